@@ -1,0 +1,46 @@
+"""Article bodies: CommonMark in, sanitised HTML out.
+
+markdown-it-py renders CommonMark (plus tables and strikethrough) with raw
+HTML switched off, so "<script>" in a body is shown as text; nh3 (the Rust
+ammonia sanitiser) then keeps only an allow-list of tags, attributes and URL
+schemes, as a second line of defence. A body's own "# heading" becomes an
+<h2>: the page's single <h1> is the article's title.
+"""
+
+import nh3
+from django.utils.safestring import SafeString, mark_safe
+from markdown_it import MarkdownIt
+
+_markdown = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h2", "h3", "h4",
+    "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "s", "strong", "sub",
+    "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "th": {"align", "style"},
+    "td": {"align", "style"},
+    "ol": {"start"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def render_markdown(text: str) -> SafeString:
+    """Render a Markdown body to safe HTML."""
+    tokens = _markdown.parse(text or "")
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close") and token.tag == "h1":
+            token.tag = "h2"
+    html = _markdown.renderer.render(tokens, _markdown.options, {})
+    cleaned = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        filter_style_properties={"text-align"},
+    )
+    return mark_safe(cleaned)  # noqa: S308 - sanitised by nh3 just above

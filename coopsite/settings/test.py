@@ -1,0 +1,23 @@
+"""The test suite: fast hashing, in-memory mail, the same database choice."""
+
+from .base import *  # noqa: F403
+from .base import MAILERS
+
+DEBUG = False
+SECRET_KEY = "test-only-key-0123456789abcdefghijklmnopqrstuvwxyz-0123456789"  # noqa: S105
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+MAILERS = {
+    **MAILERS,
+    "default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
+}
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "root": {"level": "WARNING"},
+}

@@ -1,0 +1,362 @@
+"""Admin for the records: staff curate countries, blocs, organisations,
+systems, partnerships and tags here."""
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db.models import Count, Prefetch
+from django.template.response import TemplateResponse
+from django.utils.translation import ngettext
+
+from . import services
+from .forms import (
+    AliasInlineFormSet,
+    PartnershipAdminForm,
+    TagActionForm,
+    UntagActionForm,
+)
+from .models import (
+    Alias,
+    Bloc,
+    BlocMembership,
+    Country,
+    ExternalIdentifier,
+    Organisation,
+    Participant,
+    Partnership,
+    PartnershipSystem,
+    Source,
+    System,
+    Tag,
+)
+
+# --- Inlines -----------------------------------------------------------------
+
+
+class AliasInline(admin.TabularInline):
+    model = Alias
+    formset = AliasInlineFormSet
+    fields = ["name"]
+    extra = 1
+    verbose_name = "alias"
+    verbose_name_plural = "aliases (other names the detector and resolver know)"
+
+
+class ExternalIdentifierInline(admin.TabularInline):
+    model = ExternalIdentifier
+    fields = ["scheme", "value"]
+    extra = 0
+
+
+class BlocMembershipInline(admin.TabularInline):
+    model = BlocMembership
+    fields = ["bloc", "country", "joined", "left", "note"]
+    autocomplete_fields = ["bloc", "country"]
+    extra = 0
+
+
+class ParticipantInline(admin.TabularInline):
+    model = Participant
+    fields = ["role", "country", "organisation", "bloc", "note"]
+    autocomplete_fields = ["country", "organisation", "bloc"]
+    extra = 1
+
+
+class PartnershipSystemInline(admin.TabularInline):
+    model = PartnershipSystem
+    fields = [
+        "system",
+        "quantity_ordered",
+        "quantity_ordered_is_estimate",
+        "quantity_delivered",
+        "quantity_delivered_is_estimate",
+        "note",
+    ]
+    autocomplete_fields = ["system"]
+    extra = 0
+
+
+class SourceInline(admin.StackedInline):
+    model = Source
+    fields = [("title", "publisher"), "url", ("published_on", "accessed_on")]
+    extra = 0
+
+
+# --- Entities ----------------------------------------------------------------
+
+
+class EntityAdmin(admin.ModelAdmin):
+    """What every kind of entity shares in the admin."""
+
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["created_at", "updated_at"]
+    search_fields = ["name", "slug", "aliases__name"]
+    inlines = [AliasInline, ExternalIdentifierInline]
+    show_full_result_count = False
+
+    def view_on_site(self, obj):
+        return obj.get_absolute_url()
+
+
+@admin.register(Country)
+class CountryAdmin(EntityAdmin):
+    list_display = ["name", "alpha_2", "alpha_3", "subregion", "is_former"]
+    list_filter = ["is_former", "region", "subregion", "blocs"]
+    search_fields = [
+        "name",
+        "official_name",
+        "alpha_2",
+        "alpha_3",
+        "alpha_4",
+        "aliases__name",
+    ]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "official_name", "summary"]}),
+        ("Codes", {"fields": [("alpha_2", "alpha_3", "alpha_4", "numeric")]}),
+        (
+            "Geography",
+            {"fields": [("region", "subregion"), "demonym", ("latitude", "longitude")]},
+        ),
+        ("History", {"fields": [("is_former", "existed_until")]}),
+        ("Record", {"fields": [("created_at", "updated_at")]}),
+    ]
+    inlines = [AliasInline, BlocMembershipInline, ExternalIdentifierInline]
+
+
+@admin.register(Bloc)
+class BlocAdmin(EntityAdmin):
+    list_display = ["name", "abbreviation", "founded", "member_count"]
+    fieldsets = [
+        (
+            None,
+            {"fields": ["name", "slug", "official_name", "abbreviation", "summary"]},
+        ),
+        ("Details", {"fields": ["founded", "website"]}),
+        ("Record", {"fields": [("created_at", "updated_at")]}),
+    ]
+    inlines = [AliasInline, BlocMembershipInline, ExternalIdentifierInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(member_total=Count("memberships"))
+
+    @admin.display(description="members", ordering="member_total")
+    def member_count(self, obj):
+        return obj.member_total
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(EntityAdmin):
+    list_display = ["name", "kind", "home_country", "updated_at"]
+    list_select_related = ["home_country"]
+    list_filter = ["kind", ("home_country", admin.RelatedOnlyFieldListFilter)]
+    autocomplete_fields = ["home_country"]
+    fieldsets = [
+        (
+            None,
+            {"fields": ["name", "slug", "kind", "home_country", "website", "summary"]},
+        ),
+        ("Record", {"fields": [("created_at", "updated_at")]}),
+    ]
+
+
+@admin.register(System)
+class SystemAdmin(EntityAdmin):
+    list_display = ["name", "category", "origin_country", "maker_names", "updated_at"]
+    list_select_related = ["origin_country"]
+    list_filter = ["category", ("origin_country", admin.RelatedOnlyFieldListFilter)]
+    autocomplete_fields = ["origin_country", "makers"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    "category",
+                    "origin_country",
+                    "makers",
+                    "summary",
+                ]
+            },
+        ),
+        ("Record", {"fields": [("created_at", "updated_at")]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("makers")
+
+    @admin.display(description="makers")
+    def maker_names(self, obj):
+        return ", ".join(maker.name for maker in obj.makers.all())
+
+
+@admin.register(Partnership)
+class PartnershipAdmin(EntityAdmin):
+    form = PartnershipAdminForm
+    list_display = [
+        "name",
+        "kind",
+        "status",
+        "start_display",
+        "participant_names",
+        "tag_names",
+        "is_featured",
+    ]
+    list_filter = [
+        "kind",
+        "status",
+        ("participants__country", admin.RelatedOnlyFieldListFilter),
+        ("tags", admin.RelatedOnlyFieldListFilter),
+        "is_featured",
+    ]
+    search_fields = ["name", "slug", "summary", "aliases__name"]
+    autocomplete_fields = ["tags"]
+    date_hierarchy = "start_date"
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "kind", "status", "summary"]}),
+        (
+            "Dates",
+            {"fields": [("start", "start_is_estimate"), ("end", "end_is_estimate")]},
+        ),
+        ("Curation", {"fields": ["tags", "is_featured"]}),
+        ("Record", {"fields": [("created_at", "updated_at")]}),
+    ]
+    inlines = [
+        ParticipantInline,
+        PartnershipSystemInline,
+        SourceInline,
+        AliasInline,
+        ExternalIdentifierInline,
+    ]
+    actions = ["add_tag", "remove_tag"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                Prefetch(
+                    "participants",
+                    queryset=Participant.objects.select_related(
+                        "country", "organisation", "bloc"
+                    ),
+                ),
+                "tags",
+            )
+        )
+
+    @admin.display(description="start", ordering="start_date")
+    def start_display(self, obj):
+        return str(obj.start) if obj.start else "—"
+
+    @admin.display(description="participants")
+    def participant_names(self, obj):
+        return ", ".join(str(p.actor) for p in obj.participants.all())
+
+    @admin.display(description="tags")
+    def tag_names(self, obj):
+        return ", ".join(tag.name for tag in obj.tags.all())
+
+    @admin.action(
+        description="Add a tag to the selected partnerships", permissions=["change"]
+    )
+    def add_tag(self, request, queryset):
+        allow_new = request.user.has_perm("partnerships.add_tag")
+        form = TagActionForm(
+            request.POST if "apply" in request.POST else None,
+            admin_site=self.admin_site,
+            allow_new=allow_new,
+        )
+        if form.is_bound and form.is_valid():
+            tag = form.cleaned_data["tag"] or services.tag_get_or_create(
+                name=form.cleaned_data["new_tag"]
+            )
+            added = services.partnerships_tag(partnerships=queryset, tag=tag)
+            for partnership in added:
+                self.log_change(request, partnership, f"Added tag “{tag}”.")
+            self.message_user(
+                request,
+                ngettext(
+                    "Tagged %(count)d partnership “%(tag)s”.",
+                    "Tagged %(count)d partnerships “%(tag)s”.",
+                    len(added),
+                )
+                % {"count": len(added), "tag": tag},
+                messages.SUCCESS,
+            )
+            return None
+        return self._tag_action_page(
+            request, queryset, form, action="add_tag", title="Add a tag"
+        )
+
+    @admin.action(
+        description="Remove a tag from the selected partnerships",
+        permissions=["change"],
+    )
+    def remove_tag(self, request, queryset):
+        form = UntagActionForm(
+            request.POST if "apply" in request.POST else None,
+            admin_site=self.admin_site,
+        )
+        if form.is_bound and form.is_valid():
+            tag = form.cleaned_data["tag"]
+            removed = services.partnerships_untag(partnerships=queryset, tag=tag)
+            for partnership in removed:
+                self.log_change(request, partnership, f"Removed tag “{tag}”.")
+            self.message_user(
+                request,
+                ngettext(
+                    "Removed “%(tag)s” from %(count)d partnership.",
+                    "Removed “%(tag)s” from %(count)d partnerships.",
+                    len(removed),
+                )
+                % {"count": len(removed), "tag": tag},
+                messages.SUCCESS,
+            )
+            return None
+        return self._tag_action_page(
+            request, queryset, form, action="remove_tag", title="Remove a tag"
+        )
+
+    def _tag_action_page(self, request, queryset, form, *, action, title):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.opts,
+            "form": form,
+            "media": self.media + form.media,
+            "partnerships": queryset.order_by("name"),
+            "action": action,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(
+            request, "admin/partnerships/partnership/tag_action.html", context
+        )
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "partnership_count", "article_count"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["created_at", "updated_at"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                partnership_total=Count("partnerships", distinct=True),
+                article_total=Count("articles", distinct=True),
+            )
+        )
+
+    @admin.display(description="partnerships", ordering="partnership_total")
+    def partnership_count(self, obj):
+        return obj.partnership_total
+
+    @admin.display(description="articles", ordering="article_total")
+    def article_count(self, obj):
+        return obj.article_total
+
+    def view_on_site(self, obj):
+        return obj.get_absolute_url()

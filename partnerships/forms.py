@@ -1,0 +1,147 @@
+"""Admin forms for the records."""
+
+from django import forms
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import ValidationError
+
+from .dates import DatePrecision, PartialDate
+from .models import Partnership, Tag
+from .names import normalise_name
+
+
+class PartialDateField(forms.CharField):
+    """A date typed to the precision it is known: 2017, 2017-03 or 2017-03-12."""
+
+    default_error_messages = {
+        "invalid": "Enter a year (2017), a month (2017-03) or a full date "
+        "(2017-03-12).",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 10)
+        kwargs.setdefault(
+            "help_text", "A year (2017), a month (2017-03) or a day (2017-03-12)."
+        )
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("placeholder", "YYYY, YYYY-MM or YYYY-MM-DD")
+        self.widget.attrs.setdefault("size", 12)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            return PartialDate.parse(value)
+        except ValueError as exc:
+            raise ValidationError(str(exc), code="invalid") from None
+
+
+class PartnershipAdminForm(forms.ModelForm):
+    """Dates are typed as "2017", "2017-03" or "2017-03-12"; the precision
+    follows from what was typed."""
+
+    start = PartialDateField(label="Start")
+    end = PartialDateField(label="End")
+
+    class Meta:
+        model = Partnership
+        fields = [
+            "name",
+            "slug",
+            "kind",
+            "status",
+            "summary",
+            "start_is_estimate",
+            "end_is_estimate",
+            "tags",
+            "is_featured",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = self.instance
+        if instance.start:
+            self.initial.setdefault("start", instance.start.iso)
+        if instance.end:
+            self.initial.setdefault("end", instance.end.iso)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end.date < start.date:
+            self.add_error("end", "The end cannot come before the start.")
+        return cleaned
+
+    def _post_clean(self):
+        for prefix in ("start", "end"):
+            value = self.cleaned_data.get(prefix)
+            setattr(self.instance, f"{prefix}_date", value.date if value else None)
+            setattr(
+                self.instance,
+                f"{prefix}_precision",
+                value.precision if value else DatePrecision.YEAR,
+            )
+        super()._post_clean()
+
+
+class TagActionForm(forms.Form):
+    """The intermediate page of the bulk tag and untag actions."""
+
+    tag = forms.ModelChoiceField(queryset=Tag.objects.all(), required=False)
+    new_tag = forms.CharField(
+        label="Or a new tag",
+        max_length=100,
+        required=False,
+        help_text="Creates the tag if no tag has this name yet.",
+    )
+
+    def __init__(self, *args, admin_site, allow_new: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tag"].widget = AutocompleteSelect(
+            Partnership._meta.get_field("tags"), admin_site
+        )
+        if not allow_new:
+            del self.fields["new_tag"]
+
+    def clean(self):
+        cleaned = super().clean()
+        tag, new_name = cleaned.get("tag"), (cleaned.get("new_tag") or "").strip()
+        if tag and new_name:
+            raise ValidationError("Choose a tag or name a new one, not both.")
+        if not tag and not new_name:
+            raise ValidationError("Choose a tag.")
+        if new_name and not normalise_name(new_name):
+            raise ValidationError("A tag's name needs at least one letter or digit.")
+        return cleaned
+
+
+class UntagActionForm(forms.Form):
+    tag = forms.ModelChoiceField(queryset=Tag.objects.all())
+
+    def __init__(self, *args, admin_site, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tag"].widget = AutocompleteSelect(
+            Partnership._meta.get_field("tags"), admin_site
+        )
+
+
+class AliasInlineFormSet(forms.BaseInlineFormSet):
+    """Refuses two aliases in one save that read the same once normalised."""
+
+    def clean(self):
+        super().clean()
+        seen = {}
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
+                continue
+            name = form.cleaned_data.get("name")
+            if not name:
+                continue
+            key = normalise_name(name)
+            if key in seen:
+                raise ValidationError(
+                    f"“{name}” and “{seen[key]}” are the same alias once case, "
+                    "accents and punctuation are ignored."
+                )
+            seen[key] = name

@@ -1,0 +1,710 @@
+"""The structured record of defence-industrial cooperation.
+
+Everything a reader can follow (a country, a bloc, an organisation, a system,
+a partnership) is an :class:`Entity`: one table that gives every kind a shared
+identity (id, name, slug, aliases, external ids, stamps), which each kind
+extends one-to-one with its own fields. Links from articles, the mention
+detector, search and feeds work on entities, written once for every kind.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.text import slugify
+
+from .dates import DatePrecision, PartialDate, truncate_to_precision
+from .names import normalise_name
+
+
+class EntityType(models.TextChoices):
+    """The kinds of entity. Each value is also the name of the model that
+    extends :class:`Entity`, and of the reverse accessor from an entity."""
+
+    COUNTRY = "country", "Country"
+    BLOC = "bloc", "Bloc"
+    ORGANISATION = "organisation", "Organisation"
+    SYSTEM = "system", "System"
+    PARTNERSHIP = "partnership", "Partnership"
+
+
+URL_PREFIXES = {
+    EntityType.COUNTRY: "countries",
+    EntityType.BLOC: "blocs",
+    EntityType.ORGANISATION: "organisations",
+    EntityType.SYSTEM: "systems",
+    EntityType.PARTNERSHIP: "partnerships",
+}
+
+
+def unique_slug(queryset: models.QuerySet, text: str, *, max_length: int = 200) -> str:
+    """A slug for ``text`` that no row of ``queryset`` uses yet."""
+    base = slugify(text)[:max_length].strip("-") or "item"
+    taken = set(queryset.filter(slug__startswith=base).values_list("slug", flat=True))
+    if base not in taken:
+        return base
+    for number in range(2, len(taken) + 3):
+        suffix = f"-{number}"
+        candidate = f"{base[: max_length - len(suffix)]}{suffix}"
+        if candidate not in taken:
+            return candidate
+    raise AssertionError("unreachable: there is always a free suffix")
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class EntityQuerySet(models.QuerySet):
+    def of_type(self, entity_type: str) -> EntityQuerySet:
+        return self.filter(entity_type=entity_type)
+
+
+class Entity(TimeStampedModel):
+    """The shared identity of everything a reader can follow.
+
+    Never created on its own: create a :class:`Country`, :class:`Bloc`,
+    :class:`Organisation`, :class:`System` or :class:`Partnership`.
+    """
+
+    ENTITY_TYPE: str = ""
+
+    entity_type = models.CharField(
+        max_length=20, choices=EntityType.choices, editable=False, db_index=True
+    )
+    name = models.CharField(max_length=255)
+    slug = models.SlugField(
+        max_length=200,
+        blank=True,
+        help_text="The last part of the public address. Left blank, it is made "
+        "from the name.",
+    )
+    summary = models.TextField(blank=True)
+
+    objects = EntityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "entities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity_type", "slug"], name="entity_slug_unique_per_type"
+            ),
+            models.CheckConstraint(
+                condition=Q(entity_type__in=EntityType.values),
+                name="entity_type_known",
+            ),
+        ]
+        indexes = [models.Index(fields=["entity_type", "name"])]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if self.ENTITY_TYPE:
+            self.entity_type = self.ENTITY_TYPE
+        if not self.slug:
+            self.slug = unique_slug(Entity.objects.of_type(self.entity_type), self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse(
+            f"partnerships:{self.entity_type}_detail", kwargs={"slug": self.slug}
+        )
+
+    def clean(self):
+        super().clean()
+        if self.ENTITY_TYPE:
+            self.entity_type = self.ENTITY_TYPE
+        if (
+            self.slug
+            and Entity.objects.of_type(self.entity_type)
+            .filter(slug=self.slug)
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            raise ValidationError(
+                {
+                    "slug": f"Another {self.get_entity_type_display().lower()} "
+                    f"already uses the address “{self.slug}”."
+                }
+            )
+
+    @property
+    def specific(self) -> Entity:
+        """This entity as its own kind (a Country, a System...)."""
+        if type(self) is not Entity:
+            return self
+        return getattr(self, self.entity_type)
+
+
+class Alias(models.Model):
+    """Another name an entity is known by ("Turkey" for Türkiye, "Efes-2022")."""
+
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=255)
+    normalised = models.CharField(max_length=255, editable=False, db_index=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "aliases"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity", "normalised"], name="alias_unique_per_entity"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.normalised = normalise_name(self.name)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        self.normalised = normalise_name(self.name)
+        if not self.normalised:
+            raise ValidationError(
+                {"name": "An alias needs at least one letter or digit."}
+            )
+        if self.entity_id is None:
+            return
+        if normalise_name(self.entity.name) == self.normalised:
+            raise ValidationError({"name": "This is already the entity's name."})
+        duplicates = Alias.objects.filter(
+            entity_id=self.entity_id, normalised=self.normalised
+        ).exclude(pk=self.pk)
+        if duplicates.exists():
+            raise ValidationError({"name": "This entity already has this alias."})
+
+
+class ExternalIdentifier(models.Model):
+    """A record's id in an outside dataset (SIPRI deal id, MME exercise id)."""
+
+    entity = models.ForeignKey(
+        Entity, on_delete=models.CASCADE, related_name="external_ids"
+    )
+    scheme = models.SlugField(
+        max_length=40, help_text="The dataset, in lower case: sipri, mme…"
+    )
+    value = models.CharField(max_length=255)
+
+    class Meta:
+        ordering = ["scheme", "value"]
+        verbose_name = "external identifier"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "value"], name="external_id_unique_per_scheme"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.scheme}:{self.value}"
+
+
+class Tag(TimeStampedModel):
+    """A label that staff curate on partnerships and articles."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True, blank=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Tag.objects.all(), self.name, max_length=100)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("partnerships:tag_detail", kwargs={"slug": self.slug})
+
+
+# --- Countries ---------------------------------------------------------------
+
+
+class CountryQuerySet(EntityQuerySet):
+    def current(self) -> CountryQuerySet:
+        return self.filter(is_former=False)
+
+    def resolver(self):
+        """A resolver holding every country name, code and alias in memory:
+        build it once for a batch of lookups (an import), then call
+        ``resolve()`` on it as often as needed."""
+        from .resolver import CountryResolver
+
+        return CountryResolver.from_database(self)
+
+    def resolve(self, name: str) -> Country:
+        """The country known by ``name`` (a name, an alias or an ISO code).
+
+        Raises ``Country.DoesNotExist`` with a clear message when no country
+        goes by that name, and ``Country.MultipleObjectsReturned`` when the
+        name is shared by several; never guesses.
+        """
+        return self.resolver().resolve(name)
+
+
+class Country(Entity):
+    """A state, current (ISO 3166-1) or former (ISO 3166-3 and the few former
+    states datasets use that ISO never coded, such as West Germany)."""
+
+    ENTITY_TYPE = EntityType.COUNTRY
+
+    alpha_2 = models.CharField("ISO alpha-2", max_length=2, blank=True)
+    alpha_3 = models.CharField("ISO alpha-3", max_length=3, blank=True)
+    alpha_4 = models.CharField(
+        "ISO 3166-3 code", max_length=4, blank=True, help_text="Former states only."
+    )
+    numeric = models.CharField("ISO numeric", max_length=3, blank=True)
+    official_name = models.CharField(max_length=255, blank=True)
+    region = models.CharField(max_length=64, blank=True)
+    subregion = models.CharField(max_length=64, blank=True)
+    demonym = models.CharField(max_length=64, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    is_former = models.BooleanField(
+        "former state", default=False, help_text="The state no longer exists."
+    )
+    existed_until = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Year the former state ceased to exist."
+    )
+
+    objects = CountryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "countries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alpha_2"],
+                condition=Q(is_former=False) & ~Q(alpha_2=""),
+                name="country_alpha_2_unique_current",
+            ),
+            models.UniqueConstraint(
+                fields=["alpha_3"],
+                condition=Q(is_former=False) & ~Q(alpha_3=""),
+                name="country_alpha_3_unique_current",
+            ),
+            models.UniqueConstraint(
+                fields=["alpha_4"],
+                condition=~Q(alpha_4=""),
+                name="country_alpha_4_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+# --- Blocs -------------------------------------------------------------------
+
+
+class Bloc(Entity):
+    """An alliance or organisation of states (NATO, the OIC, the EU)."""
+
+    ENTITY_TYPE = EntityType.BLOC
+
+    official_name = models.CharField(max_length=255, blank=True)
+    abbreviation = models.CharField(max_length=20, blank=True)
+    founded = models.PositiveSmallIntegerField(null=True, blank=True)
+    website = models.URLField(blank=True)
+    members = models.ManyToManyField(
+        Country, through="BlocMembership", related_name="blocs", blank=True
+    )
+
+    def __str__(self):
+        return self.name
+
+
+class BlocMembership(models.Model):
+    bloc = models.ForeignKey(Bloc, on_delete=models.CASCADE, related_name="memberships")
+    country = models.ForeignKey(
+        Country, on_delete=models.CASCADE, related_name="bloc_memberships"
+    )
+    joined = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Year.")
+    left = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Year.")
+    note = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["bloc", "country__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bloc", "country"], name="bloc_membership_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(left__isnull=True)
+                | Q(joined__isnull=True)
+                | Q(left__gte=models.F("joined")),
+                name="bloc_membership_left_after_joined",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.country} in {self.bloc}"
+
+
+# --- Organisations and systems -----------------------------------------------
+
+
+class OrganisationKind(models.TextChoices):
+    COMPANY = "company", "Company"
+    STATE_ENTERPRISE = "state_enterprise", "State-owned enterprise"
+    MINISTRY = "ministry", "Ministry or government department"
+    ARMED_FORCES = "armed_forces", "Armed forces"
+    AGENCY = "agency", "Government agency"
+    RESEARCH_INSTITUTE = "research_institute", "Research institute"
+    UNIVERSITY = "university", "University"
+    INTERGOVERNMENTAL = "intergovernmental", "Intergovernmental organisation"
+    NON_STATE_ARMED_GROUP = "non_state_armed_group", "Non-state armed group"
+    OTHER = "other", "Other"
+
+
+class Organisation(Entity):
+    """A company, ministry, agency, institute or other body."""
+
+    ENTITY_TYPE = EntityType.ORGANISATION
+
+    kind = models.CharField(
+        max_length=30,
+        choices=OrganisationKind.choices,
+        default=OrganisationKind.COMPANY,
+    )
+    home_country = models.ForeignKey(
+        Country,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
+    )
+    website = models.URLField(blank=True)
+
+    def __str__(self):
+        return self.name
+
+
+class SystemCategory(models.TextChoices):
+    AIR_MISSILE_DEFENCE = "air_missile_defence", "Air and missile defence"
+    AIRCRAFT = "aircraft", "Aircraft"
+    UAV = "uav", "Uncrewed aerial vehicle"
+    MISSILE = "missile", "Missile or guided munition"
+    RADAR = "radar", "Radar and sensors"
+    NAVAL_VESSEL = "naval_vessel", "Ship or submarine"
+    NAVAL_WEAPON = "naval_weapon", "Naval weapon"
+    ARMOURED_VEHICLE = "armoured_vehicle", "Armoured vehicle"
+    ARTILLERY = "artillery", "Artillery"
+    ENGINE = "engine", "Engine"
+    SATELLITE = "satellite", "Satellite and space"
+    ELECTRONIC_WARFARE = "electronic_warfare", "Electronic warfare"
+    CYBER = "cyber", "Cyber"
+    TRAINING_SERVICES = "training_services", "Training and services"
+    OTHER = "other", "Other"
+
+
+class System(Entity):
+    """A platform or technology: a drone, an air-defence system, a radar."""
+
+    ENTITY_TYPE = EntityType.SYSTEM
+
+    category = models.CharField(
+        max_length=30, choices=SystemCategory.choices, default=SystemCategory.OTHER
+    )
+    origin_country = models.ForeignKey(
+        Country,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="systems",
+    )
+    makers = models.ManyToManyField(Organisation, related_name="systems", blank=True)
+
+    def __str__(self):
+        return self.name
+
+
+# --- Partnerships -------------------------------------------------------------
+
+
+class PartnershipKind(models.TextChoices):
+    EXPORT = "export", "Export or sale"
+    TECHNOLOGY_TRANSFER = "technology_transfer", "Technology transfer"
+    INDUSTRIAL_PARTNERSHIP = "industrial_partnership", "Industrial partnership"
+    JOINT_DEVELOPMENT = "joint_development", "Joint development"
+    EXERCISE = "exercise", "Military exercise"
+    RESEARCH = "research", "Scientific and research cooperation"
+    TRAINING = "training", "Training and consultancy"
+    AGREEMENT = "agreement", "Defence cooperation agreement"
+    TRADE = "trade", "Trade cooperation"
+
+
+class PartnershipStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    SIGNED = "signed", "Signed"
+    ACTIVE = "active", "Active"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class PartnershipQuerySet(EntityQuerySet):
+    def involving(self, actor: Entity) -> PartnershipQuerySet:
+        """Partnerships in which ``actor`` (a country, organisation or bloc)
+        takes part, in any role."""
+        field = {
+            EntityType.COUNTRY: "country",
+            EntityType.ORGANISATION: "organisation",
+            EntityType.BLOC: "bloc",
+        }[actor.entity_type]
+        return self.filter(**{f"participants__{field}": actor.pk}).distinct()
+
+    def with_participants(self) -> PartnershipQuerySet:
+        return self.prefetch_related(
+            models.Prefetch(
+                "participants",
+                queryset=Participant.objects.select_related(
+                    "country", "organisation", "bloc"
+                ),
+            )
+        )
+
+
+class Partnership(Entity):
+    """A titled record of cooperation: an export deal, a technology transfer,
+    a joint development, an exercise, a research programme..."""
+
+    ENTITY_TYPE = EntityType.PARTNERSHIP
+
+    kind = models.CharField(max_length=30, choices=PartnershipKind.choices)
+    status = models.CharField(
+        max_length=20,
+        choices=PartnershipStatus.choices,
+        default=PartnershipStatus.ACTIVE,
+    )
+    start_date = models.DateField(null=True, blank=True)
+    start_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, default=DatePrecision.YEAR
+    )
+    start_is_estimate = models.BooleanField("start is an estimate", default=False)
+    end_date = models.DateField(null=True, blank=True)
+    end_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, default=DatePrecision.YEAR
+    )
+    end_is_estimate = models.BooleanField("end is an estimate", default=False)
+    is_featured = models.BooleanField(
+        "featured", default=False, help_text="Shown on the home page."
+    )
+    tags = models.ManyToManyField(Tag, related_name="partnerships", blank=True)
+    systems = models.ManyToManyField(
+        System, through="PartnershipSystem", related_name="partnerships", blank=True
+    )
+
+    objects = PartnershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=PartnershipKind.values),
+                name="partnership_kind_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=PartnershipStatus.values),
+                name="partnership_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="partnership_ends_after_it_starts",
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "status"])]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if self.start_date:
+            self.start_date = truncate_to_precision(
+                self.start_date, self.start_precision
+            )
+        if self.end_date:
+            self.end_date = truncate_to_precision(self.end_date, self.end_precision)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "The end cannot come before the start."})
+
+    @property
+    def start(self) -> PartialDate | None:
+        if self.start_date is None:
+            return None
+        return PartialDate(
+            self.start_date, self.start_precision, self.start_is_estimate
+        )
+
+    @property
+    def end(self) -> PartialDate | None:
+        if self.end_date is None:
+            return None
+        return PartialDate(self.end_date, self.end_precision, self.end_is_estimate)
+
+
+class ParticipantRole(models.TextChoices):
+    SUPPLIER = "supplier", "Supplier"
+    RECIPIENT = "recipient", "Recipient"
+    PARTNER = "partner", "Partner"
+    DEVELOPER = "developer", "Developer"
+    HOST = "host", "Host"
+    PARTICIPANT = "participant", "Participant"
+
+
+class Participant(models.Model):
+    """A country, organisation or bloc taking part in a partnership, in a role."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="participants"
+    )
+    role = models.CharField(max_length=20, choices=ParticipantRole.choices)
+    country = models.ForeignKey(
+        Country,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="participations",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="participations",
+    )
+    bloc = models.ForeignKey(
+        Bloc,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="participations",
+    )
+    note = models.CharField(max_length=255, blank=True)
+
+    ACTOR_FIELDS = ("country", "organisation", "bloc")
+
+    class Meta:
+        ordering = ["partnership", "role", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        country__isnull=False,
+                        organisation__isnull=True,
+                        bloc__isnull=True,
+                    )
+                    | Q(
+                        country__isnull=True,
+                        organisation__isnull=False,
+                        bloc__isnull=True,
+                    )
+                    | Q(
+                        country__isnull=True,
+                        organisation__isnull=True,
+                        bloc__isnull=False,
+                    )
+                ),
+                name="participant_is_exactly_one_actor",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=ParticipantRole.values),
+                name="participant_role_known",
+            ),
+            *(
+                models.UniqueConstraint(
+                    fields=["partnership", "role", field],
+                    condition=Q(**{f"{field}__isnull": False}),
+                    name=f"participant_{field}_once_per_role",
+                )
+                for field in ("country", "organisation", "bloc")
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.actor} ({self.get_role_display().lower()})"
+
+    def clean(self):
+        super().clean()
+        chosen = [field for field in self.ACTOR_FIELDS if getattr(self, f"{field}_id")]
+        if len(chosen) != 1:
+            raise ValidationError(
+                "Choose exactly one participant: a country, an organisation or a bloc."
+            )
+
+    @property
+    def actor(self) -> Entity | None:
+        for field in self.ACTOR_FIELDS:
+            if getattr(self, f"{field}_id"):
+                return getattr(self, field)
+        return None
+
+
+class PartnershipSystem(models.Model):
+    """A system involved in a partnership, with quantities where known."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="system_lines"
+    )
+    system = models.ForeignKey(
+        System, on_delete=models.PROTECT, related_name="partnership_lines"
+    )
+    quantity_ordered = models.PositiveIntegerField(null=True, blank=True)
+    quantity_ordered_is_estimate = models.BooleanField(
+        "ordered is an estimate", default=False
+    )
+    quantity_delivered = models.PositiveIntegerField(null=True, blank=True)
+    quantity_delivered_is_estimate = models.BooleanField(
+        "delivered is an estimate", default=False
+    )
+    note = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["partnership", "system__name"]
+        verbose_name = "system involved"
+        verbose_name_plural = "systems involved"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "system"], name="partnership_system_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.system} in {self.partnership}"
+
+
+class Source(models.Model):
+    """Where a partnership's facts come from."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="sources"
+    )
+    title = models.CharField(max_length=500)
+    url = models.URLField("URL", max_length=1000, blank=True)
+    publisher = models.CharField(max_length=255, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    accessed_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["partnership", "id"]
+
+    def __str__(self):
+        return self.title

@@ -1,0 +1,54 @@
+"""How names are compared: accent-, case- and punctuation-insensitive.
+
+Every lookup of an entity by name (the country resolver, alias uniqueness, and
+the mention detector) goes through :func:`normalise_name`, so "Türkiye",
+"TURKIYE" and "Turkiye" are one key, and so are "Antigua & Barbuda" and
+"Antigua and Barbuda" or "Congo - Brazzaville" and "Congo-Brazzaville".
+"""
+
+import re
+import unicodedata
+
+# Latin letters that do not decompose under NFKD but that readers treat as the
+# plain letter when searching.
+_LATIN_SPECIALS = str.maketrans(
+    {
+        "ı": "i",
+        "ø": "o",
+        "Ø": "o",
+        "đ": "d",
+        "Đ": "d",
+        "ł": "l",
+        "Ł": "l",
+        "ħ": "h",
+        "Ħ": "h",
+        "þ": "th",
+        "Þ": "th",
+        "ð": "d",
+        "Ð": "d",
+        "æ": "ae",
+        "Æ": "ae",
+        "œ": "oe",
+        "Œ": "oe",
+        "ß": "ss",
+        "’": "'",
+        "‘": "'",
+        "ʼ": "'",
+    }
+)
+
+_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def fold(text: str) -> str:
+    """Lower-case ``text`` and strip accents, keeping everything else."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LATIN_SPECIALS))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.casefold()
+
+
+def normalise_name(text: str) -> str:
+    """The comparison key of a name: folded, '&' read as 'and', punctuation
+    and runs of spaces collapsed to one space."""
+    folded = fold(text).replace("&", " and ")
+    return _NOT_WORD.sub(" ", folded).strip()

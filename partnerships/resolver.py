@@ -1,0 +1,97 @@
+"""Turn a free-text country name into a Country, or say clearly that it cannot.
+
+Every importer uses this one resolver. It looks a name up, after
+normalisation, among the countries' names, ISO codes and aliases (official
+names among them) held in the database; failing that, among the name variants that the
+``countrynames`` library collects (OpenSanctions' list of names in many
+spellings and languages), mapped back to a country by ISO code. It never
+guesses: an unknown name raises ``Country.DoesNotExist`` and a name shared by
+several countries raises ``Country.MultipleObjectsReturned``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+import countrynames
+
+from .names import normalise_name
+
+if TYPE_CHECKING:
+    from .models import Country, CountryQuerySet
+
+
+class CountryResolver:
+    def __init__(self, countries: list[Country], aliases: list[tuple[int, str]]):
+        self._by_id = {country.pk: country for country in countries}
+        keys: dict[str, set[int]] = defaultdict(set)
+        codes: dict[str, set[int]] = defaultdict(set)
+        for country in countries:
+            keys[normalise_name(country.name)].add(country.pk)
+            for code in (country.alpha_3, country.alpha_4):
+                if code:
+                    codes[code.upper()].add(country.pk)
+            if country.alpha_2 and not country.is_former:
+                codes[country.alpha_2.upper()].add(country.pk)
+        for country_id, normalised in aliases:
+            keys[normalised].add(country_id)
+        # Former states' two-letter codes (DD, SU, YU...) where no current
+        # country has them and no two former states share them.
+        former_alpha_2: dict[str, set[int]] = defaultdict(set)
+        for country in countries:
+            if country.is_former and country.alpha_2:
+                former_alpha_2[country.alpha_2.upper()].add(country.pk)
+        for code, ids in former_alpha_2.items():
+            codes.setdefault(code, ids)
+        self._keys = dict(keys)
+        self._codes = dict(codes)
+
+    @classmethod
+    def from_database(cls, queryset: CountryQuerySet) -> CountryResolver:
+        from .models import Alias
+
+        countries = list(queryset)
+        aliases = list(
+            Alias.objects.filter(entity__in=[c.pk for c in countries]).values_list(
+                "entity_id", "normalised"
+            )
+        )
+        return cls(countries, aliases)
+
+    def resolve(self, name: str) -> Country:
+        from .models import Country
+
+        text = (name or "").strip()
+        if not normalise_name(text):
+            raise Country.DoesNotExist("An empty name matches no country.")
+        ids = self._candidates(text)
+        if not ids:
+            raise Country.DoesNotExist(f"No country is known by the name “{text}”.")
+        if len(ids) > 1:
+            names = ", ".join(sorted(self._by_id[i].name for i in ids))
+            raise Country.MultipleObjectsReturned(
+                f"“{text}” could mean any of: {names}. Use a fuller name or an "
+                "ISO code."
+            )
+        return self._by_id[next(iter(ids))]
+
+    def resolve_or_none(self, name: str) -> Country | None:
+        from .models import Country
+
+        try:
+            return self.resolve(name)
+        except (Country.DoesNotExist, Country.MultipleObjectsReturned):
+            return None
+
+    def _candidates(self, text: str) -> set[int]:
+        key = normalise_name(text)
+        if key in self._keys:
+            return self._keys[key]
+        is_code = text.isascii() and text.isalpha() and len(text) in (2, 3, 4)
+        if is_code and (ids := self._codes.get(text.upper())):
+            return ids
+        code = countrynames.to_code(text)
+        if code and (ids := self._codes.get(code.upper())):
+            return ids
+        return set()
