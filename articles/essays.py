@@ -15,7 +15,9 @@ from pathlib import Path
 import ftfy
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import Truncator, slugify
+from django.utils.text import Truncator
+
+from partnerships.names import slugify_name
 
 from .models import Article, ArticleStatus
 
@@ -123,7 +125,7 @@ def read_essay(path: Path) -> Essay:
             "has no '# ' heading to take the title from (the first line "
             "starting with '# ' is the title)",
         )
-    slug = slugify(title)[:200].strip("-")
+    slug = slugify_name(title)[:200].strip("-")
     if not slug:
         raise EssayError(
             path, f"the title “{title}” has no letters or digits for an address"

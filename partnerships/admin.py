@@ -136,7 +136,12 @@ class BlocAdmin(EntityAdmin):
     inlines = [AliasInline, BlocMembershipInline, ExternalIdentifierInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(member_total=Count("memberships"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(member_total=Count("memberships"))
+            .order_by("name")
+        )
 
     @admin.display(description="members", ordering="member_total")
     def member_count(self, obj):
@@ -348,6 +353,7 @@ class TagAdmin(admin.ModelAdmin):
                 partnership_total=Count("partnerships", distinct=True),
                 article_total=Count("articles", distinct=True),
             )
+            .order_by("name")
         )
 
     @admin.display(description="partnerships", ordering="partnership_total")

@@ -9,9 +9,16 @@ from .models import Partnership, Tag
 from .names import normalise_name
 
 
-class PartialDateField(forms.CharField):
+class PartialDateField(forms.Field):
     """A date typed to the precision it is known: 2017, 2017-03 or 2017-03-12."""
 
+    widget = forms.TextInput(
+        attrs={
+            "placeholder": "YYYY, YYYY-MM or YYYY-MM-DD",
+            "size": 12,
+            "maxlength": 10,
+        }
+    )
     default_error_messages = {
         "invalid": "Enter a year (2017), a month (2017-03) or a full date "
         "(2017-03-12).",
@@ -19,18 +26,17 @@ class PartialDateField(forms.CharField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
-        kwargs.setdefault("max_length", 10)
         kwargs.setdefault(
             "help_text", "A year (2017), a month (2017-03) or a day (2017-03-12)."
         )
         super().__init__(**kwargs)
-        self.widget.attrs.setdefault("placeholder", "YYYY, YYYY-MM or YYYY-MM-DD")
-        self.widget.attrs.setdefault("size", 12)
 
     def to_python(self, value):
-        value = super().to_python(value)
+        value = (value or "").strip()
         if not value:
             return None
+        if len(value) > 10:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
         try:
             return PartialDate.parse(value)
         except ValueError as exc:
@@ -85,6 +91,11 @@ class PartnershipAdminForm(forms.ModelForm):
         super()._post_clean()
 
 
+def _autocomplete_tags(field: forms.ModelChoiceField, admin_site) -> None:
+    field.widget = AutocompleteSelect(Partnership._meta.get_field("tags"), admin_site)
+    field.widget.choices = field.choices
+
+
 class TagActionForm(forms.Form):
     """The intermediate page of the bulk tag and untag actions."""
 
@@ -98,9 +109,7 @@ class TagActionForm(forms.Form):
 
     def __init__(self, *args, admin_site, allow_new: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tag"].widget = AutocompleteSelect(
-            Partnership._meta.get_field("tags"), admin_site
-        )
+        _autocomplete_tags(self.fields["tag"], admin_site)
         if not allow_new:
             del self.fields["new_tag"]
 
@@ -121,9 +130,7 @@ class UntagActionForm(forms.Form):
 
     def __init__(self, *args, admin_site, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tag"].widget = AutocompleteSelect(
-            Partnership._meta.get_field("tags"), admin_site
-        )
+        _autocomplete_tags(self.fields["tag"], admin_site)
 
 
 class AliasInlineFormSet(forms.BaseInlineFormSet):

@@ -13,10 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.text import slugify
 
 from .dates import DatePrecision, PartialDate, truncate_to_precision
-from .names import normalise_name
+from .names import normalise_name, slugify_name
 
 
 class EntityType(models.TextChoices):
@@ -41,7 +40,7 @@ URL_PREFIXES = {
 
 def unique_slug(queryset: models.QuerySet, text: str, *, max_length: int = 200) -> str:
     """A slug for ``text`` that no row of ``queryset`` uses yet."""
-    base = slugify(text)[:max_length].strip("-") or "item"
+    base = slugify_name(text)[:max_length].strip("-") or "item"
     taken = set(queryset.filter(slug__startswith=base).values_list("slug", flat=True))
     if base not in taken:
         return base

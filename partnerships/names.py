@@ -52,3 +52,11 @@ def normalise_name(text: str) -> str:
     and runs of spaces collapsed to one space."""
     folded = fold(text).replace("&", " and ")
     return _NOT_WORD.sub(" ", folded).strip()
+
+
+def slugify_name(text: str) -> str:
+    """An ASCII slug that keeps letters Django's slugify would drop
+    ("Akıncı" gives "akinci", not "aknc")."""
+    from django.utils.text import slugify
+
+    return slugify(fold(text))

@@ -18,9 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.utils.text import slugify
-
-from .names import normalise_name
+from .names import normalise_name, slugify_name
 
 # Display names where ISO's reads badly in a list ("Korea, Republic of").
 DISPLAY_NAMES = {
@@ -422,7 +420,7 @@ def seed_countries(*, Country, Alias) -> tuple[int, int]:
 
 
 def _free_slug(name: str, taken: set[str]) -> str:
-    base = slugify(name) or "country"
+    base = slugify_name(name) or "country"
     slug, number = base, 2
     while slug in taken:
         slug, number = f"{base}-{number}", number + 1

@@ -1,0 +1,100 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import ArticleStatus
+from tests.factories import ArticleFactory, PublishedArticleFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_lists_published_articles_newest_first(client):
+    older = PublishedArticleFactory(
+        title="Older essay", published_at=timezone.now() - dt.timedelta(days=3)
+    )
+    newer = PublishedArticleFactory(title="Newer essay")
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert list(response.context["articles"]) == [newer, older]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: ArticleFactory(title="Secret draft", status=ArticleStatus.DRAFT),
+        lambda: ArticleFactory(title="Secret draft", status=ArticleStatus.REVIEW),
+        lambda: ArticleFactory(
+            title="Secret draft",
+            status=ArticleStatus.ARCHIVED,
+            published_at=timezone.now() - dt.timedelta(days=30),
+        ),
+        lambda: PublishedArticleFactory(
+            title="Secret draft", published_at=timezone.now() + dt.timedelta(hours=1)
+        ),
+    ],
+    ids=["draft", "review", "archived", "scheduled"],
+)
+def test_a_reader_never_sees_an_article_that_is_not_public(client, make):
+    article = make()
+    assert client.get(article.get_absolute_url()).status_code == 404
+    for url in (reverse("home"), reverse("articles:list")):
+        assert "Secret draft" not in client.get(url).content.decode()
+
+
+def test_a_published_article_shows_its_title_authors_and_body(client):
+    author = UserFactory(first_name="Leyla", last_name="Aydın")
+    article = PublishedArticleFactory(
+        title="How the TB2 redrew the map",
+        body="## Customers\n\nQatar was **first**.",
+        authors=[author],
+    )
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<h1>How the TB2 redrew the map</h1>" in page
+    assert "Leyla Aydın" in page
+    assert "<h2>Customers</h2>" in page
+    assert "<strong>first</strong>" in page
+
+
+def test_a_body_cannot_inject_script_into_the_public_page(client):
+    article = PublishedArticleFactory(body='<script>alert("x")</script>')
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert '<script>alert("x")</script>' not in page
+
+
+def test_the_article_list_paginates_and_rejects_bad_pages(client, settings):
+    PublishedArticleFactory.create_batch(settings.COOPSITE_ARTICLES_PER_PAGE + 1)
+    first = client.get(reverse("articles:list"))
+    assert len(first.context["articles"]) == settings.COOPSITE_ARTICLES_PER_PAGE
+    assert client.get(reverse("articles:list"), {"page": 2}).status_code == 200
+    assert client.get(reverse("articles:list"), {"page": 99}).status_code == 404
+    assert client.get(reverse("articles:list"), {"page": "abc"}).status_code == 404
+
+
+def test_public_pages_send_a_content_security_policy(client):
+    response = client.get(reverse("home"))
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+
+
+@pytest.mark.parametrize("count", [1, 25])
+def test_article_pages_take_the_same_queries_whatever_the_number_of_authors(
+    client, django_assert_num_queries, count
+):
+    article = PublishedArticleFactory(authors=UserFactory.create_batch(count))
+    with django_assert_num_queries(3):
+        client.get(article.get_absolute_url())
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_the_article_list_takes_the_same_queries_whatever_its_length(
+    client, django_assert_num_queries, count
+):
+    authors = UserFactory.create_batch(2)
+    PublishedArticleFactory.create_batch(count, authors=authors)
+    with django_assert_num_queries(3):
+        client.get(reverse("articles:list"))

@@ -1,0 +1,70 @@
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+from partnerships.models import Country
+from tests.factories import UserFactory
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+
+
+@pytest.fixture
+def corpus_dir() -> Path:
+    """The sample essays shipped beside the project; skipped where absent."""
+    path = SHARED / "corpus"
+    if not path.is_dir() or not any(path.iterdir()):
+        pytest.skip("the sample essay corpus is not on this machine")
+    return path
+
+
+@pytest.fixture
+def roles(db):
+    """The staff groups exactly as setup_roles makes them."""
+    call_command("setup_roles", stdout=StringIO())
+    return {group.name: group for group in Group.objects.all()}
+
+
+@pytest.fixture
+def editor(roles):
+    return UserFactory(username="editor", groups=[roles["Editors"]])
+
+
+@pytest.fixture
+def researcher(roles):
+    return UserFactory(username="researcher", groups=[roles["Researchers"]])
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="boss", is_superuser=True)
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def researcher_client(client, researcher):
+    client.force_login(researcher)
+    return client
+
+
+@pytest.fixture
+def superuser_client(client, superuser):
+    client.force_login(superuser)
+    return client
+
+
+@pytest.fixture
+def country(db):
+    """A real country from the reference data, by ISO alpha-2 code."""
+
+    def get(alpha_2: str) -> Country:
+        return Country.objects.get(alpha_2=alpha_2, is_former=False)
+
+    return get

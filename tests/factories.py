@@ -1,0 +1,209 @@
+"""factory-boy factories for every model.
+
+Real countries come from the data migration (every test database has them):
+use the ``country`` fixture or ``Country.objects.get(alpha_2=...)``.
+``CountryFactory`` makes fictional ones when a test needs a fresh country.
+"""
+
+import datetime as dt
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from articles.models import Article, ArticleStatus
+from partnerships.dates import DatePrecision
+from partnerships.models import (
+    Alias,
+    Bloc,
+    BlocMembership,
+    Country,
+    ExternalIdentifier,
+    Organisation,
+    OrganisationKind,
+    Participant,
+    ParticipantRole,
+    Partnership,
+    PartnershipKind,
+    PartnershipStatus,
+    PartnershipSystem,
+    Source,
+    System,
+    SystemCategory,
+    Tag,
+)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    is_staff = True
+    password = factory.django.Password("correct horse battery staple")
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(*extracted)
+
+
+class TagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tag
+
+    name = factory.Sequence(lambda n: f"Tag {n}")
+    slug = factory.Sequence(lambda n: f"tag-{n}")
+
+
+class CountryFactory(factory.django.DjangoModelFactory):
+    """A fictional country, for tests that need one no migration made."""
+
+    class Meta:
+        model = Country
+
+    name = factory.Sequence(lambda n: f"Freedonia {n}")
+    slug = factory.Sequence(lambda n: f"freedonia-{n}")
+    region = "Europe"
+    subregion = "Western Europe"
+
+
+class BlocFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Bloc
+
+    name = factory.Sequence(lambda n: f"Test Pact {n}")
+    slug = factory.Sequence(lambda n: f"test-pact-{n}")
+    abbreviation = factory.Sequence(lambda n: f"TP{n}")
+
+
+class BlocMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BlocMembership
+
+    bloc = factory.SubFactory(BlocFactory)
+    country = factory.SubFactory(CountryFactory)
+    joined = 1990
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Acme Defence Systems {n}")
+    slug = factory.Sequence(lambda n: f"acme-defence-systems-{n}")
+    kind = OrganisationKind.COMPANY
+    summary = factory.Faker("sentence")
+
+
+class SystemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = System
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Sky Sentinel {n}")
+    slug = factory.Sequence(lambda n: f"sky-sentinel-{n}")
+    category = SystemCategory.UAV
+
+    @factory.post_generation
+    def makers(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.makers.set(extracted)
+
+
+class PartnershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Partnership
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Sky Sentinel sale number {n}")
+    slug = factory.Sequence(lambda n: f"sky-sentinel-sale-{n}")
+    kind = PartnershipKind.EXPORT
+    status = PartnershipStatus.ACTIVE
+    start_date = dt.date(2020, 1, 1)
+    start_precision = DatePrecision.YEAR
+    summary = factory.Faker("sentence")
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.tags.set(extracted)
+
+
+class ParticipantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Participant
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    role = ParticipantRole.RECIPIENT
+    country = factory.SubFactory(CountryFactory)
+
+
+class PartnershipSystemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PartnershipSystem
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    system = factory.SubFactory(SystemFactory)
+    quantity_ordered = 6
+
+
+class SourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Source
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    title = factory.Faker("sentence", nb_words=5)
+    url = factory.Sequence(lambda n: f"https://news.example.org/story-{n}")
+    accessed_on = dt.date(2026, 1, 15)
+
+
+class AliasFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Alias
+
+    entity = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"ADS-{n}")
+
+
+class ExternalIdentifierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExternalIdentifier
+
+    entity = factory.SubFactory(PartnershipFactory)
+    scheme = "sipri"
+    value = factory.Sequence(lambda n: str(40000 + n))
+
+
+class ArticleFactory(factory.django.DjangoModelFactory):
+    """A draft article; see PublishedArticleFactory."""
+
+    class Meta:
+        model = Article
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Drones, deals and diplomacy, part {n}")
+    slug = factory.Sequence(lambda n: f"drones-deals-and-diplomacy-part-{n}")
+    standfirst = factory.Faker("sentence")
+    body = factory.Faker("paragraph", nb_sentences=8)
+    status = ArticleStatus.DRAFT
+
+    @factory.post_generation
+    def authors(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.authors.set(extracted)
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.tags.set(extracted)
+
+
+class PublishedArticleFactory(ArticleFactory):
+    status = ArticleStatus.PUBLISHED
+    published_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=1))

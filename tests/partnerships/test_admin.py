@@ -1,0 +1,310 @@
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.urls import reverse
+
+from partnerships.models import Partnership, Tag
+from tests.factories import (
+    OrganisationFactory,
+    ParticipantFactory,
+    PartnershipFactory,
+    SystemFactory,
+    TagFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+CHANGELISTS = [
+    "admin:partnerships_country_changelist",
+    "admin:partnerships_bloc_changelist",
+    "admin:partnerships_organisation_changelist",
+    "admin:partnerships_system_changelist",
+    "admin:partnerships_partnership_changelist",
+    "admin:partnerships_tag_changelist",
+]
+
+
+@pytest.mark.parametrize("url_name", CHANGELISTS)
+def test_every_record_changelist_and_add_form_opens(superuser_client, url_name):
+    assert superuser_client.get(reverse(url_name)).status_code == 200
+    add = url_name.replace("changelist", "add")
+    assert superuser_client.get(reverse(add)).status_code == 200
+
+
+def _partnerships_with_participants(count, country):
+    tags = TagFactory.create_batch(2)
+    for _ in range(count):
+        partnership = PartnershipFactory(tags=tags)
+        ParticipantFactory(
+            partnership=partnership, country=country("TR"), role="supplier"
+        )
+        ParticipantFactory(
+            partnership=partnership,
+            country=None,
+            organisation=OrganisationFactory(),
+            role="recipient",
+        )
+
+
+def test_partnership_changelist_queries_do_not_grow_with_rows(
+    superuser_client, country, django_assert_num_queries
+):
+    url = reverse("admin:partnerships_partnership_changelist")
+    _partnerships_with_participants(3, country)
+    superuser_client.get(url)  # warm the session and content types
+    with django_assert_num_queries(10) as few:
+        response = superuser_client.get(url)
+    _partnerships_with_participants(30, country)
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = superuser_client.get(url)
+    assert response.context["cl"].result_count == 33
+
+
+@pytest.mark.parametrize(
+    ("url_name", "queries"),
+    [
+        ("admin:partnerships_organisation_changelist", 5),
+        ("admin:partnerships_system_changelist", 6),
+    ],
+)
+def test_organisation_and_system_changelists_do_not_grow_with_rows(
+    superuser_client, country, django_assert_num_queries, url_name, queries
+):
+    def make(count):
+        for _ in range(count):
+            maker = OrganisationFactory(home_country=country("TR"))
+            SystemFactory(origin_country=country("KR"), makers=[maker])
+
+    url = reverse(url_name)
+    make(1)
+    superuser_client.get(url)
+    with django_assert_num_queries(queries):
+        superuser_client.get(url)
+    make(20)
+    with django_assert_num_queries(queries):
+        superuser_client.get(url)
+
+
+def test_partnership_changelist_filters_by_kind_status_country_and_tag(
+    superuser_client, country
+):
+    drones = TagFactory(name="Drones")
+    sale = PartnershipFactory(name="TB2 to Poland", kind="export", tags=[drones])
+    ParticipantFactory(partnership=sale, country=country("PL"))
+    PartnershipFactory(name="Efes-2022", kind="exercise", status="completed")
+    url = reverse("admin:partnerships_partnership_changelist")
+
+    def names(query):
+        response = superuser_client.get(url, query)
+        return {p.name for p in response.context["cl"].result_list}
+
+    assert names({"kind__exact": "exercise"}) == {"Efes-2022"}
+    assert names({"status__exact": "completed"}) == {"Efes-2022"}
+    assert names({"participants__country__entity_ptr__exact": country("PL").pk}) == {
+        "TB2 to Poland"
+    }
+    assert names({"tags__id__exact": drones.pk}) == {"TB2 to Poland"}
+
+
+def test_the_country_filter_offers_only_countries_that_take_part(
+    superuser_client, country
+):
+    ParticipantFactory(country=country("PL"))
+    response = superuser_client.get(
+        reverse("admin:partnerships_partnership_changelist")
+    )
+    country_filter = next(
+        spec
+        for spec in response.context["cl"].filter_specs
+        if spec.field_path == "participants__country"
+    )
+    assert [label for _pk, label in country_filter.lookup_choices] == ["Poland"]
+
+
+def test_adding_a_partnership_with_partial_dates_and_participants(
+    superuser_client, country
+):
+    tag = TagFactory(name="Drones")
+    system = SystemFactory(name="Bayraktar TB2")
+    data = {
+        "name": "TB2 sale to Poland",
+        "slug": "tb2-sale-to-poland",
+        "kind": "export",
+        "status": "completed",
+        "summary": "24 aircraft in four sets.",
+        "start": "2021-05",
+        "end": "2022",
+        "end_is_estimate": "on",
+        "tags": [tag.pk],
+        **_inline_management("participants", 2),
+        "participants-0-role": "supplier",
+        "participants-0-country": country("TR").pk,
+        "participants-1-role": "recipient",
+        "participants-1-country": country("PL").pk,
+        **_inline_management("system_lines", 1),
+        "system_lines-0-system": system.pk,
+        "system_lines-0-quantity_ordered": "24",
+        **_inline_management("sources", 0),
+        **_inline_management("aliases", 1),
+        "aliases-0-name": "Polish TB2 order",
+        **_inline_management("external_ids", 0),
+    }
+    response = superuser_client.post(
+        reverse("admin:partnerships_partnership_add"), data
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    partnership = Partnership.objects.get(slug="tb2-sale-to-poland")
+    assert str(partnership.start) == "May 2021"
+    assert str(partnership.end) == "c. 2022"
+    assert {p.actor.name for p in partnership.participants.all()} == {
+        "Türkiye",
+        "Poland",
+    }
+    assert partnership.system_lines.get().quantity_ordered == 24
+    assert partnership.aliases.get().name == "Polish TB2 order"
+    assert list(partnership.tags.all()) == [tag]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "field", "message"),
+    [
+        ("May 2021", "", "start", "is not a year (2017)"),
+        ("2021-13", "", "start", "not a real date"),
+        ("2021", "2020", "end", "cannot come before"),
+    ],
+)
+def test_bad_partnership_dates_are_form_errors_and_save_nothing(
+    superuser_client, start, end, field, message
+):
+    data = {
+        "name": "Bad dates",
+        "slug": "bad-dates",
+        "kind": "export",
+        "status": "active",
+        "start": start,
+        "end": end,
+        **_inline_management("participants", 0),
+        **_inline_management("system_lines", 0),
+        **_inline_management("sources", 0),
+        **_inline_management("aliases", 0),
+        **_inline_management("external_ids", 0),
+    }
+    response = superuser_client.post(
+        reverse("admin:partnerships_partnership_add"), data
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert message in " ".join(errors[field])
+    assert not Partnership.objects.filter(slug="bad-dates").exists()
+
+
+def test_a_participant_row_with_two_actors_is_refused(superuser_client, country):
+    data = {
+        "name": "Two actors",
+        "slug": "two-actors",
+        "kind": "export",
+        "status": "active",
+        **_inline_management("participants", 1),
+        "participants-0-role": "supplier",
+        "participants-0-country": country("TR").pk,
+        "participants-0-organisation": OrganisationFactory().pk,
+        **_inline_management("system_lines", 0),
+        **_inline_management("sources", 0),
+        **_inline_management("aliases", 0),
+        **_inline_management("external_ids", 0),
+    }
+    response = superuser_client.post(
+        reverse("admin:partnerships_partnership_add"), data
+    )
+    assert response.status_code == 200
+    assert b"Choose exactly one participant" in response.content
+    assert not Partnership.objects.filter(slug="two-actors").exists()
+
+
+def test_two_aliases_that_read_the_same_are_refused(superuser_client):
+    organisation = OrganisationFactory(name="Turkish Aerospace", slug="tusas")
+    data = {
+        "name": "Turkish Aerospace",
+        "slug": "tusas",
+        "kind": "company",
+        **_inline_management("aliases", 2),
+        "aliases-0-name": "TUSAŞ",
+        "aliases-1-name": "Tusas",
+        **_inline_management("external_ids", 0),
+    }
+    response = superuser_client.post(
+        reverse("admin:partnerships_organisation_change", args=[organisation.pk]), data
+    )
+    assert response.status_code == 200
+    assert "the same alias" in response.content.decode()
+    assert organisation.aliases.count() == 0
+
+
+def _inline_management(prefix, total, initial=0):
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+# --- Bulk tag and untag ------------------------------------------------------
+
+
+def _action(client, action, partnerships, **extra):
+    return client.post(
+        reverse("admin:partnerships_partnership_changelist"),
+        {"action": action, "_selected_action": [p.pk for p in partnerships], **extra},
+    )
+
+
+def test_bulk_tag_shows_a_page_to_choose_the_tag_first(superuser_client):
+    partnerships = PartnershipFactory.create_batch(2)
+    response = _action(superuser_client, "add_tag", partnerships)
+    assert response.status_code == 200
+    assert (
+        response.templates[0].name == "admin/partnerships/partnership/tag_action.html"
+    )
+    for partnership in partnerships:
+        assert partnership.name in response.content.decode()
+    assert not Tag.objects.filter(partnerships__in=partnerships).exists()
+
+
+def test_bulk_tag_applies_an_existing_tag_once_and_logs_it(superuser_client):
+    drones = TagFactory(name="Drones")
+    tagged = PartnershipFactory(tags=[drones])
+    untagged = PartnershipFactory()
+    response = _action(
+        superuser_client, "add_tag", [tagged, untagged], apply="1", tag=drones.pk
+    )
+    assert response.status_code == 302
+    assert set(drones.partnerships.all()) == {tagged, untagged}
+    assert LogEntry.objects.filter(object_id=str(untagged.pk)).count() == 1
+    assert not LogEntry.objects.filter(object_id=str(tagged.pk)).exists()
+
+
+def test_bulk_tag_can_create_a_new_tag(superuser_client):
+    partnerships = PartnershipFactory.create_batch(3)
+    _action(
+        superuser_client, "add_tag", partnerships, apply="1", new_tag="Local production"
+    )
+    tag = Tag.objects.get(name="Local production")
+    assert tag.slug == "local-production"
+    assert tag.partnerships.count() == 3
+
+
+def test_bulk_tag_without_a_tag_is_a_form_error_and_changes_nothing(superuser_client):
+    partnerships = PartnershipFactory.create_batch(2)
+    response = _action(superuser_client, "add_tag", partnerships, apply="1")
+    assert response.status_code == 200
+    assert "Choose a tag." in response.content.decode()
+    assert not Tag.objects.exists()
+
+
+def test_bulk_untag_removes_the_tag_only_where_present(superuser_client):
+    drones, naval = TagFactory(name="Drones"), TagFactory(name="Naval")
+    first = PartnershipFactory(tags=[drones, naval])
+    second = PartnershipFactory(tags=[naval])
+    _action(superuser_client, "remove_tag", [first, second], apply="1", tag=drones.pk)
+    assert list(first.tags.all()) == [naval]
+    assert list(second.tags.all()) == [naval]

@@ -1,0 +1,74 @@
+"""The production settings: safe by default, refuse to start half-configured."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def manage(*args, **env):
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_URL"))
+    }
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=environment,
+        check=False,
+        timeout=120,
+    )
+
+
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "coopsite.settings.production",
+    "DJANGO_SECRET_KEY": "x7!kq2#Lr9vPz4@Wm8^Ts1&Yb6*Nc3(Hd5)Jf0-Gh+Ua_Ie=Ol|Sp~Rt`Vw",
+    "DJANGO_ALLOWED_HOSTS": "coopsite.example.org",
+}
+
+
+def test_production_settings_pass_the_deploy_check_with_no_warning():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS"])
+def test_production_refuses_to_start_without_its_secrets(missing):
+    env = {k: v for k, v in PRODUCTION.items() if k != missing}
+    result = manage("check", **env)
+    assert result.returncode != 0
+    assert missing in result.stderr
+
+
+def test_production_turns_on_https_and_the_content_security_policy():
+    result = manage(
+        "shell",
+        "--verbosity=0",
+        "-c",
+        "from django.conf import settings as s;"
+        "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE,"
+        " s.SECURE_HSTS_SECONDS > 0, bool(s.SECURE_CSP), s.DEBUG)",
+        **PRODUCTION,
+    )
+    assert result.stdout.split() == ["True", "True", "True", "True", "True", "False"]
+
+
+def test_database_url_chooses_the_database():
+    result = manage(
+        "shell",
+        "--verbosity=0",
+        "-c",
+        "from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'])",
+        **PRODUCTION,
+        DATABASE_URL="postgres://u:p@127.0.0.1:5432/coopsite",
+    )
+    assert result.stdout.strip() == "django.db.backends.postgresql"
