@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from partnerships.admin import without_record_stamps
+
 from . import services
 from .forms import PUBLISHING_STATUSES, ArticleAdminForm
 from .models import Article, ArticleStatus
@@ -38,6 +40,9 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("authors")
+
+    def get_fieldsets(self, request, obj=None):
+        return without_record_stamps(super().get_fieldsets(request, obj), obj)
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

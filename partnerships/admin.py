@@ -96,6 +96,16 @@ class EntityAdmin(admin.ModelAdmin):
     def view_on_site(self, obj):
         return obj.get_absolute_url()
 
+    def get_fieldsets(self, request, obj=None):
+        return without_record_stamps(super().get_fieldsets(request, obj), obj)
+
+
+def without_record_stamps(fieldsets, obj):
+    """No empty "created/updated" box on an add form."""
+    if obj is not None:
+        return fieldsets
+    return [(name, options) for name, options in fieldsets if name != "Record"]
+
 
 @admin.register(Country)
 class CountryAdmin(EntityAdmin):

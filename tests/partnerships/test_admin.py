@@ -4,6 +4,8 @@ from django.urls import reverse
 
 from partnerships.models import Partnership, Tag
 from tests.factories import (
+    BlocMembershipFactory,
+    CountryFactory,
     OrganisationFactory,
     ParticipantFactory,
     PartnershipFactory,
@@ -80,6 +82,35 @@ def test_organisation_and_system_changelists_do_not_grow_with_rows(
     with django_assert_num_queries(queries):
         superuser_client.get(url)
     make(20)
+    with django_assert_num_queries(queries):
+        superuser_client.get(url)
+
+
+@pytest.mark.parametrize(
+    ("url_name", "make", "queries"),
+    [
+        ("admin:partnerships_tag_changelist", lambda n: TagFactory.create_batch(n), 5),
+        (
+            "admin:partnerships_bloc_changelist",
+            lambda n: BlocMembershipFactory.create_batch(n),
+            4,
+        ),
+        (
+            "admin:partnerships_country_changelist",
+            lambda n: CountryFactory.create_batch(n),
+            7,
+        ),
+    ],
+)
+def test_other_record_changelists_do_not_grow_with_rows(
+    superuser_client, django_assert_num_queries, url_name, make, queries
+):
+    url = reverse(url_name)
+    make(2)
+    superuser_client.get(url)
+    with django_assert_num_queries(queries):
+        superuser_client.get(url)
+    make(25)
     with django_assert_num_queries(queries):
         superuser_client.get(url)
 

@@ -1,0 +1,97 @@
+import pytest
+from django.urls import reverse
+
+from articles.models import Article, ArticleStatus
+from tests.factories import (
+    ArticleFactory,
+    PublishedArticleFactory,
+    TagFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_article_changelist_and_add_form_open(superuser_client):
+    ArticleFactory(title="A draft essay")
+    changelist = superuser_client.get(reverse("admin:articles_article_changelist"))
+    assert changelist.status_code == 200
+    assert "A draft essay" in changelist.content.decode()
+    assert (
+        superuser_client.get(reverse("admin:articles_article_add")).status_code == 200
+    )
+
+
+@pytest.mark.parametrize("count", [2, 30])
+def test_the_article_changelist_queries_do_not_grow_with_rows(
+    superuser_client, django_assert_num_queries, count
+):
+    authors = UserFactory.create_batch(3)
+    tags = TagFactory.create_batch(2)
+    ArticleFactory.create_batch(count, authors=authors, tags=tags)
+    PublishedArticleFactory.create_batch(count, authors=authors)
+    url = reverse("admin:articles_article_changelist")
+    superuser_client.get(url)
+    with django_assert_num_queries(9):
+        response = superuser_client.get(url)
+    assert len(response.context["cl"].result_list) == min(2 * count, 100)
+
+
+def test_the_changelist_filters_by_status_and_author(superuser_client):
+    leyla, omar = UserFactory(username="leyla"), UserFactory(username="omar")
+    ArticleFactory(title="Leyla's draft", authors=[leyla])
+    PublishedArticleFactory(title="Omar's essay", authors=[omar])
+    url = reverse("admin:articles_article_changelist")
+
+    def titles(query):
+        return {
+            a.title for a in superuser_client.get(url, query).context["cl"].result_list
+        }
+
+    assert titles({"status__exact": ArticleStatus.PUBLISHED}) == {"Omar's essay"}
+    assert titles({"authors__id__exact": leyla.pk}) == {"Leyla's draft"}
+    assert titles({"q": "omar's"}) == {"Omar's essay"}
+
+
+def test_the_changelist_shows_scheduled_articles_as_scheduled(superuser_client):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    PublishedArticleFactory(published_at=timezone.now() + dt.timedelta(days=2))
+    page = superuser_client.get(reverse("admin:articles_article_changelist")).content
+    assert b"Scheduled for" in page
+
+
+def test_the_slug_is_prepopulated_from_the_title(superuser_client):
+    response = superuser_client.get(reverse("admin:articles_article_add"))
+    prepopulated = response.context["adminform"].prepopulated_fields
+    assert [field["field"].name for field in prepopulated] == ["slug"]
+    assert [dep.name for dep in prepopulated[0]["dependencies"]] == ["title"]
+
+
+def test_a_taken_slug_is_a_form_error(superuser_client):
+    ArticleFactory(slug="taken")
+    response = superuser_client.post(
+        reverse("admin:articles_article_add"),
+        {"title": "Another", "slug": "taken", "body": "x", "status": "draft"},
+    )
+    assert response.status_code == 200
+    assert "slug" in response.context["adminform"].form.errors
+    assert Article.objects.filter(slug="taken").count() == 1
+
+
+def test_publish_and_return_to_draft_actions(superuser_client):
+    article = ArticleFactory(status=ArticleStatus.REVIEW)
+    url = reverse("admin:articles_article_changelist")
+    superuser_client.post(
+        url, {"action": "publish_now", "_selected_action": [article.pk]}
+    )
+    article.refresh_from_db()
+    assert article.is_public
+    superuser_client.post(
+        url, {"action": "return_to_draft", "_selected_action": [article.pk]}
+    )
+    article.refresh_from_db()
+    assert article.status == ArticleStatus.DRAFT
+    assert not Article.objects.published().exists()
