@@ -1,6 +1,8 @@
+import os
 from io import StringIO
 from pathlib import Path
 
+import factory.random
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
@@ -8,7 +10,19 @@ from django.core.management import call_command
 from partnerships.models import Country
 from tests.factories import UserFactory
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+# The sample essays and datasets live beside the project, outside it; point
+# COOPSITE_SHARED_DIR elsewhere if they are somewhere else.
+SHARED = Path(
+    os.environ.get(
+        "COOPSITE_SHARED_DIR", Path(__file__).resolve().parent.parent.parent / "shared"
+    )
+)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _repeatable_fake_data():
+    """The same Faker data on every run, so a failure can be reproduced."""
+    factory.random.reseed_random("coopsite")
 
 
 @pytest.fixture
