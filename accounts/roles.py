@@ -27,12 +27,14 @@ def _perms(app: str, models: tuple[str, ...], actions: tuple[str, ...]) -> set[s
 
 
 ROLES: dict[str, set[str]] = {
-    # Write, review and publish articles; look up records and authors to
-    # credit and link them, without changing the records.
+    # Write, review and publish articles, and decide their links to records;
+    # look up records and authors to credit and link them, without changing
+    # the records.
     "Editors": {
-        *_perms("articles", ("article",), CRUD),
+        *_perms("articles", ("article", "articleentitylink"), CRUD),
         "articles.publish_article",
         *_perms("partnerships", ENTITY_MODELS, ("view",)),
+        "partnerships.view_entity",
         "accounts.view_user",
     },
     # Curate the records and their tags. Countries come from ISO and may be
@@ -43,5 +45,6 @@ ROLES: dict[str, set[str]] = {
         "partnerships.view_country",
         "partnerships.change_country",
         "articles.view_article",
+        "articles.view_articleentitylink",
     },
 }

@@ -1,12 +1,17 @@
 from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import ngettext
 
 from partnerships.admin import without_record_stamps
 
-from . import services
+from . import linking, services
+from .admin_links import LinkedEntityInline, RejectedLinkInline, SuggestedLinkInline
 from .forms import PUBLISHING_STATUSES, ArticleAdminForm
-from .models import Article, ArticleStatus
+from .models import Article, ArticleEntityLink, ArticleStatus, LinkState
+
+ACCEPT_ALL = "_accept_all_suggestions"
 
 
 @admin.register(Article)
@@ -17,6 +22,7 @@ class ArticleAdmin(admin.ModelAdmin):
         "status_label",
         "published_at",
         "author_names",
+        "suggestion_count",
         "updated_at",
     ]
     list_filter = [
@@ -35,11 +41,33 @@ class ArticleAdmin(admin.ModelAdmin):
         ("Publication", {"fields": ["status", "published_at"]}),
         ("Record", {"fields": [("created_at", "updated_at")]}),
     ]
-    actions = ["publish_now", "return_to_draft"]
+    inlines = [SuggestedLinkInline, LinkedEntityInline, RejectedLinkInline]
+    actions = [
+        "publish_now",
+        "return_to_draft",
+        "find_mentions_again",
+        "accept_all_suggestions",
+    ]
     show_full_result_count = False
 
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("authors")
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("authors")
+            .annotate(
+                suggestions=Count(
+                    "entity_links", filter=Q(entity_links__state=LinkState.SUGGESTED)
+                )
+            )
+        )
+
+    @admin.display(description="suggestions", ordering="suggestions")
+    def suggestion_count(self, obj):
+        return obj.suggestions or "—"
 
     def get_fieldsets(self, request, obj=None):
         return without_record_stamps(super().get_fieldsets(request, obj), obj)
@@ -78,8 +106,52 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        if not form.instance.authors.exists():
-            form.instance.authors.add(request.user)
+        article = form.instance
+        if not article.authors.exists():
+            article.authors.add(request.user)
+        # Editors' decisions are saved; now bring suggestions in line with
+        # the text as saved.
+        summary = linking.article_scan_mentions(article=article)
+        if summary.suggested:
+            self.message_user(
+                request,
+                ngettext(
+                    "Found %d new mention to decide on.",
+                    "Found %d new mentions to decide on.",
+                    summary.suggested,
+                )
+                % summary.suggested,
+                messages.INFO,
+            )
+        if ACCEPT_ALL in request.POST:
+            accepted = linking.article_accept_suggestions(
+                article=article, user=request.user
+            )
+            self.message_user(
+                request,
+                ngettext(
+                    "Accepted %d suggestion.", "Accepted %d suggestions.", accepted
+                )
+                % accepted,
+                messages.SUCCESS,
+            )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is ArticleEntityLink:
+            now = timezone.now()
+            for link_form in formset.forms:
+                decided = (
+                    link_form.instance.pk is None or "state" in link_form.changed_data
+                )
+                if link_form.has_changed() and decided:
+                    link_form.instance.decided_by = request.user
+                    link_form.instance.decided_at = now
+        super().save_formset(request, form, formset, change)
+
+    def response_change(self, request, obj):
+        if ACCEPT_ALL in request.POST:
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
 
     def view_on_site(self, obj):
         return obj.get_absolute_url() if obj.is_public else None
@@ -95,6 +167,41 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description="authors")
     def author_names(self, obj):
         return ", ".join(author.display_name for author in obj.authors.all())
+
+    @admin.action(
+        description="Find mentions again in the selected articles",
+        permissions=["change"],
+    )
+    def find_mentions_again(self, request, queryset):
+        total = 0
+        for article in queryset:
+            total += linking.article_scan_mentions(article=article).suggested
+        self.message_user(
+            request,
+            ngettext(
+                "Scanned %(articles)d article: %(new)d new suggestions.",
+                "Scanned %(articles)d articles: %(new)d new suggestions.",
+                len(queryset),
+            )
+            % {"articles": len(queryset), "new": total},
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        description="Accept all suggested links of the selected articles",
+        permissions=["change"],
+    )
+    def accept_all_suggestions(self, request, queryset):
+        accepted = sum(
+            linking.article_accept_suggestions(article=article, user=request.user)
+            for article in queryset
+        )
+        self.message_user(
+            request,
+            ngettext("Accepted %d suggestion.", "Accepted %d suggestions.", accepted)
+            % accepted,
+            messages.SUCCESS,
+        )
 
     @admin.action(
         description="Publish the selected articles now", permissions=["publish"]

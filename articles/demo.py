@@ -16,13 +16,16 @@ from django.utils import timezone
 
 from partnerships.models import Tag
 
-from .models import Article, ArticleStatus
+from .linking import article_scan_mentions
+from .models import Article, ArticleStatus, LinkState
 
 AUTHORS = {
     "leyla.aydin": ("Leyla", "Aydın", "Editors", "Covers the Turkish defence industry and its exports."),
     "omar.siddiqui": ("Omar", "Siddiqui", "Editors", "Writes on South Asian and Gulf security."),
     "hana.kim": ("Hana", "Kim", "Researchers", "Curates the partnership records; writes on Asia-Pacific industry."),
 }  # fmt: skip
+
+DEMO_EDITOR = "leyla.aydin"
 
 ARTICLES = [
     {
@@ -317,4 +320,13 @@ def load_demo_articles() -> dict[str, int]:
         article.save()
         article.authors.set([users[name] for name in spec["authors"]])
         article.tags.set([tags[slug] for slug in spec["tags"] if slug in tags])
+        article_scan_mentions(article=article)
+        if status == ArticleStatus.PUBLISHED:
+            # The demo's editor has already confirmed the published articles'
+            # links; drafts keep their suggestions for you to decide.
+            article.entity_links.suggested().update(
+                state=LinkState.ACCEPTED,
+                decided_by=users[DEMO_EDITOR],
+                decided_at=now,
+            )
     return counts

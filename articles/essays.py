@@ -17,8 +17,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from partnerships.mentions import get_detector
 from partnerships.names import slugify_name
 
+from .linking import article_scan_mentions
 from .models import Article, ArticleStatus
 
 ESSAY_SUFFIXES = {".md", ".markdown", ".txt"}
@@ -65,6 +67,7 @@ class ImportSummary:
     created: list[Article] = field(default_factory=list)
     updated: list[Article] = field(default_factory=list)
     unchanged: list[Article] = field(default_factory=list)
+    suggestions: int = 0  # links to entities found in the new or changed essays
 
     @property
     def total(self) -> int:
@@ -159,10 +162,12 @@ def import_essays(
 
     New articles are drafts unless ``publish``, which also publishes updated
     ones that are not published yet; an update never unpublishes or moves a
-    scheduled time.
-    Editors' standfirsts are kept; an empty one is filled from the body.
+    scheduled time. Editors' standfirsts are kept; an empty one is filled
+    from the body. Mentions of known entities in new and changed essays
+    become suggested links.
     """
     summary = ImportSummary()
+    detector = get_detector()
     existing = {
         a.slug: a for a in Article.objects.filter(slug__in=[e.slug for e in essays])
     }
@@ -191,5 +196,8 @@ def import_essays(
         article.save()
         if authors and outcome is summary.created:
             article.authors.set(authors)
+        summary.suggestions += article_scan_mentions(
+            article=article, detector=detector
+        ).suggested
         outcome.append(article)
     return summary

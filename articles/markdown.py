@@ -44,3 +44,27 @@ def render_markdown(text: str) -> SafeString:
         filter_style_properties={"text-align"},
     )
     return mark_safe(cleaned)  # noqa: S308 - sanitised by nh3 just above
+
+
+def markdown_segments(text: str) -> list[str]:
+    """The prose of a Markdown document, one string per block (paragraph,
+    heading, list item, table cell): no code, no raw HTML, no link targets,
+    no bare addresses. What the mention detector reads."""
+    segments = []
+    for token in _markdown.parse(text or ""):
+        if token.type != "inline":
+            continue
+        parts, autolinks = [], 0
+        for child in token.children or ():
+            if child.type == "link_open" and child.markup == "autolink":
+                autolinks += 1
+            elif child.type == "link_close" and child.markup == "autolink":
+                autolinks -= 1
+            elif child.type == "text" and not autolinks:
+                parts.append(child.content)
+            elif child.type in ("softbreak", "hardbreak", "code_inline", "image"):
+                parts.append(" ")
+        segment = "".join(parts).strip()
+        if segment:
+            segments.append(segment)
+    return segments

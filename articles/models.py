@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString
 
-from partnerships.models import Tag, unique_slug
+from partnerships.models import Entity, EntityType, Tag, unique_slug
 
-from .markdown import render_markdown
+from .markdown import markdown_segments, render_markdown
 
 WORDS_PER_MINUTE = 230
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
@@ -37,6 +37,12 @@ class ArticleQuerySet(models.QuerySet):
         """
         return self.filter(
             status=ArticleStatus.PUBLISHED, published_at__lte=timezone.now()
+        )
+
+    def linking(self, entity: Entity) -> ArticleQuerySet:
+        """Articles whose editors confirmed a link to ``entity``."""
+        return self.filter(
+            entity_links__entity=entity, entity_links__state=LinkState.ACCEPTED
         )
 
     def scheduled(self) -> ArticleQuerySet:
@@ -115,6 +121,10 @@ class Article(models.Model):
     def body_html(self) -> SafeString:
         return render_markdown(self.body)
 
+    def text_segments(self) -> list[str]:
+        """The article's prose, block by block: title, standfirst, body."""
+        return [self.title, self.standfirst, *markdown_segments(self.body)]
+
     @property
     def word_count(self) -> int:
         return len(_WORD.findall(self.body))
@@ -139,3 +149,107 @@ class Article(models.Model):
             and self.published_at is not None
             and self.published_at > timezone.now()
         )
+
+
+# --- Links between articles and the entities they mention ----------------------
+
+
+class LinkRole(models.TextChoices):
+    ABOUT = "about", "About"
+    MENTIONS = "mentions", "Mentions"
+
+
+class LinkSource(models.TextChoices):
+    DETECTED = "detected", "Found in the text"
+    MANUAL = "manual", "Added by an editor"
+
+
+class LinkState(models.TextChoices):
+    SUGGESTED = "suggested", "Suggested"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+
+
+class ArticleEntityLinkQuerySet(models.QuerySet):
+    def accepted(self) -> ArticleEntityLinkQuerySet:
+        return self.filter(state=LinkState.ACCEPTED)
+
+    def suggested(self) -> ArticleEntityLinkQuerySet:
+        return self.filter(state=LinkState.SUGGESTED)
+
+
+class ArticleEntityLink(models.Model):
+    """An article's link to an entity it mentions or is about.
+
+    The detector proposes links (``suggested``); an editor accepts or rejects
+    them, or adds links by hand. Decisions survive every later scan, and a
+    rejected entity is never proposed again for the article.
+    """
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="entity_links"
+    )
+    entity = models.ForeignKey(
+        Entity, on_delete=models.CASCADE, related_name="article_links"
+    )
+    role = models.CharField(
+        max_length=10, choices=LinkRole.choices, default=LinkRole.MENTIONS
+    )
+    source = models.CharField(
+        max_length=10, choices=LinkSource.choices, default=LinkSource.DETECTED
+    )
+    state = models.CharField(
+        max_length=10, choices=LinkState.choices, default=LinkState.SUGGESTED
+    )
+    mention_count = models.PositiveIntegerField(
+        "mentions", default=0, help_text="How often the text names the entity."
+    )
+    snippet = models.TextField(
+        blank=True, help_text="The text around the first mention."
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleEntityLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["article", "-mention_count", "entity__name"]
+        verbose_name = "link to an entity"
+        verbose_name_plural = "links to entities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "entity"], name="article_entity_link_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=LinkRole.values), name="article_link_role_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=LinkSource.values),
+                name="article_link_source_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=LinkState.values),
+                name="article_link_state_known",
+            ),
+        ]
+        indexes = [models.Index(fields=["entity", "state"])]
+
+    def __str__(self):
+        return f"{self.article} → {self.entity} ({self.get_state_display().lower()})"
+
+
+ENTITY_GROUP_LABELS = {
+    EntityType.COUNTRY: "Countries",
+    EntityType.BLOC: "Blocs",
+    EntityType.ORGANISATION: "Organisations",
+    EntityType.SYSTEM: "Systems",
+    EntityType.PARTNERSHIP: "Partnerships",
+}

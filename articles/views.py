@@ -1,9 +1,11 @@
 from django.conf import settings
+from django.db.models import Prefetch
 from django.views.generic import DetailView, ListView
 
-from partnerships.models import Partnership
+from partnerships.models import EntityType, Partnership
 
-from .models import Article
+from .linking import link_first_mentions
+from .models import ENTITY_GROUP_LABELS, Article, ArticleEntityLink
 
 
 class PublishedArticleMixin:
@@ -39,4 +41,29 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        return super().get_queryset().prefetch_related("tags")
+        return (
+            super()
+            .get_queryset()
+            .prefetch_related(
+                "tags",
+                Prefetch(
+                    "entity_links",
+                    queryset=ArticleEntityLink.objects.accepted()
+                    .select_related("entity")
+                    .prefetch_related("entity__aliases")
+                    .order_by("entity__name"),
+                    to_attr="accepted_links",
+                ),
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        entities = [link.entity for link in self.object.accepted_links]
+        context["body_html"] = link_first_mentions(self.object.body_html, entities)
+        context["entity_groups"] = [
+            (ENTITY_GROUP_LABELS[entity_type], members)
+            for entity_type in EntityType.values
+            if (members := [e for e in entities if e.entity_type == entity_type])
+        ]
+        return context

@@ -3,10 +3,6 @@ from django.urls import include, path
 
 from articles.views import HomeView
 
-admin.site.site_header = "coopsite administration"
-admin.site.site_title = "coopsite admin"
-admin.site.index_title = "Articles and partnership records"
-
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("articles/", include("articles.urls")),

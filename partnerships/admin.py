@@ -3,9 +3,14 @@ systems, partnerships and tags here."""
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db.models import Count, Prefetch
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
+
+from articles.models import ArticleEntityLink, LinkState
 
 from . import services
 from .forms import (
@@ -19,6 +24,7 @@ from .models import (
     Bloc,
     BlocMembership,
     Country,
+    Entity,
     ExternalIdentifier,
     Organisation,
     Participant,
@@ -84,20 +90,138 @@ class SourceInline(admin.StackedInline):
 # --- Entities ----------------------------------------------------------------
 
 
+def accepted_link_count(entity):
+    """How many articles link ``entity``, as a subquery (no GROUP BY over the
+    changelist)."""
+    return Coalesce(
+        Subquery(
+            ArticleEntityLink.objects.accepted()
+            .filter(entity=entity)
+            .order_by()
+            .values("entity")
+            .annotate(total=Count("pk"))
+            .values("total"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
 class EntityAdmin(admin.ModelAdmin):
-    """What every kind of entity shares in the admin."""
+    """What every kind of entity shares in the admin, including where it is
+    used: the articles that link it."""
 
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at", "usage"]
     search_fields = ["name", "slug", "aliases__name"]
     inlines = [AliasInline, ExternalIdentifierInline]
     show_full_result_count = False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(article_total=accepted_link_count(OuterRef("pk")))
+        )
 
     def view_on_site(self, obj):
         return obj.get_absolute_url()
 
     def get_fieldsets(self, request, obj=None):
-        return without_record_stamps(super().get_fieldsets(request, obj), obj)
+        fieldsets = without_record_stamps(super().get_fieldsets(request, obj), obj)
+        if obj is not None:
+            fieldsets = [*fieldsets, ("Used in", {"fields": ["usage"]})]
+        return fieldsets
+
+    @admin.display(description="articles", ordering="article_total")
+    def used_in(self, obj):
+        return obj.article_total
+
+    @admin.display(description="Used in")
+    def usage(self, obj):
+        """The articles that link this entity, as links to their admin pages."""
+        links = (
+            ArticleEntityLink.objects.filter(entity=obj)
+            .exclude(state=LinkState.REJECTED)
+            .select_related("article")
+            .order_by("state", "-article__published_at", "article__title")
+        )
+        accepted = [link for link in links if link.state == LinkState.ACCEPTED]
+        suggested = [link for link in links if link.state == LinkState.SUGGESTED]
+        if not links:
+            return "No article links to this yet."
+        parts = [
+            format_html(
+                "Used in {} article{}.",
+                len(accepted),
+                "" if len(accepted) == 1 else "s",
+            )
+        ]
+        if accepted:
+            parts.append(
+                format_html(
+                    "<ul>{}</ul>",
+                    format_html_join(
+                        "",
+                        '<li><a href="{}">{}</a> ({}, {} mention{})</li>',
+                        (
+                            (
+                                reverse(
+                                    "admin:articles_article_change",
+                                    args=[link.article_id],
+                                ),
+                                link.article.title,
+                                link.article.get_status_display().lower(),
+                                link.mention_count,
+                                "" if link.mention_count == 1 else "s",
+                            )
+                            for link in accepted
+                        ),
+                    ),
+                )
+            )
+        if suggested:
+            parts.append(
+                format_html(
+                    "Suggested for {} more, awaiting an editor: {}.",
+                    len(suggested),
+                    format_html_join(
+                        ", ",
+                        '<a href="{}">{}</a>',
+                        (
+                            (
+                                reverse(
+                                    "admin:articles_article_change",
+                                    args=[link.article_id],
+                                ),
+                                link.article.title,
+                            )
+                            for link in suggested
+                        ),
+                    ),
+                )
+            )
+        return format_html_join("", "<p>{}</p>", ((part,) for part in parts))
+
+
+@admin.register(Entity)
+class EntityLookupAdmin(admin.ModelAdmin):
+    """Not shown in the admin menu: it answers the look-ups ("autocomplete")
+    for fields that may hold any kind of entity, such as an article's links."""
+
+    search_fields = ["name", "aliases__name"]
+
+    def has_module_permission(self, request):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 def without_record_stamps(fieldsets, obj):
@@ -109,7 +233,7 @@ def without_record_stamps(fieldsets, obj):
 
 @admin.register(Country)
 class CountryAdmin(EntityAdmin):
-    list_display = ["name", "alpha_2", "alpha_3", "subregion", "is_former"]
+    list_display = ["name", "alpha_2", "alpha_3", "subregion", "is_former", "used_in"]
     list_filter = ["is_former", "region", "subregion", "blocs"]
     search_fields = [
         "name",
@@ -134,7 +258,7 @@ class CountryAdmin(EntityAdmin):
 
 @admin.register(Bloc)
 class BlocAdmin(EntityAdmin):
-    list_display = ["name", "abbreviation", "founded", "member_count"]
+    list_display = ["name", "abbreviation", "founded", "member_count", "used_in"]
     fieldsets = [
         (
             None,
@@ -149,7 +273,7 @@ class BlocAdmin(EntityAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(member_total=Count("memberships"))
+            .annotate(member_total=Count("memberships", distinct=True))
             .order_by("name")
         )
 
@@ -160,7 +284,7 @@ class BlocAdmin(EntityAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(EntityAdmin):
-    list_display = ["name", "kind", "home_country", "updated_at"]
+    list_display = ["name", "kind", "home_country", "used_in", "updated_at"]
     list_select_related = ["home_country"]
     list_filter = ["kind", ("home_country", admin.RelatedOnlyFieldListFilter)]
     autocomplete_fields = ["home_country"]
@@ -175,7 +299,14 @@ class OrganisationAdmin(EntityAdmin):
 
 @admin.register(System)
 class SystemAdmin(EntityAdmin):
-    list_display = ["name", "category", "origin_country", "maker_names", "updated_at"]
+    list_display = [
+        "name",
+        "category",
+        "origin_country",
+        "maker_names",
+        "used_in",
+        "updated_at",
+    ]
     list_select_related = ["origin_country"]
     list_filter = ["category", ("origin_country", admin.RelatedOnlyFieldListFilter)]
     autocomplete_fields = ["origin_country", "makers"]
@@ -215,6 +346,7 @@ class PartnershipAdmin(EntityAdmin):
         "participant_names",
         "tag_names",
         "is_featured",
+        "used_in",
     ]
     list_filter = [
         "kind",

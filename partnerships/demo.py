@@ -387,7 +387,7 @@ PARTNERSHIPS = [
          kind=P.EXERCISE, status=S.COMPLETED, start=_d("2021-09-12"), end=_d("2021-09-20"),
          participants=[(R.HOST, "country:AZ", ""), (R.PARTICIPANT, "country:TR", ""),
                        (R.PARTICIPANT, "country:PK", "")],
-         systems=[], tags=["special-forces"], aliases=["Three Brothers 2021"],
+         systems=[], tags=["special-forces"], aliases=["Three Brothers 2021", "Three Brothers"],
          summary="A special-forces exercise in Baku.", sources=[], featured=False),
     dict(slug="aukus-pillar-i", name="AUKUS Pillar I",
          kind=P.TECHNOLOGY_TRANSFER, status=S.ACTIVE, start=_d("2021-09-15"), end=None,

@@ -9,10 +9,13 @@ detector, search and feeds work on entities, written once for every kind.
 
 from __future__ import annotations
 
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from .dates import DatePrecision, PartialDate, truncate_to_precision
 from .names import normalise_name, slugify_name
@@ -117,6 +120,12 @@ class Entity(TimeStampedModel):
             f"partnerships:{self.entity_type}_detail", kwargs={"slug": self.slug}
         )
 
+    @classmethod
+    def from_db(cls, db, field_names, values, *, fetch_mode=None):
+        instance = super().from_db(db, field_names, values, fetch_mode=fetch_mode)
+        instance._loaded_name = instance.__dict__.get("name")
+        return instance
+
     def clean(self):
         super().clean()
         if self.ENTITY_TYPE:
@@ -141,6 +150,41 @@ class Entity(TimeStampedModel):
         if type(self) is not Entity:
             return self
         return getattr(self, self.entity_type)
+
+
+class MentionIndex(models.Model):
+    """The version of the set of names the mention detector knows.
+
+    Every change to an entity's name or to an alias gives it a new random
+    version (see ``signals.py``; bulk writes call :meth:`bump` themselves),
+    so each app process can tell that its detector is stale and rebuild it.
+    Random rather than counted: a version bumped in a transaction that is
+    then rolled back is never seen again, so a detector built from
+    uncommitted names cannot pass for a current one.
+    """
+
+    version = models.UUIDField(default=uuid.uuid4)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="mention_index_single_row")
+        ]
+
+    def __str__(self):
+        return f"Mention index version {self.version}"
+
+    @classmethod
+    def current_version(cls) -> uuid.UUID | None:
+        return cls.objects.filter(pk=1).values_list("version", flat=True).first()
+
+    @classmethod
+    def bump(cls) -> None:
+        updated = cls.objects.filter(pk=1).update(
+            version=uuid.uuid4(), changed_at=timezone.now()
+        )
+        if not updated:
+            cls.objects.update_or_create(pk=1, defaults={"version": uuid.uuid4()})
 
 
 class Alias(models.Model):

@@ -5,7 +5,9 @@ builds on these views. Every queryset fetches what its template shows in a
 fixed number of queries, whatever the number of rows.
 """
 
+from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Prefetch
+from django.http import Http404
 from django.views.generic import DetailView, ListView
 
 from articles.models import Article
@@ -23,6 +25,27 @@ from .models import (
 )
 
 PAGE_SIZE = 25
+ARTICLES_PER_PAGE = 10
+
+
+class EntityArticlesMixin:
+    """Adds the published articles that link this entity, newest first,
+    paginated by ``?page=``."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        articles = (
+            Article.objects.published()
+            .linking(self.object)
+            .prefetch_related("authors")
+            .order_by("-published_at", "-pk")
+        )
+        paginator = Paginator(articles, ARTICLES_PER_PAGE)
+        try:
+            context["articles_page"] = paginator.page(self.request.GET.get("page", 1))
+        except InvalidPage:
+            raise Http404("No such page of articles.") from None
+        return context
 
 
 class PartnershipListView(ListView):
@@ -34,7 +57,7 @@ class PartnershipListView(ListView):
         return Partnership.objects.with_participants()
 
 
-class PartnershipDetailView(DetailView):
+class PartnershipDetailView(EntityArticlesMixin, DetailView):
     template_name = "partnerships/partnership_detail.html"
     context_object_name = "partnership"
 
@@ -77,7 +100,7 @@ class CountryListView(ListView):
         )
 
 
-class CountryDetailView(EntityPartnershipsMixin, DetailView):
+class CountryDetailView(EntityArticlesMixin, EntityPartnershipsMixin, DetailView):
     template_name = "partnerships/country_detail.html"
     context_object_name = "country"
 
@@ -91,7 +114,7 @@ class CountryDetailView(EntityPartnershipsMixin, DetailView):
         )
 
 
-class OrganisationDetailView(EntityPartnershipsMixin, DetailView):
+class OrganisationDetailView(EntityArticlesMixin, EntityPartnershipsMixin, DetailView):
     template_name = "partnerships/organisation_detail.html"
     context_object_name = "organisation"
 
@@ -101,7 +124,7 @@ class OrganisationDetailView(EntityPartnershipsMixin, DetailView):
         )
 
 
-class SystemDetailView(DetailView):
+class SystemDetailView(EntityArticlesMixin, DetailView):
     template_name = "partnerships/system_detail.html"
     context_object_name = "system"
 
@@ -120,7 +143,7 @@ class SystemDetailView(DetailView):
         return context
 
 
-class BlocDetailView(EntityPartnershipsMixin, DetailView):
+class BlocDetailView(EntityArticlesMixin, EntityPartnershipsMixin, DetailView):
     template_name = "partnerships/bloc_detail.html"
     context_object_name = "bloc"
 

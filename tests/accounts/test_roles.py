@@ -10,6 +10,7 @@ from django.urls import reverse
 from accounts.roles import ROLES
 from articles.models import Article, ArticleStatus
 from partnerships.models import Country
+from tests.admin_forms import article_form
 from tests.factories import (
     ArticleFactory,
     PartnershipFactory,
@@ -65,12 +66,7 @@ def test_editors_publish_articles_and_researchers_curate_records(editor, researc
 def test_an_editor_writes_an_article_and_is_credited(editor_client, editor):
     response = editor_client.post(
         reverse("admin:articles_article_add"),
-        {
-            "title": "A new essay",
-            "slug": "a-new-essay",
-            "body": "Text.",
-            "status": ArticleStatus.DRAFT,
-        },
+        article_form(title="A new essay", slug="a-new-essay"),
     )
     assert response.status_code == 302
     assert list(Article.objects.get(slug="a-new-essay").authors.all()) == [editor]
@@ -206,7 +202,7 @@ def test_a_researcher_sees_articles_but_cannot_write_or_publish(researcher_clien
     )
     response = researcher_client.post(
         reverse("admin:articles_article_change", args=[draft.pk]),
-        {"title": "Hijacked", "slug": draft.slug, "body": "x", "status": "published"},
+        article_form(title="Hijacked", slug=draft.slug, status="published"),
     )
     assert response.status_code == 403
     researcher_client.post(
@@ -245,7 +241,7 @@ def test_without_the_publish_permission_status_offers_no_publishing(writer_clien
 def test_without_the_publish_permission_a_forged_publish_is_a_form_error(writer_client):
     response = writer_client.post(
         reverse("admin:articles_article_add"),
-        {"title": "Sneaky", "slug": "sneaky", "body": "x", "status": "published"},
+        article_form(title="Sneaky", slug="sneaky", status="published"),
     )
     assert response.status_code == 200
     assert not Article.objects.filter(slug="sneaky").exists()
@@ -256,7 +252,7 @@ def test_without_the_publish_permission_a_published_article_is_read_only(writer_
     url = reverse("admin:articles_article_change", args=[article.pk])
     assert writer_client.get(url).status_code == 200
     response = writer_client.post(
-        url, {"title": "Changed", "slug": article.slug, "body": "x", "status": "draft"}
+        url, article_form(title="Changed", slug=article.slug, status="draft")
     )
     assert response.status_code == 403
     article.refresh_from_db()

@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from articles.models import Article, ArticleStatus
+from tests.admin_forms import article_form
 from tests.factories import (
     ArticleFactory,
     PublishedArticleFactory,
@@ -74,7 +75,7 @@ def test_a_taken_slug_is_a_form_error(superuser_client):
     ArticleFactory(slug="taken")
     response = superuser_client.post(
         reverse("admin:articles_article_add"),
-        {"title": "Another", "slug": "taken", "body": "x", "status": "draft"},
+        article_form(title="Another", slug="taken"),
     )
     assert response.status_code == 200
     assert "slug" in response.context["adminform"].form.errors

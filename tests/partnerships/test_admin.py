@@ -3,6 +3,7 @@ from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
 from partnerships.models import Partnership, Tag
+from tests.admin_forms import inline_management
 from tests.factories import (
     BlocMembershipFactory,
     CountryFactory,
@@ -166,18 +167,18 @@ def test_adding_a_partnership_with_partial_dates_and_participants(
         "end": "2022",
         "end_is_estimate": "on",
         "tags": [tag.pk],
-        **_inline_management("participants", 2),
+        **inline_management("participants", 2),
         "participants-0-role": "supplier",
         "participants-0-country": country("TR").pk,
         "participants-1-role": "recipient",
         "participants-1-country": country("PL").pk,
-        **_inline_management("system_lines", 1),
+        **inline_management("system_lines", 1),
         "system_lines-0-system": system.pk,
         "system_lines-0-quantity_ordered": "24",
-        **_inline_management("sources", 0),
-        **_inline_management("aliases", 1),
+        **inline_management("sources", 0),
+        **inline_management("aliases", 1),
         "aliases-0-name": "Polish TB2 order",
-        **_inline_management("external_ids", 0),
+        **inline_management("external_ids", 0),
     }
     response = superuser_client.post(
         reverse("admin:partnerships_partnership_add"), data
@@ -213,11 +214,11 @@ def test_bad_partnership_dates_are_form_errors_and_save_nothing(
         "status": "active",
         "start": start,
         "end": end,
-        **_inline_management("participants", 0),
-        **_inline_management("system_lines", 0),
-        **_inline_management("sources", 0),
-        **_inline_management("aliases", 0),
-        **_inline_management("external_ids", 0),
+        **inline_management("participants", 0),
+        **inline_management("system_lines", 0),
+        **inline_management("sources", 0),
+        **inline_management("aliases", 0),
+        **inline_management("external_ids", 0),
     }
     response = superuser_client.post(
         reverse("admin:partnerships_partnership_add"), data
@@ -234,14 +235,14 @@ def test_a_participant_row_with_two_actors_is_refused(superuser_client, country)
         "slug": "two-actors",
         "kind": "export",
         "status": "active",
-        **_inline_management("participants", 1),
+        **inline_management("participants", 1),
         "participants-0-role": "supplier",
         "participants-0-country": country("TR").pk,
         "participants-0-organisation": OrganisationFactory().pk,
-        **_inline_management("system_lines", 0),
-        **_inline_management("sources", 0),
-        **_inline_management("aliases", 0),
-        **_inline_management("external_ids", 0),
+        **inline_management("system_lines", 0),
+        **inline_management("sources", 0),
+        **inline_management("aliases", 0),
+        **inline_management("external_ids", 0),
     }
     response = superuser_client.post(
         reverse("admin:partnerships_partnership_add"), data
@@ -257,10 +258,10 @@ def test_two_aliases_that_read_the_same_are_refused(superuser_client):
         "name": "Turkish Aerospace",
         "slug": "tusas",
         "kind": "company",
-        **_inline_management("aliases", 2),
+        **inline_management("aliases", 2),
         "aliases-0-name": "TUSAŞ",
         "aliases-1-name": "Tusas",
-        **_inline_management("external_ids", 0),
+        **inline_management("external_ids", 0),
     }
     response = superuser_client.post(
         reverse("admin:partnerships_organisation_change", args=[organisation.pk]), data
@@ -268,15 +269,6 @@ def test_two_aliases_that_read_the_same_are_refused(superuser_client):
     assert response.status_code == 200
     assert "the same alias" in response.content.decode()
     assert organisation.aliases.count() == 0
-
-
-def _inline_management(prefix, total, initial=0):
-    return {
-        f"{prefix}-TOTAL_FORMS": str(total),
-        f"{prefix}-INITIAL_FORMS": str(initial),
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
 
 
 # --- Bulk tag and untag ------------------------------------------------------

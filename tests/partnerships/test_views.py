@@ -84,7 +84,8 @@ def test_a_country_page_takes_the_same_queries_whatever_its_partnerships(
             organisation=OrganisationFactory(),
             role="supplier",
         )
-    with django_assert_num_queries(6):
+    # country, blocs, aliases, partnerships, participants, articles count
+    with django_assert_num_queries(7):
         client.get(country("PK").get_absolute_url())
 
 

@@ -53,6 +53,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Imported {summary.total} essay{'s' if summary.total != 1 else ''}: "
                 f"{len(summary.created)} created, {len(summary.updated)} updated, "
-                f"{len(summary.unchanged)} unchanged."
+                f"{len(summary.unchanged)} unchanged; "
+                f"{summary.suggestions} links to entities suggested."
             )
         )

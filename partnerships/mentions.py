@@ -1,0 +1,260 @@
+"""Finding mentions of entities in prose.
+
+One Aho–Corasick automaton (pyahocorasick) holds every entity's name and
+aliases, so finding mentions costs time linear in the text and flat in the
+number of names. Matching is:
+
+* whole words only: keys and text are reduced to words separated by single
+  spaces, and each key is anchored at a word start, so "Oman" never matches
+  inside "Romania";
+* accent-, case- and punctuation-insensitive ("Turkiye" finds Türkiye,
+  "Congo - Brazzaville" finds Congo-Brazzaville), except that short
+  all-capital aliases ("US", "UN", "KAI") match only in capitals;
+* longest match first: "missile defense system" wins over "missile";
+* tolerant of possessives and plurals: "India's", "TB2s", "Rafales".
+
+The automaton is built once per process and reused; :class:`MentionIndex`
+holds a version number that every change to a name or an alias bumps, so
+each app process notices and rebuilds on its next use.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import ahocorasick
+
+from .names import fold, normalise_name
+
+# Aliases of at most this many letters and digits, written in capitals, match
+# only when the text has them in capitals too.
+SHORT_CAPITALS_LENGTH = 4
+SNIPPET_RADIUS = 90
+_WORD = re.compile(r"[^\W_]+|&", re.UNICODE)
+_URL = re.compile(r"\b(?:https?://|www\.)\S+|\S+@\S+\.\w+", re.IGNORECASE)
+PLURAL_SUFFIXES = ("s", "es")
+
+
+def is_short_capitals(alias: str) -> bool:
+    letters = [ch for ch in alias if ch.isalpha()]
+    return (
+        bool(letters)
+        and len(_letters(alias)) <= SHORT_CAPITALS_LENGTH
+        and all(ch.isupper() for ch in letters)
+    )
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One occurrence of an entity's name in a piece of text."""
+
+    entity_id: int
+    start: int  # offsets in the original text
+    end: int
+    text: str
+
+
+@dataclass
+class Detection:
+    """What the detector found of one entity in a whole document."""
+
+    entity_id: int
+    count: int = 0
+    snippet: str = ""
+    forms: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class _Form:
+    entity_id: int
+    exact: str | None  # the capitals to require, for short all-capital aliases
+
+
+class _Words:
+    """A text cut into words, each word folded and mapped back to the text."""
+
+    __slots__ = ("ends", "joined", "starts", "word_starts")
+
+    def __init__(self, text: str):
+        if text.isascii():
+            folded, offsets = text.lower(), None
+        else:
+            pieces = [fold(ch) for ch in text]
+            folded = "".join(pieces)
+            offsets = []
+            for index, piece in enumerate(pieces):
+                offsets.extend([index] * len(piece))
+            offsets.append(len(text))
+        starts, ends, words = [], [], []
+        for match in _WORD.finditer(folded):
+            start, end = match.span()
+            if offsets is not None:
+                start, end = offsets[start], offsets[end - 1] + 1
+            starts.append(start)
+            ends.append(end)
+            words.append("and" if match.group() == "&" else match.group())
+        # " word word word " : every word starts right after a space.
+        self.joined = " " + " ".join(words) + " "
+        self.starts, self.ends = starts, ends
+        positions, position = [], 1
+        for word in words:
+            positions.append(position)
+            position += len(word) + 1
+        self.word_starts = positions
+
+    def word_at(self, position: int) -> int:
+        """Index of the word starting at or containing ``position``."""
+        return bisect_right(self.word_starts, position) - 1
+
+
+class MentionDetector:
+    """Finds every known name in a text. Build once, use many times."""
+
+    def __init__(self, names: Iterable[tuple[int, str]]):
+        forms: dict[str, set[_Form]] = {}
+        for entity_id, name in names:
+            key = normalise_name(name)
+            if len(key) < 2:
+                continue
+            exact = name.strip() if is_short_capitals(name) else None
+            forms.setdefault(key, set()).add(_Form(entity_id, exact))
+        self.size = len(forms)
+        self._automaton = ahocorasick.Automaton()
+        for key, key_forms in forms.items():
+            self._automaton.add_word(" " + key, (len(key), tuple(key_forms)))
+        if forms:
+            self._automaton.make_automaton()
+
+    def find(self, text: str) -> list[Mention]:
+        """Mentions in plain ``text``, in order, longest match first."""
+        if not self.size or not text:
+            return []
+        words = _Words(mask_urls(text))
+        joined = words.joined
+        candidates = []
+        for end_index, (length, forms) in self._automaton.iter(joined):
+            start = end_index - length + 1  # first character of the key
+            stop = end_index + 1  # just past the key
+            if joined[stop] != " ":
+                stop = self._plural_end(joined, stop)
+                if stop is None:
+                    continue
+            first, last = words.word_at(start), words.word_at(stop - 1)
+            original = text[words.starts[first] : words.ends[last]]
+            ids = tuple(
+                dict.fromkeys(
+                    form.entity_id
+                    for form in forms
+                    if form.exact is None or _capitals_match(original, form.exact)
+                )
+            )
+            if ids:
+                candidates.append(
+                    (first, last, ids, words.starts[first], words.ends[last])
+                )
+        return _longest_first(candidates, text)
+
+    @staticmethod
+    def _plural_end(joined: str, stop: int) -> int | None:
+        for suffix in PLURAL_SUFFIXES:
+            end = stop + len(suffix)
+            if joined.startswith(suffix, stop) and joined[end] == " ":
+                return end
+        return None
+
+    def detect(self, segments: Iterable[str]) -> dict[int, Detection]:
+        """Count the mentions of each entity across ``segments`` of one
+        document, with a snippet of the first."""
+        found: dict[int, Detection] = {}
+        for segment in segments:
+            for mention in self.find(segment):
+                detection = found.get(mention.entity_id)
+                if detection is None:
+                    detection = found[mention.entity_id] = Detection(
+                        mention.entity_id, snippet=snippet(segment, mention)
+                    )
+                detection.count += 1
+                detection.forms.add(mention.text)
+        return found
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def _capitals_match(original: str, exact: str) -> bool:
+    """``original`` has the letters of ``exact`` in the same case (ignoring
+    punctuation: "U.S" for "U.S."), allowing a plural ending."""
+    written, wanted = _letters(original), _letters(exact)
+    return written == wanted or (
+        written.startswith(wanted) and written[len(wanted) :] in PLURAL_SUFFIXES
+    )
+
+
+def _longest_first(candidates, text: str) -> list[Mention]:
+    """Keep the leftmost, then longest, of overlapping matches."""
+    candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))
+    mentions, next_free = [], 0
+    for first, last, ids, start, end in candidates:
+        if first < next_free:
+            continue
+        next_free = last + 1
+        mentions.extend(
+            Mention(entity_id, start, end, text[start:end]) for entity_id in ids
+        )
+    return mentions
+
+
+def mask_urls(text: str) -> str:
+    """Blank out web and e-mail addresses, keeping every other offset."""
+    return _URL.sub(lambda m: " " * len(m.group()), text)
+
+
+def snippet(text: str, mention: Mention, radius: int = SNIPPET_RADIUS) -> str:
+    """The sentence-ish stretch of ``text`` around ``mention``."""
+    start = max(0, mention.start - radius)
+    end = min(len(text), mention.end + radius)
+    if start > 0:
+        space = text.find(" ", start, mention.start)
+        start = space + 1 if space != -1 else start
+    if end < len(text):
+        space = text.rfind(" ", mention.end, end)
+        end = space if space != -1 else end
+    body = " ".join(text[start:end].split())
+    return f"{'… ' if start > 0 else ''}{body}{' …' if end < len(text) else ''}"
+
+
+# --- The process-wide detector ------------------------------------------------
+
+_lock = threading.Lock()
+_cached: tuple[int, MentionDetector] | None = None
+
+
+def all_names() -> Iterable[tuple[int, str]]:
+    """Every entity's name and every alias, as (entity id, name)."""
+    from .models import Alias, Entity
+
+    yield from Entity.objects.values_list("pk", "name").iterator(chunk_size=5000)
+    yield from Alias.objects.values_list("entity_id", "name").iterator(chunk_size=5000)
+
+
+def get_detector() -> MentionDetector:
+    """The detector for every entity now known, rebuilt when a name or an
+    alias changed since this process last built it (in any process)."""
+    from .models import MentionIndex
+
+    global _cached
+    version = MentionIndex.current_version()
+    cached = _cached
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    with _lock:
+        if _cached is not None and _cached[0] == version:
+            return _cached[1]
+        detector = MentionDetector(all_names())
+        _cached = (version, detector)
+        return detector
