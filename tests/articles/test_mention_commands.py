@@ -101,5 +101,7 @@ def test_detect_mentions_reads_the_sample_essays(corpus_dir):
 
 
 def test_detect_mentions_names_a_file_it_cannot_read(tmp_path):
-    with pytest.raises(CommandError, match=r"missing\.md: cannot be read \(No such file"):
+    with pytest.raises(
+        CommandError, match=r"missing\.md: cannot be read \(No such file"
+    ):
         run("detect_mentions", tmp_path / "missing.md")
