@@ -7,12 +7,13 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install install-test run serve test test-postgres lint format check-deploy clean
+.PHONY: help install install-test run test lint format check-deploy bench-mentions clean
 
 help:
 	@echo "make run    set up .venv, migrate SQLite, load demo content, serve on $(HOST):$(PORT)"
 	@echo "make test   install test dependencies and run the whole suite"
 	@echo "make lint   ruff check and format check;  make format  reformat"
+	@echo "make bench-mentions   mention detection against 1k/10k/100k names, beside a regex"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +48,9 @@ lint: install-test
 format: install-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+bench-mentions: install
+	$(BIN)/python bench/mentions.py
 
 check-deploy: install
 	DJANGO_SETTINGS_MODULE=coopsite.settings.production \

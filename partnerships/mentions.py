@@ -70,12 +70,6 @@ class Detection:
     forms: set[str] = field(default_factory=set)
 
 
-@dataclass(frozen=True)
-class _Form:
-    entity_id: int
-    exact: str | None  # the capitals to require, for short all-capital aliases
-
-
 def _fold_with_offsets(text: str) -> tuple[str, list[int] | None]:
     """``text`` folded (lower case, no accents), and for each folded
     character its index in ``text`` (None when the two line up one to one,
@@ -128,28 +122,30 @@ class MentionDetector:
     """Finds every known name in a text. Build once, use many times."""
 
     def __init__(self, names: Iterable[tuple[int, str]]):
-        forms: dict[str, set[_Form]] = {}
+        forms: dict[str, dict[tuple[int, str | None], None]] = {}
         for entity_id, name in names:
             key = normalise_name(name)
             if len(key) < 2:
                 continue
             exact = name.strip() if is_short_capitals(name) else None
-            forms.setdefault(key, set()).add(_Form(entity_id, exact))
+            forms.setdefault(key, {})[(entity_id, exact)] = None
         self.size = len(forms)
         # Keys are anchored on both sides (" key "), so the automaton itself
         # only reports whole words: the work per text stays the same however
         # many names there are. Plural forms (" keys ", " keyes ") are keys
-        # too, unless a real name already reads that way.
-        self._automaton = ahocorasick.Automaton()
+        # too, unless a real name already reads that way. The automaton
+        # stores plain integers (key number × 3 + which ending), which keeps
+        # its memory to the trie itself.
+        self._keys: list[tuple[int, tuple[tuple[int, str | None], ...]]] = []
+        self._automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
         for key, key_forms in forms.items():
-            value = tuple(key_forms)
-            for suffix in PLURAL_SUFFIXES:
+            number = len(self._keys) * 3
+            self._keys.append((len(key), tuple(key_forms)))
+            for ending, suffix in enumerate(PLURAL_SUFFIXES, start=1):
                 if key + suffix not in forms:
-                    self._automaton.add_word(
-                        f" {key}{suffix} ", (len(key) + len(suffix), value)
-                    )
-        for key, key_forms in forms.items():
-            self._automaton.add_word(f" {key} ", (len(key), tuple(key_forms)))
+                    self._automaton.add_word(f" {key}{suffix} ", number + ending)
+        for number, key in enumerate(forms):
+            self._automaton.add_word(f" {key} ", number * 3)
         if forms:
             self._automaton.make_automaton()
 
@@ -159,18 +155,21 @@ class MentionDetector:
             return []
         words = _Words(mask_urls(text))
         candidates = []
-        for end_index, (length, forms) in self._automaton.iter(words.joined):
-            # end_index is the space after the match; the match starts
-            # ``length`` characters before it.
+        for end_index, value in self._automaton.iter(words.joined):
+            number, ending = divmod(value, 3)
+            key_length, forms = self._keys[number]
+            # end_index is the space after the match, which starts this many
+            # characters before it.
+            length = key_length + (len(PLURAL_SUFFIXES[ending - 1]) if ending else 0)
             first = words.word_at(end_index - length)
             last = words.word_at(end_index - 1)
             begin, finish = words.span(first, last)
             original = text[begin:finish]
             ids = tuple(
                 dict.fromkeys(
-                    form.entity_id
-                    for form in forms
-                    if form.exact is None or _capitals_match(original, form.exact)
+                    entity_id
+                    for entity_id, exact in forms
+                    if exact is None or _capitals_match(original, exact)
                 )
             )
             if ids:

@@ -290,3 +290,27 @@ def test_deleting_an_alias_forgets_it():
     alias.delete()
     article_scan_mentions(article=article)
     assert not links(article)
+
+
+def test_a_detector_built_from_names_that_were_rolled_back_is_not_reused(country):
+    from django.db import transaction
+
+    seen_inside = []
+
+    def change_then_fail():
+        with transaction.atomic():
+            AliasFactory(entity=country("PK"), name="Ghost Name")
+            seen_inside.append(mentions.get_detector())
+            raise RuntimeError("the import failed")
+
+    with pytest.raises(RuntimeError):
+        change_then_fail()
+    inside = seen_inside[0]
+    assert inside.find("Ghost Name")
+    # The alias never existed for anyone else: a fresh detector forgets it,
+    # even after another change bumps the version again.
+    AliasFactory(entity=country("TR"), name="Anatolia")
+    after = mentions.get_detector()
+    assert after is not inside
+    assert not after.find("Ghost Name")
+    assert after.find("Anatolia")
