@@ -1,11 +1,32 @@
+import json
+
 from django.conf import settings
 from django.db.models import Prefetch
+from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, ListView
+from django_filters.views import FilterView
 
-from partnerships.models import EntityType, Partnership
+from coopsite.filtering import PAGE_SIZES, page_size
+from partnerships.models import (
+    Country,
+    EntityType,
+    Organisation,
+    Partnership,
+    System,
+)
+from partnerships.views import partnerships_for_lists
 
+from .filters import ArticleFilter
 from .linking import link_first_mentions
 from .models import ENTITY_GROUP_LABELS, Article, ArticleEntityLink
+
+SCHEMA_TYPES = {
+    EntityType.COUNTRY: "Country",
+    EntityType.BLOC: "Organization",
+    EntityType.ORGANISATION: "Organization",
+    EntityType.SYSTEM: "Product",
+    EntityType.PARTNERSHIP: "Thing",
+}
 
 
 class PublishedArticleMixin:
@@ -20,20 +41,58 @@ class HomeView(PublishedArticleMixin, ListView):
     context_object_name = "articles"
 
     def get_queryset(self):
-        return super().get_queryset()[:10]
+        return super().get_queryset().order_by("-published_at", "-pk")[:7]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["featured_partnerships"] = Partnership.objects.filter(
+        context["featured_partnerships"] = partnerships_for_lists().filter(
             is_featured=True
-        ).with_participants()[:6]
+        )[:6]
+        context["counts"] = {
+            "articles": Article.objects.published().count(),
+            "partnerships": Partnership.objects.count(),
+            "countries": Country.objects.filter(participations__isnull=False)
+            .distinct()
+            .count(),
+            "organisations": Organisation.objects.count(),
+            "systems": System.objects.count(),
+        }
         return context
 
 
-class ArticleListView(PublishedArticleMixin, ListView):
+class ArticleListView(PublishedArticleMixin, FilterView):
+    filterset_class = ArticleFilter
     template_name = "articles/article_list.html"
     context_object_name = "articles"
-    paginate_by = settings.COOPSITE_ARTICLES_PER_PAGE
+
+    def get_paginate_by(self, queryset):
+        return page_size(self.request, settings.COOPSITE_ARTICLES_PER_PAGE)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset = context["filter"]
+        filterset.add_facet_counts()
+        form = filterset.form
+        context.update(
+            filterset=filterset,
+            page_sizes=PAGE_SIZES,
+            filter_fields=[form[name] for name in LIST_FILTERS],
+        )
+        return context
+
+
+LIST_FILTERS = (
+    "q",
+    "country",
+    "organisation",
+    "system",
+    "kind",
+    "tag",
+    "author",
+    "published_after",
+    "published_before",
+    "sort",
+)
 
 
 class ArticleDetailView(PublishedArticleMixin, DetailView):
@@ -66,4 +125,40 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
             for entity_type in EntityType.values
             if (members := [e for e in entities if e.entity_type == entity_type])
         ]
+        context["json_ld"] = self.json_ld(entities)
         return context
+
+    def json_ld(self, entities):
+        """schema.org NewsArticle, with the linked entities as ``mentions``."""
+        article, absolute = self.object, self.request.build_absolute_uri
+        data = {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": article.title,
+            "description": article.standfirst,
+            "datePublished": article.published_at.isoformat(),
+            "dateModified": article.updated_at.isoformat(),
+            "mainEntityOfPage": absolute(article.get_absolute_url()),
+            "url": absolute(article.get_absolute_url()),
+            "author": [
+                {"@type": "Person", "name": author.display_name}
+                for author in article.authors.all()
+            ],
+            "publisher": {"@type": "Organization", "name": "coopsite"},
+            "keywords": [tag.name for tag in article.tags.all()],
+            "wordCount": article.word_count,
+            "mentions": [
+                {
+                    "@type": SCHEMA_TYPES[entity.entity_type],
+                    "name": entity.name,
+                    "url": absolute(entity.get_absolute_url()),
+                }
+                for entity in entities
+            ],
+        }
+        # Inside <script>, "<", ">" and "&" must not appear as themselves.
+        text = json.dumps(data, ensure_ascii=False)
+        text = (
+            text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        )
+        return mark_safe(text)  # noqa: S308 - JSON with markup characters escaped

@@ -1,11 +1,25 @@
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
+from articles.feeds import LatestArticlesFeed
 from articles.views import HomeView
+
+from .sitemaps import SITEMAPS
+from .views import RobotsView
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("articles/", include("articles.urls")),
+    path("search/", include("search.urls")),
+    path("feeds/articles/", LatestArticlesFeed(), name="articles_feed"),
     path("", include("partnerships.urls")),
+    path(
+        "sitemap.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap",
+    ),
+    path("robots.txt", RobotsView.as_view(), name="robots"),
     path("admin/", admin.site.urls),
 ]

@@ -113,7 +113,13 @@ class Entity(TimeStampedModel):
             self.entity_type = self.ENTITY_TYPE
         if not self.slug:
             self.slug = unique_slug(Entity.objects.of_type(self.entity_type), self.name)
+        # Read by the signals that keep the mention detector and the search
+        # index in step with names.
+        self.name_changed = self._state.adding or self.name != getattr(
+            self, "_loaded_name", None
+        )
         super().save(*args, **kwargs)
+        self._loaded_name = self.name
 
     def get_absolute_url(self):
         return reverse(

@@ -11,9 +11,8 @@ def entity_or_alias_saved(sender, instance, created, raw=False, **kwargs):
     if raw:
         return
     if isinstance(instance, Entity):
-        if created or instance.name != getattr(instance, "_loaded_name", None):
+        if created or getattr(instance, "name_changed", True):
             MentionIndex.bump()
-        instance._loaded_name = instance.name
     elif isinstance(instance, Alias):
         MentionIndex.bump()
 

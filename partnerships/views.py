@@ -1,31 +1,265 @@
 """Public pages for the partnership records.
 
-Plain pages for now: the full browsing, filtering and search experience
-builds on these views. Every queryset fetches what its template shows in a
-fixed number of queries, whatever the number of rows.
+Every queryset fetches what its template shows in a fixed number of queries,
+whatever the number of rows; lists are paginated and filtered by
+django-filter, and their filters travel in the URL.
 """
 
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Prefetch
-from django.http import Http404
-from django.views.generic import DetailView, ListView
+from django.db.models import Count, Prefetch
+from django.http import Http404, StreamingHttpResponse
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.text import slugify
+from django.views import View
+from django.views.generic import DetailView, ListView, TemplateView
+from django_filters.views import FilterView
 
 from articles.models import Article
+from coopsite.filtering import PAGE_SIZES, page_size
 
+from . import charts
+from .filters import LINKED_FILTERS, PartnershipFilter
 from .models import (
     Bloc,
     BlocMembership,
     Country,
+    EntityType,
     Organisation,
     Participant,
+    ParticipantRole,
     Partnership,
     PartnershipSystem,
     System,
     Tag,
 )
 
-PAGE_SIZE = 25
 ARTICLES_PER_PAGE = 10
+RECENT_PARTNERSHIPS = 10
+
+
+def list_url(**params) -> str:
+    """The partnership list, filtered by ``params``."""
+    return f"{reverse('partnerships:partnership_list')}?{urlencode(params)}"
+
+
+def partnerships_for_lists():
+    """Partnerships with what a row in a list shows: participants, systems."""
+    return Partnership.objects.prefetch_related(
+        Prefetch(
+            "participants",
+            queryset=Participant.objects.select_related(
+                "country", "organisation", "bloc"
+            ).order_by("role", "id"),
+        ),
+        Prefetch(
+            "system_lines",
+            queryset=PartnershipSystem.objects.select_related("system").order_by(
+                "system__name"
+            ),
+        ),
+    )
+
+
+# --- The partnership list and its exports --------------------------------------
+
+
+class PartnershipListView(FilterView):
+    filterset_class = PartnershipFilter
+    template_name = "partnerships/partnership_list.html"
+    context_object_name = "partnerships"
+
+    def get_queryset(self):
+        return partnerships_for_lists()
+
+    def get_paginate_by(self, queryset):
+        return page_size(self.request)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset = context["filter"]
+        filterset.add_facet_counts()
+        form = filterset.form
+        context.update(
+            filterset=filterset,
+            page_sizes=PAGE_SIZES,
+            filter_fields=[form[name] for name in LIST_FILTERS],
+            hidden_names=LINKED_FILTERS,
+            linked_filters=linked_filter_chips(self.request, form, LINKED_FILTERS),
+        )
+        return context
+
+
+LIST_FILTERS = (
+    "q",
+    "kind",
+    "status",
+    "country",
+    "role",
+    "category",
+    "tag",
+    "year_from",
+    "year_to",
+    "sort",
+)
+
+
+def linked_filter_chips(request, form, names) -> list[tuple[str, str, str]]:
+    """(label, what, URL without it) for each linked filter in use."""
+    chips = []
+    for name in names:
+        value = getattr(form, "cleaned_data", {}).get(name)
+        if value:
+            params = request.GET.copy()
+            params.pop(name, None)
+            params.pop("page", None)
+            chips.append(
+                (form.fields[name].label, str(value), f"?{params.urlencode()}")
+            )
+    return chips
+
+
+EXPORT_FIELDS = [
+    "name",
+    "url",
+    "kind",
+    "status",
+    "start",
+    "start_is_estimate",
+    "end",
+    "end_is_estimate",
+    "participants",
+    "systems",
+    "tags",
+    "summary",
+]
+EXPORT_LIMIT = 100_000
+
+
+class PartnershipExportView(View):
+    """The partnership list, with the same filters, as CSV or JSON."""
+
+    format = "csv"
+
+    def get(self, request):
+        filterset = PartnershipFilter(
+            request.GET,
+            queryset=partnerships_for_lists().prefetch_related("tags"),
+            request=request,
+        )
+        if not filterset.is_valid():
+            return _bad_filter_response(filterset)
+        rows = (_export_row(request, p) for p in filterset.qs.iterator(chunk_size=2000))
+        filename = (
+            "partnerships"
+            + "".join(
+                f"-{slugify(v)}" for k, v in request.GET.items() if v and k != "page"
+            )[:80]
+        )
+        if self.format == "json":
+            response = StreamingHttpResponse(
+                _json_lines(rows), content_type="application/json; charset=utf-8"
+            )
+            response["Content-Disposition"] = f'inline; filename="{filename}.json"'
+        else:
+            response = StreamingHttpResponse(
+                _csv_lines(rows), content_type="text/csv; charset=utf-8"
+            )
+            response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+        return response
+
+
+def _bad_filter_response(filterset):
+    from django.http import JsonResponse
+
+    return JsonResponse(
+        {
+            "errors": {
+                name: [str(e) for e in errors]
+                for name, errors in filterset.errors.items()
+            }
+        },
+        status=400,
+    )
+
+
+def _export_row(request, partnership: Partnership) -> dict:
+    start, end = partnership.start, partnership.end
+    return {
+        "name": partnership.name,
+        "url": request.build_absolute_uri(partnership.get_absolute_url()),
+        "kind": partnership.kind,
+        "status": partnership.status,
+        "start": start.iso if start else "",
+        "start_is_estimate": partnership.start_is_estimate,
+        "end": end.iso if end else "",
+        "end_is_estimate": partnership.end_is_estimate,
+        "participants": [
+            {"role": p.role, "name": str(p.actor), "type": p.actor.entity_type}
+            for p in partnership.participants.all()
+        ],
+        "systems": [
+            {
+                "name": line.system.name,
+                "ordered": line.quantity_ordered,
+                "delivered": line.quantity_delivered,
+            }
+            for line in partnership.system_lines.all()
+        ],
+        "tags": [tag.name for tag in partnership.tags.all()],
+        "summary": partnership.summary,
+    }
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _csv_lines(rows) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow(EXPORT_FIELDS)  # a BOM, for spreadsheets
+    for count, row in enumerate(rows):
+        if count >= EXPORT_LIMIT:
+            break
+        yield writer.writerow(
+            [
+                row["name"],
+                row["url"],
+                row["kind"],
+                row["status"],
+                row["start"],
+                "yes" if row["start_is_estimate"] else "",
+                row["end"],
+                "yes" if row["end_is_estimate"] else "",
+                "; ".join(f"{p['name']} ({p['role']})" for p in row["participants"]),
+                "; ".join(
+                    s["name"]
+                    + (f" ×{s['ordered']}" if s["ordered"] is not None else "")
+                    for s in row["systems"]
+                ),
+                "; ".join(row["tags"]),
+                row["summary"],
+            ]
+        )
+
+
+def _json_lines(rows) -> Iterator[str]:
+    yield "[\n"
+    for count, row in enumerate(rows):
+        if count >= EXPORT_LIMIT:
+            break
+        yield ("" if count == 0 else ",\n") + json.dumps(row, ensure_ascii=False)
+    yield "\n]\n"
+
+
+# --- Entity pages ---------------------------------------------------------------
 
 
 class EntityArticlesMixin:
@@ -45,48 +279,27 @@ class EntityArticlesMixin:
             context["articles_page"] = paginator.page(self.request.GET.get("page", 1))
         except InvalidPage:
             raise Http404("No such page of articles.") from None
+        context["feed_url"] = f"{self.object.get_absolute_url()}feed/"
         return context
 
 
-class PartnershipListView(ListView):
-    template_name = "partnerships/partnership_list.html"
-    context_object_name = "partnerships"
-    paginate_by = PAGE_SIZE
-
-    def get_queryset(self):
-        return Partnership.objects.with_participants()
-
-
-class PartnershipDetailView(EntityArticlesMixin, DetailView):
-    template_name = "partnerships/partnership_detail.html"
-    context_object_name = "partnership"
-
-    def get_queryset(self):
-        return Partnership.objects.prefetch_related(
-            Prefetch(
-                "participants",
-                queryset=Participant.objects.select_related(
-                    "country", "organisation", "bloc"
-                ).order_by("role", "id"),
-            ),
-            Prefetch(
-                "system_lines",
-                queryset=PartnershipSystem.objects.select_related("system"),
-            ),
-            "sources",
-            "tags",
-            "aliases",
-        )
-
-
 class EntityPartnershipsMixin:
-    """Adds the partnerships an actor takes part in, paginated."""
+    """Adds the actor's most recent partnerships and how many there are,
+    with a link to all of them in the filtered list."""
+
+    filter_name = ""
+
+    def partnerships(self):
+        return Partnership.objects.involving(self.object)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["partnerships"] = Partnership.objects.involving(
-            self.object
-        ).with_participants()[:PAGE_SIZE]
+        partnerships = self.partnerships()
+        context["partnership_total"] = partnerships.count()
+        context["partnerships"] = (
+            partnerships_for_lists().filter(pk__in=partnerships.values("pk"))
+        )[:RECENT_PARTNERSHIPS]
+        context["partnerships_url"] = list_url(**{self.filter_name: self.object.slug})
         return context
 
 
@@ -95,57 +308,88 @@ class CountryListView(ListView):
     context_object_name = "countries"
 
     def get_queryset(self):
-        return Country.objects.only("name", "slug", "region", "is_former").order_by(
-            "is_former", "name"
+        return (
+            Country.objects.only("name", "slug", "region", "subregion", "is_former")
+            .annotate(
+                partnership_total=Count("participations__partnership", distinct=True)
+            )
+            .order_by("is_former", "region", "name")
         )
 
 
 class CountryDetailView(EntityArticlesMixin, EntityPartnershipsMixin, DetailView):
     template_name = "partnerships/country_detail.html"
     context_object_name = "country"
+    filter_name = "country"
 
     def get_queryset(self):
         return Country.objects.prefetch_related(
             Prefetch(
                 "bloc_memberships",
-                queryset=BlocMembership.objects.select_related("bloc"),
+                queryset=BlocMembership.objects.select_related("bloc").order_by(
+                    "bloc__name"
+                ),
             ),
             "aliases",
         )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        country = self.object
+        roles = dict(
+            Participant.objects.filter(country=country)
+            .values_list("role")
+            .annotate(total=Count("partnership", distinct=True))
+            .values_list("role", "total")
+        )
+        context["roles"] = [
+            (value, label, roles[value])
+            for value, label in ParticipantRole.choices
+            if value in roles
+        ]
+        partners = list(
+            Participant.objects.filter(
+                partnership__participants__country=country, country__isnull=False
+            )
+            .exclude(country=country)
+            .values("country__name", "country__slug")
+            .annotate(total=Count("partnership", distinct=True))
+            .order_by("-total", "country__name")[: charts.PARTNERS_SHOWN]
+        )
+        context["partners_chart"] = charts.partners_chart(country, partners)
+        return context
 
 
 class OrganisationDetailView(EntityArticlesMixin, EntityPartnershipsMixin, DetailView):
     template_name = "partnerships/organisation_detail.html"
     context_object_name = "organisation"
+    filter_name = "organisation"
 
     def get_queryset(self):
         return Organisation.objects.select_related("home_country").prefetch_related(
-            "systems", "aliases"
+            "aliases", Prefetch("systems", queryset=System.objects.order_by("name"))
         )
 
 
-class SystemDetailView(EntityArticlesMixin, DetailView):
+class SystemDetailView(EntityArticlesMixin, EntityPartnershipsMixin, DetailView):
     template_name = "partnerships/system_detail.html"
     context_object_name = "system"
+    filter_name = "system"
 
     def get_queryset(self):
         return System.objects.select_related("origin_country").prefetch_related(
-            "makers", "aliases"
+            "aliases",
+            Prefetch("makers", queryset=Organisation.objects.order_by("name")),
         )
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["partnerships"] = (
-            Partnership.objects.filter(system_lines__system=self.object)
-            .distinct()
-            .with_participants()[:PAGE_SIZE]
-        )
-        return context
+    def partnerships(self):
+        return Partnership.objects.filter(system_lines__system=self.object).distinct()
 
 
 class BlocDetailView(EntityArticlesMixin, EntityPartnershipsMixin, DetailView):
     template_name = "partnerships/bloc_detail.html"
     context_object_name = "bloc"
+    filter_name = "bloc"
 
     def get_queryset(self):
         return Bloc.objects.prefetch_related(
@@ -159,6 +403,22 @@ class BlocDetailView(EntityArticlesMixin, EntityPartnershipsMixin, DetailView):
         )
 
 
+class PartnershipDetailView(EntityArticlesMixin, DetailView):
+    template_name = "partnerships/partnership_detail.html"
+    context_object_name = "partnership"
+
+    def get_queryset(self):
+        return partnerships_for_lists().prefetch_related("sources", "tags", "aliases")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        by_role: dict[str, list[Participant]] = {}
+        for participant in self.object.participants.all():
+            by_role.setdefault(participant.get_role_display(), []).append(participant)
+        context["participants_by_role"] = list(by_role.items())
+        return context
+
+
 class TagDetailView(DetailView):
     template_name = "partnerships/tag_detail.html"
     context_object_name = "tag"
@@ -166,12 +426,75 @@ class TagDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["partnerships"] = self.object.partnerships.with_participants()[
-            :PAGE_SIZE
+        partnerships = self.object.partnerships.all()
+        context["partnership_total"] = partnerships.count()
+        context["partnerships"] = partnerships_for_lists().filter(tags=self.object)[
+            :RECENT_PARTNERSHIPS
         ]
-        context["articles"] = (
+        context["partnerships_url"] = list_url(tag=self.object.slug)
+        articles = (
             Article.objects.published()
             .filter(tags=self.object)
-            .prefetch_related("authors")[:PAGE_SIZE]
+            .prefetch_related("authors")
+            .order_by("-published_at", "-pk")
         )
+        try:
+            context["articles_page"] = Paginator(articles, ARTICLES_PER_PAGE).page(
+                self.request.GET.get("page", 1)
+            )
+        except InvalidPage:
+            raise Http404("No such page of articles.") from None
+        context["feed_url"] = f"{self.object.get_absolute_url()}feed/"
+        return context
+
+
+ENTITY_TYPE_NAMES = dict(EntityType.choices)
+
+
+# --- Pictures -------------------------------------------------------------------
+
+
+class FilteredPictureMixin:
+    """A picture of the partnerships the reader's filters select."""
+
+    shown_filters: tuple[str, ...] = ()
+
+    def filtered_partnerships(self):
+        filterset = PartnershipFilter(
+            self.request.GET or None,
+            queryset=Partnership.objects.all(),
+            request=self.request,
+        )
+        valid = not filterset.is_bound or filterset.is_valid()
+        self.filterset = filterset
+        return filterset.qs if valid else Partnership.objects.none()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filterset"] = self.filterset
+        context["shown_filters"] = [
+            self.filterset.form[name] for name in self.shown_filters
+        ]
+        return context
+
+
+class NetworkView(FilteredPictureMixin, TemplateView):
+    template_name = "partnerships/network.html"
+    shown_filters = ("kind", "year_from", "year_to")
+
+    def get_context_data(self, **kwargs):
+        partnerships = self.filtered_partnerships()
+        context = super().get_context_data(**kwargs)
+        context["network"] = charts.network(partnerships)
+        return context
+
+
+class TimelineView(FilteredPictureMixin, TemplateView):
+    template_name = "partnerships/timeline.html"
+    shown_filters = ("country", "category", "year_from", "year_to")
+
+    def get_context_data(self, **kwargs):
+        partnerships = self.filtered_partnerships()
+        context = super().get_context_data(**kwargs)
+        context["timeline"] = charts.timeline(partnerships)
         return context

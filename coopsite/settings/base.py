@@ -27,10 +27,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django_filters",
     "accounts",
     "partnerships",
     "articles",
+    "search",
 ]
 
 MIDDLEWARE = [

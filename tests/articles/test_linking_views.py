@@ -178,7 +178,7 @@ def test_an_entity_page_takes_the_same_queries_with_1_or_50_links(
     organisation = OrganisationFactory()
     for article in PublishedArticleFactory.create_batch(count):
         link(article, organisation)
-    # organisation, systems, aliases, partnerships (none), articles: count,
-    # page, authors
-    with django_assert_num_queries(7):
+    # organisation, systems, aliases, partnership count, partnerships (none),
+    # articles: count, page, authors
+    with django_assert_num_queries(8):
         client.get(organisation.get_absolute_url())

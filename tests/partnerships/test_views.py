@@ -84,8 +84,9 @@ def test_a_country_page_takes_the_same_queries_whatever_its_partnerships(
             organisation=OrganisationFactory(),
             role="supplier",
         )
-    # country, blocs, aliases, partnerships, participants, articles count
-    with django_assert_num_queries(7):
+    # country, blocs, aliases, roles, partners, partnership count, recent
+    # partnerships, their participants and systems, articles count
+    with django_assert_num_queries(11):
         client.get(country("PK").get_absolute_url())
 
 
@@ -95,5 +96,7 @@ def test_the_partnership_list_takes_the_same_queries_whatever_its_length(
 ):
     for _ in range(count):
         ParticipantFactory(country=country("PK"))
-    with django_assert_num_queries(3):
+    # count, page, participants, systems, and one per facet (kind, status,
+    # country, category, tag)
+    with django_assert_num_queries(9):
         client.get(reverse("partnerships:partnership_list"))

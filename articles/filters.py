@@ -1,0 +1,175 @@
+"""Filters for the public article list."""
+
+from __future__ import annotations
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q
+
+from coopsite.filtering import FacetedFilterSet, TextFilter
+from partnerships.models import (
+    Country,
+    EntityType,
+    Organisation,
+    PartnershipKind,
+    System,
+    Tag,
+)
+
+from .models import Article, ArticleEntityLink, LinkState
+
+
+def _linked_counts(entity_type: str):
+    def count(queryset):
+        rows = (
+            ArticleEntityLink.objects.filter(
+                article__in=queryset.values("pk"),
+                state=LinkState.ACCEPTED,
+                entity__entity_type=entity_type,
+            )
+            .values("entity__slug", "entity__name")
+            .annotate(total=Count("article", distinct=True))
+            .order_by("entity__name")
+        )
+        return [(r["entity__slug"], r["entity__name"], r["total"]) for r in rows]
+
+    return count
+
+
+def _kind_counts(queryset):
+    labels = dict(PartnershipKind.choices)
+    rows = (
+        ArticleEntityLink.objects.filter(
+            article__in=queryset.values("pk"),
+            state=LinkState.ACCEPTED,
+            entity__partnership__isnull=False,
+        )
+        .values("entity__partnership__kind")
+        .annotate(total=Count("article", distinct=True))
+        .order_by()
+    )
+    totals = {r["entity__partnership__kind"]: r["total"] for r in rows}
+    return [
+        (value, labels[value], totals[value]) for value in labels if value in totals
+    ]
+
+
+def _tag_counts(queryset):
+    return list(
+        Tag.objects.filter(articles__in=queryset.values("pk"))
+        .annotate(total=Count("articles", distinct=True))
+        .order_by("name")
+        .values_list("slug", "name", "total")
+    )
+
+
+def _author_counts(queryset):
+    rows = (
+        get_user_model()
+        .objects.filter(articles__in=queryset.values("pk"))
+        .annotate(total=Count("articles", distinct=True))
+        .order_by("last_name", "first_name", "username")
+    )
+    return [(user.username, user.display_name, user.total) for user in rows]
+
+
+def _linked(queryset, entity):
+    return queryset.filter(
+        entity_links__entity=entity, entity_links__state=LinkState.ACCEPTED
+    )
+
+
+class ArticleFilter(FacetedFilterSet):
+    q = TextFilter(method="filter_text")
+    country = django_filters.ModelChoiceFilter(
+        queryset=Country.objects.all(),
+        to_field_name="slug",
+        method="filter_linked",
+        empty_label="Any country",
+    )
+    organisation = django_filters.ModelChoiceFilter(
+        queryset=Organisation.objects.all(),
+        to_field_name="slug",
+        method="filter_linked",
+        empty_label="Any organisation",
+    )
+    system = django_filters.ModelChoiceFilter(
+        queryset=System.objects.all(),
+        to_field_name="slug",
+        method="filter_linked",
+        empty_label="Any system",
+    )
+    kind = django_filters.ChoiceFilter(
+        choices=PartnershipKind.choices,
+        method="filter_kind",
+        label="Partnership kind",
+        empty_label="Any kind",
+    )
+    tag = django_filters.ModelChoiceFilter(
+        queryset=Tag.objects.all(),
+        to_field_name="slug",
+        field_name="tags",
+        label="Topic",
+        empty_label="Any topic",
+    )
+    author = django_filters.ModelChoiceFilter(
+        queryset=get_user_model().objects.all(),
+        to_field_name="username",
+        field_name="authors",
+        label="Author",
+        empty_label="Any author",
+    )
+    published_after = django_filters.DateFilter(
+        field_name="published_at__date", lookup_expr="gte", label="Published from"
+    )
+    published_before = django_filters.DateFilter(
+        field_name="published_at__date", lookup_expr="lte", label="Published until"
+    )
+    sort = django_filters.OrderingFilter(
+        fields=(("published_at", "published"), ("title", "title")),
+        field_labels={
+            "-published": "Newest first",
+            "published": "Oldest first",
+            "title": "Title, A–Z",
+            "-title": "Title, Z–A",
+        },
+        label="Sort",
+        empty_label="Newest first",
+    )
+
+    facets = {
+        "country": _linked_counts(EntityType.COUNTRY),
+        "organisation": _linked_counts(EntityType.ORGANISATION),
+        "system": _linked_counts(EntityType.SYSTEM),
+        "kind": _kind_counts,
+        "tag": _tag_counts,
+        "author": _author_counts,
+    }
+    facet_empty_labels = {
+        "country": "Any country",
+        "organisation": "Any organisation",
+        "system": "Any system",
+        "kind": "Any kind",
+        "tag": "Any topic",
+        "author": "Any author",
+    }
+
+    class Meta:
+        model = Article
+        fields = []
+
+    def filter_text(self, queryset, name, value):
+        return queryset.filter(
+            Q(title__icontains=value)
+            | Q(standfirst__icontains=value)
+            | Q(body__icontains=value)
+        )
+
+    def filter_linked(self, queryset, name, entity):
+        return _linked(queryset, entity)
+
+    def filter_kind(self, queryset, name, kind):
+        return queryset.filter(
+            entity_links__state=LinkState.ACCEPTED,
+            entity_links__entity__partnership__kind=kind,
+        )

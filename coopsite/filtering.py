@@ -1,0 +1,81 @@
+"""What the public lists' filters share: faceted counts beside the choices,
+years, and a capped page size."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import django_filters
+from django import forms
+from django.db.models import QuerySet
+
+PAGE_SIZES = (25, 50, 100)
+TEXT_MAX_LENGTH = 200
+
+
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1000)
+        kwargs.setdefault("max_value", 2200)
+        super().__init__(*args, **kwargs)
+
+
+class TextFilter(django_filters.CharFilter):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", TEXT_MAX_LENGTH)
+        kwargs.setdefault("label", "Text")
+        super().__init__(*args, **kwargs)
+
+
+class FacetedFilterSet(django_filters.FilterSet):
+    """A FilterSet whose choice filters show, beside each choice, how many
+    results it would give with the other filters as they are.
+
+    Subclasses list their facets in ``facets``: filter name → a function
+    from a queryset (filtered by everything but that facet) to a list of
+    (value, label, count).
+    """
+
+    facets: dict[str, Callable[[QuerySet], list[tuple[str, str, int]]]] = {}
+    facet_empty_labels: dict[str, str] = {}
+
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset).distinct()
+
+    def without(self, name: str) -> QuerySet:
+        """The results filtered by every valid filter except ``name``."""
+        queryset = self.queryset
+        for filter_name, value in getattr(self.form, "cleaned_data", {}).items():
+            if filter_name != name and filter_name in self.filters:
+                queryset = self.filters[filter_name].filter(queryset, value)
+        return queryset.distinct()
+
+    def add_facet_counts(self) -> None:
+        """Put the counts in the choices' labels (one query per facet)."""
+        for name, counter in self.facets.items():
+            field = self.form.fields[name]
+            selected = self.data.get(name, "")
+            rows = counter(self.without(name))
+            choices = [("", self.facet_empty_labels.get(name, "Any"))]
+            seen = set()
+            for value, label, count in rows:
+                choices.append((value, f"{label} ({count})"))
+                seen.add(str(value))
+            if selected and selected not in seen and not self.form.errors.get(name):
+                choices.append((selected, f"{self._label_for(name, selected)} (0)"))
+            field.widget.choices = choices
+
+    def _label_for(self, name: str, value: str) -> str:
+        cleaned = getattr(self.form, "cleaned_data", {}).get(name)
+        return str(cleaned) if cleaned is not None else value
+
+
+def page_size(request, default: int = PAGE_SIZES[0]) -> int:
+    """The page size asked for, never above the largest allowed."""
+    try:
+        asked = int(request.GET.get("per_page", default))
+    except (TypeError, ValueError):
+        return default
+    return max(1, min(asked, PAGE_SIZES[-1]))

@@ -1,0 +1,191 @@
+"""Filters for the public partnership list (and its CSV and JSON exports)."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Count, Q
+
+from coopsite.filtering import FacetedFilterSet, TextFilter, YearFilter
+
+from .models import (
+    Bloc,
+    Country,
+    Organisation,
+    Participant,
+    ParticipantRole,
+    Partnership,
+    PartnershipKind,
+    PartnershipStatus,
+    PartnershipSystem,
+    System,
+    SystemCategory,
+    Tag,
+)
+
+# Filters a reader reaches by following a link from a record's page; the
+# list shows them as removable, not as form controls.
+LINKED_FILTERS = ("organisation", "bloc", "system")
+
+
+def _choice_counts(field: str, choices):
+    labels = dict(choices)
+
+    def count(queryset):
+        rows = (
+            queryset.order_by()
+            .values(field)
+            .annotate(total=Count("pk", distinct=True))
+            .values_list(field, "total")
+        )
+        totals = dict(rows)
+        return [
+            (value, labels[value], totals[value]) for value in labels if value in totals
+        ]
+
+    return count
+
+
+def _country_counts(queryset):
+    rows = (
+        Participant.objects.filter(
+            partnership__in=queryset.values("pk"), country__isnull=False
+        )
+        .values("country__slug", "country__name")
+        .annotate(total=Count("partnership", distinct=True))
+        .order_by("country__name")
+    )
+    return [(r["country__slug"], r["country__name"], r["total"]) for r in rows]
+
+
+def _category_counts(queryset):
+    labels = dict(SystemCategory.choices)
+    rows = (
+        PartnershipSystem.objects.filter(partnership__in=queryset.values("pk"))
+        .values("system__category")
+        .annotate(total=Count("partnership", distinct=True))
+        .order_by()
+    )
+    totals = {r["system__category"]: r["total"] for r in rows}
+    return [
+        (value, labels[value], totals[value]) for value in labels if value in totals
+    ]
+
+
+def _tag_counts(queryset):
+    rows = (
+        Tag.objects.filter(partnerships__in=queryset.values("pk"))
+        .annotate(total=Count("partnerships", distinct=True))
+        .order_by("name")
+        .values_list("slug", "name", "total")
+    )
+    return list(rows)
+
+
+class PartnershipFilter(FacetedFilterSet):
+    q = TextFilter(method="filter_text")
+    kind = django_filters.ChoiceFilter(
+        choices=PartnershipKind.choices, empty_label="Any kind"
+    )
+    status = django_filters.ChoiceFilter(
+        choices=PartnershipStatus.choices, empty_label="Any status"
+    )
+    country = django_filters.ModelChoiceFilter(
+        queryset=Country.objects.all(),
+        to_field_name="slug",
+        method="filter_country",
+        label="Country",
+        empty_label="Any country",
+    )
+    role = django_filters.ChoiceFilter(
+        choices=ParticipantRole.choices,
+        method="filter_role",
+        label="In the role of",
+        empty_label="Any role",
+    )
+    organisation = django_filters.ModelChoiceFilter(
+        queryset=Organisation.objects.all(),
+        to_field_name="slug",
+        field_name="participants__organisation",
+        label="Organisation",
+    )
+    bloc = django_filters.ModelChoiceFilter(
+        queryset=Bloc.objects.all(),
+        to_field_name="slug",
+        field_name="participants__bloc",
+        label="Bloc",
+    )
+    system = django_filters.ModelChoiceFilter(
+        queryset=System.objects.all(),
+        to_field_name="slug",
+        field_name="system_lines__system",
+        label="System",
+    )
+    category = django_filters.ChoiceFilter(
+        choices=SystemCategory.choices,
+        field_name="system_lines__system__category",
+        label="System category",
+        empty_label="Any category",
+    )
+    tag = django_filters.ModelChoiceFilter(
+        queryset=Tag.objects.all(),
+        to_field_name="slug",
+        field_name="tags",
+        label="Tag",
+        empty_label="Any tag",
+    )
+    year_from = YearFilter(
+        field_name="start_date__year", lookup_expr="gte", label="From year"
+    )
+    year_to = YearFilter(
+        field_name="start_date__year", lookup_expr="lte", label="To year"
+    )
+    sort = django_filters.OrderingFilter(
+        fields=(("start_date", "start"), ("name", "name"), ("updated_at", "updated")),
+        field_labels={
+            "start": "Earliest first",
+            "-start": "Latest first",
+            "name": "Name, A–Z",
+            "-name": "Name, Z–A",
+            "-updated": "Recently updated",
+        },
+        label="Sort",
+        empty_label="Latest first",
+    )
+
+    facets = {
+        "kind": _choice_counts("kind", PartnershipKind.choices),
+        "status": _choice_counts("status", PartnershipStatus.choices),
+        "country": _country_counts,
+        "category": _category_counts,
+        "tag": _tag_counts,
+    }
+    facet_empty_labels = {
+        "kind": "Any kind",
+        "status": "Any status",
+        "country": "Any country",
+        "category": "Any category",
+        "tag": "Any tag",
+    }
+
+    class Meta:
+        model = Partnership
+        fields = []
+
+    def filter_text(self, queryset, name, value):
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(summary__icontains=value)
+            | Q(aliases__name__icontains=value)
+        )
+
+    def filter_country(self, queryset, name, country):
+        """The country in any role, or in the role chosen."""
+        role = self.form.cleaned_data.get("role")
+        if role:
+            return queryset.filter(
+                participants__country=country, participants__role=role
+            )
+        return queryset.filter(participants__country=country)
+
+    def filter_role(self, queryset, name, role):
+        return queryset  # applied together with the country, on one participant

@@ -1,0 +1,167 @@
+"""What goes into the search index, and keeping it up to date.
+
+``index_article`` and ``index_entities`` write the entries; signals call
+them on every save and delete (``signals.py``), bulk jobs call them once for
+what they changed, and ``manage.py rebuild_search_index`` rebuilds it all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Prefetch
+
+from articles.markdown import markdown_segments
+from articles.models import Article
+from partnerships.models import (
+    Bloc,
+    Country,
+    Entity,
+    EntityType,
+    Organisation,
+    Participant,
+    Partnership,
+    PartnershipSystem,
+    System,
+)
+from partnerships.names import normalise_name
+
+from .models import SearchEntry
+
+# The highlighter marks matches with these two control characters, which the
+# indexed text must therefore never contain.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+BATCH = 500
+
+
+def _clean(*parts: str) -> str:
+    return _CONTROL.sub(" ", "\n".join(part for part in parts if part)).strip()
+
+
+def article_document(article: Article) -> dict[str, str]:
+    return {
+        "kind": "article",
+        "title": _clean(article.title)[:500],
+        "keywords": _clean(" · ".join(tag.name for tag in article.tags.all())),
+        "body": _clean(article.standfirst, *markdown_segments(article.body)),
+    }
+
+
+def entity_document(entity: Entity) -> dict[str, str]:
+    """The searchable text of an entity: its name, its other names and codes,
+    its summary and the facts a reader would search it by."""
+    keywords = [alias.name for alias in entity.aliases.all()]
+    facts: list[str] = []
+    if isinstance(entity, Country):
+        keywords += [entity.alpha_2, entity.alpha_3, entity.official_name]
+        facts += [entity.subregion, entity.region]
+        if entity.is_former:
+            facts.append("Former state")
+    elif isinstance(entity, Bloc):
+        keywords += [entity.abbreviation, entity.official_name]
+    elif isinstance(entity, Organisation):
+        facts.append(entity.get_kind_display())
+        if entity.home_country:
+            facts.append(entity.home_country.name)
+    elif isinstance(entity, System):
+        facts.append(entity.get_category_display())
+        if entity.origin_country:
+            facts.append(entity.origin_country.name)
+        facts += [maker.name for maker in entity.makers.all()]
+    elif isinstance(entity, Partnership):
+        facts += [entity.get_kind_display(), entity.get_status_display()]
+        facts += [str(p.actor) for p in entity.participants.all()]
+        facts += [line.system.name for line in entity.system_lines.all()]
+        keywords += [tag.name for tag in entity.tags.all()]
+    return {
+        "kind": entity.entity_type,
+        "title": _clean(entity.name)[:500],
+        "keywords": _clean(" · ".join(k for k in keywords if k)),
+        "body": _clean(entity.summary, " · ".join(f for f in facts if f)),
+    }
+
+
+def _upsert(entries: list[SearchEntry], key: str) -> None:
+    for entry in entries:
+        entry.title_key = normalise_name(entry.title)
+    SearchEntry.objects.bulk_create(
+        entries,
+        update_conflicts=True,
+        unique_fields=[key],
+        update_fields=["kind", "title", "title_key", "keywords", "body", "updated_at"],
+        batch_size=BATCH,
+    )
+
+
+def index_articles(articles: Iterable[Article]) -> int:
+    entries = [
+        SearchEntry(article=article, **article_document(article))
+        for article in articles
+    ]
+    _upsert(entries, "article")
+    return len(entries)
+
+
+def index_article(article: Article) -> None:
+    index_articles([article])
+
+
+# Each kind of entity, fetched with what its document needs in a fixed number
+# of queries.
+def _entity_querysets(ids: list[int] | None):
+    participants = Prefetch(
+        "participants",
+        queryset=Participant.objects.select_related("country", "organisation", "bloc"),
+    )
+    lines = Prefetch(
+        "system_lines", queryset=PartnershipSystem.objects.select_related("system")
+    )
+    querysets = {
+        EntityType.COUNTRY: Country.objects.prefetch_related("aliases"),
+        EntityType.BLOC: Bloc.objects.prefetch_related("aliases"),
+        EntityType.ORGANISATION: Organisation.objects.select_related(
+            "home_country"
+        ).prefetch_related("aliases"),
+        EntityType.SYSTEM: System.objects.select_related(
+            "origin_country"
+        ).prefetch_related("aliases", "makers"),
+        EntityType.PARTNERSHIP: Partnership.objects.prefetch_related(
+            "aliases", "tags", participants, lines
+        ),
+    }
+    for entity_type, queryset in querysets.items():
+        if ids is not None:
+            queryset = queryset.filter(pk__in=ids)
+        yield entity_type, queryset.order_by("pk")
+
+
+def index_entities(ids: Iterable[int] | None = None) -> int:
+    """(Re)index the entities with these ids, or every entity."""
+    id_list = None if ids is None else list(ids)
+    total = 0
+    for _entity_type, queryset in _entity_querysets(id_list):
+        for start in range(0, 10**12, BATCH):
+            batch = list(queryset[start : start + BATCH])
+            if not batch:
+                break
+            _upsert(
+                [SearchEntry(entity=e, **entity_document(e)) for e in batch], "entity"
+            )
+            total += len(batch)
+    return total
+
+
+@transaction.atomic
+def rebuild() -> tuple[int, int]:
+    """Index every article and entity from scratch; returns the counts."""
+    SearchEntry.objects.all().delete()
+    articles = 0
+    queryset = Article.objects.prefetch_related("tags").order_by("pk")
+    for start in range(0, 10**12, BATCH):
+        batch = list(queryset[start : start + BATCH])
+        if not batch:
+            break
+        articles += index_articles(batch)
+    return articles, index_entities()

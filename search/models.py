@@ -1,0 +1,48 @@
+"""The full-text search index: one entry per article and per entity.
+
+The entry holds the text to search (title, keywords, body). The database
+keeps its own full-text structure in step with these rows: an FTS5 table
+fed by triggers on SQLite, a stored ``tsvector`` column with a GIN index on
+PostgreSQL (see the migrations). Every article is indexed, whatever its
+status: what a reader may see is decided when searching, through
+``Article.objects.published()``, so a scheduled article appears by itself
+when its time comes.
+"""
+
+from django.db import models
+from django.db.models import Q
+
+from articles.models import Article
+from partnerships.models import Entity
+
+
+class SearchEntry(models.Model):
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, null=True, related_name="search_entry"
+    )
+    entity = models.OneToOneField(
+        Entity, on_delete=models.CASCADE, null=True, related_name="search_entry"
+    )
+    kind = models.CharField(max_length=20, db_index=True)
+    title = models.CharField(max_length=500)
+    title_key = models.CharField(
+        max_length=500,
+        db_index=True,
+        help_text="The title normalised: a query equal to it ranks first.",
+    )
+    keywords = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "search entries"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(article__isnull=False, entity__isnull=True)
+                | Q(article__isnull=True, entity__isnull=False),
+                name="search_entry_is_article_or_entity",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind}: {self.title}"

@@ -1,0 +1,87 @@
+from django import forms
+from django.core.paginator import InvalidPage, Paginator
+from django.http import Http404
+from django.views.generic import TemplateView
+
+from articles.models import Article
+from partnerships.models import Entity, EntityType
+
+from .backends import search
+
+PER_PAGE = 20
+KIND_LABELS = {"article": "Articles", **dict(EntityType.choices)}
+KIND_PLURALS = {
+    "article": "Articles",
+    "country": "Countries",
+    "bloc": "Blocs",
+    "organisation": "Organisations",
+    "system": "Systems",
+    "partnership": "Partnerships",
+}
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="Search",
+        max_length=200,
+        required=False,
+        error_messages={
+            "max_length": "Please shorten your search to at most 200 characters."
+        },
+    )
+    type = forms.ChoiceField(
+        label="Show",
+        required=False,
+        choices=[("", "Everything"), *KIND_PLURALS.items()],
+    )
+
+
+class SearchView(TemplateView):
+    template_name = "search/search.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = SearchForm(self.request.GET or None)
+        context["form"] = form
+        if (
+            not form.is_bound
+            or not form.is_valid()
+            or not form.cleaned_data["q"].strip()
+        ):
+            return context
+        text, kind = form.cleaned_data["q"], form.cleaned_data["type"]
+        query = search(text, [kind] if kind else None)
+        if not query:
+            context["no_terms"] = True
+            return context
+        paginator = Paginator(query, PER_PAGE)
+        try:
+            page = paginator.page(self.request.GET.get("page", 1))
+        except InvalidPage:
+            raise Http404("No such page of results.") from None
+        hits = list(page.object_list)
+        by_kind = query.count_by_kind()
+        articles = Article.objects.prefetch_related("authors").in_bulk(
+            [h.article_id for h in hits if h.article_id]
+        )
+        entities = Entity.objects.in_bulk([h.entity_id for h in hits if h.entity_id])
+        context.update(
+            query=text,
+            page_obj=page,
+            results=[
+                {
+                    "hit": hit,
+                    "object": articles.get(hit.article_id)
+                    or entities.get(hit.entity_id),
+                    "label": KIND_LABELS.get(hit.kind, hit.kind).capitalize(),
+                }
+                for hit in hits
+            ],
+            kind_counts=[
+                (value, label, count)
+                for value, label in KIND_PLURALS.items()
+                if (count := by_kind.get(value))
+            ],
+            kind=kind,
+        )
+        return context
