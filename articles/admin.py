@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from partnerships.admin import without_record_stamps
+from search import indexing
 
 from . import linking, services
 from .admin_links import LinkedEntityInline, RejectedLinkInline, SuggestedLinkInline
@@ -71,6 +72,10 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         return without_record_stamps(super().get_fieldsets(request, obj), obj)
+
+    def changeform_view(self, request, *args, **kwargs):
+        with indexing.deferred():
+            return super().changeform_view(request, *args, **kwargs)
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

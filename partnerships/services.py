@@ -30,6 +30,7 @@ def partnerships_tag(
     Partnership.objects.filter(pk__in=[p.pk for p in newly]).update(
         updated_at=timezone.now()
     )
+    _reindex([p.pk for p in newly])
     return newly
 
 
@@ -46,4 +47,12 @@ def partnerships_untag(
     Partnership.objects.filter(pk__in=[p.pk for p in tagged]).update(
         updated_at=timezone.now()
     )
+    _reindex([p.pk for p in tagged])
     return tagged
+
+
+def _reindex(ids: list[int]) -> None:
+    """Tags are searchable: bulk tagging skips signals, so say so here."""
+    from search.indexing import entities_changed
+
+    entities_changed(ids)

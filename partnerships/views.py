@@ -309,7 +309,9 @@ class CountryListView(ListView):
 
     def get_queryset(self):
         return (
-            Country.objects.only("name", "slug", "region", "subregion", "is_former")
+            Country.objects.only(
+                "entity_type", "name", "slug", "region", "subregion", "is_former"
+            )
             .annotate(
                 partnership_total=Count("participations__partnership", distinct=True)
             )

@@ -45,6 +45,23 @@ def highlighted(text: str) -> SafeString:
     return mark_safe(html.replace(START, "<mark>").replace(STOP, "</mark>"))  # noqa: S308
 
 
+def highlight_terms(text: str, terms: list[str]) -> SafeString:
+    """Escape ``text`` and mark each word that starts with one of ``terms``
+    (which are folded: lower case, no accents)."""
+    parts, position = [], 0
+    for match in _TERM.finditer(text):
+        word = fold(match.group())
+        if any(
+            word.startswith(term) or (term.startswith(word) and len(word) > 2)
+            for term in terms
+        ):
+            parts.append(escape(text[position : match.start()], quote=False))
+            parts.append(f"<mark>{escape(match.group(), quote=False)}</mark>")
+            position = match.end()
+    parts.append(escape(text[position:], quote=False))
+    return mark_safe("".join(parts))  # noqa: S308 - built from escaped pieces
+
+
 def visible_entries():
     """Entries a reader may find: every record, and published articles."""
     return SearchEntry.objects.filter(
@@ -132,7 +149,7 @@ class SQLiteBackend:
         select = (
             f"SELECT e.id, e.kind, e.article_id, e.entity_id, "
             f"bm25({self.TABLE}, {self.WEIGHTS}) AS rank, "
-            f"highlight({self.TABLE}, 0, char(2), char(3)), "
+            "e.title, "
             f"snippet({self.TABLE}, 2, char(2), char(3), '…', 28) "
             f"{sql} ORDER BY e.title_key = %s DESC, rank, e.id LIMIT %s OFFSET %s"
         )
@@ -141,7 +158,13 @@ class SQLiteBackend:
             rows = cursor.fetchall()
         return [
             Hit(
-                id_, kind, article, entity, -rank, highlighted(title), highlighted(snip)
+                id_,
+                kind,
+                article,
+                entity,
+                -rank,
+                highlight_terms(title, query.terms),
+                highlighted(snip),
             )
             for id_, kind, article, entity, rank, title, snip in rows
         ]
@@ -188,7 +211,7 @@ class PostgreSQLBackend:
         # Rank and cut the page first; highlight only the rows shown.
         select = (
             "SELECT page.id, page.kind, page.article_id, page.entity_id, page.rank, "
-            f"ts_headline('{self.CONFIG}', page.title, page.q, %s), "
+            "page.title, "
             f"ts_headline('{self.CONFIG}', page.body, page.q, %s) "
             "FROM (SELECT e.id, e.kind, e.article_id, e.entity_id, e.title, e.body, q, "
             "e.title_key = %s AS exact, "
@@ -196,15 +219,19 @@ class PostgreSQLBackend:
             "ORDER BY exact DESC, rank DESC, e.id LIMIT %s OFFSET %s) page "
             "ORDER BY page.exact DESC, page.rank DESC, page.id"
         )
-        headline_all = f"{self.HEADLINE}, HighlightAll=true"
         with connection.cursor() as cursor:
-            cursor.execute(
-                select,
-                [headline_all, self.HEADLINE, query.key, *params, limit, offset],
-            )
+            cursor.execute(select, [self.HEADLINE, query.key, *params, limit, offset])
             rows = cursor.fetchall()
         return [
-            Hit(id_, kind, article, entity, rank, highlighted(title), highlighted(snip))
+            Hit(
+                id_,
+                kind,
+                article,
+                entity,
+                rank,
+                highlight_terms(title, query.terms),
+                highlighted(snip),
+            )
             for id_, kind, article, entity, rank, title, snip in rows
         ]
 

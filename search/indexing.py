@@ -8,7 +8,10 @@ what they changed, and ``manage.py rebuild_search_index`` rebuilds it all.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import transaction
 from django.db.models import Prefetch
@@ -26,7 +29,7 @@ from partnerships.models import (
     PartnershipSystem,
     System,
 )
-from partnerships.names import normalise_name
+from partnerships.names import fold, normalise_name
 
 from .models import SearchEntry
 
@@ -40,11 +43,30 @@ def _clean(*parts: str) -> str:
     return _CONTROL.sub(" ", "\n".join(part for part in parts if part)).strip()
 
 
+def _spellings(*names: str) -> list[str]:
+    """Names as typed on a plain keyboard, where that differs from what
+    full-text search makes of them: "Akıncı" is also "akinci", "Ørsted"
+    also "orsted" (dotless i, slashed o and ligatures are not accents)."""
+    plain = []
+    for name in names:
+        folded = fold(name)
+        if (
+            name
+            and folded
+            != unicodedata.normalize("NFKD", name.casefold())
+            .encode("ascii", "ignore")
+            .decode()
+        ):
+            plain.append(folded)
+    return plain
+
+
 def article_document(article: Article) -> dict[str, str]:
+    tags = [tag.name for tag in article.tags.all()]
     return {
         "kind": "article",
         "title": _clean(article.title)[:500],
-        "keywords": _clean(" · ".join(tag.name for tag in article.tags.all())),
+        "keywords": _clean(" · ".join([*tags, *_spellings(article.title)])),
         "body": _clean(article.standfirst, *markdown_segments(article.body)),
     }
 
@@ -75,6 +97,7 @@ def entity_document(entity: Entity) -> dict[str, str]:
         facts += [str(p.actor) for p in entity.participants.all()]
         facts += [line.system.name for line in entity.system_lines.all()]
         keywords += [tag.name for tag in entity.tags.all()]
+    keywords += _spellings(entity.name, *keywords)
     return {
         "kind": entity.entity_type,
         "title": _clean(entity.name)[:500],
@@ -151,6 +174,56 @@ def index_entities(ids: Iterable[int] | None = None) -> int:
             )
             total += len(batch)
     return total
+
+
+# --- Deferring: many changes, one re-index each -------------------------------
+
+_pending: ContextVar[dict[str, set[int]] | None] = ContextVar(
+    "search_index_pending", default=None
+)
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Within this block, changes are noted and each changed article or
+    entity is re-indexed once, when the block ends (not if it fails). For
+    bulk work: loading demo content, imports, an admin save with inlines."""
+    if _pending.get() is not None:  # already deferring: the outer block indexes
+        yield
+        return
+    token = _pending.set({"articles": set(), "entities": set()})
+    try:
+        yield
+        pending = _pending.get()
+        _pending.set(None)
+        if pending["articles"]:
+            index_articles(
+                Article.objects.filter(pk__in=pending["articles"]).prefetch_related(
+                    "tags"
+                )
+            )
+        if pending["entities"]:
+            index_entities(pending["entities"])
+    finally:
+        _pending.reset(token)
+
+
+def article_changed(article: Article) -> None:
+    """Re-index ``article`` now, or at the end of a ``deferred()`` block."""
+    pending = _pending.get()
+    if pending is None:
+        index_article(article)
+    else:
+        pending["articles"].add(article.pk)
+
+
+def entities_changed(ids: Iterable[int]) -> None:
+    """Re-index these entities now, or at the end of a ``deferred()`` block."""
+    pending = _pending.get()
+    if pending is None:
+        index_entities(ids)
+    else:
+        pending["entities"].update(ids)
 
 
 @transaction.atomic

@@ -33,13 +33,13 @@ _NAMED_IN_PARTNERSHIPS = {
 @receiver(post_save, sender=Article)
 def article_saved(sender, instance, raw=False, **kwargs):
     if not raw:
-        indexing.index_article(instance)
+        indexing.article_changed(instance)
 
 
 @receiver(m2m_changed, sender=Article.tags.through)
 def article_tags_changed(sender, instance, action, reverse, **kwargs):
     if action.startswith("post_") and not reverse:
-        indexing.index_article(instance)
+        indexing.article_changed(instance)
 
 
 @receiver(post_save)
@@ -54,7 +54,7 @@ def entity_saved(sender, instance, raw=False, **kwargs):
                 "pk", flat=True
             )
         )
-    indexing.index_entities(ids)
+    indexing.entities_changed(ids)
 
 
 def _deleting_the_parent(origin, model) -> bool:
@@ -68,7 +68,7 @@ def _deleting_the_parent(origin, model) -> bool:
 @receiver(post_delete, sender=Alias)
 def alias_changed(sender, instance, raw=False, origin=None, **kwargs):
     if not raw and not _deleting_the_parent(origin, Entity):
-        indexing.index_entities([instance.entity_id])
+        indexing.entities_changed([instance.entity_id])
 
 
 @receiver(post_save, sender=Participant)
@@ -77,7 +77,7 @@ def alias_changed(sender, instance, raw=False, origin=None, **kwargs):
 @receiver(post_delete, sender=PartnershipSystem)
 def partnership_part_changed(sender, instance, raw=False, origin=None, **kwargs):
     if not raw and not _deleting_the_parent(origin, Entity):
-        indexing.index_entities([instance.partnership_id])
+        indexing.entities_changed([instance.partnership_id])
 
 
 @receiver(m2m_changed, sender=Partnership.tags.through)
@@ -86,6 +86,6 @@ def record_m2m_changed(sender, instance, action, reverse, pk_set, **kwargs):
     if not action.startswith("post_"):
         return
     if reverse:  # a tag or an organisation changed: re-index the records it touches
-        indexing.index_entities(pk_set or ())
+        indexing.entities_changed(pk_set or ())
     else:
-        indexing.index_entities([instance.pk])
+        indexing.entities_changed([instance.pk])

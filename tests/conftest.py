@@ -82,3 +82,9 @@ def country(db):
         return Country.objects.get(alpha_2=alpha_2, is_former=False)
 
     return get
+
+
+@pytest.fixture
+def demo(db):
+    """The demo content, as `make run` loads it."""
+    call_command("load_demo", stdout=StringIO())

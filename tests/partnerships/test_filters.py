@@ -1,0 +1,220 @@
+"""Filtering the partnership and article lists; bad input never breaks them."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from articles.models import ArticleEntityLink, LinkState
+from tests.factories import (
+    OrganisationFactory,
+    ParticipantFactory,
+    PartnershipFactory,
+    PartnershipSystemFactory,
+    PublishedArticleFactory,
+    SystemFactory,
+    TagFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+LIST = "/partnerships/"
+
+
+@pytest.fixture
+def records(country):
+    drones = TagFactory(name="Drones", slug="drones")
+    tb2 = SystemFactory(name="TB2", category="uav")
+    sale = PartnershipFactory(
+        name="TB2 to Poland",
+        kind="export",
+        status="completed",
+        start_date=dt.date(2021, 1, 1),
+        tags=[drones],
+    )
+    ParticipantFactory(partnership=sale, country=country("TR"), role="supplier")
+    ParticipantFactory(partnership=sale, country=country("PL"), role="recipient")
+    PartnershipSystemFactory(partnership=sale, system=tb2)
+    exercise = PartnershipFactory(
+        name="Anakonda",
+        kind="exercise",
+        status="completed",
+        start_date=dt.date(2016, 1, 1),
+    )
+    ParticipantFactory(partnership=exercise, country=country("PL"), role="host")
+    ParticipantFactory(partnership=exercise, country=country("TR"), role="participant")
+    research = PartnershipFactory(
+        name="Quantum lab",
+        kind="research",
+        status="active",
+        start_date=dt.date(2024, 1, 1),
+    )
+    ParticipantFactory(partnership=research, country=country("GB"), role="partner")
+    return {"sale": sale, "exercise": exercise, "research": research, "tb2": tb2}
+
+
+def names(client, **params):
+    response = client.get(LIST, params)
+    assert response.status_code == 200
+    return {p.name for p in response.context["partnerships"]}
+
+
+def test_filter_by_kind_status_text_and_tag(client, records):
+    assert names(client, kind="exercise") == {"Anakonda"}
+    assert names(client, status="active") == {"Quantum lab"}
+    assert names(client, q="poland") == {"TB2 to Poland"}
+    assert names(client, tag="drones") == {"TB2 to Poland"}
+
+
+def test_filter_by_country_in_any_role_or_in_a_given_role(client, records):
+    assert names(client, country="poland") == {"TB2 to Poland", "Anakonda"}
+    assert names(client, country="poland", role="recipient") == {"TB2 to Poland"}
+    assert names(client, country="poland", role="host") == {"Anakonda"}
+    # the role must be the country's own, not another participant's
+    assert names(client, country="poland", role="supplier") == set()
+
+
+def test_filter_by_system_category_and_years(client, records):
+    assert names(client, category="uav") == {"TB2 to Poland"}
+    assert names(client, year_from=2020) == {"TB2 to Poland", "Quantum lab"}
+    assert names(client, year_from=2016, year_to=2021) == {"TB2 to Poland", "Anakonda"}
+
+
+def test_filter_by_organisation_system_and_bloc_from_record_pages(client, records):
+    assert names(client, system=records["tb2"].slug) == {"TB2 to Poland"}
+    maker = OrganisationFactory(slug="baykar", name="Baykar")
+    ParticipantFactory(partnership=records["sale"], country=None, organisation=maker)
+    response = client.get(LIST, {"organisation": "baykar"})
+    assert {p.name for p in response.context["partnerships"]} == {"TB2 to Poland"}
+    assert response.context["linked_filters"][0][:2] == ("Organisation", "Baykar")
+
+
+def test_choices_show_counts_given_the_other_filters(client, records):
+    response = client.get(LIST, {"country": "poland"})
+    form = response.context["filterset"].form
+    kinds = dict(form.fields["kind"].widget.choices)
+    assert kinds["export"] == "Export or sale (1)"
+    assert kinds["exercise"] == "Military exercise (1)"
+    assert "research" not in kinds  # Poland has none
+    countries = dict(form.fields["country"].widget.choices)
+    assert countries["poland"] == "Poland (2)"  # counted without its own filter
+    assert countries["united-kingdom"] == "United Kingdom (1)"
+
+
+def test_sorting(client, records):
+    response = client.get(LIST, {"sort": "name"})
+    assert [p.name for p in response.context["partnerships"]] == [
+        "Anakonda",
+        "Quantum lab",
+        "TB2 to Poland",
+    ]
+    response = client.get(LIST, {"sort": "start"})
+    assert next(p.name for p in response.context["partnerships"]) == "Anakonda"
+
+
+def test_pagination_keeps_the_filters_and_caps_the_page_size(client, country):
+    for index in range(130):
+        ParticipantFactory(
+            partnership=PartnershipFactory(name=f"Deal {index:03}", kind="export"),
+            country=country("PK"),
+        )
+    response = client.get(LIST, {"kind": "export", "per_page": 1000})
+    assert len(response.context["partnerships"]) == 100
+    page = response.content.decode()
+    assert 'href="?kind=export&amp;per_page=1000&amp;page=2"' in page
+    assert len(client.get(LIST, {"per_page": "lots"}).context["partnerships"]) == 25
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"year_from": "abc"}, "Enter a whole number."),
+        (
+            {"year_to": "99999999999999999999"},
+            "Ensure this value is less than or equal to 2200.",
+        ),
+        ({"country": "atlantis"}, "Select a valid choice."),
+        ({"kind": "smuggling"}, "Select a valid choice."),
+        ({"q": "x" * 10_000}, "Ensure this value has at most 200 characters"),
+        ({"sort": "password"}, "Select a valid choice."),
+    ],
+)
+def test_bad_filter_input_gets_a_clear_message_not_an_error(
+    client, records, params, message
+):
+    response = client.get(LIST, params)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert "Some filters could not be used" in response.content.decode()
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "999999999", "abc"])
+def test_bad_page_numbers_are_not_found(client, records, page):
+    assert client.get(LIST, {"page": page}).status_code == 404
+
+
+# --- Articles ------------------------------------------------------------------
+
+
+@pytest.fixture
+def articles(country):
+    leyla = UserFactory(username="leyla", first_name="Leyla", last_name="Aydın")
+    drones = TagFactory(name="Drones", slug="drones")
+    exercise = PartnershipFactory(name="Efes", kind="exercise")
+    first = PublishedArticleFactory(
+        title="Drones for Poland",
+        authors=[leyla],
+        tags=[drones],
+        published_at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
+    )
+    second = PublishedArticleFactory(
+        title="Exercises in the Aegean",
+        published_at=dt.datetime(2026, 6, 1, tzinfo=dt.UTC),
+    )
+    for article, entity in (
+        (first, country("PL")),
+        (second, exercise),
+        (second, country("TR")),
+    ):
+        ArticleEntityLink.objects.create(
+            article=article, entity=entity, state=LinkState.ACCEPTED
+        )
+    ArticleEntityLink.objects.create(
+        article=second, entity=country("PL"), state=LinkState.SUGGESTED
+    )
+    return first, second
+
+
+def article_titles(client, **params):
+    response = client.get(reverse("articles:list"), params)
+    assert response.status_code == 200
+    return [a.title for a in response.context["articles"]]
+
+
+def test_articles_filter_by_linked_country_kind_tag_author_and_dates(client, articles):
+    assert article_titles(client, country="poland") == [
+        "Drones for Poland"
+    ]  # suggested links do not count
+    assert article_titles(client, kind="exercise") == ["Exercises in the Aegean"]
+    assert article_titles(client, tag="drones") == ["Drones for Poland"]
+    assert article_titles(client, author="leyla") == ["Drones for Poland"]
+    assert article_titles(client, published_after="2026-05-01") == [
+        "Exercises in the Aegean"
+    ]
+    assert article_titles(client, q="aegean") == ["Exercises in the Aegean"]
+    assert article_titles(client, sort="published") == [
+        "Drones for Poland",
+        "Exercises in the Aegean",
+    ]
+
+
+def test_article_facets_count_linked_articles(client, articles):
+    form = client.get(reverse("articles:list")).context["filterset"].form
+    assert dict(form.fields["country"].widget.choices)["poland"] == "Poland (1)"
+    assert dict(form.fields["author"].widget.choices)["leyla"] == "Leyla Aydın (1)"
+
+
+def test_article_list_rejects_bad_dates_clearly(client, articles):
+    response = client.get(reverse("articles:list"), {"published_after": "yesterday"})
+    assert response.status_code == 200
+    assert "Enter a valid date." in response.content.decode()

@@ -1,0 +1,200 @@
+"""Full-text search: ranked, highlighted, accent-insensitive, stemmed, and
+never showing what a reader may not see. Runs on SQLite and, in CI, on
+PostgreSQL."""
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from search.backends import search
+from search.models import SearchEntry
+from tests.factories import (
+    AliasFactory,
+    ArticleFactory,
+    OrganisationFactory,
+    ParticipantFactory,
+    PartnershipFactory,
+    PublishedArticleFactory,
+    SystemFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(text, kinds=None):
+    return [
+        hit.title.replace("<mark>", "").replace("</mark>", "")
+        for hit in search(text, kinds).hits(0, 50)
+    ]
+
+
+def test_the_backend_matches_the_database():
+    assert type(search("x").backend).__name__.lower().startswith(connection.vendor)
+
+
+def test_a_title_match_ranks_above_a_body_match():
+    PublishedArticleFactory(
+        title="Notes on shipyards", body="Corvettes " + "filler " * 40
+    )
+    PublishedArticleFactory(title="Corvettes for the navy", body="Filler text " * 10)
+    assert titles("corvettes") == ["Corvettes for the navy", "Notes on shipyards"]
+
+
+def test_an_exact_title_ranks_first():
+    SystemFactory(name="Anka", summary="A drone.")
+    SystemFactory(name="Anka Block B", summary="Anka anka anka.")
+    assert titles("anka")[0] == "Anka"
+
+
+def test_matches_are_highlighted_safely():
+    PublishedArticleFactory(
+        title="Drones & <b>dragons</b>", body="Long text about drones and sensors."
+    )
+    hit = search("drones").hits(0, 1)[0]
+    assert hit.title == "<mark>Drones</mark> &amp; &lt;b&gt;dragons&lt;/b&gt;"
+    assert "<mark>drones</mark>" in hit.snippet
+
+
+def test_search_ignores_accents_and_case():
+    OrganisationFactory(name="Türk Havacılık ve Uzay Sanayii")
+    assert titles("TURK HAVACILIK") == ["Türk Havacılık ve Uzay Sanayii"]
+    assert titles("türk")  # and the other way round
+    SystemFactory(name="Bayraktar Akıncı")  # a dotless i is not an accent
+    assert titles("akinci") == ["Bayraktar Akıncı"]
+
+
+def test_search_stems_english_words():
+    PublishedArticleFactory(title="Exporting drones", body="Nothing else.")
+    assert titles("drone export") == ["Exporting drones"]
+
+
+def test_records_are_found_by_alias_and_by_participant(country):
+    akinci = SystemFactory(name="Bayraktar Akıncı")
+    AliasFactory(entity=akinci, name="Akinci")
+    deal = PartnershipFactory(name="Deal one")
+    ParticipantFactory(partnership=deal, country=country("PL"))
+    assert titles("akinci") == ["Bayraktar Akıncı"]
+    assert "Deal one" in titles("poland")
+    assert titles("poland")[0] == "Poland"  # the country itself, by its name
+
+
+def test_every_word_must_match():
+    PublishedArticleFactory(title="Drones over the sea", body="x")
+    PublishedArticleFactory(title="Drones over land", body="x")
+    assert titles("drones sea") == ["Drones over the sea"]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: ArticleFactory(title="Secret drones draft"),
+        lambda: ArticleFactory(title="Secret drones review", status="review"),
+        lambda: PublishedArticleFactory(
+            title="Secret drones scheduled",
+            published_at=timezone.now() + dt.timedelta(hours=1),
+        ),
+        lambda: ArticleFactory(
+            title="Secret drones archived",
+            status="archived",
+            published_at=timezone.now() - dt.timedelta(days=3),
+        ),
+    ],
+)
+def test_unpublished_articles_are_never_found(make):
+    make()
+    query = search("secret drones")
+    assert query.count() == 0
+    assert query.hits(0, 10) == []
+    assert query.count_by_kind() == {}
+
+
+def test_counts_by_kind_and_narrowing_to_a_kind(country):
+    PublishedArticleFactory(title="Türkiye and its drones", body="x")
+    OrganisationFactory(name="Türkiye Drone Works")
+    query = search("turkiye")
+    assert query.count_by_kind() == {"article": 1, "country": 1, "organisation": 1}
+    assert titles("turkiye", ["organisation"]) == ["Türkiye Drone Works"]
+
+
+def test_the_index_follows_saves_and_deletes():
+    system = SystemFactory(name="Kestrel")
+    assert titles("kestrel") == ["Kestrel"]
+    system.name = "Osprey"
+    system.save()
+    assert titles("kestrel") == []
+    assert titles("osprey") == ["Osprey"]
+    system.delete()
+    assert titles("osprey") == []
+    assert not SearchEntry.objects.filter(title="Osprey").exists()
+
+
+def test_renaming_a_participant_reindexes_its_partnerships():
+    maker = OrganisationFactory(name="Old Name Industries")
+    deal = PartnershipFactory(name="A deal")
+    ParticipantFactory(partnership=deal, country=None, organisation=maker)
+    maker.name = "Fresh Name Industries"
+    maker.save()
+    assert "A deal" in titles("fresh name")
+
+
+def test_rebuild_search_index_rebuilds_everything(country):
+    PublishedArticleFactory(title="Kept after rebuild")
+    SearchEntry.objects.all().delete()
+    assert titles("rebuild") == []
+    out = StringIO()
+    call_command("rebuild_search_index", stdout=out)
+    assert "Indexed 1 articles" in out.getvalue()
+    assert titles("rebuild") == ["Kept after rebuild"]
+    assert titles("pakistan") == ["Pakistan"]
+
+
+@pytest.mark.parametrize(
+    "text", ['"unbalanced', "OR AND NOT", "drones*)(", "NEAR(a b)", "'; DROP"]
+)
+def test_query_syntax_in_the_input_is_harmless(text):
+    PublishedArticleFactory(title="Drones")
+    search(text).hits(0, 10)  # no error, whatever it finds
+
+
+def test_a_query_without_words_finds_nothing():
+    assert not search("?! …")
+    assert search("?! …").count() == 0
+
+
+# --- The search page ----------------------------------------------------------
+
+
+def test_the_search_page_shows_ranked_highlighted_results(client, country):
+    PublishedArticleFactory(title="Drones in Poland", body="More drones.")
+    response = client.get("/search/", {"q": "drones"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "1 result for “drones”" in page
+    assert "<mark>Drones</mark> in Poland" in page
+
+
+def test_the_search_page_narrows_by_kind_and_paginates(client):
+    for index in range(25):
+        OrganisationFactory(name=f"Falcon Works {index}")
+    first = client.get("/search/", {"q": "falcon", "type": "organisation"})
+    assert len(first.context["results"]) == 20
+    second = client.get("/search/", {"q": "falcon", "type": "organisation", "page": 2})
+    assert len(second.context["results"]) == 5
+    assert client.get("/search/", {"q": "falcon", "page": 9}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"q": "x" * 10_000}, "Please shorten your search"),
+        ({"q": "drones", "type": "spaceships"}, "Select a valid choice"),
+    ],
+)
+def test_bad_search_input_gets_a_clear_message(client, params, message):
+    response = client.get("/search/", params)
+    assert response.status_code == 200
+    assert message in response.content.decode()

@@ -1,0 +1,174 @@
+"""The public site on the demo content: every path, feeds, sitemap, robots,
+canonical URLs, OpenGraph and JSON-LD; nothing unpublished anywhere."""
+
+import json
+import re
+from xml.etree import ElementTree
+
+import feedparser
+import pytest
+from django.urls import reverse
+
+from articles.models import Article, ArticleStatus
+
+pytestmark = pytest.mark.django_db
+
+PATHS = [
+    "/",
+    "/articles/",
+    "/articles/how-the-tb2-redrew-the-map-of-drone-exports/",
+    "/partnerships/",
+    "/partnerships/bayraktar-tb2-poland/",
+    "/countries/",
+    "/countries/turkiye/",
+    "/organisations/baykar/",
+    "/systems/bayraktar-tb2/",
+    "/blocs/nato/",
+    "/tags/uncrewed-systems/",
+    "/search/?q=drone",
+    "/network/",
+    "/timeline/",
+    "/feeds/articles/",
+    "/countries/turkiye/feed/",
+    "/organisations/baykar/feed/",
+    "/systems/bayraktar-tb2/feed/",
+    "/blocs/nato/feed/",
+    "/partnerships/efes-2022/feed/",
+    "/tags/uncrewed-systems/feed/",
+    "/partnerships/export.csv",
+    "/partnerships/export.json",
+    "/sitemap.xml",
+    "/robots.txt",
+]
+
+UNPUBLISHED_TITLES = (
+    "Air Defence at Home",  # in review
+    "The CN-235 and Indonesia",  # draft
+    "The K9 and Poland",  # scheduled for next week
+)
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_every_public_path_answers_and_shows_nothing_unpublished(client, demo, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    content = (
+        b"".join(response.streaming_content) if response.streaming else response.content
+    )
+    text = content.decode()
+    assert text.strip()
+    for title in UNPUBLISHED_TITLES:
+        assert title not in text
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in PATHS if p.endswith("/feed/") or p == "/feeds/articles/"]
+)
+def test_feeds_are_valid_atom_with_only_published_articles(client, demo, path):
+    feed = feedparser.parse(client.get(path).content)
+    assert not feed.bozo, feed.bozo_exception
+    assert feed.version == "atom10"
+    published = set(Article.objects.published().values_list("title", flat=True))
+    titles = {entry.title for entry in feed.entries}
+    assert titles <= published
+    assert titles  # the demo links every one of these to a published article
+    for entry in feed.entries:
+        assert entry.link.startswith("http://testserver/articles/")
+        assert entry.published
+
+
+def test_the_articles_feed_lists_newest_first_with_authors_and_topics(client, demo):
+    feed = feedparser.parse(client.get("/feeds/articles/").content)
+    assert feed.entries[0].title == "How the TB2 Redrew the Map of Drone Exports"
+    assert feed.entries[0].author == "Leyla Aydın"
+    assert [tag.term for tag in feed.entries[0].tags] == ["Uncrewed systems"]
+    dates = [entry.published_parsed for entry in feed.entries]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_the_sitemap_lists_published_articles_and_records_only(client, demo):
+    index = client.get("/sitemap.xml").content
+    locations = {
+        element.text
+        for element in ElementTree.fromstring(index).iter(
+            "{http://www.sitemaps.org/schemas/sitemap/0.9}loc"
+        )
+    }
+    for article in Article.objects.all():
+        url = f"http://testserver{article.get_absolute_url()}"
+        assert (url in locations) == article.is_public, article.title
+    assert "http://testserver/countries/turkiye/" in locations
+    assert "http://testserver/partnerships/bayraktar-tb2-poland/" in locations
+    assert "http://testserver/network/" in locations
+
+
+def test_robots_txt_names_the_sitemap_and_keeps_robots_out_of_the_admin(client):
+    text = client.get("/robots.txt").content.decode()
+    assert "Sitemap: http://testserver/sitemap.xml" in text
+    assert "Disallow: /admin/" in text
+
+
+def test_pages_have_a_canonical_url_and_opengraph_tags(client, demo):
+    page = client.get("/partnerships/bayraktar-tb2-poland/?page=1").content.decode()
+    assert (
+        '<link rel="canonical" href="http://testserver/partnerships/bayraktar-tb2-poland/">'
+        in page
+    )
+    assert '<meta property="og:title" content="Bayraktar TB2 sale to Poland">' in page
+    assert '<meta property="og:type" content="website">' in page
+
+
+def test_an_article_has_newsarticle_json_ld_with_its_mentions(client, demo):
+    page = client.get(
+        "/articles/pakistan-and-turkiye-from-corvettes-to-combat-jets/"
+    ).content.decode()
+    assert '<meta property="og:type" content="article">' in page
+    assert '<meta property="article:author" content="Omar Siddiqui">' in page
+    block = re.search(
+        r'<script type="application/ld\+json"[^>]*>(.*?)</script>', page, re.S
+    )
+    data = json.loads(block.group(1))
+    assert data["@type"] == "NewsArticle"
+    assert data["headline"] == "Pakistan and Türkiye: From Corvettes to Combat Jets"
+    assert {a["name"] for a in data["author"]} == {"Leyla Aydın", "Omar Siddiqui"}
+    mentions = {(m["@type"], m["name"]) for m in data["mentions"]}
+    assert ("Country", "Pakistan") in mentions
+    assert ("Organization", "Karachi Shipyard & Engineering Works") in mentions
+    assert ("Product", "KAAN") in mentions
+    assert all(m["url"].startswith("http://testserver/") for m in data["mentions"])
+
+
+def test_json_ld_cannot_be_broken_out_of(client):
+    from tests.factories import PublishedArticleFactory
+
+    article = PublishedArticleFactory(title="</script><script>alert(1)</script>")
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "</script><script>alert(1)" not in page
+
+
+def test_the_home_page_shows_counts_latest_and_featured(client, demo):
+    response = client.get(reverse("home"))
+    counts = response.context["counts"]
+    assert counts["articles"] == Article.objects.published().count() == 8
+    assert counts["partnerships"] == 29
+    assert len(response.context["articles"]) == 7
+    assert {p.slug for p in response.context["featured_partnerships"]} >= {
+        "bayraktar-tb2-poland"
+    }
+
+
+def test_a_scheduled_article_appears_by_itself_when_its_time_comes(client, demo):
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    scheduled = Article.objects.get(slug="the-k9-and-polands-rearmament")
+    assert scheduled.status == ArticleStatus.PUBLISHED
+    assert client.get(scheduled.get_absolute_url()).status_code == 404
+    with time_machine.travel(timezone.now() + dt.timedelta(days=8)):
+        assert client.get(scheduled.get_absolute_url()).status_code == 200
+        assert "The K9 and Poland" in client.get("/articles/").content.decode()
+        assert "The K9 and Poland" in client.get("/feeds/articles/").content.decode()
+        found = client.get("/search/?q=rearmament").content.decode()
+        assert scheduled.get_absolute_url() in found

@@ -1,0 +1,170 @@
+"""Every public page type takes the same number of queries with 20 items as
+with 100: nothing is fetched row by row."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from articles.models import ArticleEntityLink, LinkState
+from tests.factories import (
+    AliasFactory,
+    BlocFactory,
+    BlocMembershipFactory,
+    OrganisationFactory,
+    ParticipantFactory,
+    PartnershipFactory,
+    PartnershipSystemFactory,
+    PublishedArticleFactory,
+    SourceFactory,
+    SystemFactory,
+    TagFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+class World:
+    """Grows, item by item, everything a page could show."""
+
+    def __init__(self, country):
+        self.poland, self.turkiye = country("PL"), country("TR")
+        self.baykar = OrganisationFactory(name="Baykar", slug="baykar")
+        self.tb2 = SystemFactory(name="Bayraktar TB2", slug="tb2", makers=[self.baykar])
+        self.bloc = BlocFactory(name="Test Pact", slug="test-pact")
+        self.tag = TagFactory(name="Drones", slug="drones")
+        self.author = UserFactory(username="writer")
+        self.deal = PartnershipFactory(
+            name="The deal", slug="the-deal", tags=[self.tag]
+        )
+        self.article = PublishedArticleFactory(
+            title="The article",
+            slug="the-article",
+            authors=[self.author],
+            tags=[self.tag],
+        )
+        self.count = 0
+
+    def grow(self, to: int) -> None:
+        while self.count < to:
+            self.count += 1
+            n = self.count
+            partnership = PartnershipFactory(name=f"Drone deal {n}", tags=[self.tag])
+            ParticipantFactory(
+                partnership=partnership, country=self.poland, role="recipient"
+            )
+            ParticipantFactory(
+                partnership=partnership, country=self.turkiye, role="supplier"
+            )
+            ParticipantFactory(
+                partnership=partnership,
+                country=None,
+                organisation=self.baykar,
+                role="supplier",
+            )
+            ParticipantFactory(
+                partnership=partnership, country=None, bloc=self.bloc, role="partner"
+            )
+            PartnershipSystemFactory(partnership=partnership, system=self.tb2)
+            member = BlocMembershipFactory(bloc=self.bloc).country
+            ParticipantFactory(
+                partnership=self.deal, country=member, role="participant"
+            )
+            SourceFactory(partnership=self.deal)
+            PartnershipSystemFactory(
+                partnership=self.deal, system=SystemFactory(name=f"System {n}")
+            )
+            article = PublishedArticleFactory(
+                title=f"Drone essay {n}",
+                authors=[self.author, UserFactory()],
+                tags=[self.tag],
+            )
+            for entity in (
+                self.poland,
+                self.turkiye,
+                self.baykar,
+                self.tb2,
+                self.bloc,
+                self.deal,
+            ):
+                ArticleEntityLink.objects.create(
+                    article=article, entity=entity, state=LinkState.ACCEPTED
+                )
+            linked = OrganisationFactory(name=f"Linked organisation {n}")
+            AliasFactory(entity=linked, name=f"LO{n}")
+            ArticleEntityLink.objects.create(
+                article=self.article, entity=linked, state=LinkState.ACCEPTED
+            )
+
+
+PAGES = {
+    "home": "/",
+    "article list": "/articles/",
+    "article list, filtered": "/articles/?country=poland&tag=drones",
+    "article": "/articles/the-article/",
+    "partnership list": "/partnerships/",
+    "partnership list, filtered": "/partnerships/?country=poland&kind=export&tag=drones",
+    "partnership": "/partnerships/the-deal/",
+    "country list": "/countries/",
+    "country": "/countries/poland/",
+    "organisation": "/organisations/baykar/",
+    "system": "/systems/tb2/",
+    "bloc": "/blocs/test-pact/",
+    "tag": "/tags/drones/",
+    "search": "/search/?q=drone",
+    "network": "/network/",
+    "timeline": "/timeline/",
+    "articles feed": "/feeds/articles/",
+    "country feed": "/countries/poland/feed/",
+    "sitemap": "/sitemap.xml",
+    "csv export": "/partnerships/export.csv",
+    "json export": "/partnerships/export.json",
+}
+
+
+def queries_for(client, path) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+        if response.streaming:
+            b"".join(response.streaming_content)
+    assert response.status_code == 200, path
+    return len(captured.captured_queries)
+
+
+def test_queries_do_not_grow_from_20_to_100_items(client, country):
+    # One world, grown once: every page measured with 20 and with 100 items.
+    world = World(country)
+    world.grow(20)
+    with_20 = {page: queries_for(client, path) for page, path in PAGES.items()}
+    world.grow(100)
+    with_100 = {page: queries_for(client, path) for page, path in PAGES.items()}
+    expected = {**EXPECTED, "search": SEARCH_QUERIES[connection.vendor]}
+    assert with_20 == with_100 == expected
+
+
+# What each page takes; a change here is a change in how a page fetches.
+EXPECTED = {
+    "home": 8,
+    "article list": 9,
+    "article list, filtered": 11,
+    "article": 5,
+    "partnership list": 9,
+    "partnership list, filtered": 11,
+    "partnership": 9,
+    "country list": 1,
+    "country": 12,
+    "organisation": 10,
+    "system": 10,
+    "bloc": 10,
+    "tag": 8,
+    "network": 2,
+    "timeline": 2,
+    "articles feed": 3,
+    "country feed": 4,
+    "sitemap": 14,
+    "csv export": 4,
+    "json export": 4,
+}
+# The two backends rank differently, so the first page of results mixes
+# articles and records differently: one query for each kind present.
+SEARCH_QUERIES = {"sqlite": 4, "postgresql": 6}
