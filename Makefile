@@ -7,11 +7,12 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install install-test run test lint format check-deploy bench-mentions clean
+.PHONY: help install install-test install-browser run test test-browser lint format check-deploy bench-mentions clean
 
 help:
 	@echo "make run    set up .venv, migrate SQLite, load demo content, serve on $(HOST):$(PORT)"
 	@echo "make test   install test dependencies and run the whole suite"
+	@echo "make test-browser   the browser suite: journeys, axe-core, the Nu HTML checker"
 	@echo "make lint   ruff check and format check;  make format  reformat"
 	@echo "make bench-mentions   mention detection against 1k/10k/100k names, beside a regex"
 
@@ -26,9 +27,19 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(PIP) install -e '.[test]'
 	@touch $@ $(VENV)/.installed-run
 
+$(VENV)/.installed-browser: pyproject.toml | $(BIN)/python
+	$(PIP) install -e '.[test,browser]'
+	@touch $@ $(VENV)/.installed-test $(VENV)/.installed-run
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+
 install: $(VENV)/.installed-run
 
 install-test: $(VENV)/.installed-test
+
+install-browser: $(VENV)/.installed-browser node_modules/.installed
 
 run: install
 	$(MANAGE) migrate --noinput
@@ -40,6 +51,10 @@ run: install
 
 test: install-test
 	$(BIN)/python -m pytest
+
+# Needs Chromium (apt-get install -y chromium) and Java; .ci/run installs them.
+test-browser: install-browser
+	$(BIN)/python -m pytest -m browser tests/browser
 
 lint: install-test
 	$(BIN)/ruff check .
@@ -59,4 +74,4 @@ check-deploy: install
 	$(MANAGE) check --deploy --fail-level WARNING
 
 clean:
-	rm -rf $(VENV) *.egg-info staticfiles .pytest_cache
+	rm -rf $(VENV) *.egg-info staticfiles .pytest_cache node_modules

@@ -14,11 +14,20 @@ TEXT_MAX_LENGTH = 200
 
 
 class YearFilter(django_filters.NumberFilter):
+    """A year. A text box with a numeric keypad rather than a number input:
+    whatever a reader typed is shown back, valid HTML, with the error."""
+
     field_class = forms.IntegerField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1000)
         kwargs.setdefault("max_value", 2200)
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={"inputmode": "numeric", "size": 6, "autocomplete": "off"}
+            ),
+        )
         super().__init__(*args, **kwargs)
 
 
