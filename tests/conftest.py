@@ -1,3 +1,4 @@
+import importlib.util
 import os
 from io import StringIO
 from pathlib import Path
@@ -9,6 +10,10 @@ from django.core.management import call_command
 
 from partnerships.models import Country
 from tests.factories import UserFactory
+
+# The browser suite needs Playwright, which `make test-browser` installs; the
+# rest of the suite does not collect it where Playwright is missing.
+collect_ignore = [] if importlib.util.find_spec("playwright") else ["browser"]
 
 # The sample essays and datasets live beside the project, outside it; point
 # COOPSITE_SHARED_DIR elsewhere if they are somewhere else.
