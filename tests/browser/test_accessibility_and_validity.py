@@ -2,6 +2,7 @@
 light and dark colours, and no errors from the Nu HTML checker."""
 
 import json
+import shutil
 import subprocess
 
 import pytest
@@ -58,6 +59,8 @@ def test_every_page_type_passes_axe(browser, site, scheme):
 
 def test_every_page_type_is_valid_html(client, site, tmp_path):
     assert VNU.exists(), "npm ci first: vnu-jar is missing"
+    java = shutil.which("java")
+    assert java, "the Nu HTML checker needs Java"
     files = []
     for name, path in PAGE_TYPES.items():
         response = client.get(path)
@@ -66,7 +69,7 @@ def test_every_page_type_is_valid_html(client, site, tmp_path):
         file.write_bytes(response.content)
         files.append(str(file))
     result = subprocess.run(
-        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *files],
+        [java, "-jar", str(VNU), "--errors-only", "--format", "json", *files],
         capture_output=True,
         text=True,
         check=False,

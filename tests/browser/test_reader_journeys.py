@@ -27,7 +27,9 @@ def test_filter_partnerships_open_one_follow_to_an_article_and_on(page, site):
     expect(page.locator(".roles")).to_contain_text("Türkiye")
 
     page.get_by_role("link", name=re.compile("Exercises as Diplomacy")).click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Exercises as Diplomacy")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(
+        "Exercises as Diplomacy"
+    )
     # The body links the first mention of each confirmed entity...
     expect(page.locator(".prose a.entity-link").first).to_be_visible()
     # ...and the side panel lists them by kind: follow one to its page.
