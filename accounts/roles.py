@@ -1,4 +1,4 @@
-"""The staff roles and exactly what each may do (PRODUCT.md §5).
+"""The staff roles and exactly what each may do (PRODUCT.md §2 and §5).
 
 Readers are anonymous and never log in. Every member of staff belongs to one
 of these groups, kept in step with this table by ``manage.py setup_roles``.
@@ -27,6 +27,14 @@ def _perms(app: str, models: tuple[str, ...], actions: tuple[str, ...]) -> set[s
 
 
 ROLES: dict[str, set[str]] = {
+    # Write drafts and submit them for review; never publish. The admin and
+    # the services limit them to their own articles, and to drafts.
+    "Contributors": {
+        *_perms("articles", ("article",), ("add", "change", "view")),
+        *_perms("articles", ("articleentitylink",), CRUD),
+        *_perms("partnerships", ENTITY_MODELS, ("view",)),
+        "partnerships.view_entity",
+    },
     # Write, review and publish articles, and decide their links to records;
     # look up records and authors to credit and link them, without changing
     # the records.

@@ -26,8 +26,6 @@ from partnerships.models import Entity
 
 from .models import Article, ArticleEntityLink, LinkRole, LinkSource, LinkState
 
-CHANGE_PERMISSION = "articles.change_article"
-
 
 @dataclass
 class ScanSummary:
@@ -103,8 +101,10 @@ def article_scan_mentions(
 
 
 def _require_editor(user, article: Article) -> None:
-    if not user.has_perm(CHANGE_PERMISSION):
-        raise PermissionDenied("Only editors may change an article's links.")
+    from .permissions import can_edit
+
+    if not can_edit(user, article):
+        raise PermissionDenied("You may not change this article's links.")
 
 
 @transaction.atomic

@@ -80,6 +80,12 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    edit_version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Goes up with every save: a form saved from an older version "
+        "is refused rather than overwriting what happened meanwhile.",
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -112,10 +118,24 @@ class Article(models.Model):
             self.published_at = timezone.now()
         if not self.slug:
             self.slug = unique_slug(Article.objects.all(), self.title)
+        old_slug = getattr(self, "_loaded_slug", None)
         super().save(*args, **kwargs)
+        if old_slug and old_slug != self.slug:
+            # The old address keeps working, with a permanent redirect.
+            ArticleSlugRedirect.objects.filter(old_slug=self.slug).delete()
+            ArticleSlugRedirect.objects.update_or_create(
+                old_slug=old_slug, defaults={"article": self}
+            )
+        self._loaded_slug = self.slug
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @classmethod
+    def from_db(cls, db, field_names, values, *, fetch_mode=None):
+        instance = super().from_db(db, field_names, values, fetch_mode=fetch_mode)
+        instance._loaded_slug = instance.__dict__.get("slug")
+        return instance
 
     @cached_property
     def body_html(self) -> SafeString:
@@ -253,3 +273,86 @@ ENTITY_GROUP_LABELS = {
     EntityType.SYSTEM: "Systems",
     EntityType.PARTNERSHIP: "Partnerships",
 }
+
+
+# --- Revisions, audit and old addresses ------------------------------------------
+
+
+class RevisionAction(models.TextChoices):
+    CREATED = "created", "Created"
+    SAVED = "saved", "Saved"
+    SUBMITTED = "submitted", "Submitted for review"
+    RETURNED = "returned", "Returned to draft"
+    PUBLISHED = "published", "Published"
+    SCHEDULED = "scheduled", "Scheduled"
+    UNPUBLISHED = "unpublished", "Unpublished"
+    ARCHIVED = "archived", "Archived"
+    REVERTED = "reverted", "Reverted"
+    IMPORTED = "imported", "Imported"
+
+
+class ArticleRevision(models.Model):
+    """The article as it was after one save: its text, topics, authors and
+    links, who saved it, when, and why (an edit, a submission, publication...).
+
+    Revisions are never changed or deleted; a revert is a new revision.
+    """
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="revisions"
+    )
+    number = models.PositiveIntegerField()
+    action = models.CharField(max_length=20, choices=RevisionAction.choices)
+    note = models.CharField(max_length=255, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    edit_version = models.PositiveIntegerField()
+    # The content
+    title = models.CharField(max_length=255)
+    slug = models.SlugField(max_length=200)
+    standfirst = models.TextField(blank=True)
+    body = models.TextField()
+    status = models.CharField(max_length=20, choices=ArticleStatus.choices)
+    published_at = models.DateTimeField(null=True, blank=True)
+    tags = models.JSONField(default=list, help_text="[[id, name], ...]")
+    authors = models.JSONField(default=list, help_text="[[id, name], ...]")
+    links = models.JSONField(
+        default=list,
+        help_text="[{entity, name, type, role, source, state, mentions, snippet}]",
+    )
+
+    class Meta:
+        ordering = ["article", "-number"]
+        get_latest_by = "number"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "number"], name="article_revision_number_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["article", "edit_version"])]
+
+    def __str__(self):
+        return f"{self.article_id} r{self.number} ({self.get_action_display()})"
+
+
+class ArticleSlugRedirect(models.Model):
+    """An address an article used to have: it answers with a permanent
+    redirect to the article's address now."""
+
+    old_slug = models.SlugField(max_length=200, unique=True)
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="old_slugs"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.article.slug}"

@@ -1,41 +1,389 @@
-"""Multi-step writes on articles, each in one transaction."""
+"""The editorial workflow: every change to an article goes through here.
+
+draft → in review → published (now, or scheduled for later) → archived,
+and back where that makes sense. Each step checks who is asking
+(``permissions.py``), runs in one transaction, and records a revision: the
+article's text, topics, authors and links as they are after the step, with
+who did it and why. A revert is a new revision too.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+from dataclasses import dataclass
+from html import escape
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F, Max
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
-from .models import Article, ArticleStatus
+from . import permissions
+from .models import (
+    Article,
+    ArticleEntityLink,
+    ArticleRevision,
+    ArticleStatus,
+    RevisionAction,
+)
 
-PUBLISH_PERMISSION = "articles.publish_article"
+PUBLISH_PERMISSION = permissions.PUBLISH
 
 
-def _require_publisher(user) -> None:
-    if not user.has_perm(PUBLISH_PERMISSION):
-        raise PermissionDenied("Only editors may publish or unpublish articles.")
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+# --- Revisions ----------------------------------------------------------------------
+
+
+def snapshot(article: Article) -> dict:
+    """What a revision keeps of ``article`` as it is in the database now."""
+    links = (
+        ArticleEntityLink.objects.filter(article=article)
+        .select_related("entity")
+        .order_by("entity__name", "entity_id")
+    )
+    return {
+        "title": article.title,
+        "slug": article.slug,
+        "standfirst": article.standfirst,
+        "body": article.body,
+        "status": article.status,
+        "published_at": article.published_at,
+        "tags": [[t.pk, t.name] for t in article.tags.order_by("name")],
+        "authors": [[u.pk, u.display_name] for u in article.authors.order_by("pk")],
+        "links": [
+            {
+                "entity": link.entity_id,
+                "name": link.entity.name,
+                "type": link.entity.entity_type,
+                "role": link.role,
+                "source": link.source,
+                "state": link.state,
+                "mentions": link.mention_count,
+                "snippet": link.snippet,
+            }
+            for link in links
+        ],
+    }
+
+
+def record_revision(
+    *, article: Article, user, action: str, note: str = ""
+) -> ArticleRevision:
+    """Keep the article as it is now as its next revision."""
+    number = (
+        ArticleRevision.objects.filter(article=article).aggregate(n=Max("number"))["n"]
+        or 0
+    ) + 1
+    return ArticleRevision.objects.create(
+        article=article,
+        number=number,
+        action=action,
+        note=note[:255],
+        user=user if getattr(user, "pk", None) else None,
+        edit_version=article.edit_version,
+        **snapshot(article),
+    )
+
+
+def _bump(article: Article) -> None:
+    """Count one more edit (see ``article_save``)."""
+    Article.objects.filter(pk=article.pk).update(edit_version=F("edit_version") + 1)
+    article.refresh_from_db(fields=["edit_version", "updated_at"])
+
+
+# --- Saving edits, safely -------------------------------------------------------------
+
+
+class StaleEdit(ValidationError):
+    """The article changed since the form was opened."""
+
+    def __init__(self, article: Article, base_version: int):
+        self.article, self.base_version = article, base_version
+        super().__init__(
+            "Someone else saved this article while you were editing it.",
+            code="stale",
+        )
+
+
+def check_not_stale(*, article: Article, base_version: int | None) -> None:
+    """Raise StaleEdit if ``article`` was saved since ``base_version``.
+
+    Locks the row until the transaction ends, so nobody can save in between
+    this check and the caller's save."""
+    if article.pk is None or base_version is None:
+        return
+    current = (
+        Article.objects.select_for_update()
+        .filter(pk=article.pk)
+        .values_list("edit_version", flat=True)
+        .get()
+    )
+    if current != base_version:
+        raise StaleEdit(article, base_version)
+
+
+@transaction.atomic
+def article_saved(*, article: Article, user, created: bool) -> None:
+    """After a save in the admin: count the edit and keep a revision. (An
+    old address is remembered by ``Article.save()`` itself.)"""
+    _require(permissions.can_edit(user, article), "You may not change this article.")
+    _bump(article)
+    action = RevisionAction.CREATED if created else RevisionAction.SAVED
+    record_revision(article=article, user=user, action=action)
+
+
+# --- Moving through the workflow -----------------------------------------------------
+
+
+def _transition(
+    article: Article,
+    user,
+    *,
+    status: str,
+    action: str,
+    published_at: dt.datetime | None = None,
+    note: str = "",
+) -> Article:
+    article.status = status
+    fields = ["status", "updated_at"]
+    if published_at is not None:
+        article.published_at = published_at
+        fields.append("published_at")
+    article.save(update_fields=fields)
+    _bump(article)
+    record_revision(article=article, user=user, action=action, note=note)
+    return article
+
+
+@transaction.atomic
+def article_submit(*, article: Article, user) -> Article:
+    """A draft goes to the editors for review."""
+    _require(
+        permissions.can_submit(user, article),
+        "Only a draft's author or an editor may submit it for review.",
+    )
+    return _transition(
+        article, user, status=ArticleStatus.REVIEW, action=RevisionAction.SUBMITTED
+    )
+
+
+@transaction.atomic
+def article_return_to_draft(*, article: Article, user, note: str = "") -> Article:
+    """An editor sends an article in review (or published) back to draft."""
+    _require(
+        permissions.can_publish(user), "Only editors may return an article to draft."
+    )
+    action = (
+        RevisionAction.UNPUBLISHED
+        if article.status == ArticleStatus.PUBLISHED
+        else RevisionAction.RETURNED
+    )
+    return _transition(
+        article, user, status=ArticleStatus.DRAFT, action=action, note=note
+    )
 
 
 @transaction.atomic
 def article_publish(
     *, article: Article, user, when: dt.datetime | None = None
 ) -> Article:
-    """Publish ``article`` now, or schedule it for ``when``."""
-    _require_publisher(user)
-    article.status = ArticleStatus.PUBLISHED
-    article.published_at = when or article.published_at or timezone.now()
-    if when is None and article.published_at > timezone.now():
-        article.published_at = timezone.now()
-    article.save(update_fields=["status", "published_at", "updated_at"])
-    return article
+    """Publish now, or schedule for ``when``: it goes public by itself then."""
+    _require(permissions.can_publish(user), "Only editors may publish articles.")
+    now = timezone.now()
+    if when is not None and when > now:
+        return _transition(
+            article,
+            user,
+            status=ArticleStatus.PUBLISHED,
+            action=RevisionAction.SCHEDULED,
+            published_at=when,
+            note=f"for {timezone.localtime(when):%d %b %Y %H:%M %Z}",
+        )
+    already_public = article.is_public
+    return _transition(
+        article,
+        user,
+        status=ArticleStatus.PUBLISHED,
+        action=RevisionAction.PUBLISHED,
+        published_at=article.published_at if already_public else (when or now),
+    )
 
 
 @transaction.atomic
 def article_unpublish(*, article: Article, user) -> Article:
-    """Take ``article`` off the public site and back to draft."""
-    _require_publisher(user)
-    article.status = ArticleStatus.DRAFT
-    article.save(update_fields=["status", "updated_at"])
-    return article
+    """Take a published (or scheduled) article off the site, back to draft."""
+    _require(permissions.can_publish(user), "Only editors may unpublish articles.")
+    return _transition(
+        article, user, status=ArticleStatus.DRAFT, action=RevisionAction.UNPUBLISHED
+    )
+
+
+@transaction.atomic
+def article_archive(*, article: Article, user) -> Article:
+    """Retire an article: off the public site, kept with its history."""
+    _require(permissions.can_publish(user), "Only editors may archive articles.")
+    return _transition(
+        article, user, status=ArticleStatus.ARCHIVED, action=RevisionAction.ARCHIVED
+    )
+
+
+# --- Reverting ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def article_revert(
+    *, article: Article, revision: ArticleRevision, user
+) -> ArticleRevision:
+    """Bring back ``revision``'s text, topics, authors and links exactly, as
+    a new revision. The status and the address are left as they are."""
+    _require(permissions.can_edit(user, article), "You may not change this article.")
+    if revision.article_id != article.pk:
+        raise ValueError("That revision belongs to another article.")
+    article.title, article.standfirst, article.body = (
+        revision.title,
+        revision.standfirst,
+        revision.body,
+    )
+    article.save(update_fields=["title", "standfirst", "body", "updated_at"])
+    article.tags.set([pk for pk, _name in revision.tags])
+    if revision.authors:
+        article.authors.set([pk for pk, _name in revision.authors])
+    wanted = {link["entity"]: link for link in revision.links}
+    ArticleEntityLink.objects.filter(article=article).exclude(
+        entity_id__in=list(wanted)
+    ).delete()
+    existing = {
+        link.entity_id: link
+        for link in ArticleEntityLink.objects.filter(
+            article=article, entity_id__in=list(wanted)
+        )
+    }
+    for entity_id, data in wanted.items():
+        link = existing.get(entity_id) or ArticleEntityLink(
+            article=article, entity_id=entity_id
+        )
+        link.role, link.source, link.state = data["role"], data["source"], data["state"]
+        link.mention_count, link.snippet = data["mentions"], data["snippet"]
+        link.save()
+    _bump(article)
+    return record_revision(
+        article=article,
+        user=user,
+        action=RevisionAction.REVERTED,
+        note=f"to revision {revision.number}",
+    )
+
+
+# --- Comparing revisions ---------------------------------------------------------------
+
+
+@dataclass
+class FieldChange:
+    label: str
+    html: SafeString  # a table of the differing lines, or a word-level change
+
+
+def compare(older: ArticleRevision, newer: ArticleRevision) -> list[FieldChange]:
+    """What changed from ``older`` to ``newer``, field by field."""
+    changes = []
+    for field, label in (("title", "Title"), ("standfirst", "Standfirst")):
+        before, after = getattr(older, field), getattr(newer, field)
+        if before != after:
+            changes.append(FieldChange(label, word_diff(before, after)))
+    if older.body != newer.body:
+        changes.append(FieldChange("Body", line_diff(older.body, newer.body)))
+    for field, label in (("tags", "Topics"), ("authors", "Authors")):
+        before = {name for _pk, name in getattr(older, field)}
+        after = {name for _pk, name in getattr(newer, field)}
+        if before != after:
+            changes.append(FieldChange(label, set_diff(before, after)))
+    before = {(link["name"], link["state"], link["role"]) for link in older.links}
+    after = {(link["name"], link["state"], link["role"]) for link in newer.links}
+    if before != after:
+        changes.append(
+            FieldChange(
+                "Links",
+                set_diff(
+                    {f"{n} ({s}, {r})" for n, s, r in before},
+                    {f"{n} ({s}, {r})" for n, s, r in after},
+                ),
+            )
+        )
+    if (older.status, older.published_at) != (newer.status, newer.published_at):
+        changes.append(
+            FieldChange(
+                "Publication",
+                word_diff(_publication(older), _publication(newer)),
+            )
+        )
+    return changes
+
+
+def _publication(revision: ArticleRevision) -> str:
+    when = (
+        f", {timezone.localtime(revision.published_at):%d %b %Y %H:%M}"
+        if revision.published_at
+        else ""
+    )
+    return f"{revision.get_status_display()}{when}"
+
+
+def word_diff(before: str, after: str) -> SafeString:
+    """``before`` and ``after`` in one line, deletions and insertions marked."""
+    a, b = before.split(" "), after.split(" ")
+    parts = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b).get_opcodes():
+        if op == "equal":
+            parts.append(escape(" ".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            parts.append(f"<del>{escape(' '.join(a[i1:i2]))}</del>")
+        if j2 > j1:
+            parts.append(f"<ins>{escape(' '.join(b[j1:j2]))}</ins>")
+    return mark_safe(" ".join(parts))  # noqa: S308 - every piece escaped
+
+
+def line_diff(before: str, after: str, context: int = 2) -> SafeString:
+    """The lines that differ, with a little context, as table rows."""
+    a, b = before.splitlines(), after.splitlines()
+    rows = []
+    for group in difflib.SequenceMatcher(None, a, b).get_grouped_opcodes(context):
+        rows.append('<tr class="diff-gap"><td colspan="2">…</td></tr>')
+        for op, i1, i2, j1, j2 in group:
+            if op == "equal":
+                rows += [
+                    f'<tr><td class="diff-mark"></td><td>{escape(line)}</td></tr>'
+                    for line in a[i1:i2]
+                ]
+                continue
+            old, new = a[i1:i2], b[j1:j2]
+            if op == "replace" and len(old) == len(new):
+                rows += [
+                    f'<tr class="diff-change"><td class="diff-mark">~</td>'
+                    f"<td>{word_diff(o, n)}</td></tr>"
+                    for o, n in zip(old, new, strict=True)
+                ]
+                continue
+            rows += [
+                f'<tr class="diff-del"><td class="diff-mark">−</td><td><del>{escape(line)}</del></td></tr>'
+                for line in old
+            ]
+            rows += [
+                f'<tr class="diff-ins"><td class="diff-mark">+</td><td><ins>{escape(line)}</ins></td></tr>'
+                for line in new
+            ]
+    return mark_safe(  # noqa: S308 - every line escaped
+        f'<table class="diff"><tbody>{"".join(rows)}</tbody></table>'
+    )
+
+
+def set_diff(before: set[str], after: set[str]) -> SafeString:
+    removed = [f"<del>{escape(x)}</del>" for x in sorted(before - after)]
+    added = [f"<ins>{escape(x)}</ins>" for x in sorted(after - before)]
+    return mark_safe(", ".join(removed + added))  # noqa: S308 - every piece escaped

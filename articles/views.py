@@ -2,6 +2,7 @@ import json
 
 from django.conf import settings
 from django.db.models import Prefetch
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
@@ -16,9 +17,11 @@ from partnerships.models import (
 )
 from partnerships.views import partnerships_for_lists
 
+from . import permissions
 from .filters import ArticleFilter
 from .linking import link_first_mentions
-from .models import ENTITY_GROUP_LABELS, Article, ArticleEntityLink
+from .models import ENTITY_GROUP_LABELS, Article, ArticleEntityLink, ArticleSlugRedirect
+from .previews import article_id_from_token
 
 SCHEMA_TYPES = {
     EntityType.COUNTRY: "Country",
@@ -99,10 +102,27 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
     template_name = "articles/article_detail.html"
     context_object_name = "article"
 
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # An old address of a published article: send readers on.
+            moved = (
+                ArticleSlugRedirect.objects.filter(
+                    old_slug=kwargs.get("slug"),
+                    article__in=Article.objects.published(),
+                )
+                .select_related("article")
+                .first()
+            )
+            if moved is None:
+                raise
+            return HttpResponsePermanentRedirect(moved.article.get_absolute_url())
+
     def get_queryset(self):
         return (
-            super()
-            .get_queryset()
+            self.readable_articles()
+            .prefetch_related("authors")
             .prefetch_related(
                 "tags",
                 Prefetch(
@@ -128,6 +148,9 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
         context["json_ld"] = self.json_ld(entities)
         return context
 
+    def readable_articles(self):
+        return Article.objects.published()
+
     def json_ld(self, entities):
         """schema.org NewsArticle, with the linked entities as ``mentions``."""
         article, absolute = self.object, self.request.build_absolute_uri
@@ -136,7 +159,9 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
             "@type": "NewsArticle",
             "headline": article.title,
             "description": article.standfirst,
-            "datePublished": article.published_at.isoformat(),
+            "datePublished": article.published_at.isoformat()
+            if article.published_at
+            else None,
             "dateModified": article.updated_at.isoformat(),
             "mainEntityOfPage": absolute(article.get_absolute_url()),
             "url": absolute(article.get_absolute_url()),
@@ -162,3 +187,38 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
             text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
         )
         return mark_safe(text)  # noqa: S308 - JSON with markup characters escaped
+
+
+class ArticlePreviewView(ArticleDetailView):
+    """A draft as it will look, for staff who may see it in the admin. To
+    anyone else it is a plain 404: the page does not say a draft exists."""
+
+    template_name = "articles/article_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        return DetailView.get(self, request, *args, **kwargs)
+
+    def readable_articles(self):
+        return Article.objects.all()
+
+    def get_object(self, queryset=None):
+        article = super().get_object(queryset)
+        if not permissions.can_view(self.request.user, article):
+            raise Http404("No article found matching the query")
+        return article
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "preview": True}
+
+
+class SharedPreviewView(ArticlePreviewView):
+    """A preview through a signed link, valid for a day, for anyone who has it."""
+
+    def get_object(self, queryset=None):
+        article_id = article_id_from_token(self.kwargs["token"])
+        article = (
+            self.get_queryset().filter(pk=article_id).first() if article_id else None
+        )
+        if article is None:
+            raise Http404("No article found matching the query")
+        return article

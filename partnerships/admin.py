@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
 
 from articles.models import ArticleEntityLink, LinkState
 from search import indexing
@@ -108,9 +109,9 @@ def accepted_link_count(entity):
     )
 
 
-class EntityAdmin(admin.ModelAdmin):
-    """What every kind of entity shares in the admin, including where it is
-    used: the articles that link it."""
+class EntityAdmin(SimpleHistoryAdmin):
+    """What every kind of entity shares in the admin: where it is used (the
+    articles that link it) and its history (who changed what, when)."""
 
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["created_at", "updated_at", "usage"]
@@ -381,6 +382,16 @@ class PartnershipAdmin(EntityAdmin):
         ExternalIdentifierInline,
     ]
     actions = ["add_tag", "remove_tag"]
+    object_history_template = "admin/partnerships/partnership/object_history.html"
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The record's own history, and its participants', systems' and
+        sources' changes, newest first."""
+        extra_context = {
+            **(extra_context or {}),
+            "part_changes": part_changes(object_id),
+        }
+        return super().history_view(request, object_id, extra_context)
 
     def get_queryset(self, request):
         return (
@@ -484,6 +495,46 @@ class PartnershipAdmin(EntityAdmin):
         return TemplateResponse(
             request, "admin/partnerships/partnership/tag_action.html", context
         )
+
+
+def part_changes(partnership_id) -> list[dict]:
+    """Changes to a partnership's participants, systems and sources."""
+    try:
+        partnership_id = int(partnership_id)
+    except (TypeError, ValueError):
+        return []
+    verbs = {"+": "Added", "~": "Changed", "-": "Removed"}
+    rows = []
+    for model, what in (
+        (Participant, "participant"),
+        (PartnershipSystem, "system"),
+        (Source, "source"),
+    ):
+        records = (
+            model.history.filter(partnership_id=partnership_id)
+            .select_related("history_user")
+            .order_by("-history_date")[:200]
+        )
+        for record in records:
+            rows.append(
+                {
+                    "when": record.history_date,
+                    "who": record.history_user,
+                    "what": f"{verbs.get(record.history_type, '')} {what}: "
+                    f"{_describe(record, what)}",
+                }
+            )
+    return sorted(rows, key=lambda row: row["when"], reverse=True)
+
+
+def _describe(record, what: str) -> str:
+    if what == "participant":
+        actor = record.country or record.organisation or record.bloc
+        return f"{actor} ({record.get_role_display().lower()})"
+    if what == "system":
+        quantity = f" ×{record.quantity_ordered}" if record.quantity_ordered else ""
+        return f"{record.system}{quantity}"
+    return record.title
 
 
 @admin.register(Tag)

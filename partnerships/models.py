@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from .dates import DatePrecision, PartialDate, truncate_to_precision
 from .names import normalise_name, slugify_name
@@ -331,6 +332,7 @@ class Country(Entity):
     )
 
     objects = CountryQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name_plural = "countries"
@@ -371,6 +373,8 @@ class Bloc(Entity):
     members = models.ManyToManyField(
         Country, through="BlocMembership", related_name="blocs", blank=True
     )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     def __str__(self):
         return self.name
@@ -438,6 +442,8 @@ class Organisation(Entity):
     )
     website = models.URLField(blank=True)
 
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
     def __str__(self):
         return self.name
 
@@ -476,6 +482,8 @@ class System(Entity):
         related_name="systems",
     )
     makers = models.ManyToManyField(Organisation, related_name="systems", blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     def __str__(self):
         return self.name
@@ -557,6 +565,7 @@ class Partnership(Entity):
     )
 
     objects = PartnershipQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["-start_date", "name"]
@@ -649,6 +658,8 @@ class Participant(models.Model):
     )
     note = models.CharField(max_length=255, blank=True)
 
+    history = HistoricalRecords()
+
     ACTOR_FIELDS = ("country", "organisation", "bloc")
 
     class Meta:
@@ -726,6 +737,8 @@ class PartnershipSystem(models.Model):
     )
     note = models.CharField(max_length=255, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["partnership", "system__name"]
         verbose_name = "system involved"
@@ -751,6 +764,8 @@ class Source(models.Model):
     publisher = models.CharField(max_length=255, blank=True)
     published_on = models.DateField(null=True, blank=True)
     accessed_on = models.DateField(null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["partnership", "id"]

@@ -52,6 +52,17 @@ def editor(roles):
 
 
 @pytest.fixture
+def contributor(roles):
+    return UserFactory(username="contributor", groups=[roles["Contributors"]])
+
+
+@pytest.fixture
+def contributor_client(client, contributor):
+    client.force_login(contributor)
+    return client
+
+
+@pytest.fixture
 def researcher(roles):
     return UserFactory(username="researcher", groups=[roles["Researchers"]])
 

@@ -30,7 +30,7 @@ def _codenames(group):
 
 
 def test_setup_roles_gives_each_group_exactly_its_permissions(roles):
-    assert set(roles) == {"Editors", "Researchers"}
+    assert set(roles) == {"Contributors", "Editors", "Researchers"}
     for name, wanted in ROLES.items():
         assert _codenames(roles[name]) == wanted
 
@@ -42,8 +42,16 @@ def test_setup_roles_removes_permissions_added_by_hand_and_is_repeatable(roles):
     call_command("setup_roles", stdout=out)
     call_command("setup_roles", stdout=out)
     assert _codenames(Group.objects.get(name="Editors")) == ROLES["Editors"]
-    assert Group.objects.count() == 2
+    assert Group.objects.count() == 3
     assert "Updated group Editors" in out.getvalue()
+
+
+def test_contributors_write_but_cannot_publish(contributor):
+    assert contributor.has_perm("articles.add_article")
+    assert contributor.has_perm("articles.change_article")
+    assert not contributor.has_perm("articles.publish_article")
+    assert not contributor.has_perm("articles.delete_article")
+    assert not contributor.has_perm("partnerships.change_partnership")
 
 
 def test_editors_publish_articles_and_researchers_curate_records(editor, researcher):
@@ -213,46 +221,37 @@ def test_a_researcher_sees_articles_but_cannot_write_or_publish(researcher_clien
     assert (draft.title, draft.status) == ("Draft essay", ArticleStatus.DRAFT)
 
 
-# --- A writer without the publish permission -----------------------------------
+# --- A contributor -------------------------------------------------------------
 
 
-@pytest.fixture
-def writer_client(client, db):
-    writer = UserFactory(username="writer")
-    writer.user_permissions.set(
-        Permission.objects.filter(
-            content_type__app_label="articles",
-            codename__in=["add_article", "change_article", "view_article"],
-        )
+def test_a_contributor_is_offered_no_publishing(contributor_client, contributor):
+    draft = ArticleFactory(authors=[contributor])
+    response = contributor_client.get(
+        reverse("admin:articles_article_change", args=[draft.pk])
     )
-    client.force_login(writer)
-    return client
+    assert "status" not in response.context["adminform"].form.fields
+    assert [name for name, _ in response.context["transitions"]] == ["submit"]
 
 
-def test_without_the_publish_permission_status_offers_no_publishing(writer_client):
-    response = writer_client.get(reverse("admin:articles_article_add"))
-    choices = [
-        value
-        for value, _ in response.context["adminform"].form.fields["status"].choices
-    ]
-    assert choices == ["draft", "review"]
-
-
-def test_without_the_publish_permission_a_forged_publish_is_a_form_error(writer_client):
-    response = writer_client.post(
+def test_a_forged_status_from_a_contributor_changes_nothing(contributor_client):
+    response = contributor_client.post(
         reverse("admin:articles_article_add"),
         article_form(title="Sneaky", slug="sneaky", status="published"),
     )
-    assert response.status_code == 200
-    assert not Article.objects.filter(slug="sneaky").exists()
+    assert response.status_code == 302
+    article = Article.objects.get(slug="sneaky")
+    assert article.status == ArticleStatus.DRAFT
+    assert not article.is_public
 
 
-def test_without_the_publish_permission_a_published_article_is_read_only(writer_client):
-    article = PublishedArticleFactory(title="Live essay")
+def test_a_published_article_is_read_only_to_a_contributor(
+    contributor_client, contributor
+):
+    article = PublishedArticleFactory(title="Live essay", authors=[contributor])
     url = reverse("admin:articles_article_change", args=[article.pk])
-    assert writer_client.get(url).status_code == 200
-    response = writer_client.post(
-        url, article_form(title="Changed", slug=article.slug, status="draft")
+    assert contributor_client.get(url).status_code == 200
+    response = contributor_client.post(
+        url, article_form(title="Changed", slug=article.slug)
     )
     assert response.status_code == 403
     article.refresh_from_db()

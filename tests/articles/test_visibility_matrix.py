@@ -1,0 +1,132 @@
+"""{anonymous, contributor, editor, researcher} × {draft, review, scheduled,
+published, archived} × {article page, lists, search, feeds, sitemap, entity
+pages, preview}: readers only ever see what is published and due, whoever
+is logged in; preview is for staff who may see the article; and each role
+may do exactly what it should in the admin."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from articles import permissions
+from articles.admin import available_transitions
+from articles.models import ArticleEntityLink, ArticleStatus, LinkState
+from tests.factories import ArticleFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "contributor", "editor", "researcher"]
+STATES = ["draft", "review", "scheduled", "published", "archived"]
+TITLE = "Matrix essay about Poland"
+
+
+@pytest.fixture
+def people(contributor, editor, researcher):
+    return {
+        "anonymous": None,
+        "contributor": contributor,
+        "editor": editor,
+        "researcher": researcher,
+    }
+
+
+def make(state, author, country):
+    now = timezone.now()
+    fields = {
+        "draft": {"status": ArticleStatus.DRAFT},
+        "review": {"status": ArticleStatus.REVIEW},
+        "scheduled": {
+            "status": ArticleStatus.PUBLISHED,
+            "published_at": now + dt.timedelta(days=2),
+        },
+        "published": {
+            "status": ArticleStatus.PUBLISHED,
+            "published_at": now - dt.timedelta(days=2),
+        },
+        "archived": {
+            "status": ArticleStatus.ARCHIVED,
+            "published_at": now - dt.timedelta(days=9),
+        },
+    }[state]
+    article = ArticleFactory(
+        title=TITLE, body="Poland signed.", authors=[author], **fields
+    )
+    ArticleEntityLink.objects.create(
+        article=article, entity=country("PL"), state=LinkState.ACCEPTED
+    )
+    return article
+
+
+SURFACES = {
+    "article page": lambda a: a.get_absolute_url(),
+    "home": lambda a: "/",
+    "article list": lambda a: "/articles/",
+    "filtered list": lambda a: "/articles/?country=poland",
+    "search": lambda a: "/search/?q=matrix",
+    "feed": lambda a: "/feeds/articles/",
+    "entity feed": lambda a: "/countries/poland/feed/",
+    "sitemap": lambda a: "/sitemap.xml",
+    "entity page": lambda a: "/countries/poland/",
+}
+
+
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("role", ROLES)
+def test_who_sees_and_does_what(people, country, role, state):
+    user = people[role]
+    article = make(state, people["contributor"], country)
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    public = state == "published"
+
+    # Public surfaces: the same for everyone, logged in or not.
+    for surface, url_of in SURFACES.items():
+        response = client.get(url_of(article))
+        if surface == "article page":
+            assert response.status_code == (200 if public else 404), surface
+            continue
+        body = response.content.decode()
+        assert (article.get_absolute_url() in body) == public, surface
+
+    # Preview: staff who may see the article; a bare 404 for anyone else.
+    preview = client.get(reverse("articles:preview", args=[article.pk]))
+    may_preview = role in ("contributor", "editor", "researcher")
+    assert preview.status_code == (200 if may_preview else 404)
+
+    # What each role may do with it.
+    if user is None:
+        return
+    may_edit = role == "editor" or (role == "contributor" and state == "draft")
+    assert permissions.can_edit(user, article) is may_edit
+    change = client.post(
+        reverse("admin:articles_article_change", args=[article.pk]),
+        {
+            "title": "Edited",
+            "slug": article.slug,
+            "body": "x",
+            "base_version": article.edit_version,
+            **{
+                f"{p}-{k}": v
+                for p in ("entity_links", "entity_links-2", "entity_links-3")
+                for k, v in (("TOTAL_FORMS", 0), ("INITIAL_FORMS", 0))
+            },
+        },
+    )
+    assert (change.status_code == 302) is may_edit, change.status_code
+    steps = {name for name, _ in available_transitions(user, article)}
+    expected = set()
+    if state == "draft" and may_edit:
+        expected.add("submit")
+    if role == "editor":
+        expected |= {
+            "draft": {"publish"},
+            "review": {"publish", "return"},
+            "scheduled": {"publish", "unpublish"},
+            "published": {"unpublish", "archive"},
+            "archived": {"publish"},
+        }[state]
+    assert steps == expected
