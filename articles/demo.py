@@ -17,7 +17,8 @@ from django.utils import timezone
 from partnerships.models import Tag
 
 from .linking import article_scan_mentions
-from .models import Article, ArticleStatus, LinkState
+from .models import Article, ArticleStatus, LinkState, RevisionAction
+from .services import record_revision
 
 AUTHORS = {
     "leyla.aydin": ("Leyla", "Aydın", "Editors", "Covers the Turkish defence industry and its exports."),
@@ -308,9 +309,9 @@ def load_demo_articles() -> dict[str, int]:
         else:
             published_at = None
             counts["unpublished"] += 1
-        article = Article.objects.filter(slug=spec["slug"]).first() or Article(
-            slug=spec["slug"]
-        )
+        article = Article.objects.filter(slug=spec["slug"]).first()
+        created = article is None
+        article = article or Article(slug=spec["slug"])
         article.title = spec["title"]
         article.standfirst = spec["standfirst"]
         article.body = spec["body"]
@@ -321,6 +322,12 @@ def load_demo_articles() -> dict[str, int]:
         article.authors.set([users[name] for name in spec["authors"]])
         article.tags.set([tags[slug] for slug in spec["tags"] if slug in tags])
         article_scan_mentions(article=article)
+        if created:
+            record_revision(
+                article=article,
+                user=users[spec["authors"][0]],
+                action=RevisionAction.CREATED,
+            )
         if status == ArticleStatus.PUBLISHED:
             # The demo's editor has already confirmed the published articles'
             # links; drafts keep their suggestions for you to decide.
@@ -329,4 +336,12 @@ def load_demo_articles() -> dict[str, int]:
                 decided_by=users[DEMO_EDITOR],
                 decided_at=now,
             )
+            if created:
+                record_revision(
+                    article=article,
+                    user=users[DEMO_EDITOR],
+                    action=RevisionAction.SCHEDULED
+                    if published_at > now
+                    else RevisionAction.PUBLISHED,
+                )
     return counts

@@ -22,7 +22,8 @@ from partnerships.names import slugify_name
 from search.indexing import deferred as indexing_deferred
 
 from .linking import article_scan_mentions
-from .models import Article, ArticleStatus
+from .models import Article, ArticleStatus, RevisionAction
+from .services import record_revision
 
 ESSAY_SUFFIXES = {".md", ".markdown", ".txt"}
 _TITLE = re.compile(r"^#[ \t]+(?P<title>.+?)(?:[ \t]+#+)?[ \t]*$")
@@ -201,5 +202,11 @@ def import_essays(
         summary.suggestions += article_scan_mentions(
             article=article, detector=detector
         ).suggested
+        record_revision(
+            article=article,
+            user=authors[0] if authors else None,
+            action=RevisionAction.IMPORTED,
+            note=essay.path.name,
+        )
         outcome.append(article)
     return summary

@@ -119,6 +119,12 @@ class Article(models.Model):
         if not self.slug:
             self.slug = unique_slug(Article.objects.all(), self.title)
         old_slug = getattr(self, "_loaded_slug", None)
+        if not self._state.adding:
+            # Every save is a new version: a form opened on an older one is
+            # refused (see services.check_not_stale).
+            self.edit_version = (self.edit_version or 0) + 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "edit_version"}
         super().save(*args, **kwargs)
         if old_slug and old_slug != self.slug:
             # The old address keeps working, with a permanent redirect.

@@ -16,7 +16,7 @@ from html import escape
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
@@ -91,12 +91,6 @@ def record_revision(
     )
 
 
-def _bump(article: Article) -> None:
-    """Count one more edit (see ``article_save``)."""
-    Article.objects.filter(pk=article.pk).update(edit_version=F("edit_version") + 1)
-    article.refresh_from_db(fields=["edit_version", "updated_at"])
-
-
 # --- Saving edits, safely -------------------------------------------------------------
 
 
@@ -130,10 +124,9 @@ def check_not_stale(*, article: Article, base_version: int | None) -> None:
 
 @transaction.atomic
 def article_saved(*, article: Article, user, created: bool) -> None:
-    """After a save in the admin: count the edit and keep a revision. (An
-    old address is remembered by ``Article.save()`` itself.)"""
+    """After a save in the admin, keep a revision. (``Article.save()`` counts
+    the edit and remembers an old address itself.)"""
     _require(permissions.can_edit(user, article), "You may not change this article.")
-    _bump(article)
     action = RevisionAction.CREATED if created else RevisionAction.SAVED
     record_revision(article=article, user=user, action=action)
 
@@ -156,7 +149,6 @@ def _transition(
         article.published_at = published_at
         fields.append("published_at")
     article.save(update_fields=fields)
-    _bump(article)
     record_revision(article=article, user=user, action=action, note=note)
     return article
 
@@ -271,7 +263,6 @@ def article_revert(
         link.role, link.source, link.state = data["role"], data["source"], data["state"]
         link.mention_count, link.snippet = data["mentions"], data["snippet"]
         link.save()
-    _bump(article)
     return record_revision(
         article=article,
         user=user,
