@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -74,4 +75,19 @@ def truncate_to_precision(date: dt.date, precision: str) -> dt.date:
         return date.replace(month=1, day=1)
     if precision == DatePrecision.MONTH:
         return date.replace(day=1)
+    return date
+
+
+def extend_to_precision(date: dt.date, precision: str) -> dt.date:
+    """The last day of the year or month that ``date`` stands for.
+
+    An end known only to the month ("April 2005") is stored as the month's
+    last day, so that the period a record covers runs from the first day its
+    start could be to the last day its end could be: an exercise from
+    13 April to "April 2005" ends on or after it starts.
+    """
+    if precision == DatePrecision.YEAR:
+        return date.replace(month=12, day=31)
+    if precision == DatePrecision.MONTH:
+        return date.replace(day=calendar.monthrange(date.year, date.month)[1])
     return date

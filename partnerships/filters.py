@@ -24,7 +24,7 @@ from .models import (
 
 # Filters a reader reaches by following a link from a record's page; the
 # list shows them as removable, not as form controls.
-LINKED_FILTERS = ("organisation", "bloc", "system")
+LINKED_FILTERS = ("organisation", "bloc", "system", "series")
 
 
 def _choice_counts(field: str, choices):
@@ -132,6 +132,9 @@ class PartnershipFilter(FacetedFilterSet):
         field_name="tags",
         label="Tag",
         empty_label="Any tag",
+    )
+    series = django_filters.CharFilter(
+        field_name="series", lookup_expr="iexact", label="Series"
     )
     year_from = YearFilter(
         field_name="start_date__year", lookup_expr="gte", label="From year"

@@ -18,7 +18,12 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from .dates import DatePrecision, PartialDate, truncate_to_precision
+from .dates import (
+    DatePrecision,
+    PartialDate,
+    extend_to_precision,
+    truncate_to_precision,
+)
 from .names import normalise_name, slugify_name
 
 
@@ -245,6 +250,12 @@ class ExternalIdentifier(models.Model):
         max_length=40, help_text="The dataset, in lower case: sipri, mme…"
     )
     value = models.CharField(max_length=255)
+    fingerprint = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="A hash of the imported row: an import skips rows that did not change.",
+    )
 
     class Meta:
         ordering = ["scheme", "value"]
@@ -419,7 +430,7 @@ class OrganisationKind(models.TextChoices):
     RESEARCH_INSTITUTE = "research_institute", "Research institute"
     UNIVERSITY = "university", "University"
     INTERGOVERNMENTAL = "intergovernmental", "Intergovernmental organisation"
-    NON_STATE_ARMED_GROUP = "non_state_armed_group", "Non-state armed group"
+    NON_STATE_ARMED_GROUP = "non_state_armed_group", "Non-state actor"
     OTHER = "other", "Other"
 
 
@@ -559,6 +570,12 @@ class Partnership(Entity):
     is_featured = models.BooleanField(
         "featured", default=False, help_text="Shown on the home page."
     )
+    series = models.CharField(
+        max_length=200, blank=True, help_text="A recurring exercise's series: “Efes”."
+    )
+    location = models.CharField(max_length=500, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
     tags = models.ManyToManyField(Tag, related_name="partnerships", blank=True)
     systems = models.ManyToManyField(
         System, through="PartnershipSystem", related_name="partnerships", blank=True
@@ -596,13 +613,18 @@ class Partnership(Entity):
                 self.start_date, self.start_precision
             )
         if self.end_date:
-            self.end_date = truncate_to_precision(self.end_date, self.end_precision)
+            self.end_date = extend_to_precision(self.end_date, self.end_precision)
         super().save(*args, **kwargs)
 
     def clean(self):
         super().clean()
-        if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise ValidationError({"end_date": "The end cannot come before the start."})
+        if self.start_date and self.end_date:
+            start = truncate_to_precision(self.start_date, self.start_precision)
+            end = extend_to_precision(self.end_date, self.end_precision)
+            if end < start:
+                raise ValidationError(
+                    {"end_date": "The end cannot come before the start."}
+                )
 
     @property
     def start(self) -> PartialDate | None:
@@ -718,8 +740,16 @@ class Participant(models.Model):
         return None
 
 
+class SystemCondition(models.TextChoices):
+    NEW = "new", "New"
+    SECOND_HAND = "second_hand", "Second hand"
+    SECOND_HAND_MODERNISED = "second_hand_modernised", "Second hand, modernised"
+
+
 class PartnershipSystem(models.Model):
-    """A system involved in a partnership, with quantities where known."""
+    """A system involved in a partnership, with quantities where known, and
+    what arms-transfer data records of it: condition, delivery years and
+    SIPRI trend-indicator values (TIV, millions)."""
 
     partnership = models.ForeignKey(
         Partnership, on_delete=models.CASCADE, related_name="system_lines"
@@ -734,6 +764,23 @@ class PartnershipSystem(models.Model):
     quantity_delivered = models.PositiveIntegerField(null=True, blank=True)
     quantity_delivered_is_estimate = models.BooleanField(
         "delivered is an estimate", default=False
+    )
+    condition = models.CharField(
+        max_length=30, choices=SystemCondition.choices, blank=True
+    )
+    delivery_years = models.JSONField(
+        default=list, blank=True, help_text="[2015, 2016]"
+    )
+    delivery_years_are_estimates = models.BooleanField(default=False)
+    local_production = models.BooleanField(default=False)
+    tiv_per_unit = models.DecimalField(
+        "TIV per unit", max_digits=14, decimal_places=3, null=True, blank=True
+    )
+    tiv_order = models.DecimalField(
+        "TIV of the order", max_digits=14, decimal_places=3, null=True, blank=True
+    )
+    tiv_delivered = models.DecimalField(
+        "TIV delivered", max_digits=14, decimal_places=3, null=True, blank=True
     )
     note = models.CharField(max_length=255, blank=True)
 
@@ -751,6 +798,34 @@ class PartnershipSystem(models.Model):
 
     def __str__(self):
         return f"{self.system} in {self.partnership}"
+
+    @property
+    def delivery_years_display(self) -> str:
+        """The delivery years as a reader reads them: "2015–2017, 2019", with
+        "c." where they are estimates."""
+        years = sorted({int(year) for year in self.delivery_years or []})
+        runs: list[list[int]] = []
+        for year in years:
+            if runs and year == runs[-1][-1] + 1:
+                runs[-1].append(year)
+            else:
+                runs.append([year])
+        text = ", ".join(
+            str(run[0]) if len(run) == 1 else f"{run[0]}–{run[-1]}" for run in runs
+        )
+        return f"c. {text}" if text and self.delivery_years_are_estimates else text
+
+    @property
+    def has_transfer_data(self) -> bool:
+        """Whether arms-transfer data (condition, deliveries, TIVs) is held."""
+        return bool(
+            self.condition
+            or self.delivery_years
+            or self.local_production
+            or self.tiv_per_unit is not None
+            or self.tiv_order is not None
+            or self.tiv_delivered is not None
+        )
 
 
 class Source(models.Model):

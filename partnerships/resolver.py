@@ -84,6 +84,13 @@ class CountryResolver:
         except (Country.DoesNotExist, Country.MultipleObjectsReturned):
             return None
 
+    def by_exact_name(self, text: str) -> Country | None:
+        """The one country whose name or alias ``text`` is, after
+        normalisation; no codes, no other spellings. For finding countries
+        among the words of a phrase, where "in" is a word, not India."""
+        ids = self._keys.get(normalise_name(text), set())
+        return self._by_id[next(iter(ids))] if len(ids) == 1 else None
+
     def _candidates(self, text: str) -> set[int]:
         key = normalise_name(text)
         if key in self._keys:

@@ -138,6 +138,10 @@ EXPORT_FIELDS = [
     "systems",
     "tags",
     "summary",
+    "series",
+    "location",
+    "latitude",
+    "longitude",
 ]
 EXPORT_LIMIT = 100_000
 
@@ -209,12 +213,28 @@ def _export_row(request, partnership: Partnership) -> dict:
                 "name": line.system.name,
                 "ordered": line.quantity_ordered,
                 "delivered": line.quantity_delivered,
+                "condition": line.condition,
+                "delivery_years": line.delivery_years,
+                "tiv_per_unit": _number(line.tiv_per_unit),
+                "tiv_order": _number(line.tiv_order),
+                "tiv_delivered": _number(line.tiv_delivered),
             }
             for line in partnership.system_lines.all()
         ],
         "tags": [tag.name for tag in partnership.tags.all()],
         "summary": partnership.summary,
+        "series": partnership.series,
+        "location": partnership.location,
+        "latitude": partnership.latitude,
+        "longitude": partnership.longitude,
     }
+
+
+def _number(value):
+    """A Decimal as JSON can hold it: an int or a float, or None."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 class _Echo:
@@ -246,6 +266,10 @@ def _csv_lines(rows) -> Iterator[str]:
                 ),
                 "; ".join(row["tags"]),
                 row["summary"],
+                row["series"],
+                row["location"],
+                "" if row["latitude"] is None else row["latitude"],
+                "" if row["longitude"] is None else row["longitude"],
             ]
         )
 
@@ -418,6 +442,9 @@ class PartnershipDetailView(EntityArticlesMixin, DetailView):
         for participant in self.object.participants.all():
             by_role.setdefault(participant.get_role_display(), []).append(participant)
         context["participants_by_role"] = list(by_role.items())
+        context["has_transfer_data"] = any(
+            line.has_transfer_data for line in self.object.system_lines.all()
+        )
         return context
 
 

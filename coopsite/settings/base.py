@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "partnerships",
     "articles",
     "search",
+    "backups",
 ]
 
 MIDDLEWARE = [
@@ -86,6 +87,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# The site export's JSON keeps datetimes to the microsecond (backups/serializer.py).
+SERIALIZATION_MODULES = {"sitejson": "backups.serializer"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -68,7 +68,18 @@ def test_json_export_has_structured_participants_and_systems(client, deals):
     assert {"role": "supplier", "name": "Türkiye", "type": "country"} in sale[
         "participants"
     ]
-    assert sale["systems"] == [{"name": "TB2", "ordered": 24, "delivered": None}]
+    assert sale["systems"] == [
+        {
+            "name": "TB2",
+            "ordered": 24,
+            "delivered": None,
+            "condition": "",
+            "delivery_years": [],
+            "tiv_per_unit": None,
+            "tiv_order": None,
+            "tiv_delivered": None,
+        }
+    ]
     assert sale["start"] == "2020"
 
 

@@ -1,0 +1,248 @@
+"""The whole site as one JSON file, and back.
+
+An export holds every record a person made: users and their roles,
+countries, blocs, organisations, systems and partnerships with their
+participants, systems, sources, aliases, external ids and tags, every
+record's history, articles with their links to records, revisions and old
+addresses, and the admin's log. It leaves out what is rebuilt from those
+(the search index, the mention detector's version), sessions, and Django's
+own tables of content types and permissions (created by ``migrate``; the
+export names them by their natural keys).
+
+The file is a JSON object::
+
+    {"format": "coopsite-site-export", "version": 1,
+     "schema": {"articles": "0007_...", ...},
+     "objects": [... Django's serialisation, with natural foreign keys ...]}
+
+Restoring it replaces the content of a database migrated to the same
+schema, in one transaction: all of it, or, on any error, nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core import serializers
+from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.recorder import MigrationRecorder
+
+FORMAT = "coopsite-site-export"
+SERIAL_FORMAT = "sitejson"  # see serializer.py
+VERSION = 1
+
+# What an export holds: these apps' models, and these of Django's.
+CONTENT_APPS = ("accounts", "partnerships", "articles")
+DJANGO_MODELS = ("auth.group", "admin.logentry")
+# Rebuilt after a restore, never exported.
+DERIVED_MODELS = ("partnerships.mentionindex",)
+REBUILT_APPS = ("search", "sessions")
+
+
+class SiteImportError(Exception):
+    """An export that cannot be restored here, and why."""
+
+
+def exported_models() -> list[str]:
+    labels = [
+        model._meta.label_lower
+        for app in CONTENT_APPS
+        for model in apps.get_app_config(app).get_models()
+        if model._meta.label_lower not in DERIVED_MODELS
+    ]
+    return [*labels, *DJANGO_MODELS]
+
+
+def schema() -> dict[str, str]:
+    """The last migration applied for each app the export holds."""
+    applied = MigrationRecorder(connection).applied_migrations()
+    latest: dict[str, str] = {}
+    for app, name in sorted(applied):
+        if app in {label.split(".")[0] for label in exported_models()}:
+            latest[app] = max(latest.get(app, ""), name)
+    return latest
+
+
+def _objects() -> Iterator:
+    """Every exported object: models in the order their dependencies need,
+    each model's rows by their primary key column (not ``pk``, which on an
+    inheriting model would sort by the parent's default ordering and so by
+    the database's collation)."""
+    models = [apps.get_model(label) for label in exported_models()]
+    by_app: dict = {}
+    for model in models:
+        by_app.setdefault(apps.get_app_config(model._meta.app_label), []).append(model)
+    for model in serializers.sort_dependencies(by_app.items(), allow_cycles=True):
+        yield from model._base_manager.order_by(model._meta.pk.attname).iterator(
+            chunk_size=2000
+        )
+
+
+def export_site(path: Path) -> int:
+    """Write the whole site to ``path`` (replaced only once the export is
+    complete); returns the number of objects written."""
+    path = Path(path)
+    header = json.dumps(
+        {"format": FORMAT, "version": VERSION, "schema": schema()}, indent=1
+    )
+    handle, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+    )
+    counted = _Counter()
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(header[:-2] + ',\n "objects": ')
+            serializers.serialize(
+                SERIAL_FORMAT,
+                counted(_objects()),
+                stream=out,
+                indent=1,
+                use_natural_foreign_keys=True,
+            )
+            out.write("\n}\n")
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return counted.count
+
+
+class _Counter:
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, items):
+        for item in items:
+            self.count += 1
+            yield item
+
+
+def read_export(path: Path) -> dict:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except FileNotFoundError:
+        raise SiteImportError(f"There is no file {path}.") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SiteImportError(f"{path} is not a JSON file ({exc}).") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise SiteImportError(f"{path} is not a coopsite export (made by export_site).")
+    if data.get("version") != VERSION:
+        raise SiteImportError(
+            f"{path} is an export of version {data.get('version')}; this site reads "
+            f"version {VERSION}."
+        )
+    if not isinstance(data.get("objects"), list):
+        raise SiteImportError(f"{path} holds no list of objects.")
+    return data
+
+
+def check_schema(exported: dict[str, str]) -> None:
+    here = schema()
+    if exported == here:
+        return
+    known = MigrationLoader(connection, ignore_no_migrations=True).disk_migrations
+    differences = []
+    for app in sorted(set(exported) | set(here)):
+        theirs, ours = exported.get(app), here.get(app)
+        if theirs == ours:
+            continue
+        if theirs and (app, theirs) not in known:
+            differences.append(
+                f"{app}: the export is at {theirs}, which this code does not have"
+            )
+        else:
+            differences.append(
+                f"{app}: the export is at {theirs}, this database at {ours}"
+            )
+    raise SiteImportError(
+        "The export was made with a different database schema ("
+        + "; ".join(differences)
+        + "). Restore it with the version of coopsite that made it, then upgrade."
+    )
+
+
+def content_counts() -> dict[str, int]:
+    """What makes a database not empty: people and their work. (The
+    countries and blocs a new database starts with do not count.)"""
+    from articles.models import Article
+    from partnerships.models import Organisation, Partnership, System
+
+    return {
+        "users": get_user_model().objects.count(),
+        "articles": Article.objects.count(),
+        "partnerships": Partnership.objects.count(),
+        "organisations": Organisation.objects.count(),
+        "systems": System.objects.count(),
+    }
+
+
+def _tables() -> list[str]:
+    """Every table an import empties: the exported models', and the ones
+    rebuilt from them."""
+    models = [apps.get_model(label) for label in exported_models()]
+    for app in REBUILT_APPS:
+        models += list(apps.get_app_config(app).get_models())
+    models += [apps.get_model(label) for label in DERIVED_MODELS]
+    tables = []
+    for model in models:
+        tables.append(model._meta.db_table)
+        tables += [
+            field.remote_field.through._meta.db_table
+            for field in model._meta.local_many_to_many
+            if field.remote_field.through._meta.auto_created
+        ]
+    return sorted(set(tables))
+
+
+def clear_site() -> None:
+    """Delete all content (see ``_tables``), without signals: one statement
+    per table (one in all on PostgreSQL)."""
+    statements = connection.ops.sql_flush(no_style(), _tables(), reset_sequences=True)
+    connection.ops.execute_sql_flush(statements)
+
+
+def import_site(path: Path, *, replace: bool = False) -> int:
+    """Restore an export into this database; returns the number of objects.
+    Refuses (SiteImportError) a database that holds content, unless
+    ``replace``; on any error nothing changes."""
+    data = read_export(path)
+    check_schema(data.get("schema") or {})
+    counts = {name: count for name, count in content_counts().items() if count}
+    if counts and not replace:
+        held = ", ".join(f"{count:,} {name}" for name, count in counts.items())
+        raise SiteImportError(
+            f"This database is not empty (it holds {held}). Restore into an empty "
+            "database, or pass --replace to delete its content and load the export."
+        )
+    from partnerships.models import MentionIndex
+    from search.indexing import rebuild
+
+    count = len(data["objects"])
+    with tempfile.TemporaryDirectory() as folder:
+        fixture = Path(folder) / f"site.{SERIAL_FORMAT}"
+        fixture.write_text(json.dumps(data["objects"]), encoding="utf-8")
+        del data
+        try:
+            with transaction.atomic():
+                clear_site()
+                call_command("loaddata", str(fixture), verbosity=0)
+                rebuild()
+                MentionIndex.bump()
+        except SiteImportError:
+            raise
+        except Exception as exc:  # a broken or inconsistent export
+            raise SiteImportError(f"The export could not be loaded: {exc}") from exc
+    return count

@@ -1,0 +1,449 @@
+"""Importing the Multinational Military Exercises dataset (MME, D'Orazio and
+Galambos).
+
+One row per exercise, keyed on the dataset's own ``MMEID``. Each becomes a
+partnership of kind ``exercise``: its participants (the wide ``StateA`` …
+``StateAM`` columns, through the country resolver), its start and end with
+the precision the data gives (``xx`` for an unknown day, ``-9`` for a
+missing month or year), series, location with coordinates, the host
+country where the location names one, and its domains and missions as tags.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from .dates import DatePrecision, PartialDate, extend_to_precision
+from .importing import (
+    Actor,
+    Actors,
+    ImportPlan,
+    ImportResult,
+    Progress,
+    RowError,
+    finish_import,
+    read_text,
+)
+from .models import (
+    Participant,
+    ParticipantRole,
+    Partnership,
+    PartnershipKind,
+    PartnershipStatus,
+    Source,
+    Tag,
+)
+from .names import normalise_name
+
+SCHEME = "mme"
+FORMAT = "MME exercises"
+REQUIRED_COLUMNS = [
+    "MMEID", "Ex_Name", "Series_Name", "Location", "lat", "lon",
+    "s.year", "s.month", "s.day", "e.year", "e.month", "e.day",
+    "FocusDescription", "AdditionalParticipantInfo", "StateA",
+]  # fmt: skip
+MISSING = {"", "-9", "-99", "NA", "na", "."}
+UNKNOWN_DAY = {"xx", "XX"}
+
+# The dataset's yes/no columns, and the tag each stands for.
+DOMAINS = {
+    "CPX": ("Command-post exercise", "A command-post exercise: staffs, not troops."),
+    "Air": ("Air exercise", "An exercise with an air component."),
+    "Land": ("Land exercise", "An exercise with a land component."),
+    "Sea": ("Maritime exercise", "An exercise with a naval component."),
+    "Amphibious": ("Amphibious exercise", "An exercise with an amphibious component."),
+    "Cyber": ("Cyber exercise", "An exercise with a cyber component."),
+}
+MISSIONS = {
+    "Warfighting": ("Warfighting", "An exercise that trains for combat."),
+    "Peacekeeping": ("Peacekeeping", "An exercise that trains for peace operations."),
+    "Humanitarian": (
+        "Humanitarian assistance",
+        "An exercise that trains for disaster relief, search and rescue or other "
+        "humanitarian work.",
+    ),
+}
+SOURCE_TITLE = "Multinational Military Exercises dataset (MME), D'Orazio and Galambos"
+
+
+@dataclass
+class PartDate:
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @property
+    def precision(self) -> str:
+        if self.day is not None:
+            return DatePrecision.DAY
+        if self.month is not None:
+            return DatePrecision.MONTH
+        return DatePrecision.YEAR
+
+    @property
+    def first_day(self) -> dt.date:
+        return dt.date(self.year, self.month or 1, self.day or 1)
+
+    @property
+    def last_day(self) -> dt.date:
+        return extend_to_precision(self.first_day, self.precision)
+
+
+@dataclass
+class Exercise:
+    row: int
+    external_id: str
+    name: str
+    series: str
+    location: str
+    latitude: float | None
+    longitude: float | None
+    start: PartDate | None
+    end: PartDate | None
+    tags: list[str]
+    focus: str
+    additional: str
+    states: list[str] = field(default_factory=list)
+    marked_missing: int = 0  # state cells holding -9: no one, not a name
+
+    def content(self) -> dict:
+        data = asdict(self)
+        data.pop("row")
+        data.pop("marked_missing")
+        return data
+
+
+# --- Parsing ------------------------------------------------------------------------
+
+
+def _text(value: str | None) -> str:
+    value = re.sub(r"\s+", " ", value or "").strip()
+    return "" if value in MISSING else value
+
+
+def _date(cells: dict, prefix: str, row: int, what: str) -> PartDate | None:
+    year, month, day = (
+        cells[f"{prefix}.{part}"].strip() for part in ("year", "month", "day")
+    )
+    if year in MISSING:
+        return None
+    if not re.fullmatch(r"\d{4}", year) or not 1900 <= int(year) <= 2100:
+        raise RowError(row, f"the {what} year “{year}” is not a year")
+    if month in MISSING or month in UNKNOWN_DAY:
+        return PartDate(int(year))
+    if not month.isdigit() or not 1 <= int(month) <= 12:
+        raise RowError(row, f"the {what} month “{month}” is not a month (1 to 12)")
+    if day in MISSING or day in UNKNOWN_DAY:
+        return PartDate(int(year), int(month))
+    last = calendar.monthrange(int(year), int(month))[1]
+    if not day.isdigit() or not 1 <= int(day) <= last:
+        raise RowError(
+            row, f"the {what} day “{day}” is not a day of {year}-{int(month):02d}"
+        )
+    return PartDate(int(year), int(month), int(day))
+
+
+def _coordinate(value: str, row: int, what: str, limit: int) -> float | None:
+    value = value.strip()
+    if value in MISSING:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        raise RowError(row, f"the {what} “{value}” is not a number") from None
+    if not -limit <= number <= limit:
+        raise RowError(row, f"the {what} {number} is out of range (±{limit})")
+    return number
+
+
+def _flag(value: str, row: int, column: str) -> bool:
+    value = value.strip()
+    if value in {"1", "1.0"}:
+        return True
+    if value in {"0", "0.0"} or value in MISSING:
+        return False
+    raise RowError(row, f"{column} is “{value}”, not 1 or 0")
+
+
+def parse(text: str) -> list[Exercise]:
+    reader = csv.DictReader(io.StringIO(text))
+    columns = reader.fieldnames or []
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        raise RowError(
+            None,
+            "unknown format: this is not a Multinational Military Exercises file "
+            f"(the header lacks {', '.join(missing[:5])}{'…' if len(missing) > 5 else ''})",
+        )
+    state_columns = [c for c in columns if re.fullmatch(r"State[A-Z]{1,2}", c)]
+    exercises, seen = [], {}
+    for cells in reader:
+        row = reader.line_num
+        if None in cells or None in cells.values():
+            count = (
+                len(columns)
+                + len(cells.get(None, []))
+                - list(cells.values()).count(None)
+            )
+            raise RowError(
+                row,
+                f"has {count} fields where the header has {len(columns)} (a truncated row?)",
+            )
+        if not any(v.strip() for v in cells.values()):
+            continue
+        mmeid = cells["MMEID"].strip()
+        if not mmeid:
+            raise RowError(row, "has no MMEID")
+        if mmeid in seen:
+            raise RowError(row, f"repeats the MMEID {mmeid} of row {seen[mmeid]}")
+        seen[mmeid] = row
+        start = _date(cells, "s", row, "start")
+        end = _date(cells, "e", row, "end")
+        if start and end and end.last_day < start.first_day:
+            raise RowError(
+                row, f"ends ({end.first_day}) before it starts ({start.first_day})"
+            )
+        tags = [
+            tag
+            for column, (tag, _) in (DOMAINS | MISSIONS).items()
+            if column in cells and _flag(cells[column], row, column)
+        ]
+        states, keys, marked_missing = [], set(), 0
+        for column in state_columns:
+            marked_missing += cells[column].strip() in MISSING - {""}
+            state = _text(cells[column])
+            if state and normalise_name(state) not in keys:
+                keys.add(normalise_name(state))
+                states.append(state)
+        exercises.append(
+            Exercise(
+                row=row,
+                external_id=mmeid,
+                name=_text(cells["Ex_Name"]),
+                series=_text(cells["Series_Name"]),
+                location=_text(cells["Location"]).rstrip(" ."),
+                latitude=_coordinate(cells["lat"], row, "latitude", 90),
+                longitude=_coordinate(cells["lon"], row, "longitude", 180),
+                start=start,
+                end=end,
+                tags=tags,
+                focus=_text(cells["FocusDescription"]),
+                additional=_text(cells["AdditionalParticipantInfo"]),
+                states=states,
+                marked_missing=marked_missing,
+            )
+        )
+    return exercises
+
+
+# --- The host country -------------------------------------------------------------------
+
+WATERS = re.compile(
+    r"^(?:sea|seas|ocean|gulf|bay|strait|straits|channel|sound|basin|waters)\b", re.I
+)
+WATERS_OF = re.compile(r"\b(?:sea|gulf|bay|strait|straits|ocean)\s+of\s*$", re.I)
+
+
+def countries_in(location: str, actors: Actors) -> list[tuple[Actor, bool]]:
+    """The countries a location names, longest name first: each with whether
+    a whole comma-separated part of the location is the country's name
+    ("Tanzania, Arusha") rather than a word in a phrase ("off the coast of
+    Poland"). A name in a body of water's name ("South China Sea", "Gulf of
+    Thailand") does not count."""
+    found: dict[int, tuple[Actor, bool]] = {}
+    resolver = actors.resolver
+    parts = [p.strip().rstrip(".").strip() for p in location.split(",")]
+    for part in filter(None, parts):
+        # A location that is one name may be any spelling the resolver knows
+        # ("Alaska"); in a longer one only a country's own name counts
+        # ("Suffolk, Virginia" is not in the United Kingdom).
+        if len(parts) == 1:
+            country = resolver.resolve_or_none(part)
+        else:
+            country = resolver.by_exact_name(part)
+        if country is not None:
+            found[country.pk] = (Actor(name=part, country=country), True)
+    words = re.findall(r"[\w'’-]+", location)
+    words = [re.sub(r"['’]s$", "", w) for w in words]
+    taken = [False] * len(words)
+    for size in range(5, 0, -1):
+        for start in range(len(words) - size + 1):
+            if any(taken[start : start + size]):
+                continue
+            phrase = " ".join(words[start : start + size])
+            if size == 1 and len(phrase) <= 3 and not phrase.isupper():
+                continue  # "us", "uk" in lower case are words, not countries
+            country = resolver.by_exact_name(phrase)
+            if country is None:
+                continue
+            after = " ".join(words[start + size : start + size + 1])
+            before = " ".join(words[max(0, start - 2) : start])
+            if WATERS.match(after) or WATERS_OF.search(before):
+                continue
+            for i in range(start, start + size):
+                taken[i] = True
+            found.setdefault(country.pk, (Actor(name=phrase, country=country), False))
+    return list(found.values())
+
+
+# --- Writing ------------------------------------------------------------------------------
+
+
+def import_exercises(path: Path, *, strict: bool = False, stdout=None) -> ImportResult:
+    """Import an MME file: all of it, or (RowError) nothing."""
+    exercises = parse(read_text(path))
+    with transaction.atomic():
+        return _write(exercises, strict=strict, stdout=stdout)
+
+
+def _write(exercises: list[Exercise], *, strict: bool, stdout) -> ImportResult:
+    actors = Actors(
+        "the Multinational Military Exercises dataset",
+        scheme="mme-actor",
+        strict=strict,
+    )
+    participants_of: dict[str, list[tuple[Actor, str]]] = {}
+    hosts_added = hosts_found = 0
+    for exercise in exercises:
+        chosen: dict[tuple, tuple[Actor, str]] = {}
+        for state in exercise.states:
+            actor = actors.get(state, exercise.row)
+            chosen.setdefault(actor.key, (actor, ParticipantRole.PARTICIPANT))
+        for actor, whole_part in countries_in(exercise.location, actors):
+            if actor.key in chosen:
+                chosen[actor.key] = (chosen[actor.key][0], ParticipantRole.HOST)
+                hosts_found += 1
+            elif whole_part:
+                chosen[actor.key] = (actor, ParticipantRole.HOST)
+                hosts_added += 1
+        participants_of[exercise.external_id] = list(chosen.values())
+
+    plan = ImportPlan(
+        SCHEME,
+        exercises,
+        {
+            exercise_id: sorted((actor.identity, role) for actor, role in chosen)
+            for exercise_id, chosen in participants_of.items()
+        },
+    )
+    touched = actors.organisations.flush()
+    tags = _tags()
+    progress = Progress(stdout, len(plan.to_write), "Exercises") if stdout else None
+    written = plan.write(_fill, PARTNERSHIP_FIELDS, progress)
+    today = timezone.localdate()
+    participants, sources, tag_links = [], [], []
+    TagLink = Partnership.tags.through
+    for exercise, partnership in written:
+        for actor, role in participants_of[exercise.external_id]:
+            participants.append(actor.participant(partnership, role))
+        sources.append(
+            Source(
+                partnership=partnership,
+                title=f"{SOURCE_TITLE}, exercise {exercise.external_id}",
+                publisher="Vito D'Orazio and Ilona Galambos",
+                accessed_on=today,
+            )
+        )
+        tag_links += [
+            TagLink(partnership=partnership, tag=tags[name]) for name in exercise.tags
+        ]
+    Participant.objects.bulk_create(participants, batch_size=2000)
+    Source.objects.bulk_create(sources, batch_size=2000)
+    TagLink.objects.bulk_create(tag_links, batch_size=2000)
+    if progress:
+        progress.close()
+    if written or touched:
+        finish_import([p.pk for _, p in written] + touched)
+    no_states = sum(1 for e in exercises if not e.states)
+    notes = [
+        f"Host countries: {hosts_found:,} participants found named in the location, "
+        f"{hosts_added:,} hosts added that the file does not list as participants.",
+    ]
+    if no_states:
+        notes.append(f"{no_states:,} exercise(s) name no participating state.")
+    marked_missing = sum(e.marked_missing for e in exercises)
+    if marked_missing:
+        notes.append(
+            f"{marked_missing:,} participant cell(s) hold the dataset's mark for a "
+            "missing value (-9), not a name."
+        )
+    return ImportResult(
+        format=FORMAT,
+        records=len(exercises),
+        created=len(plan.new),
+        updated=len(plan.changed),
+        unchanged=plan.unchanged,
+        names=dict(sorted(actors.report.items(), key=lambda item: item[0].lower())),
+        notes=notes,
+    )
+
+
+PARTNERSHIP_FIELDS = [
+    "name", "summary", "kind", "status", "start_date", "start_precision",
+    "start_is_estimate", "end_date", "end_precision", "end_is_estimate",
+    "series", "location", "latitude", "longitude",
+]  # fmt: skip
+
+
+def _tags() -> dict[str, Tag]:
+    tags = {}
+    for name, description in (*DOMAINS.values(), *MISSIONS.values()):
+        tags[name], _ = Tag.objects.get_or_create(
+            name=name, defaults={"description": description}
+        )
+    return tags
+
+
+def _name(exercise: Exercise) -> str:
+    """The exercise's name; for one the data leaves unnamed, a description:
+    "Exercise of Japan and United States, January 2005"."""
+    if exercise.name:
+        return exercise.name
+    states = exercise.states[:3]
+    if len(exercise.states) > 3:
+        states.append(f"{len(exercise.states) - 3} more")
+    who = " and ".join(
+        [", ".join(states[:-1]), states[-1]] if len(states) > 1 else states
+    )
+    when = ""
+    if exercise.start:
+        when = PartialDate(exercise.start.first_day, exercise.start.precision)
+    label = exercise.series or "Unnamed exercise"
+    parts = [f"{label} of {who}" if who else label, str(when) if when else ""]
+    return ", ".join(p for p in parts if p) or f"Exercise {exercise.external_id}"
+
+
+def _fill(partnership: Partnership, exercise: Exercise) -> None:
+    partnership.kind = PartnershipKind.EXERCISE
+    partnership.name = _name(exercise)[:255]
+    summary = exercise.focus[:1].upper() + exercise.focus[1:]
+    if summary and summary[-1] not in ".!?":
+        summary += "."
+    if exercise.additional:
+        summary = f"{summary}\n\nOn participants: {exercise.additional}".strip()
+    partnership.summary = summary
+    partnership.series = exercise.series[:200]
+    partnership.location = exercise.location[:500]
+    partnership.latitude, partnership.longitude = exercise.latitude, exercise.longitude
+    start, end = exercise.start, exercise.end
+    partnership.start_date = start.first_day if start else None
+    partnership.start_precision = start.precision if start else DatePrecision.YEAR
+    partnership.end_date = end.last_day if end else None
+    partnership.end_precision = end.precision if end else DatePrecision.YEAR
+    partnership.start_is_estimate = partnership.end_is_estimate = False
+    finished = end.last_day if end else (start.last_day if start else None)
+    if finished is not None and finished < timezone.localdate():
+        partnership.status = PartnershipStatus.COMPLETED
+    elif start is not None and start.first_day > timezone.localdate():
+        partnership.status = PartnershipStatus.PROPOSED
+    else:
+        partnership.status = PartnershipStatus.ACTIVE

@@ -1,0 +1,544 @@
+"""What the dataset importers share.
+
+An import reads the whole file into plain records first, checking every
+row; a bad row stops it with the row's number and the reason, before
+anything is written. Then it writes everything in one transaction, in bulk
+(a few queries per thousand rows, not a query per cell), keyed on a stable
+external id so that importing the same file again changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.utils import timezone
+
+from .models import (
+    Alias,
+    Bloc,
+    Country,
+    Entity,
+    EntityType,
+    ExternalIdentifier,
+    MentionIndex,
+    Organisation,
+    OrganisationKind,
+    Participant,
+    Partnership,
+    PartnershipSystem,
+    Source,
+)
+from .names import normalise_name, slugify_name
+
+BATCH = 1000
+
+
+class RowError(Exception):
+    """A row that cannot be imported, and why."""
+
+    def __init__(self, row: int | None, reason: str):
+        self.row, self.reason = row, reason
+        where = f"Row {row}: " if row is not None else ""
+        super().__init__(f"{where}{reason}")
+
+
+# --- Reading files ---------------------------------------------------------------
+
+
+def read_text(path: Path) -> str:
+    """The file's text: UTF-8 (with or without a byte order mark), else
+    ISO-8859-1 (SIPRI's own exports), with line ends made plain: stray
+    carriage returns are dropped."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise RowError(None, f"no such file: {path}") from None
+    except OSError as exc:
+        raise RowError(None, f"cannot read {path}: {exc.strerror}") from None
+    if b"\x00" in raw[:4096]:
+        raise RowError(None, f"{path} is a binary file, not CSV")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("iso-8859-1")
+    return text.replace("\r\n", "\n").replace("\r", "")
+
+
+def fingerprint(record: dict) -> str:
+    """A stable hash of everything imported from a row."""
+    data = json.dumps(record, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(data.encode()).hexdigest()
+
+
+def stable_id(*parts: object) -> str:
+    """A short, stable id for a row that has none of its own."""
+    text = "|".join(normalise_name(str(p)) for p in parts)
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:20]
+
+
+# --- Progress -----------------------------------------------------------------------
+
+
+class Progress:
+    """A progress bar on a terminal, a line every so often otherwise."""
+
+    def __init__(self, stream, total: int, label: str, every: int = 5000):
+        self.stream, self.total, self.label, self.every = stream, total, label, every
+        self.done = 0
+        self.bar = None
+        if getattr(stream, "isatty", lambda: False)():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc=label, unit=" rows", file=sys.stderr)
+
+    def advance(self, count: int) -> None:
+        before, self.done = self.done, self.done + count
+        if self.bar is not None:
+            self.bar.update(count)
+        elif self.done // self.every > before // self.every or self.done == self.total:
+            self.stream.write(f"{self.label}: {self.done:,} of {self.total:,}\n")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def batches(items: list, size: int = BATCH) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# --- Writing entities in bulk ------------------------------------------------------
+
+
+class Slugs:
+    """Unique slugs for new entities of one kind, checked in memory."""
+
+    def __init__(self, entity_type: str):
+        self.taken = set(
+            Entity.objects.filter(entity_type=entity_type).values_list(
+                "slug", flat=True
+            )
+        )
+
+    def new(self, name: str) -> str:
+        base = slugify_name(name)[:190].strip("-") or "item"
+        slug, number = base, 2
+        while slug in self.taken:
+            slug, number = f"{base}-{number}", number + 1
+        self.taken.add(slug)
+        return slug
+
+
+def bulk_create_entities(model: type[Entity], objs: list[Entity]) -> list[Entity]:
+    """Create entities of a kind that extends Entity, in bulk.
+
+    Django's bulk_create does not do multi-table inheritance, so: the shared
+    Entity rows first (their ids come back), then the kind's own rows with
+    the same ids.
+    """
+    if not objs:
+        return objs
+    now = timezone.now()
+    local_fields = list(model._meta.local_concrete_fields)
+    for batch in batches(objs):
+        parents = [
+            Entity(
+                entity_type=model.ENTITY_TYPE,
+                name=obj.name,
+                slug=obj.slug,
+                summary=obj.summary,
+                created_at=now,
+                updated_at=now,
+            )
+            for obj in batch
+        ]
+        Entity.objects.bulk_create(parents)
+        for obj, parent in zip(batch, parents, strict=True):
+            obj.entity_ptr_id = obj.pk = parent.pk
+            obj.entity_type = model.ENTITY_TYPE
+            obj.created_at = obj.updated_at = now
+            obj._state.adding = False
+        # QuerySet._batched_insert is what bulk_create itself uses per table.
+        model._base_manager.all()._batched_insert(batch, local_fields, batch_size=BATCH)
+    return objs
+
+
+def bulk_update_entities(
+    model: type[Entity], objs: list[Entity], fields: list[str]
+) -> None:
+    """Update entities in bulk: the Entity table's fields and the kind's own."""
+    if not objs:
+        return
+    now = timezone.now()
+    for obj in objs:
+        obj.updated_at = now
+    parent_fields = {f.name for f in Entity._meta.concrete_fields}
+    shared = [f for f in fields if f in parent_fields] + ["updated_at"]
+    own = [f for f in fields if f not in parent_fields]
+    for batch in batches(objs):
+        Entity.objects.bulk_update(
+            [Entity(pk=o.pk, **{f: getattr(o, f) for f in shared}) for o in batch],
+            shared,
+        )
+        if own:
+            model._base_manager.bulk_update(batch, own)
+
+
+@dataclass
+class ExternalIds:
+    """The entities a dataset already created, by their id in the dataset."""
+
+    scheme: str
+    ids: dict[str, int] = field(default_factory=dict)
+    fingerprints: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, scheme: str, model: type[Entity] | None = None) -> ExternalIds:
+        rows = ExternalIdentifier.objects.filter(scheme=scheme)
+        if model is not None:
+            rows = rows.filter(entity__entity_type=model.ENTITY_TYPE)
+        known = cls(scheme)
+        for value, entity_id, print_ in rows.values_list(
+            "value", "entity_id", "fingerprint"
+        ):
+            known.ids[value] = entity_id
+            known.fingerprints[value] = print_
+        return known
+
+    def add(self, pairs: Iterable[tuple[str, int, str]]) -> None:
+        """Record (value, entity id, fingerprint) for new entities."""
+        new = [
+            ExternalIdentifier(
+                scheme=self.scheme, value=value, entity_id=entity_id, fingerprint=fp
+            )
+            for value, entity_id, fp in pairs
+        ]
+        ExternalIdentifier.objects.bulk_create(new, batch_size=BATCH)
+        for item in new:
+            self.ids[item.value] = item.entity_id
+            self.fingerprints[item.value] = item.fingerprint
+
+    def refresh(self, values: dict[str, str]) -> None:
+        """Store new fingerprints for updated rows."""
+        rows = list(
+            ExternalIdentifier.objects.filter(
+                scheme=self.scheme, value__in=list(values)
+            )
+        )
+        for row in rows:
+            row.fingerprint = values[row.value]
+        ExternalIdentifier.objects.bulk_update(rows, ["fingerprint"], batch_size=BATCH)
+
+
+# --- Actors that are not countries ------------------------------------------------------
+
+
+class Organisations:
+    """Organisations an importer finds or creates by the dataset's name."""
+
+    def __init__(self, scheme: str):
+        self.known = ExternalIds.load(scheme, Organisation)
+        self.by_name = {
+            normalise_name(name): pk
+            for pk, name in Organisation.objects.values_list("pk", "name")
+        }
+        self.pending: dict[str, Organisation] = {}
+
+    def get(
+        self, dataset_name: str, *, name: str, kind: str, home_country=None, summary=""
+    ):
+        """The organisation the dataset calls ``dataset_name``: one it created
+        before, one already known by that name, or a new one (created when
+        ``flush`` runs). Returns an id or an unsaved Organisation."""
+        if dataset_name in self.known.ids:
+            return self.known.ids[dataset_name]
+        if dataset_name in self.pending:
+            return self.pending[dataset_name]
+        existing = self.by_name.get(normalise_name(name))
+        if existing is not None:
+            self.known.add([(dataset_name, existing, "")])
+            return existing
+        organisation = Organisation(
+            name=name, kind=kind, home_country=home_country, summary=summary
+        )
+        self.pending[dataset_name] = organisation
+        return organisation
+
+    def flush(self) -> list[int]:
+        """Create the new organisations; their ids."""
+        if not self.pending:
+            return []
+        slugs = Slugs(Organisation.ENTITY_TYPE)
+        for organisation in self.pending.values():
+            organisation.slug = slugs.new(organisation.name)
+        bulk_create_entities(Organisation, list(self.pending.values()))
+        self.known.add((key, org.pk, "") for key, org in self.pending.items())
+        created = [org.pk for org in self.pending.values()]
+        self.pending.clear()
+        return created
+
+
+# --- Names: countries, and what is not a country --------------------------------------
+
+
+@dataclass
+class Actor:
+    """What a dataset's name for a party became: a country, a bloc or an
+    organisation (an id, or an Organisation created on flush)."""
+
+    name: str
+    country: Country | None = None
+    bloc: Bloc | None = None
+    organisation: int | Organisation | None = None
+
+    @property
+    def display(self) -> str:
+        actor = self.country or self.bloc or self.organisation
+        return getattr(actor, "name", None) or self.name
+
+    def participant(self, partnership: Partnership, role: str) -> Participant:
+        participant = Participant(partnership=partnership, role=role)
+        if self.country is not None:
+            participant.country = self.country
+        elif self.bloc is not None:
+            participant.bloc = self.bloc
+        else:
+            participant.organisation_id = pk_of(self.organisation)
+        return participant
+
+    @property
+    def identity(self) -> tuple[str, int | str]:
+        """Which party this is, stable from one import to the next."""
+        if self.organisation is not None:
+            return ("organisation", getattr(self.organisation, "name", self.name))
+        return self.key
+
+    @property
+    def key(self) -> tuple[str, int]:
+        """Which record this is: two names can stand for one party."""
+        if self.country is not None:
+            return ("country", self.country.pk)
+        if self.bloc is not None:
+            return ("bloc", self.bloc.pk)
+        if isinstance(self.organisation, int):
+            return ("organisation", self.organisation)
+        return ("new organisation", id(self.organisation))
+
+
+def pk_of(value: int | Entity) -> int:
+    return value if isinstance(value, int) else value.pk
+
+
+class Actors:
+    """A dataset's names for countries and other parties, resolved once each.
+
+    Names go through the country resolver. SIPRI marks non-state actors with
+    ``*`` (often with their country in brackets: "Hezbollah (Lebanon)*") and
+    international organisations with ``**``; those, and "unknown
+    supplier(s)", become organisations or blocs, never countries. A name that
+    is neither a country nor marked becomes an organisation flagged for
+    checking, or, with ``strict``, stops the import. The ``report`` says what
+    became of every name that is not a country.
+    """
+
+    UNKNOWN = re.compile(r"^unknown\b", re.IGNORECASE)
+    PLACE = re.compile(r"^(?P<name>.*?)\s*\((?P<place>[^()]*)\)\s*$")
+
+    def __init__(self, dataset: str, *, scheme: str, strict: bool):
+        self.dataset, self.strict = dataset, strict
+        self.resolver = Country.objects.resolver()
+        self.organisations = Organisations(scheme)
+        self.blocs = self._blocs()
+        self.cache: dict[str, Actor] = {}
+        self.report: dict[str, str] = {}
+
+    @staticmethod
+    def _blocs() -> dict[str, Bloc]:
+        blocs = {normalise_name(b.name): b for b in Bloc.objects.all()}
+        by_id = {b.pk: b for b in blocs.values()}
+        for entity_id, normalised in Alias.objects.filter(
+            entity__entity_type=EntityType.BLOC
+        ).values_list("entity_id", "normalised"):
+            blocs[normalised] = by_id[entity_id]
+        return blocs
+
+    def get(self, raw: str, row: int) -> Actor:
+        raw = raw.strip()
+        if raw not in self.cache:
+            self.cache[raw] = self._resolve(raw, row)
+        return self.cache[raw]
+
+    def _organisation(
+        self, raw: str, name: str, kind: str, about: str, home=None
+    ) -> Actor:
+        found = self.organisations.get(
+            raw, name=name, kind=kind, home_country=home,
+            summary=f"{about} in {self.dataset}.",
+        )  # fmt: skip
+        return Actor(name=name, organisation=found)
+
+    def _resolve(self, raw: str, row: int) -> Actor:
+        stars = len(raw) - len(raw.rstrip("*"))
+        name = raw.rstrip("*").strip()
+        if not name:
+            raise RowError(row, f"the name “{raw}” is empty")
+        if stars >= 2:  # an international organisation
+            bloc = self.blocs.get(normalise_name(name))
+            if bloc is not None:
+                self.report[raw] = f"bloc: {bloc.name}"
+                return Actor(name=name, bloc=bloc)
+            self.report[raw] = "organisation: intergovernmental"
+            return self._organisation(
+                raw,
+                name,
+                OrganisationKind.INTERGOVERNMENTAL,
+                "An international organisation",
+            )
+        if stars == 1:  # a non-state actor, often with its country in brackets
+            place = self.PLACE.match(name)
+            home = self.resolver.resolve_or_none(place["place"]) if place else None
+            where = f" (based in {home.name})" if home else ""
+            self.report[raw] = f"organisation: non-state actor{where}"
+            return self._organisation(
+                raw,
+                name,
+                OrganisationKind.NON_STATE_ARMED_GROUP,
+                "A non-state actor",
+                home,
+            )
+        if self.UNKNOWN.match(name):
+            self.report[raw] = "organisation: placeholder for an unidentified party"
+            return self._organisation(
+                raw, name[:1].upper() + name[1:], OrganisationKind.OTHER,
+                "A placeholder for a party the data does not identify",
+            )  # fmt: skip
+        try:
+            return Actor(name=name, country=self.resolver.resolve(name))
+        except Country.MultipleObjectsReturned as exc:
+            raise RowError(row, f"{exc} Add an alias to the country meant") from None
+        except Country.DoesNotExist:
+            if self.strict:
+                raise RowError(
+                    row,
+                    f"“{name}” is not a known country (add it, or an alias for it) "
+                    "and is not marked * or ** as a non-state actor",
+                ) from None
+        self.report[raw] = "organisation: NOT a known country; check it"
+        return self._organisation(
+            raw, name, OrganisationKind.OTHER, "A party that is not a known country"
+        )
+
+
+# --- Writing partnerships ------------------------------------------------------------------
+
+
+class ImportPlan:
+    """Which of a file's records are new, which changed since the last
+    import (their fingerprint differs) and which did not; then the writing
+    of the new and changed ones as partnerships, in bulk."""
+
+    def __init__(self, scheme: str, records: list, resolved: dict | None = None):
+        """``resolved`` maps a record's id to what its names resolved to:
+        part of the fingerprint, so that a record is updated when a name
+        now means another party (an alias was added) though its row did not
+        change."""
+        self.scheme = scheme
+        self.known = ExternalIds.load(scheme, Partnership)
+        resolved = resolved or {}
+        self.prints = {
+            r.external_id: fingerprint(
+                {"row": r.content(), "resolved": resolved.get(r.external_id)}
+            )
+            for r in records
+        }
+        self.new = [r for r in records if r.external_id not in self.known.ids]
+        self.changed = [
+            r for r in records
+            if r.external_id in self.known.ids
+            and self.known.fingerprints.get(r.external_id) != self.prints[r.external_id]
+        ]  # fmt: skip
+        self.unchanged = len(records) - len(self.new) - len(self.changed)
+
+    @property
+    def to_write(self) -> list:
+        return [*self.new, *self.changed]
+
+    def write(self, fill, fields: list[str], progress: Progress | None) -> list[tuple]:
+        """Create and update the partnerships, ``fill(partnership, record)``
+        setting their fields (``fields`` names those an update writes). The
+        updated ones lose their participants, systems, sources and tags, for
+        the caller to write afresh. Returns (record, partnership) pairs."""
+        slugs = Slugs(Partnership.ENTITY_TYPE)
+        created = []
+        for record in self.new:
+            partnership = Partnership()
+            fill(partnership, record)
+            partnership.slug = slugs.new(partnership.name)
+            created.append((record, partnership))
+        for chunk in batches(created, 2000):
+            bulk_create_entities(Partnership, [p for _, p in chunk])
+            self.known.add(
+                (r.external_id, p.pk, self.prints[r.external_id]) for r, p in chunk
+            )
+            if progress:
+                progress.advance(len(chunk))
+
+        updated = []
+        existing = Partnership.objects.in_bulk(
+            [self.known.ids[r.external_id] for r in self.changed]
+        )
+        for record in self.changed:
+            partnership = existing[self.known.ids[record.external_id]]
+            fill(partnership, record)
+            updated.append((record, partnership))
+        if updated:
+            bulk_update_entities(Partnership, [p for _, p in updated], fields)
+            ids = [p.pk for _, p in updated]
+            for model in (Participant, PartnershipSystem, Source):
+                model.objects.filter(partnership__in=ids).delete()
+            Partnership.tags.through.objects.filter(partnership__in=ids).delete()
+            self.known.refresh(
+                {r.external_id: self.prints[r.external_id] for r in self.changed}
+            )
+            if progress:
+                progress.advance(len(updated))
+        return created + updated
+
+
+@dataclass
+class ImportResult:
+    format: str
+    records: int
+    created: int
+    updated: int
+    unchanged: int
+    names: dict[str, str]  # every name that is not a country: how it was handled
+    notes: list[str] = field(default_factory=list)
+
+
+def finish_import(entity_ids: Iterable[int]) -> None:
+    """After bulk writes: the mention detector learns the new names, and the
+    search index the new and changed records."""
+    from search.indexing import index_entities
+
+    ids = list(entity_ids)
+    if ids:
+        index_entities(ids)
+    MentionIndex.bump()
+
+
+def name_report(names: dict[str, str]) -> list[str]:
+    """The lines of an import's report on names that are not countries."""
+    if not names:
+        return ["Every supplier, recipient and participant is a known country."]
+    width = max(len(name) for name in names)
+    lines = [f"{len(names)} name(s) are not countries; how each was recorded:"]
+    lines += [f"  {name:<{width}}  {handling}" for name, handling in names.items()]
+    return lines

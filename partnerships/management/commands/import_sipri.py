@@ -1,0 +1,17 @@
+from partnerships.management.base import DatasetImportCommand
+from partnerships.sipri import import_register
+
+
+class Command(DatasetImportCommand):
+    help = (
+        "Import a SIPRI Arms Transfers Database trade register CSV export (the "
+        "'all countries' export or the per-delivery-year one; ISO-8859-1 or "
+        "UTF-8). Each deal becomes an export partnership, keyed on a stable id: "
+        "importing the same file again changes nothing, a newer export updates "
+        "the deals that changed. One bad row and nothing is written."
+    )
+    noun = "deals"
+    dataset = "a SIPRI trade register export"
+
+    def run_import(self, file, strict):
+        return import_register(file, strict=strict, stdout=self.stdout)

@@ -1,0 +1,664 @@
+"""Importing the SIPRI Arms Transfers Database trade register.
+
+Both of SIPRI's CSV exports are read:
+
+* "all countries": notes, then ``Recipient,Supplier,Year of order, ,Number
+  ordered, ,...``: one row per deal, an unnamed column after the year of
+  order, the number ordered and the number delivered holding "?" when that
+  value is uncertain, delivery years as "2015; 2016";
+* per delivery year: ``SIPRI AT Database ID,Supplier,Recipient,...``: one
+  row per deal and delivery year, so a deal spans several rows.
+
+Each deal becomes a partnership of kind ``export``: supplier and recipient,
+the system with quantities, condition, delivery years and TIVs, the order
+year (with its estimate flag) and a source citation. Names go through the
+country resolver; non-state actors (``*``), international organisations
+(``**``) and "unknown supplier(s)" become organisations or blocs, never
+countries, and the report says what became of every name that is not a
+country.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from .dates import DatePrecision
+from .importing import (
+    Actor,
+    Actors,
+    ExternalIds,
+    ImportPlan,
+    ImportResult,
+    Progress,
+    RowError,
+    Slugs,
+    bulk_create_entities,
+    finish_import,
+    pk_of,
+    read_text,
+    stable_id,
+)
+from .models import (
+    Alias,
+    Participant,
+    ParticipantRole,
+    Partnership,
+    PartnershipKind,
+    PartnershipStatus,
+    PartnershipSystem,
+    Source,
+    System,
+    SystemCategory,
+    SystemCondition,
+)
+from .names import normalise_name
+
+SCHEME = "sipri"
+SOURCE_URL = "https://www.sipri.org/databases/armstransfers"
+ALL_COUNTRIES_HEADER = ["recipient", "supplier", "year of order"]
+PER_YEAR_HEADER = "sipri at database id"
+HEADER_SEARCH_LINES = 40
+ALL_COUNTRIES = "all countries"
+PER_YEAR = "per delivery year"
+
+CONDITIONS = {
+    "new": SystemCondition.NEW,
+    "second hand": SystemCondition.SECOND_HAND,
+    "second hand but modernized": SystemCondition.SECOND_HAND_MODERNISED,
+    "second hand but modernised": SystemCondition.SECOND_HAND_MODERNISED,
+}
+
+# SIPRI's armament categories (per-year export).
+CATEGORIES = {
+    "aircraft": SystemCategory.AIRCRAFT,
+    "air defence systems": SystemCategory.AIR_MISSILE_DEFENCE,
+    "armoured vehicles": SystemCategory.ARMOURED_VEHICLE,
+    "artillery": SystemCategory.ARTILLERY,
+    "engines": SystemCategory.ENGINE,
+    "missiles": SystemCategory.MISSILE,
+    "naval weapons": SystemCategory.NAVAL_WEAPON,
+    "satellites": SystemCategory.SATELLITE,
+    "sensors": SystemCategory.RADAR,
+    "ships": SystemCategory.NAVAL_VESSEL,
+    "other": SystemCategory.OTHER,
+}
+
+# From a weapon description ("anti-tank missile", "air search radar") to a
+# category (the all-countries export has none). SIPRI's descriptions end in
+# their head noun, so the rules are tried against the end of the text first
+# ("torpedo boat" is a boat, "anti-ship torpedo" a torpedo), then anywhere;
+# first match wins.
+DESCRIPTION_RULES = [
+    (
+        r"engine|turbofan|turbojet|turboprop|turboshaft|gas turbine|diesel",
+        SystemCategory.ENGINE,
+    ),
+    (r"satellite", SystemCategory.SATELLITE),
+    (r"radar|sonar|eo system|recce system|sensor|sight", SystemCategory.RADAR),
+    (r"uav|drone|unmanned aerial vehicle", SystemCategory.UAV),
+    (
+        r"sam system|air defen[cs]e system|anti-aircraft gun|ciws|aa gun",
+        SystemCategory.AIR_MISSILE_DEFENCE,
+    ),
+    (r"tank destroyer", SystemCategory.ARMOURED_VEHICLE),
+    (r"torpedo|depth charge|naval gun|mine|asw rocket", SystemCategory.NAVAL_WEAPON),
+    (
+        r"missile|sam|aam|bomb|guided rocket|loitering munition|coastal defen[cs]e system",
+        SystemCategory.MISSILE,
+    ),
+    (
+        r"aircraft|helicopter|trainer|awacs|aew|bomber|fighter|airship",
+        SystemCategory.AIRCRAFT,
+    ),
+    (
+        r"ship|boat|frigate|destroyer|corvette|submarine|opv|cruiser|carrier|minesweeper"
+        r"|minehunter|tug|landing craft|tanker|vessel|hovercraft",
+        SystemCategory.NAVAL_VESSEL,
+    ),
+    (
+        r"tank|apc|ifv|vehicle|scout car|armoured car|mrap",
+        SystemCategory.ARMOURED_VEHICLE,
+    ),
+    (r"gun|howitzer|mortar|rocket launcher|mrl|artillery", SystemCategory.ARTILLERY),
+]
+_HEAD_NOUN = [(re.compile(rf"\b(?:{p})$", re.I), c) for p, c in DESCRIPTION_RULES]
+_ANYWHERE = [(re.compile(rf"\b(?:{p})\b", re.I), c) for p, c in DESCRIPTION_RULES]
+
+
+def category_of(description: str, armament_category: str = "") -> str:
+    """The system category for a SIPRI weapon description (and, in the
+    per-year export, its armament category)."""
+    text = description.strip()
+    if armament_category:
+        category = CATEGORIES.get(armament_category.strip().lower())
+        if category == SystemCategory.AIRCRAFT and _HEAD_NOUN[3][0].search(text):
+            return SystemCategory.UAV
+        if category:
+            return category
+    for rules in (_HEAD_NOUN, _ANYWHERE):
+        for pattern, category in rules:
+            if pattern.search(text):
+                return category
+    return SystemCategory.OTHER
+
+
+@dataclass
+class Deal:
+    row: int
+    external_id: str
+    supplier: str
+    recipient: str
+    order_year: int | None
+    order_year_is_estimate: bool
+    designation: str
+    description: str
+    category: str
+    ordered: int | None = None
+    ordered_is_estimate: bool = False
+    delivered: int | None = None
+    delivered_is_estimate: bool = False
+    delivery_years: list[int] = field(default_factory=list)
+    delivery_years_are_estimates: bool = False
+    condition: str = ""
+    comments: str = ""
+    tiv_per_unit: Decimal | None = None
+    tiv_order: Decimal | None = None
+    tiv_delivered: Decimal | None = None
+    local_production: bool = False
+
+    def content(self) -> dict:
+        data = asdict(self)
+        data.pop("row")
+        return data
+
+
+@dataclass
+class Register:
+    """A parsed export: its deals, and when SIPRI generated it."""
+
+    deals: list[Deal]
+    format: str
+    generated: dt.date | None = None
+    rows_read: int = 0
+
+
+# --- Parsing ------------------------------------------------------------------------
+
+
+def _int(value: str, row: int, what: str) -> int | None:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        raise RowError(row, f"the {what} “{value}” is not a whole number") from None
+    if number < 0:
+        raise RowError(row, f"the {what} cannot be negative ({number})")
+    return number
+
+
+def _year(value: str, row: int, what: str) -> tuple[int | None, bool]:
+    value = value.strip()
+    estimate = value.endswith("?")
+    value = value.rstrip("?").strip()
+    if not value:
+        return None, estimate
+    if not re.fullmatch(r"\d{4}", value) or not 1900 <= int(value) <= 2100:
+        raise RowError(row, f"the {what} “{value}” is not a year")
+    return int(value), estimate
+
+
+def _decimal(value: str, row: int, what: str) -> Decimal | None:
+    value = value.strip().rstrip("?").strip()
+    if not value:
+        return None
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise RowError(row, f"the {what} “{value}” is not a number") from None
+    if not number.is_finite() or number < 0:
+        raise RowError(row, f"the {what} “{value}” is not a number SIPRI would give")
+    return number
+
+
+def _condition(value: str, row: int) -> str:
+    condition = CONDITIONS.get(value.strip().lower())
+    if condition is None:
+        raise RowError(
+            row,
+            f"the status “{value}” is not New, Second hand or Second hand but modernized",
+        )
+    return condition
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in {"?", "yes", "y", "true", "1", "estimate", "x"}
+
+
+def parse(text: str) -> Register:
+    """Read either SIPRI export; raise RowError for an unknown format or a
+    bad row (naming the line)."""
+    lines = text.split("\n")
+    generated = None
+    for index, line in enumerate(lines[:HEADER_SEARCH_LINES]):
+        found = re.search(r"Data generated:\s*(\d{1,2} \w{3} \d{4})", line)
+        if found:
+            try:
+                generated = dt.datetime.strptime(found.group(1), "%d %b %Y").date()  # noqa: DTZ007 (a date)
+            except ValueError:
+                generated = None
+        cells = [c.strip().lower() for c in next(csv.reader([line]), [])]
+        if cells[:3] == ALL_COUNTRIES_HEADER:
+            return _parse_all_countries(lines, index, generated)
+        if cells and cells[0] == PER_YEAR_HEADER:
+            return _parse_per_year(lines, index, cells, generated)
+    raise RowError(
+        None,
+        "unknown format: this is not a SIPRI trade register export (no "
+        "'Recipient,Supplier,Year of order,…' or 'SIPRI AT Database ID,…' header "
+        f"in the first {HEADER_SEARCH_LINES} lines)",
+    )
+
+
+ALL_COUNTRIES_FIELDS = 16
+
+
+def _records(lines: list[str], header: int, width: int):
+    """The data rows after the header, as (line number, cells). A comment
+    with a line break splits a deal over two lines (the first short, the
+    second holding the rest): such pairs are joined again."""
+    reader = csv.reader(io.StringIO("\n".join(lines[header + 1 :])))
+    pending = None
+    for cells in reader:
+        line = header + 1 + reader.line_num
+        if not any(c.strip() for c in cells):
+            if pending is not None:
+                yield pending
+                pending = None
+            continue
+        if pending is not None:
+            start, first = pending
+            if len(first) < width and len(first) + len(cells) - 1 == width:
+                yield start, [*first[:-1], f"{first[-1]}\n{cells[0]}", *cells[1:]]
+                pending = None
+                continue
+            yield pending
+            pending = None
+        if len(cells) < width:
+            pending = (line, cells)
+            continue
+        yield line, cells
+    if pending is not None:
+        yield pending
+
+
+def _parse_all_countries(lines, header, generated) -> Register:
+    deals: list[Deal] = []
+    seen: Counter[str] = Counter()
+    count = 0
+    for line, cells in _records(lines, header, ALL_COUNTRIES_FIELDS):
+        count += 1
+        if len(cells) != ALL_COUNTRIES_FIELDS:
+            raise RowError(
+                line,
+                f"has {len(cells)} fields where a deal has {ALL_COUNTRIES_FIELDS} "
+                "(a truncated or broken row?)",
+            )
+        (recipient, supplier, year, year_q, ordered, ordered_q, designation, description,
+         delivered, delivered_q, years, status, comments, tiv_unit, tiv_order, tiv_delivered) = cells  # fmt: skip
+        if not recipient.strip() or not supplier.strip():
+            raise RowError(line, "has no supplier or no recipient")
+        if not designation.strip():
+            raise RowError(line, "has no weapon designation")
+        order_year, _ = _year(year, line, "year of order")
+        delivery_years, years_estimated = [], False
+        for part in filter(None, (p.strip() for p in years.split(";"))):
+            value, estimate = _year(part, line, "delivery year")
+            delivery_years.append(value)
+            years_estimated |= estimate
+        identity = (recipient, supplier, order_year, ordered, designation, description)
+        key = stable_id(*identity)
+        seen[key] += 1
+        if seen[key] > 1:  # two orders alike in every column are two deals
+            key = f"{key}-{seen[key]}"
+        deals.append(
+            Deal(
+                row=line,
+                external_id=key,
+                supplier=supplier.strip(),
+                recipient=recipient.strip(),
+                order_year=order_year,
+                order_year_is_estimate=_flag(year_q),
+                designation=designation.strip(),
+                description=description.strip(),
+                category=category_of(description),
+                ordered=_int(ordered, line, "number ordered"),
+                ordered_is_estimate=_flag(ordered_q),
+                delivered=_int(delivered, line, "number delivered"),
+                delivered_is_estimate=_flag(delivered_q),
+                delivery_years=delivery_years,
+                delivery_years_are_estimates=years_estimated,
+                condition=_condition(status, line),
+                comments=comments.strip(),
+                tiv_per_unit=_decimal(tiv_unit, line, "TIV per unit"),
+                tiv_order=_decimal(tiv_order, line, "TIV for the order"),
+                tiv_delivered=_decimal(tiv_delivered, line, "TIV delivered"),
+            )
+        )
+    return Register(deals, ALL_COUNTRIES, generated, count)
+
+
+PER_YEAR_COLUMNS = [
+    "sipri at database id",
+    "supplier",
+    "recipient",
+    "designation",
+    "description",
+    "armament category",
+    "order date",
+    "order date is estimate",
+    "numbers delivered",
+    "numbers delivered is estimate",
+    "delivery year",
+    "delivery year is estimate",
+    "status",
+    "sipri estimate",
+    "tiv deal unit",
+    "tiv delivery values",
+    "local production",
+]
+
+
+def _parse_per_year(lines, header, columns, generated) -> Register:
+    missing = [c for c in PER_YEAR_COLUMNS if c not in columns]
+    if missing:
+        raise RowError(
+            header + 1, f"the header lacks the column(s): {', '.join(missing)}"
+        )
+    index = {name: columns.index(name) for name in PER_YEAR_COLUMNS}
+    grouped: dict[str, list[tuple[int, list[str]]]] = defaultdict(list)
+    count = 0
+    for line, cells in _records(lines, header, len(columns)):
+        count += 1
+        if len(cells) != len(columns):
+            raise RowError(
+                line, f"has {len(cells)} fields where the header has {len(columns)}"
+            )
+        deal_id = cells[index["sipri at database id"]].strip()
+        if not deal_id:
+            raise RowError(line, "has no SIPRI AT Database ID")
+        grouped[deal_id].append((line, cells))
+    deals = []
+    for deal_id, rows in grouped.items():
+        line, first = rows[0]
+
+        def cell(cells, name):
+            return cells[index[name]]
+
+        for other_line, other in rows[1:]:
+            for name in ("supplier", "recipient", "designation", "order date"):
+                if cell(other, name).strip() != cell(first, name).strip():
+                    raise RowError(
+                        other_line,
+                        f"deal {deal_id} has a different {name} here than on line {line}",
+                    )
+        order_year, order_estimate = _year(
+            cell(first, "order date"), line, "order date"
+        )
+        delivered = 0
+        any_delivered = False
+        years, years_estimated, tiv_delivered = [], False, Decimal(0)
+        for row_line, cells in rows:
+            number = _int(
+                cell(cells, "numbers delivered"), row_line, "number delivered"
+            )
+            if number is not None:
+                delivered += number
+                any_delivered = True
+            year, estimate = _year(
+                cell(cells, "delivery year"), row_line, "delivery year"
+            )
+            if year is not None:
+                years.append(year)
+            years_estimated |= estimate or _flag(
+                cell(cells, "delivery year is estimate")
+            )
+            value = _decimal(
+                cell(cells, "tiv delivery values"), row_line, "TIV delivery value"
+            )
+            tiv_delivered += value or 0
+        supplier, recipient = (
+            cell(first, "supplier").strip(),
+            cell(first, "recipient").strip(),
+        )
+        if not supplier or not recipient:
+            raise RowError(line, "has no supplier or no recipient")
+        deals.append(
+            Deal(
+                row=line,
+                external_id=deal_id,
+                supplier=supplier,
+                recipient=recipient,
+                order_year=order_year,
+                order_year_is_estimate=order_estimate
+                or _flag(cell(first, "order date is estimate")),
+                designation=cell(first, "designation").strip(),
+                description=cell(first, "description").strip(),
+                category=category_of(
+                    cell(first, "description"), cell(first, "armament category")
+                ),
+                delivered=delivered if any_delivered else None,
+                delivered_is_estimate=any(
+                    _flag(cell(c, "numbers delivered is estimate")) for _, c in rows
+                ),
+                delivery_years=sorted(years),
+                delivery_years_are_estimates=years_estimated,
+                condition=_condition(cell(first, "status"), line),
+                tiv_per_unit=_decimal(
+                    cell(first, "tiv deal unit"), line, "TIV per unit"
+                ),
+                tiv_delivered=tiv_delivered if any_delivered else None,
+                local_production=_flag(cell(first, "local production")),
+            )
+        )
+    return Register(deals, "per delivery year", generated, count)
+
+
+# --- Systems ----------------------------------------------------------------------------
+
+
+class Systems:
+    """The systems deals name, matched to known ones by name or alias."""
+
+    def __init__(self):
+        self.known = ExternalIds.load("sipri-system", System)
+        self.by_name: dict[str, int] = {}
+        for pk, name in System.objects.values_list("pk", "name"):
+            self.by_name.setdefault(normalise_name(name), pk)
+        for entity_id, normalised in Alias.objects.filter(
+            entity__entity_type="system"
+        ).values_list("entity_id", "normalised"):
+            self.by_name.setdefault(normalised, entity_id)
+        self.pending: dict[str, System] = {}
+
+    def get(self, deal: Deal):
+        key = stable_id(deal.designation, deal.description)
+        if key in self.known.ids:
+            return self.known.ids[key]
+        if key in self.pending:
+            return self.pending[key]
+        existing = self.by_name.get(normalise_name(deal.designation))
+        if existing is not None:
+            self.known.add([(key, existing, "")])
+            return existing
+        system = System(
+            name=deal.designation, category=deal.category, summary=deal.description
+        )
+        self.pending[key] = system
+        return system
+
+    def flush(self) -> list[int]:
+        slugs = Slugs(System.ENTITY_TYPE)
+        for system in self.pending.values():
+            system.slug = slugs.new(system.name)
+        bulk_create_entities(System, list(self.pending.values()))
+        self.known.add((key, system.pk, "") for key, system in self.pending.items())
+        created = [system.pk for system in self.pending.values()]
+        self.pending.clear()
+        return created
+
+
+# --- Writing ------------------------------------------------------------------------------
+
+
+def import_register(path: Path, *, strict: bool = False, stdout=None) -> ImportResult:
+    """Import a SIPRI export: all of it, or (RowError) nothing."""
+    register = parse(read_text(path))
+    with transaction.atomic():
+        return _write(register, strict=strict, stdout=stdout)
+
+
+def _write(register: Register, *, strict: bool, stdout) -> ImportResult:
+    deals = register.deals
+    actors = Actors("SIPRI's arms transfers data", scheme="sipri-actor", strict=strict)
+    # Every name is resolved, even on deals that did not change: the report
+    # covers the whole file, and --strict refuses it whole.
+    for deal in deals:
+        actors.get(deal.supplier, deal.row)
+        actors.get(deal.recipient, deal.row)
+    plan = ImportPlan(
+        SCHEME,
+        deals,
+        {
+            deal.external_id: [
+                actors.get(deal.supplier, deal.row).identity,
+                actors.get(deal.recipient, deal.row).identity,
+            ]
+            for deal in deals
+        },
+    )
+    systems = Systems()
+    resolved = {
+        deal.external_id: (
+            actors.get(deal.supplier, deal.row),
+            actors.get(deal.recipient, deal.row),
+            systems.get(deal),
+        )
+        for deal in plan.to_write
+    }
+    touched = actors.organisations.flush() + systems.flush()
+
+    progress = Progress(stdout, len(plan.to_write), "Deals") if stdout else None
+
+    def fill(partnership: Partnership, deal: Deal) -> None:
+        _fill(partnership, deal, *resolved[deal.external_id][:2])
+
+    written = plan.write(fill, PARTNERSHIP_FIELDS, progress)
+    accessed = register.generated or timezone.localdate()
+    participants, lines, sources = [], [], []
+    for deal, partnership in written:
+        supplier, recipient, system = resolved[deal.external_id]
+        participants.append(supplier.participant(partnership, ParticipantRole.SUPPLIER))
+        participants.append(
+            recipient.participant(partnership, ParticipantRole.RECIPIENT)
+        )
+        lines.append(_system_line(partnership, deal, system))
+        sources.append(
+            Source(
+                partnership=partnership,
+                title="SIPRI Arms Transfers Database, trade register"
+                + (f", deal {deal.external_id}" if register.format == PER_YEAR else ""),
+                url=SOURCE_URL,
+                publisher="Stockholm International Peace Research Institute (SIPRI)",
+                accessed_on=accessed,
+            )
+        )
+    Participant.objects.bulk_create(participants, batch_size=2000)
+    PartnershipSystem.objects.bulk_create(lines, batch_size=2000)
+    Source.objects.bulk_create(sources, batch_size=2000)
+    if progress:
+        progress.close()
+    if written or touched:
+        finish_import([p.pk for _, p in written] + touched)
+    return ImportResult(
+        format=register.format,
+        records=len(deals),
+        created=len(plan.new),
+        updated=len(plan.changed),
+        unchanged=plan.unchanged,
+        names=dict(sorted(actors.report.items(), key=lambda item: item[0].lower())),
+    )
+
+
+PARTNERSHIP_FIELDS = [
+    "name", "summary", "kind", "status", "start_date", "start_precision",
+    "start_is_estimate", "end_date", "end_precision", "end_is_estimate",
+]  # fmt: skip
+
+
+def _system_line(partnership: Partnership, deal: Deal, system) -> PartnershipSystem:
+    return PartnershipSystem(
+        partnership=partnership,
+        system_id=pk_of(system),
+        quantity_ordered=deal.ordered,
+        quantity_ordered_is_estimate=deal.ordered_is_estimate,
+        quantity_delivered=deal.delivered,
+        quantity_delivered_is_estimate=deal.delivered_is_estimate,
+        condition=deal.condition,
+        delivery_years=deal.delivery_years,
+        delivery_years_are_estimates=deal.delivery_years_are_estimates,
+        local_production=deal.local_production,
+        tiv_per_unit=deal.tiv_per_unit,
+        tiv_order=deal.tiv_order,
+        tiv_delivered=deal.tiv_delivered,
+    )
+
+
+def _fill(
+    partnership: Partnership, deal: Deal, supplier: Actor, recipient: Actor
+) -> None:
+    """A deal's fields on its partnership. The order year is the start; a
+    deal is completed when all it ordered was delivered (ending in the last
+    delivery year), active while deliveries go on, signed before any."""
+    partnership.kind = PartnershipKind.EXPORT
+    year = f", {deal.order_year}" if deal.order_year else ""
+    what = f" ({deal.description})" if deal.description else ""
+    partnership.name = (
+        f"{deal.designation}{what}: {supplier.display} to {recipient.display}{year}"
+    )[:255]
+    partnership.summary = deal.comments
+    if deal.order_year:
+        partnership.start_date = dt.date(deal.order_year, 1, 1)
+        partnership.start_precision = DatePrecision.YEAR
+        partnership.start_is_estimate = deal.order_year_is_estimate
+    else:
+        partnership.start_date, partnership.start_is_estimate = None, False
+    complete = (
+        deal.ordered is not None
+        and deal.delivered is not None
+        and deal.delivered >= deal.ordered
+    )
+    if complete:
+        partnership.status = PartnershipStatus.COMPLETED
+    elif deal.delivered:
+        partnership.status = PartnershipStatus.ACTIVE
+    else:
+        partnership.status = PartnershipStatus.SIGNED
+    last = max(deal.delivery_years) if deal.delivery_years else None
+    if complete and last and (not deal.order_year or last >= deal.order_year):
+        partnership.end_date = dt.date(last, 12, 31)
+        partnership.end_precision = DatePrecision.YEAR
+        partnership.end_is_estimate = deal.delivery_years_are_estimates
+    else:
+        partnership.end_date, partnership.end_is_estimate = None, False
