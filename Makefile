@@ -7,7 +7,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install install-test install-browser run test test-browser lint format check-deploy bench-mentions clean
+.PHONY: help install install-test install-browser run test test-browser lint format check-deploy bench-mentions bench-import clean
 
 help:
 	@echo "make run    set up .venv, migrate SQLite, load demo content, serve on $(HOST):$(PORT)"
@@ -15,6 +15,7 @@ help:
 	@echo "make test-browser   the browser suite: journeys, axe-core, the Nu HTML checker"
 	@echo "make lint   ruff check and format check;  make format  reformat"
 	@echo "make bench-mentions   mention detection against 1k/10k/100k names, beside a regex"
+	@echo "make bench-import     import 30,000 SIPRI deals on SQLite and PostgreSQL, beside plain CSV parsing"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +67,10 @@ format: install-test
 
 bench-mentions: install
 	$(BIN)/python bench/mentions.py
+
+# Starts a throwaway PostgreSQL server on loopback (installs it if missing, as root).
+bench-import: install
+	scripts/with-postgres $(BIN)/python bench/imports.py
 
 check-deploy: install
 	DJANGO_SETTINGS_MODULE=coopsite.settings.production \

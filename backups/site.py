@@ -211,7 +211,15 @@ def clear_site() -> None:
     """Delete all content (see ``_tables``), without signals: one statement
     per table (one in all on PostgreSQL)."""
     statements = connection.ops.sql_flush(no_style(), _tables(), reset_sequences=True)
+    if connection.vendor == "postgresql":
+        # TRUNCATE refuses tables with foreign key checks still pending from
+        # earlier in the transaction: run those checks now.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     connection.ops.execute_sql_flush(statements)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def import_site(path: Path, *, replace: bool = False) -> int:

@@ -18,6 +18,7 @@ from . import services
 from .forms import (
     AliasInlineFormSet,
     PartnershipAdminForm,
+    PartnershipSystemForm,
     TagActionForm,
     UntagActionForm,
 )
@@ -69,14 +70,16 @@ class ParticipantInline(admin.TabularInline):
     extra = 1
 
 
-class PartnershipSystemInline(admin.TabularInline):
+class PartnershipSystemInline(admin.StackedInline):
     model = PartnershipSystem
+    form = PartnershipSystemForm
     fields = [
         "system",
-        "quantity_ordered",
-        "quantity_ordered_is_estimate",
-        "quantity_delivered",
-        "quantity_delivered_is_estimate",
+        ("quantity_ordered", "quantity_ordered_is_estimate"),
+        ("quantity_delivered", "quantity_delivered_is_estimate"),
+        ("condition", "local_production"),
+        ("delivery_years", "delivery_years_are_estimates"),
+        ("tiv_per_unit", "tiv_order", "tiv_delivered"),
         "note",
     ]
     autocomplete_fields = ["system"]
@@ -372,6 +375,10 @@ class PartnershipAdmin(EntityAdmin):
             {"fields": [("start", "start_is_estimate"), ("end", "end_is_estimate")]},
         ),
         ("Curation", {"fields": ["tags", "is_featured"]}),
+        (
+            "Series and place",
+            {"fields": ["series", "location", ("latitude", "longitude")]},
+        ),
         ("Record", {"fields": [("created_at", "updated_at")]}),
     ]
     inlines = [

@@ -72,7 +72,8 @@ MISSIONS = {
         "humanitarian work.",
     ),
 }
-SOURCE_TITLE = "Multinational Military Exercises dataset (MME), D'Orazio and Galambos"
+SOURCE_TITLE = "Multinational Military Exercises dataset (MME)"
+SOURCE_AUTHORS = "D'Orazio and Galambos"
 
 
 @dataclass
@@ -338,7 +339,14 @@ def _write(exercises: list[Exercise], *, strict: bool, stdout) -> ImportResult:
     touched = actors.organisations.flush()
     tags = _tags()
     progress = Progress(stdout, len(plan.to_write), "Exercises") if stdout else None
-    written = plan.write(_fill, PARTNERSHIP_FIELDS, progress)
+
+    def fill(partnership: Partnership, exercise: Exercise) -> None:
+        taking_part = [
+            actor.display for actor, _ in participants_of[exercise.external_id]
+        ]
+        _fill(partnership, exercise, sorted(taking_part))
+
+    written = plan.write(fill, PARTNERSHIP_FIELDS, progress)
     today = timezone.localdate()
     participants, sources, tag_links = [], [], []
     TagLink = Partnership.tags.through
@@ -349,7 +357,7 @@ def _write(exercises: list[Exercise], *, strict: bool, stdout) -> ImportResult:
             Source(
                 partnership=partnership,
                 title=f"{SOURCE_TITLE}, exercise {exercise.external_id}",
-                publisher="Vito D'Orazio and Ilona Galambos",
+                publisher=SOURCE_AUTHORS,
                 accessed_on=today,
             )
         )
@@ -403,14 +411,14 @@ def _tags() -> dict[str, Tag]:
     return tags
 
 
-def _name(exercise: Exercise) -> str:
+def _name(exercise: Exercise, taking_part: list[str]) -> str:
     """The exercise's name; for one the data leaves unnamed, a description:
-    "Exercise of Japan and United States, January 2005"."""
+    "Unnamed exercise of Japan and United States, 25 January 2005"."""
     if exercise.name:
         return exercise.name
-    states = exercise.states[:3]
-    if len(exercise.states) > 3:
-        states.append(f"{len(exercise.states) - 3} more")
+    states = taking_part[:3]
+    if len(taking_part) > 3:
+        states.append(f"{len(taking_part) - 3} more")
     who = " and ".join(
         [", ".join(states[:-1]), states[-1]] if len(states) > 1 else states
     )
@@ -422,9 +430,9 @@ def _name(exercise: Exercise) -> str:
     return ", ".join(p for p in parts if p) or f"Exercise {exercise.external_id}"
 
 
-def _fill(partnership: Partnership, exercise: Exercise) -> None:
+def _fill(partnership: Partnership, exercise: Exercise, taking_part: list[str]) -> None:
     partnership.kind = PartnershipKind.EXERCISE
-    partnership.name = _name(exercise)[:255]
+    partnership.name = _name(exercise, taking_part)[:255]
     summary = exercise.focus[:1].upper() + exercise.focus[1:]
     if summary and summary[-1] not in ".!?":
         summary += "."

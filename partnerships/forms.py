@@ -4,8 +4,8 @@ from django import forms
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 
-from .dates import DatePrecision, PartialDate
-from .models import Partnership, Tag
+from .dates import DatePrecision, PartialDate, extend_to_precision
+from .models import Partnership, PartnershipSystem, Tag
 from .names import normalise_name
 
 
@@ -62,6 +62,10 @@ class PartnershipAdminForm(forms.ModelForm):
             "end_is_estimate",
             "tags",
             "is_featured",
+            "series",
+            "location",
+            "latitude",
+            "longitude",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -75,8 +79,15 @@ class PartnershipAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("start"), cleaned.get("end")
-        if start and end and end.date < start.date:
+        # "April 2005" may end an exercise that starts on 13 April 2005.
+        if start and end and extend_to_precision(end.date, end.precision) < start.date:
             self.add_error("end", "The end cannot come before the start.")
+        latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
+        if (latitude is None) != (longitude is None):
+            self.add_error(
+                "longitude" if longitude is None else "latitude",
+                "Give both the latitude and the longitude, or neither.",
+            )
         return cleaned
 
     def _post_clean(self):
@@ -89,6 +100,53 @@ class PartnershipAdminForm(forms.ModelForm):
                 value.precision if value else DatePrecision.YEAR,
             )
         super()._post_clean()
+
+
+class YearListField(forms.CharField):
+    """Years typed as a list: "2015, 2016" or SIPRI's "2015; 2016"."""
+
+    default_error_messages = {
+        "invalid": "Enter years of four digits, separated by commas: 2015, 2016.",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", "2015, 2016")
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, (list, tuple)):
+            return ", ".join(str(year) for year in value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        parts = [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
+        if not all(p.isdigit() and len(p) == 4 for p in parts):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return sorted({int(p) for p in parts})
+
+
+class PartnershipSystemForm(forms.ModelForm):
+    delivery_years = YearListField(label="Delivered in")
+
+    class Meta:
+        model = PartnershipSystem
+        fields = [
+            "system",
+            "quantity_ordered",
+            "quantity_ordered_is_estimate",
+            "quantity_delivered",
+            "quantity_delivered_is_estimate",
+            "condition",
+            "local_production",
+            "delivery_years",
+            "delivery_years_are_estimates",
+            "tiv_per_unit",
+            "tiv_order",
+            "tiv_delivered",
+            "note",
+        ]
 
 
 def _autocomplete_tags(field: forms.ModelChoiceField, admin_site) -> None:

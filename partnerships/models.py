@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -574,8 +575,16 @@ class Partnership(Entity):
         max_length=200, blank=True, help_text="A recurring exercise's series: “Efes”."
     )
     location = models.CharField(max_length=500, blank=True)
-    latitude = models.FloatField(null=True, blank=True)
-    longitude = models.FloatField(null=True, blank=True)
+    latitude = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
     tags = models.ManyToManyField(Tag, related_name="partnerships", blank=True)
     systems = models.ManyToManyField(
         System, through="PartnershipSystem", related_name="partnerships", blank=True

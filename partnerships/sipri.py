@@ -290,7 +290,10 @@ def _records(lines: list[str], header: int, width: int):
         if pending is not None:
             start, first = pending
             if len(first) < width and len(first) + len(cells) - 1 == width:
-                yield start, [*first[:-1], f"{first[-1]}\n{cells[0]}", *cells[1:]]
+                yield (
+                    start,
+                    [*first[:-1], f"{first[-1]} {cells[0]}".strip(), *cells[1:]],
+                )
                 pending = None
                 continue
             yield pending

@@ -132,16 +132,24 @@ def index_article(article: Article) -> None:
 
 
 # Each kind of entity, fetched with what its document needs in a fixed number
-# of queries.
-def _entity_querysets(ids: list[int] | None):
+# of queries per batch.
+def _entity_querysets():
+    # Only the names a document uses: an import indexes thousands at a time.
     participants = Prefetch(
         "participants",
-        queryset=Participant.objects.select_related("country", "organisation", "bloc"),
+        queryset=Participant.objects.select_related(
+            "country", "organisation", "bloc"
+        ).only(
+            "partnership_id", "role", "country__name", "organisation__name", "bloc__name"
+        ),
     )
     lines = Prefetch(
-        "system_lines", queryset=PartnershipSystem.objects.select_related("system")
+        "system_lines",
+        queryset=PartnershipSystem.objects.select_related("system").only(
+            "partnership_id", "system__name"
+        ),
     )
-    querysets = {
+    return {
         EntityType.COUNTRY: Country.objects.prefetch_related("aliases"),
         EntityType.BLOC: Bloc.objects.prefetch_related("aliases"),
         EntityType.ORGANISATION: Organisation.objects.select_related(
@@ -154,25 +162,39 @@ def _entity_querysets(ids: list[int] | None):
             "aliases", "tags", participants, lines
         ),
     }
-    for entity_type, queryset in querysets.items():
-        if ids is not None:
-            queryset = queryset.filter(pk__in=ids)
-        yield entity_type, queryset.order_by("pk")
+
+
+def _id_batches(ids: list[int] | None) -> Iterator[tuple[str, list[int]]]:
+    """(entity type, up to BATCH ids of that type), for these ids or all.
+    Ids go to the database a batch at a time: SQLite takes at most 32,766
+    parameters in a query, and an import can touch more entities."""
+    by_type: dict[str, list[int]] = {}
+    if ids is None:
+        for pk, entity_type in Entity.objects.order_by("pk").values_list(
+            "pk", "entity_type"
+        ):
+            by_type.setdefault(entity_type, []).append(pk)
+    else:
+        unique = sorted(set(ids))
+        for start in range(0, len(unique), BATCH):
+            chunk = unique[start : start + BATCH]
+            for pk, entity_type in Entity.objects.filter(pk__in=chunk).values_list(
+                "pk", "entity_type"
+            ):
+                by_type.setdefault(entity_type, []).append(pk)
+    for entity_type, pks in by_type.items():
+        for start in range(0, len(pks), BATCH):
+            yield entity_type, pks[start : start + BATCH]
 
 
 def index_entities(ids: Iterable[int] | None = None) -> int:
     """(Re)index the entities with these ids, or every entity."""
-    id_list = None if ids is None else list(ids)
+    querysets = _entity_querysets()
     total = 0
-    for _entity_type, queryset in _entity_querysets(id_list):
-        for start in range(0, 10**12, BATCH):
-            batch = list(queryset[start : start + BATCH])
-            if not batch:
-                break
-            _upsert(
-                [SearchEntry(entity=e, **entity_document(e)) for e in batch], "entity"
-            )
-            total += len(batch)
+    for entity_type, pks in _id_batches(None if ids is None else list(ids)):
+        batch = list(querysets[entity_type].filter(pk__in=pks).order_by("pk"))
+        _upsert([SearchEntry(entity=e, **entity_document(e)) for e in batch], "entity")
+        total += len(batch)
     return total
 
 

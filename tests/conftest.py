@@ -39,6 +39,25 @@ def corpus_dir() -> Path:
     return path
 
 
+def _shared_data(name: str) -> Path:
+    path = SHARED / "data" / name
+    if not path.is_file():
+        pytest.skip(f"the dataset excerpt {name} is not on this machine")
+    return path
+
+
+@pytest.fixture
+def sipri_excerpt() -> Path:
+    """SIPRI's trade register, 635 deals (../shared/data); skipped where absent."""
+    return _shared_data("sipri-trade-register-excerpt.csv")
+
+
+@pytest.fixture
+def mme_excerpt() -> Path:
+    """150 exercises of the MME dataset (../shared/data); skipped where absent."""
+    return _shared_data("mme-exercises-excerpt.csv")
+
+
 @pytest.fixture
 def roles(db):
     """The staff groups exactly as setup_roles makes them."""

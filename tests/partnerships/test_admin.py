@@ -331,3 +331,93 @@ def test_bulk_untag_removes_the_tag_only_where_present(superuser_client):
     _action(superuser_client, "remove_tag", [first, second], apply="1", tag=drones.pk)
     assert list(first.tags.all()) == [naval]
     assert list(second.tags.all()) == [naval]
+
+
+def test_dataset_fields_are_edited_in_the_admin(superuser_client, country):
+    system = SystemFactory(name="LAHAT")
+    data = {
+        "name": "Exercise and sale",
+        "slug": "exercise-and-sale",
+        "kind": "export",
+        "status": "completed",
+        "start": "2005-04-13",
+        "end": "2005-04",  # known to the month: may end in the month it starts
+        "series": "Test Series",
+        "location": "Arusha, Tanzania",
+        "latitude": "-3.39",
+        "longitude": "36.68",
+        **inline_management("participants", 0),
+        **inline_management("system_lines", 1),
+        "system_lines-0-system": system.pk,
+        "system_lines-0-quantity_ordered": "100",
+        "system_lines-0-condition": "second_hand",
+        "system_lines-0-delivery_years": "2016; 2015",
+        "system_lines-0-tiv_per_unit": "0.04",
+        **inline_management("sources", 0),
+        **inline_management("aliases", 0),
+        **inline_management("external_ids", 0),
+    }
+    response = superuser_client.post(
+        reverse("admin:partnerships_partnership_add"), data
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    partnership = Partnership.objects.get(slug="exercise-and-sale")
+    assert (str(partnership.start), str(partnership.end)) == (
+        "13 April 2005",
+        "April 2005",
+    )
+    assert (partnership.series, partnership.latitude) == ("Test Series", -3.39)
+    line = partnership.system_lines.get()
+    assert line.delivery_years == [2015, 2016]
+    assert line.get_condition_display() == "Second hand"
+    change = superuser_client.get(
+        reverse("admin:partnerships_partnership_change", args=[partnership.pk])
+    ).content.decode()
+    assert 'value="2015, 2016"' in change
+
+
+@pytest.mark.parametrize(
+    ("fields", "where", "message"),
+    [
+        (
+            {"system_lines-0-delivery_years": "2015, 20x6"},
+            "inline",
+            "years of four digits",
+        ),
+        ({"latitude": "12.5"}, "longitude", "Give both the latitude and the longitude"),
+        ({"latitude": "95", "longitude": "10"}, "latitude", "less than or equal to 90"),
+    ],
+)
+def test_bad_dataset_fields_are_form_errors_and_save_nothing(
+    superuser_client, fields, where, message
+):
+    data = {
+        "name": "Bad fields",
+        "slug": "bad-fields",
+        "kind": "exercise",
+        "status": "active",
+        **inline_management("participants", 0),
+        **inline_management("system_lines", 1),
+        "system_lines-0-system": SystemFactory().pk,
+        **inline_management("sources", 0),
+        **inline_management("aliases", 0),
+        **inline_management("external_ids", 0),
+        **fields,
+    }
+    response = superuser_client.post(
+        reverse("admin:partnerships_partnership_add"), data
+    )
+
+    assert response.status_code == 200
+    if where == "inline":
+        (formset, *_rest) = [
+            f
+            for f in response.context["inline_admin_formsets"]
+            if f.formset.prefix == "system_lines"
+        ]
+        errors = " ".join(" ".join(e) for e in formset.formset.errors[0].values())
+    else:
+        errors = " ".join(response.context["adminform"].form.errors[where])
+    assert message in errors
+    assert not Partnership.objects.filter(slug="bad-fields").exists()

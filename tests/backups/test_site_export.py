@@ -1,0 +1,216 @@
+"""export_site and import_site: the whole site, out and back, losing nothing."""
+
+import json
+import os
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.core.management import CommandError, call_command
+
+from articles.models import (
+    Article,
+    ArticleEntityLink,
+    ArticleRevision,
+    ArticleSlugRedirect,
+)
+from partnerships.models import Partnership, Tag
+from tests.datafiles import MmeExerciseFactory, SipriDealFactory, mme_file, sipri_file
+from tests.factories import ArticleFactory, PartnershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def run(command, *args) -> str:
+    out = StringIO()
+    call_command(command, *map(str, args), stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def site(tmp_path, superuser, client):
+    """A site with a bit of everything: demo articles (published, scheduled,
+    drafts, with revisions and links), imported deals and exercises, an
+    article renamed (an old address), a record edited (its history) and an
+    admin change (the log)."""
+    run("load_demo")
+    run("import_sipri", sipri_file(tmp_path, SipriDealFactory.create_batch(5)))
+    run("import_exercises", mme_file(tmp_path, MmeExerciseFactory.create_batch(3)))
+    article = Article.objects.published().first()
+    article.slug = f"{article.slug}-renamed"
+    article.save()
+    partnership = Partnership.objects.filter(kind="export").first()
+    partnership.summary = "Edited after the import."
+    partnership.save()
+    client.force_login(superuser)
+    response = client.post(
+        "/admin/partnerships/tag/add/", {"name": "Added in the admin"}
+    )
+    assert response.status_code == 302
+    assert ArticleRevision.objects.exists()
+    assert ArticleEntityLink.objects.exists()
+    assert ArticleSlugRedirect.objects.exists()
+    assert LogEntry.objects.exists()
+    assert Partnership.history.exists()
+    return tmp_path
+
+
+def test_an_export_restores_into_an_empty_database_and_exports_again_identically(site):
+    first, second = site / "first.json", site / "second.json"
+    output = run("export_site", first)
+    assert output.startswith("Exported ")
+
+    # A new database, migrated and empty, in another process.
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "coopsite.settings.test",
+        "DATABASE_URL": f"sqlite:///{site / 'empty.sqlite3'}",
+    }
+
+    def manage(*args):
+        return subprocess.run(
+            [sys.executable, "manage.py", *map(str, args)],
+            cwd=settings.BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=300,
+        ).stdout
+
+    manage("migrate", "--noinput", "-v0")
+    restored = manage("import_site", first)
+    manage("export_site", second)
+
+    assert "Imported " in restored
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_the_export_holds_every_kind_of_content(site):
+    path = site / "site.json"
+    run("export_site", path)
+    data = json.loads(path.read_text())
+
+    assert data["format"] == "coopsite-site-export"
+    models = {item["model"] for item in data["objects"]}
+    for label in [
+        "accounts.user",
+        "auth.group",
+        "admin.logentry",
+        "partnerships.entity",
+        "partnerships.country",
+        "partnerships.partnership",
+        "partnerships.participant",
+        "partnerships.partnershipsystem",
+        "partnerships.source",
+        "partnerships.externalidentifier",
+        "partnerships.tag",
+        "partnerships.historicalpartnership",
+        "articles.article",
+        "articles.articleentitylink",
+        "articles.articlerevision",
+        "articles.articleslugredirect",
+    ]:
+        assert label in models, label
+    assert not {m for m in models if m.startswith(("search.", "sessions."))}
+    # Users are named, not numbered, where content points at them.
+    article = next(i for i in data["objects"] if i["model"] == "articles.article")
+    assert all(isinstance(author, list) for author in article["fields"]["authors"])
+
+
+def test_replace_restores_the_exported_site_and_it_works(site, client):
+    path, again = site / "site.json", site / "again.json"
+    run("export_site", path)
+    draft = Article.objects.filter(status="draft").first()
+    published = Article.objects.published().first()
+    Article.objects.filter(pk=published.pk).delete()
+    PartnershipFactory(name="Made after the export")
+
+    output = run("import_site", path, "--replace")
+
+    assert "Imported " in output
+    run("export_site", again)
+    assert path.read_bytes() == again.read_bytes()
+    assert not Partnership.objects.filter(name="Made after the export").exists()
+    assert client.get(published.get_absolute_url()).status_code == 200
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert (
+        published.title
+        in client.get("/search/", {"q": published.title}).content.decode()
+    )
+    assert client.get("/partnerships/", {"kind": "exercise"}).status_code == 200
+
+
+def test_a_database_with_content_is_refused_without_replace(site):
+    path = site / "site.json"
+    run("export_site", path)
+    ArticleFactory(title="Written after the export")
+
+    with pytest.raises(CommandError, match="This database is not empty"):
+        run("import_site", path)
+    assert Article.objects.filter(title="Written after the export").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ("not json at all", "is not a JSON file"),
+        ('{"objects": []}', "is not a coopsite export"),
+        (
+            '[{"model": "articles.article", "pk": 1, "fields": {}}]',
+            "is not a coopsite export",
+        ),
+    ],
+)
+def test_a_file_that_is_no_export_changes_nothing(site, content, reason):
+    path = site / "other.json"
+    path.write_text(content)
+    articles = Article.objects.count()
+    with pytest.raises(CommandError, match=reason):
+        run("import_site", path, "--replace")
+    assert Article.objects.count() == articles
+
+
+def test_an_export_of_another_schema_is_refused(site):
+    path = site / "site.json"
+    run("export_site", path)
+    data = json.loads(path.read_text())
+    data["schema"]["articles"] = "0099_from_the_future"
+    path.write_text(json.dumps(data))
+
+    with pytest.raises(
+        CommandError, match="articles: the export is at 0099_from_the_future"
+    ):
+        run("import_site", path, "--replace")
+
+
+def test_a_broken_export_changes_nothing_even_with_replace(site):
+    path = site / "site.json"
+    run("export_site", path)
+    data = json.loads(path.read_text())
+    participant = next(
+        i for i in data["objects"] if i["model"] == "partnerships.participant"
+    )
+    participant["fields"]["partnership"] = 10**9  # points at nothing
+    path.write_text(json.dumps(data))
+    before = (Article.objects.count(), Partnership.objects.count(), Tag.objects.count())
+
+    with pytest.raises(CommandError, match="The export could not be loaded"):
+        run("import_site", path, "--replace")
+
+    assert (
+        Article.objects.count(),
+        Partnership.objects.count(),
+        Tag.objects.count(),
+    ) == before
+
+
+def test_export_site_needs_a_place_to_write(tmp_path):
+    with pytest.raises(CommandError, match="is a folder"):
+        run("export_site", tmp_path)
+    with pytest.raises(CommandError, match="There is no folder"):
+        run("export_site", Path(tmp_path) / "missing" / "site.json")

@@ -1,0 +1,351 @@
+"""import_exercises: the Multinational Military Exercises dataset."""
+
+import csv
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from partnerships.dates import DatePrecision
+from partnerships.models import (
+    Country,
+    Entity,
+    ExternalIdentifier,
+    Organisation,
+    OrganisationKind,
+    Participant,
+    ParticipantRole,
+    Partnership,
+    PartnershipKind,
+    PartnershipStatus,
+    Tag,
+)
+from tests.datafiles import (
+    MME_STATE_COLUMNS,
+    MmeExerciseFactory,
+    SipriDealFactory,
+    mme_file,
+    sipri_file,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def import_exercises(path, *args) -> str:
+    out = StringIO()
+    call_command("import_exercises", str(path), *args, stdout=out)
+    return out.getvalue()
+
+
+def excerpt_rows(path) -> list[dict]:
+    with open(path, encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def states_of(row: dict) -> set[str]:
+    return {
+        Country.objects.resolve(row[c]).name
+        for c in MME_STATE_COLUMNS
+        if row.get(c, "").strip() not in ("", "-9")
+    }
+
+
+def exercise(**fields) -> Partnership:
+    return Partnership.objects.prefetch_related("participants__country", "tags").get(
+        **fields
+    )
+
+
+def roles_of(partnership: Partnership) -> dict[str, str]:
+    return {p.actor.name: p.role for p in partnership.participants.all()}
+
+
+# --- The excerpt ------------------------------------------------------------------------
+
+
+def test_the_excerpt_imports_as_150_exercises_with_the_files_participants(mme_excerpt):
+    output = import_exercises(mme_excerpt, "--strict")
+
+    rows = excerpt_rows(mme_excerpt)
+    assert "150 created, 0 updated, 0 unchanged" in output
+    assert Partnership.objects.filter(kind=PartnershipKind.EXERCISE).count() == 150
+    assert set(
+        ExternalIdentifier.objects.filter(scheme="mme").values_list("value", flat=True)
+    ) == {row["MMEID"] for row in rows}
+    for row in rows:
+        partnership = exercise(
+            external_ids__scheme="mme", external_ids__value=row["MMEID"]
+        )
+        roles = roles_of(partnership)
+        listed = states_of(row)
+        # Every state the file lists takes part; a host the location names
+        # may be added; no one else.
+        assert listed <= set(roles), row["MMEID"]
+        assert all(roles[name] == ParticipantRole.HOST for name in set(roles) - listed)
+    assert (
+        "13 participant cell(s) hold the dataset's mark for a missing value" in output
+    )
+
+
+def test_the_excerpt_keeps_dates_series_location_hosts_and_tags(mme_excerpt):
+    import_exercises(mme_excerpt)
+
+    # mme2607: Malapura 2005, "Singapore, Malacca Straits", 5 to 14 January.
+    malapura = exercise(external_ids__value="mme2607")
+    assert malapura.name == "Malapura 2005"
+    assert malapura.series == "Malapura"
+    assert malapura.location == "Singapore, Malacca Straits"
+    assert (round(malapura.latitude, 4), round(malapura.longitude, 4)) == (
+        1.2972,
+        103.8811,
+    )
+    assert (str(malapura.start), str(malapura.end)) == (
+        "5 January 2005",
+        "14 January 2005",
+    )
+    assert roles_of(malapura) == {
+        "Singapore": ParticipantRole.HOST,
+        "Malaysia": ParticipantRole.PARTICIPANT,
+    }
+    assert {t.name for t in malapura.tags.all()} == {"Maritime exercise", "Warfighting"}
+    assert malapura.status == PartnershipStatus.COMPLETED
+
+    # mme2602: "Mediterranean coast of Israel", a search-and-rescue exercise.
+    mermaid = exercise(external_ids__value="mme2602")
+    assert roles_of(mermaid)["Israel"] == ParticipantRole.HOST
+    assert "Humanitarian assistance" in {t.name for t in mermaid.tags.all()}
+
+    # An unknown day ("2005-02-xx") is a date known to the month.
+    partial = Partnership.objects.filter(
+        kind=PartnershipKind.EXERCISE, start_precision="month"
+    )
+    rows = excerpt_rows(mme_excerpt)
+    assert partial.count() == sum(1 for row in rows if row["s.day"] == "xx")
+
+    # An exercise the data leaves unnamed ("-9") is described instead.
+    unnamed = exercise(external_ids__value="mme2603")
+    assert (
+        unnamed.name == "Unnamed exercise of Japan and United States, 25 January 2005"
+    )
+
+
+def test_a_second_import_of_the_excerpt_creates_and_changes_nothing(mme_excerpt):
+    import_exercises(mme_excerpt)
+    before = sorted(Entity.objects.values_list("pk", "updated_at"))
+    counts = Participant.objects.count(), Tag.objects.count()
+
+    output = import_exercises(mme_excerpt)
+
+    assert "0 created, 0 updated, 150 unchanged" in output
+    assert sorted(Entity.objects.values_list("pk", "updated_at")) == before
+    assert (Participant.objects.count(), Tag.objects.count()) == counts
+
+
+def test_the_public_pages_and_filters_work_on_imported_exercises(client, mme_excerpt):
+    import_exercises(mme_excerpt)
+    rows = excerpt_rows(mme_excerpt)
+
+    naval = _json(
+        client.get(
+            "/partnerships/export.json",
+            {"kind": "exercise", "tag": "maritime-exercise"},
+        )
+    )
+    assert len(naval) == sum(1 for row in rows if row["Sea"] == "1")
+    carat = _json(client.get("/partnerships/export.json", {"series": "CARAT"}))
+    assert len(carat) == sum(1 for row in rows if row["Series_Name"] == "CARAT")
+    with_turkey = _json(
+        client.get(
+            "/partnerships/export.json", {"kind": "exercise", "country": "turkiye"}
+        )
+    )
+    assert len(with_turkey) == sum(1 for row in rows if "Turkey" in states_of_raw(row))
+
+    malapura = exercise(external_ids__value="mme2607")
+    page = client.get(malapura.get_absolute_url()).content.decode()
+    assert "Singapore, Malacca Straits" in page
+    assert "openstreetmap.org/?mlat=1.29720" in page
+    assert 'href="/partnerships/?series=Malapura"' in page
+    listing = client.get("/partnerships/", {"series": "CARAT"}).content.decode()
+    assert "CARAT 2005" in listing
+
+
+def _json(response):
+    assert response.status_code == 200
+    return json.loads(b"".join(response.streaming_content))
+
+
+def states_of_raw(row: dict) -> set[str]:
+    return {row[c] for c in MME_STATE_COLUMNS if row.get(c)}
+
+
+# --- Files made here ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("day_month_year", "start", "precision"),
+    [
+        (("10", "6", "2005"), "10 June 2005", DatePrecision.DAY),
+        (("xx", "6", "2005"), "June 2005", DatePrecision.MONTH),
+        (("-9", "-9", "2005"), "2005", DatePrecision.YEAR),
+        (("-9", "-9", "-9"), "None", None),
+    ],
+)
+def test_dates_keep_the_precision_the_data_gives(
+    tmp_path, day_month_year, start, precision
+):
+    day, month, year = day_month_year
+    row = MmeExerciseFactory(
+        s_day=day, s_month=month, s_year=year, e_year="2005", e_month="7"
+    )
+    import_exercises(mme_file(tmp_path, [row]))
+
+    imported = Partnership.objects.get()
+    assert str(imported.start) == start
+    if precision:
+        assert imported.start_precision == precision
+
+
+def test_an_end_known_to_the_month_may_share_the_month_it_starts_in(tmp_path):
+    row = MmeExerciseFactory(s_day="13", s_month="4", e_day="xx", e_month="4")
+    import_exercises(mme_file(tmp_path, [row]))
+
+    imported = Partnership.objects.get()
+    assert (str(imported.start), str(imported.end)) == ("13 April 2005", "April 2005")
+    imported.full_clean()  # and the admin can save it as it is
+
+
+def test_the_host_is_the_country_the_location_names(tmp_path):
+    rows = [
+        MmeExerciseFactory(MMEID="mme1", Location="Tanzania, Arusha", states=["Kenya"]),
+        MmeExerciseFactory(
+            MMEID="mme2", Location="South China Sea", states=["China", "Singapore"]
+        ),
+        MmeExerciseFactory(
+            MMEID="mme3",
+            Location="Baltic Sea off the northern coast of Poland",
+            states=["Poland", "Germany"],
+        ),
+        MmeExerciseFactory(
+            MMEID="mme4", Location="Gulf of Thailand", states=["Thailand"]
+        ),
+        MmeExerciseFactory(
+            MMEID="mme5", Location="Suffolk, Virginia", states=["Canada"]
+        ),
+    ]
+    output = import_exercises(mme_file(tmp_path, rows))
+
+    assert roles_of(exercise(external_ids__value="mme1")) == {
+        "Tanzania": ParticipantRole.HOST,
+        "Kenya": ParticipantRole.PARTICIPANT,
+    }
+    assert set(roles_of(exercise(external_ids__value="mme2")).values()) == {
+        ParticipantRole.PARTICIPANT
+    }
+    assert (
+        roles_of(exercise(external_ids__value="mme3"))["Poland"] == ParticipantRole.HOST
+    )
+    assert roles_of(exercise(external_ids__value="mme4")) == {
+        "Thailand": ParticipantRole.PARTICIPANT
+    }
+    assert roles_of(exercise(external_ids__value="mme5")) == {
+        "Canada": ParticipantRole.PARTICIPANT
+    }
+    assert "1 participants found named in the location, 1 hosts added" in output
+
+
+def test_domains_and_missions_become_tags(tmp_path):
+    row = MmeExerciseFactory(CPX="1", Land="0", Air="1", Cyber="1", Peacekeeping="1")
+    import_exercises(mme_file(tmp_path, [row]))
+    assert {t.name for t in Partnership.objects.get().tags.all()} == {
+        "Command-post exercise",
+        "Air exercise",
+        "Cyber exercise",
+        "Warfighting",
+        "Peacekeeping",
+    }
+
+
+def test_a_state_that_is_no_country_is_reported_and_refused_with_strict(tmp_path):
+    path = mme_file(tmp_path, [MmeExerciseFactory(states=["Kenya", "Atlantis"])])
+
+    with pytest.raises(
+        CommandError, match=r"^Row 2: “Atlantis” is not a known country"
+    ):
+        import_exercises(path, "--strict")
+    assert not Partnership.objects.exists()
+
+    output = import_exercises(path)
+    assert "Atlantis  organisation: NOT a known country; check it" in output
+    atlantis = Organisation.objects.get(name="Atlantis")
+    assert atlantis.kind == OrganisationKind.OTHER
+    assert atlantis.participations.get().role == ParticipantRole.PARTICIPANT
+
+
+def test_a_renamed_state_and_an_old_spelling_are_one_participant(tmp_path):
+    row = MmeExerciseFactory(
+        Location="Aegean Sea", states=["Turkey", "Türkiye", "Greece"]
+    )
+    path = mme_file(tmp_path, [row])
+    import_exercises(path)
+    assert roles_of(Partnership.objects.get()) == {
+        "Türkiye": ParticipantRole.PARTICIPANT,
+        "Greece": ParticipantRole.PARTICIPANT,
+    }
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"s_year": "2oo5"}, "the start year “2oo5” is not a year"),
+        ({"s_month": "13"}, "the start month “13” is not a month (1 to 12)"),
+        ({"e_day": "31", "e_month": "6"}, "the end day “31” is not a day of 2005-06"),
+        ({"lat": "north"}, "the latitude “north” is not a number"),
+        ({"Sea": "maybe"}, "Sea is “maybe”, not 1 or 0"),
+        ({"MMEID": ""}, "has no MMEID"),
+        ({"MMEID": "mme9999"}, "repeats the MMEID mme9999 of row 2"),
+        (
+            {"s_day": "20", "e_day": "10"},
+            "ends (2005-06-10) before it starts (2005-06-20)",
+        ),
+    ],
+)
+def test_a_bad_row_changes_nothing_and_is_named(tmp_path, change, reason):
+    rows = [
+        MmeExerciseFactory(MMEID="mme9999"),
+        MmeExerciseFactory(),
+        MmeExerciseFactory(),
+    ]
+    import_exercises(mme_file(tmp_path, rows[:1]))
+    before = sorted(Entity.objects.values_list("pk", "name", "updated_at"))
+
+    rows[0]["Ex_Name"] = "A new name that must not be written"
+    rows[2].update(change)
+    with pytest.raises(CommandError) as error:
+        import_exercises(mme_file(tmp_path, rows, name="bad.csv"))
+
+    assert str(error.value) == f"Row 4: {reason}. Nothing was imported."
+    assert sorted(Entity.objects.values_list("pk", "name", "updated_at")) == before
+
+
+def test_a_truncated_row_changes_nothing_and_is_named(tmp_path):
+    path = mme_file(tmp_path, MmeExerciseFactory.create_batch(3))
+    rows = list(csv.reader(path.read_text().splitlines()))
+    rows[2] = rows[2][:20]
+    with open(path, "w", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+
+    with pytest.raises(
+        CommandError, match=r"^Row 3: has 20 fields where the header has 64"
+    ):
+        import_exercises(path)
+    assert not Partnership.objects.exists()
+
+
+def test_a_file_of_another_format_changes_nothing(tmp_path):
+    with pytest.raises(
+        CommandError, match="unknown format: this is not a Multinational"
+    ):
+        import_exercises(sipri_file(tmp_path, SipriDealFactory.create_batch(2)))
+    assert not Partnership.objects.exists()

@@ -1,0 +1,533 @@
+"""import_sipri: SIPRI's trade register, in both export formats."""
+
+import csv
+import json
+from collections import Counter
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from partnerships.dates import DatePrecision
+from partnerships.models import (
+    Bloc,
+    Country,
+    Entity,
+    ExternalIdentifier,
+    Organisation,
+    OrganisationKind,
+    Participant,
+    ParticipantRole,
+    Partnership,
+    PartnershipKind,
+    PartnershipStatus,
+    PartnershipSystem,
+    Source,
+    SystemCategory,
+    SystemCondition,
+)
+from tests.datafiles import (
+    SipriDealFactory,
+    SipriDeliveryFactory,
+    sipri_file,
+    sipri_lines,
+    sipri_per_year_file,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def import_sipri(path, *args) -> str:
+    out = StringIO()
+    call_command("import_sipri", str(path), *args, stdout=out)
+    return out.getvalue()
+
+
+def excerpt_rows(path) -> list[list[str]]:
+    """The excerpt's deals, read plainly: the lines after the header."""
+    lines = path.read_text(encoding="iso-8859-1").splitlines()
+    start = next(
+        i for i, line in enumerate(lines) if line.startswith("Recipient,Supplier")
+    )
+    return [row for row in csv.reader(lines[start + 1 :]) if row]
+
+
+def expected_name(raw: str) -> str:
+    if raw.lower().startswith("unknown"):
+        return raw[:1].upper() + raw[1:]
+    return Country.objects.resolve(raw).name
+
+
+def snapshot() -> dict:
+    """What an import could change."""
+    return {
+        "counts": [
+            model.objects.count()
+            for model in (
+                Entity,
+                Participant,
+                PartnershipSystem,
+                Source,
+                ExternalIdentifier,
+            )
+        ],
+        "stamps": sorted(Entity.objects.values_list("pk", "updated_at")),
+        "summaries": sorted(Partnership.objects.values_list("pk", "summary")),
+    }
+
+
+# --- The excerpt ------------------------------------------------------------------------
+
+
+def test_the_excerpt_imports_as_635_deals_with_the_files_suppliers_and_recipients(
+    sipri_excerpt,
+):
+    output = import_sipri(sipri_excerpt)
+
+    rows = excerpt_rows(sipri_excerpt)
+    assert len(rows) == 635
+    deals = Partnership.objects.filter(kind=PartnershipKind.EXPORT)
+    assert deals.count() == 635
+    assert "635 created, 0 updated, 0 unchanged" in output
+
+    in_file = Counter(
+        (expected_name(row[1]), expected_name(row[0]), row[6], row[4], row[8])
+        for row in rows
+    )
+    in_database = Counter()
+    for deal in deals.prefetch_related(
+        "participants__country", "participants__organisation", "system_lines__system"
+    ):
+        by_role = {p.role: p.actor.name for p in deal.participants.all()}
+        assert len(deal.participants.all()) == 2
+        (line,) = deal.system_lines.all()
+        in_database[
+            (
+                by_role[ParticipantRole.SUPPLIER],
+                by_role[ParticipantRole.RECIPIENT],
+                line.system.name,
+                "" if line.quantity_ordered is None else str(line.quantity_ordered),
+                "" if line.quantity_delivered is None else str(line.quantity_delivered),
+            )
+        ] += 1
+    assert in_database == in_file
+
+
+def test_the_excerpt_keeps_delivery_years_status_comments_and_tivs(sipri_excerpt):
+    import_sipri(sipri_excerpt)
+    rows = excerpt_rows(sipri_excerpt)
+
+    # Azerbaijan,Israel,2013,,100,?,LAHAT,anti-tank missile,100,,2015; 2016,New,,0.04,4,4
+    lahat = PartnershipSystem.objects.select_related("partnership").get(
+        system__name="LAHAT", partnership__participants__country__name="Azerbaijan"
+    )
+    assert lahat.quantity_ordered == 100
+    assert lahat.quantity_ordered_is_estimate
+    assert lahat.delivery_years == [2015, 2016]
+    assert lahat.delivery_years_display == "2015–2016"
+    assert lahat.condition == SystemCondition.NEW
+    assert (lahat.tiv_per_unit, lahat.tiv_order, lahat.tiv_delivered) == (
+        Decimal("0.04"),
+        Decimal(4),
+        Decimal(4),
+    )
+    assert lahat.system.category == SystemCategory.MISSILE
+    deal = lahat.partnership
+    assert str(deal.start) == "2013"
+    assert deal.status == PartnershipStatus.COMPLETED
+    assert str(deal.end) == "2016"
+
+    statuses = Counter(row[11] for row in rows)
+    conditions = Counter(PartnershipSystem.objects.values_list("condition", flat=True))
+    assert conditions[SystemCondition.SECOND_HAND] == statuses["Second hand"]
+    assert (
+        conditions[SystemCondition.SECOND_HAND_MODERNISED]
+        == statuses["Second hand but modernized"]
+    )
+    commented = sum(1 for row in rows if row[12].strip())
+    assert Partnership.objects.exclude(summary="").count() == commented
+    assert (
+        Source.objects.filter(
+            url="https://www.sipri.org/databases/armstransfers",
+            accessed_on="2025-03-13",
+        ).count()
+        == 635
+    )
+
+
+def test_every_name_in_the_excerpt_is_a_country_or_reported(sipri_excerpt):
+    output = import_sipri(sipri_excerpt, "--strict")
+
+    assert "unknown supplier(s)" in output
+    assert "placeholder for an unidentified party" in output
+    unknown = Organisation.objects.get(name="Unknown supplier(s)")
+    assert unknown.participations.filter(role=ParticipantRole.SUPPLIER).count() == 3
+    # Former and renamed states resolve: Soviet Union, Turkiye, UAE.
+    suppliers = set(
+        Participant.objects.filter(
+            role=ParticipantRole.SUPPLIER, country__isnull=False
+        ).values_list("country__name", flat=True)
+    )
+    assert {"Soviet Union", "Türkiye", "United Arab Emirates"} <= suppliers
+
+
+def test_a_second_import_of_the_excerpt_creates_and_changes_nothing(sipri_excerpt):
+    import_sipri(sipri_excerpt)
+    before = snapshot()
+
+    output = import_sipri(sipri_excerpt)
+
+    assert "0 created, 0 updated, 635 unchanged" in output
+    assert snapshot() == before
+
+
+def test_the_public_pages_and_filters_work_on_imported_deals(client, sipri_excerpt):
+    import_sipri(sipri_excerpt)
+    rows = excerpt_rows(sipri_excerpt)
+
+    response = client.get(
+        "/partnerships/export.json", {"country": "azerbaijan", "role": "recipient"}
+    )
+    assert len(json.loads(b"".join(response.streaming_content))) == sum(
+        1 for row in rows if row[0] == "Azerbaijan"
+    )
+    from_china = client.get(
+        "/partnerships/export.json",
+        {"country": "china", "role": "supplier", "kind": "export"},
+    )
+    assert len(json.loads(b"".join(from_china.streaming_content))) == sum(
+        1 for row in rows if row[1] == "China"
+    )
+
+    listing = client.get(
+        "/partnerships/",
+        {"country": "pakistan", "role": "recipient", "category": "uav"},
+    )
+    page = listing.content.decode()
+    drones = {row[6] for row in rows if row[0] == "Pakistan" and "UAV" in row[7]}
+    assert drones
+    assert all(name in page for name in drones)
+    assert "LAHAT" not in page
+
+    deal = Partnership.objects.get(
+        system_lines__system__name="LAHAT", participants__country__name="Azerbaijan"
+    )
+    page = client.get(deal.get_absolute_url()).content.decode()
+    assert "trend-indicator values" in page
+    assert "2015–2016" in page
+    assert "Israel" in page
+    assert (
+        client.get(
+            Country.objects.get(name="Azerbaijan").get_absolute_url()
+        ).status_code
+        == 200
+    )
+    assert client.get("/search/", {"q": "LAHAT"}).content.decode().count("LAHAT") >= 1
+
+
+# --- Files made here ---------------------------------------------------------------------
+
+
+def test_non_state_actors_become_organisations_and_blocs_never_countries(tmp_path):
+    path = sipri_file(
+        tmp_path,
+        [
+            SipriDealFactory(supplier="Iran", recipient="Hezbollah (Lebanon)*"),
+            SipriDealFactory(supplier="France", recipient="United Nations**"),
+            SipriDealFactory(supplier="Italy", recipient="NATO**"),
+            SipriDealFactory(supplier="unknown supplier(s)", recipient="Libya GNC*"),
+            SipriDealFactory(supplier="Russia", recipient="Atlantis"),
+        ],
+    )
+
+    output = import_sipri(path)
+
+    hezbollah = Organisation.objects.get(name="Hezbollah (Lebanon)")
+    assert hezbollah.kind == OrganisationKind.NON_STATE_ARMED_GROUP
+    assert hezbollah.home_country.name == "Lebanon"
+    assert Organisation.objects.get(name="United Nations").kind == (
+        OrganisationKind.INTERGOVERNMENTAL
+    )
+    nato = Bloc.objects.get(name="NATO")
+    assert nato.participations.filter(role=ParticipantRole.RECIPIENT).count() == 1
+    atlantis = Organisation.objects.get(name="Atlantis")
+    assert atlantis.kind == OrganisationKind.OTHER
+    assert Participant.objects.count() == 10
+    assert (
+        Participant.objects.filter(country__isnull=False).count() == 4
+    )  # the suppliers
+    for name, handling in [
+        ("Hezbollah (Lebanon)*", "non-state actor (based in Lebanon)"),
+        ("United Nations**", "organisation: intergovernmental"),
+        ("NATO**", "bloc: NATO"),
+        ("unknown supplier(s)", "placeholder for an unidentified party"),
+        ("Libya GNC*", "non-state actor"),
+        ("Atlantis", "NOT a known country"),
+    ]:
+        line = next(
+            line for line in output.splitlines() if line.strip().startswith(name)
+        )
+        assert handling in line
+    assert "6 name(s) are not countries" in output
+
+
+def test_strict_refuses_an_unmarked_name_that_is_no_country_and_names_its_row(tmp_path):
+    path = sipri_file(
+        tmp_path,
+        [
+            SipriDealFactory(),
+            SipriDealFactory(recipient="Atlantis"),
+            SipriDealFactory(),
+        ],
+    )
+    with pytest.raises(CommandError) as error:
+        import_sipri(path, "--strict")
+    header_line = len(sipri_lines([]))
+    assert str(error.value).startswith(
+        f"Row {header_line + 2}: “Atlantis” is not a known country"
+    )
+    assert str(error.value).endswith("Nothing was imported.")
+    assert not Partnership.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (lambda d: d.update(year="19x5"), "the year of order “19x5” is not a year"),
+        (
+            lambda d: d.update(delivery_years="2001; 20001"),
+            "the delivery year “20001” is not a year",
+        ),
+        (
+            lambda d: d.update(ordered="twelve"),
+            "the number ordered “twelve” is not a whole number",
+        ),
+        (
+            lambda d: d.update(status="Slightly used"),
+            "the status “Slightly used” is not New, Second hand or Second hand but modernized",
+        ),
+        (
+            lambda d: d.update(tiv_order="n/a"),
+            "the TIV for the order “n/a” is not a number",
+        ),
+        (lambda d: d.update(supplier=""), "has no supplier or no recipient"),
+    ],
+)
+def test_a_bad_row_changes_nothing_and_is_named(tmp_path, change, reason):
+    deals = SipriDealFactory.create_batch(4)
+    import_sipri(sipri_file(tmp_path, deals))
+    before = snapshot()
+
+    deals[0]["comments"] = "A comment that must not be written"
+    change(deals[2])
+    with pytest.raises(CommandError) as error:
+        import_sipri(sipri_file(tmp_path, deals, name="bad.csv"))
+
+    assert (
+        str(error.value)
+        == f"Row {len(sipri_lines([])) + 3}: {reason}. Nothing was imported."
+    )
+    assert snapshot() == before
+
+
+def test_a_truncated_row_changes_nothing_and_is_named(tmp_path):
+    lines = sipri_lines(SipriDealFactory.create_batch(3))
+    lines[-2] = ",".join(lines[-2].split(",")[:9])  # the second deal, cut short
+    path = tmp_path / "truncated.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="iso-8859-1")
+
+    with pytest.raises(
+        CommandError, match=r"^Row 10: has 9 fields where a deal has 16"
+    ):
+        import_sipri(path)
+    assert not Entity.objects.filter(entity_type="partnership").exists()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"name,age\nAda,36\n",
+        b"",
+        b"\x00\x01\x02binary",
+        b"MMEID,Ex_Name,Series_Name\nmme1,Efes,Efes\n",
+    ],
+    ids=["other csv", "empty", "binary", "an exercises file"],
+)
+def test_a_file_of_another_format_changes_nothing(tmp_path, content):
+    path = tmp_path / "other.csv"
+    path.write_bytes(content)
+    with pytest.raises(
+        CommandError, match=r"not a SIPRI trade register export|binary file"
+    ):
+        import_sipri(path)
+    assert not Partnership.objects.exists()
+
+
+def test_a_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(CommandError, match="no such file"):
+        import_sipri(tmp_path / "nowhere.csv")
+
+
+def test_comments_split_over_two_lines_stray_carriage_returns_and_twin_deals(tmp_path):
+    twin = SipriDealFactory(designation="Twin-1", comments="")
+    split = SipriDealFactory(designation="Split-1", comments="")
+    lines = sipri_lines(
+        [twin, dict(twin), split, SipriDealFactory(designation="Last-1")]
+    )
+    # The full register's quirks: a comment with a line break splits a deal
+    # into 13 fields and then the last 4; some lines end in a stray CR.
+    split_line = lines[-2].split(",")
+    lines[-2:-1] = [
+        ",".join([*split_line[:12], "Part of a comment"]),
+        ",".join(["that goes on", *split_line[13:]]),
+    ]
+    lines[-1] += "\r"
+    path = tmp_path / "quirks.csv"
+    path.write_bytes(("\n".join(lines) + "\n").encode("iso-8859-1"))
+
+    output = import_sipri(path)
+
+    assert "4 created" in output
+    assert Partnership.objects.filter(system_lines__system__name="Twin-1").count() == 2
+    split_deal = Partnership.objects.get(system_lines__system__name="Split-1")
+    assert split_deal.summary == "Part of a comment that goes on"
+    assert PartnershipSystem.objects.get(
+        system__name="Split-1"
+    ).tiv_delivered == Decimal(400)
+    assert "0 created, 0 updated, 4 unchanged" in import_sipri(path)
+
+
+def test_utf8_files_work_as_well_as_iso_8859_1(tmp_path):
+    deals = [SipriDealFactory(supplier="Türkiye", recipient="Côte d'Ivoire")]
+    import_sipri(sipri_file(tmp_path, deals, name="latin.csv"))
+    output = import_sipri(
+        sipri_file(tmp_path, deals, name="utf8.csv", encoding="utf-8-sig")
+    )
+    assert "0 created, 0 updated, 1 unchanged" in output
+    deal = Partnership.objects.get()
+    assert {p.actor.name for p in deal.participants.all()} == {
+        "Türkiye",
+        "Côte d'Ivoire",
+    }
+
+
+def test_a_changed_deal_is_updated_in_place(tmp_path):
+    deals = SipriDealFactory.create_batch(
+        3, year="1999", delivered="", delivery_years="", tiv_delivered=""
+    )
+    import_sipri(sipri_file(tmp_path, deals))
+    deal = Partnership.objects.get(system_lines__system__name=deals[1]["designation"])
+    assert deal.status == PartnershipStatus.SIGNED
+    assert deal.end is None
+
+    deals[1].update(
+        delivered="4", delivery_years="2001; 2003", comments="Delivered at last"
+    )
+    output = import_sipri(sipri_file(tmp_path, deals))
+
+    assert "0 created, 1 updated, 2 unchanged" in output
+    deal.refresh_from_db()
+    assert deal.summary == "Delivered at last"
+    assert deal.status == PartnershipStatus.COMPLETED
+    assert deal.end_precision == DatePrecision.YEAR
+    assert str(deal.end) == "2003"
+    line = deal.system_lines.get()
+    assert line.delivery_years == [2001, 2003]
+    assert line.delivery_years_display == "2001, 2003"
+    assert deal.participants.count() == 2
+    assert deal.sources.count() == 1
+
+
+def test_the_import_is_bulk_its_queries_do_not_grow_with_the_rows(tmp_path):
+    """Rows are written in batches (500 to 2,000 rows a query), so 10 deals
+    and 200 deals (with their 200 new systems) take the same queries."""
+    small = sipri_file(tmp_path, SipriDealFactory.create_batch(10), name="small.csv")
+    large = sipri_file(tmp_path, SipriDealFactory.create_batch(200), name="large.csv")
+
+    with CaptureQueriesContext(connection) as first:
+        import_sipri(small)
+    with CaptureQueriesContext(connection) as second:
+        import_sipri(large)
+
+    assert len(second) == len(first)
+    assert Partnership.objects.count() == 210
+
+
+def test_progress_is_reported_in_lines_when_not_on_a_terminal(tmp_path):
+    output = import_sipri(sipri_file(tmp_path, SipriDealFactory.create_batch(3)))
+    assert "Deals: 3 of 3" in output
+
+
+# --- The per-delivery-year export -------------------------------------------------------
+
+
+def test_the_per_year_export_makes_one_deal_of_its_delivery_rows(tmp_path):
+    rafale = {"deal_id": "60001", "designation": "Rafale", "order_date": "2016"}
+    rows = [
+        SipriDeliveryFactory(
+            **rafale, delivered="3", delivery_year="2019", tiv_delivered="165"
+        ),
+        SipriDeliveryFactory(
+            **rafale, delivered="10", delivery_year="2020", tiv_delivered="550"
+        ),
+        SipriDeliveryFactory(
+            **rafale,
+            delivered="23",
+            delivery_year="2021",
+            delivery_year_is_estimate="Yes",
+            tiv_delivered="1265",
+        ),
+        SipriDeliveryFactory(
+            deal_id="60002",
+            supplier="United States",
+            designation="MQ-9 Reaper",
+            description="armed UAV",
+            order_date="2024",
+            order_date_is_estimate="Yes",
+            delivered="",
+            delivery_year="",
+            tiv_delivered="",
+            local_production="Yes",
+        ),
+    ]
+    path = sipri_per_year_file(tmp_path, rows)
+
+    output = import_sipri(path)
+
+    assert "per delivery year" in output
+    assert "2 created" in output
+    line = PartnershipSystem.objects.select_related("partnership", "system").get(
+        system__name="Rafale"
+    )
+    assert line.quantity_delivered == 36
+    assert line.delivery_years == [2019, 2020, 2021]
+    assert line.delivery_years_are_estimates
+    assert line.delivery_years_display == "c. 2019–2021"
+    assert line.tiv_delivered == Decimal(1980)
+    assert line.tiv_per_unit == Decimal(55)
+    assert line.system.category == SystemCategory.AIRCRAFT
+    assert ExternalIdentifier.objects.filter(scheme="sipri", value="60001").exists()
+    reaper = PartnershipSystem.objects.select_related("partnership", "system").get(
+        system__name="MQ-9 Reaper"
+    )
+    assert reaper.system.category == SystemCategory.UAV
+    assert reaper.local_production
+    assert reaper.quantity_delivered is None
+    assert str(reaper.partnership.start) == "c. 2024"
+    assert reaper.partnership.status == PartnershipStatus.SIGNED
+    assert "0 created, 0 updated, 2 unchanged" in import_sipri(path)
+
+
+def test_a_per_year_deal_whose_rows_disagree_is_refused(tmp_path):
+    rows = [
+        SipriDeliveryFactory(deal_id="70001", delivery_year="2019"),
+        SipriDeliveryFactory(deal_id="70001", delivery_year="2020", recipient="Egypt"),
+    ]
+    with pytest.raises(
+        CommandError, match=r"^Row 3: deal 70001 has a different recipient"
+    ):
+        import_sipri(sipri_per_year_file(tmp_path, rows))
+    assert not Partnership.objects.exists()
