@@ -195,14 +195,16 @@ def _d(text: str, estimate: bool = False) -> PartialDate:
 
 # Each partnership: slug, name, kind, status, start, end, participants
 # [(role, "country:XX" | "organisation:slug" | "bloc:slug", note)],
-# systems [(slug, ordered, delivered)], tags, aliases, summary, sources,
-# featured.
+# systems [(slug, ordered, delivered[, {transfer data}])], tags, aliases,
+# summary, sources, featured, and for exercises place=(series, location,
+# latitude, longitude).
 PARTNERSHIPS = [
     dict(slug="bayraktar-tb2-ukraine", name="Bayraktar TB2 sale to Ukraine",
          kind=P.EXPORT, status=S.COMPLETED, start=_d("2019-01"), end=None,
          participants=[(R.SUPPLIER, "country:TR", ""), (R.SUPPLIER, "organisation:baykar", "Manufacturer"),
                        (R.RECIPIENT, "country:UA", "")],
-         systems=[("bayraktar-tb2", 6, 6)], tags=["uncrewed-systems"], aliases=[],
+         systems=[("bayraktar-tb2", 6, 6, {"condition": "new", "delivery_years": [2019]})],
+         tags=["uncrewed-systems"], aliases=[],
          summary="Ukraine's first order for six TB2 drones with ground stations, "
                  "followed by further batches.",
          sources=[("Ukraine buys Turkish drones", "", "Press reports", "2019-01-12")],
@@ -370,6 +372,7 @@ PARTNERSHIPS = [
                        (R.PARTICIPANT, "country:PK", ""), (R.PARTICIPANT, "country:US", ""),
                        (R.PARTICIPANT, "country:QA", "")],
          systems=[], tags=[], aliases=["EFES-2022", "Efes 2022"],
+         place=("Efes", "Seferihisar and Doğanbey, İzmir, Türkiye", 38.02, 26.84),
          summary="A large combined joint exercise on the Aegean coast, with "
                  "troops and observers from dozens of countries; participants listed "
                  "here are a selection.",
@@ -381,6 +384,7 @@ PARTNERSHIPS = [
                        (R.PARTICIPANT, "country:SG", ""), (R.PARTICIPANT, "country:GB", ""),
                        (R.PARTICIPANT, "country:FR", "")],
          systems=[], tags=[], aliases=["Garuda Shield"],
+         place=("Garuda Shield", "Baturaja, South Sumatra, Indonesia", -4.13, 104.17),
          summary="An Indonesian–American exercise grown into a multinational one.",
          sources=[], featured=False),
     dict(slug="three-brothers-2021", name="Three Brothers – 2021",
@@ -388,6 +392,7 @@ PARTNERSHIPS = [
          participants=[(R.HOST, "country:AZ", ""), (R.PARTICIPANT, "country:TR", ""),
                        (R.PARTICIPANT, "country:PK", "")],
          systems=[], tags=["special-forces"], aliases=["Three Brothers 2021", "Three Brothers"],
+         place=("Three Brothers", "Baku, Azerbaijan", 40.41, 49.87),
          summary="A special-forces exercise in Baku.", sources=[], featured=False),
     dict(slug="aukus-pillar-i", name="AUKUS Pillar I",
          kind=P.TECHNOLOGY_TRANSFER, status=S.ACTIVE, start=_d("2021-09-15"), end=None,
@@ -521,6 +526,13 @@ def load_demo_records() -> dict[str, int]:
                 "end_date": end.date if end else None,
                 "end_precision": end.precision if end else DatePrecision.YEAR,
                 "end_is_estimate": end.is_estimate if end else False,
+                **dict(
+                    zip(
+                        ("series", "location", "latitude", "longitude"),
+                        spec.get("place", ("", "", None, None)),
+                        strict=True,
+                    )
+                ),
             },
         )
         partnership.participants.all().delete()
@@ -537,8 +549,9 @@ def load_demo_records() -> dict[str, int]:
                 system=systems[slug],
                 quantity_ordered=ordered,
                 quantity_delivered=delivered,
+                **(transfer[0] if transfer else {}),
             )
-            for slug, ordered, delivered in spec["systems"]
+            for slug, ordered, delivered, *transfer in spec["systems"]
         )
         partnership.sources.all().delete()
         Source.objects.bulk_create(

@@ -649,6 +649,17 @@ class Partnership(Entity):
             return None
         return PartialDate(self.end_date, self.end_precision, self.end_is_estimate)
 
+    @property
+    def period(self) -> str:
+        """When it ran, as a list shows it: "2019–2021", "August 2005" (began
+        and ended in that month), "until 2024"."""
+        start, end = self.start, self.end
+        if start and end:
+            return str(start) if str(start) == str(end) else f"{start}–{end}"
+        if start:
+            return str(start)
+        return f"until {end}" if end else ""
+
 
 class ParticipantRole(models.TextChoices):
     SUPPLIER = "supplier", "Supplier"

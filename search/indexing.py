@@ -140,7 +140,11 @@ def _entity_querysets():
         queryset=Participant.objects.select_related(
             "country", "organisation", "bloc"
         ).only(
-            "partnership_id", "role", "country__name", "organisation__name", "bloc__name"
+            "partnership_id",
+            "role",
+            "country__name",
+            "organisation__name",
+            "bloc__name",
         ),
     )
     lines = Prefetch(

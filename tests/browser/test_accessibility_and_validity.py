@@ -21,6 +21,8 @@ PAGE_TYPES = {
     "partnership list": "/partnerships/?kind=export",
     "partnership list with errors": "/partnerships/?year_from=abc",
     "partnership": "/partnerships/milgem-corvettes-pakistan/",
+    "export with transfer data": "/partnerships/bayraktar-tb2-ukraine/",
+    "exercise with a place": "/partnerships/efes-2022/",
     "country list": "/countries/",
     "country": "/countries/turkiye/",
     "organisation": "/organisations/baykar/",

@@ -244,3 +244,28 @@ def test_a_system_is_made_by_organisations_in_a_country(country):
     )
     assert list(baykar.systems.all()) == [tb2]
     assert list(country("TR").organisations.all()) == [baykar]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "period"),
+    [
+        (("2019-03-01", "month"), ("2021-01-01", "year"), "March 2019–2021"),
+        (("2005-08-01", "month"), ("2005-08-31", "month"), "August 2005"),
+        (("2005-08-16", "day"), ("2005-08-23", "day"), "16 August 2005–23 August 2005"),
+        (("2020-01-01", "year"), None, "2020"),
+        (None, ("2024-01-01", "year"), "until 2024"),
+        (None, None, ""),
+    ],
+)
+def test_a_partnership_period_reads_as_a_list_shows_it(start, end, period):
+    fields = {}
+    if start:
+        fields |= {
+            "start_date": dt.date.fromisoformat(start[0]),
+            "start_precision": start[1],
+        }
+    else:
+        fields |= {"start_date": None}
+    if end:
+        fields |= {"end_date": dt.date.fromisoformat(end[0]), "end_precision": end[1]}
+    assert PartnershipFactory(**fields).period == period
