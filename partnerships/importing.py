@@ -241,15 +241,25 @@ class ExternalIds:
 # --- Actors that are not countries ------------------------------------------------------
 
 
+def ids_by_name(model: type[Entity]) -> dict[str, int]:
+    """The entities of a kind by their normalised names, then aliases (a
+    name wins over another entity's alias)."""
+    by_name: dict[str, int] = {}
+    for pk, name in model.objects.values_list("pk", "name"):
+        by_name.setdefault(normalise_name(name), pk)
+    for entity_id, normalised in Alias.objects.filter(
+        entity__entity_type=model.ENTITY_TYPE
+    ).values_list("entity_id", "normalised"):
+        by_name.setdefault(normalised, entity_id)
+    return by_name
+
+
 class Organisations:
     """Organisations an importer finds or creates by the dataset's name."""
 
     def __init__(self, scheme: str):
         self.known = ExternalIds.load(scheme, Organisation)
-        self.by_name = {
-            normalise_name(name): pk
-            for pk, name in Organisation.objects.values_list("pk", "name")
-        }
+        self.by_name = ids_by_name(Organisation)
         self.pending: dict[str, Organisation] = {}
 
     def get(

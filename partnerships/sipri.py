@@ -44,12 +44,12 @@ from .importing import (
     Slugs,
     bulk_create_entities,
     finish_import,
+    ids_by_name,
     pk_of,
     read_text,
     stable_id,
 )
 from .models import (
-    Alias,
     Participant,
     ParticipantRole,
     Partnership,
@@ -486,13 +486,7 @@ class Systems:
 
     def __init__(self):
         self.known = ExternalIds.load("sipri-system", System)
-        self.by_name: dict[str, int] = {}
-        for pk, name in System.objects.values_list("pk", "name"):
-            self.by_name.setdefault(normalise_name(name), pk)
-        for entity_id, normalised in Alias.objects.filter(
-            entity__entity_type="system"
-        ).values_list("entity_id", "normalised"):
-            self.by_name.setdefault(normalised, entity_id)
+        self.by_name = ids_by_name(System)
         self.pending: dict[str, System] = {}
 
     def get(self, deal: Deal):
