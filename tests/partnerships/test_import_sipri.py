@@ -36,6 +36,7 @@ from tests.datafiles import (
     sipri_lines,
     sipri_per_year_file,
 )
+from tests.factories import AliasFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -530,4 +531,21 @@ def test_a_per_year_deal_whose_rows_disagree_is_refused(tmp_path):
         CommandError, match=r"^Row 3: deal 70001 has a different recipient"
     ):
         import_sipri(sipri_per_year_file(tmp_path, rows))
+    assert not Partnership.objects.exists()
+
+
+def test_a_name_that_could_mean_two_countries_is_refused_not_guessed(tmp_path, country):
+    AliasFactory(entity=country("CD"), name="The Congo")
+    AliasFactory(entity=country("CG"), name="The Congo")
+    path = sipri_file(
+        tmp_path, [SipriDealFactory(), SipriDealFactory(recipient="The Congo")]
+    )
+
+    with pytest.raises(CommandError) as error:
+        import_sipri(path)
+
+    assert str(error.value).startswith(
+        f"Row {len(sipri_lines([])) + 2}: “The Congo” could mean"
+    )
+    assert "Add an alias to the country meant" in str(error.value)
     assert not Partnership.objects.exists()
