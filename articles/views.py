@@ -7,7 +7,7 @@ from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
-from coopsite.filtering import PAGE_SIZES, page_size
+from coopsite.filtering import FacetedListMixin
 from partnerships.models import (
     Country,
     EntityType,
@@ -63,39 +63,25 @@ class HomeView(PublishedArticleMixin, ListView):
         return context
 
 
-class ArticleListView(PublishedArticleMixin, FilterView):
+class ArticleListView(PublishedArticleMixin, FacetedListMixin, FilterView):
     filterset_class = ArticleFilter
     template_name = "articles/article_list.html"
     context_object_name = "articles"
+    list_filters = (
+        "q",
+        "country",
+        "organisation",
+        "system",
+        "kind",
+        "tag",
+        "author",
+        "published_after",
+        "published_before",
+        "sort",
+    )
 
-    def get_paginate_by(self, queryset):
-        return page_size(self.request, settings.COOPSITE_ARTICLES_PER_PAGE)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        filterset = context["filter"]
-        filterset.add_facet_counts()
-        form = filterset.form
-        context.update(
-            filterset=filterset,
-            page_sizes=PAGE_SIZES,
-            filter_fields=[form[name] for name in LIST_FILTERS],
-        )
-        return context
-
-
-LIST_FILTERS = (
-    "q",
-    "country",
-    "organisation",
-    "system",
-    "kind",
-    "tag",
-    "author",
-    "published_after",
-    "published_before",
-    "sort",
-)
+    def get_default_page_size(self):
+        return settings.COOPSITE_ARTICLES_PER_PAGE
 
 
 class ArticleDetailView(PublishedArticleMixin, DetailView):

@@ -88,3 +88,47 @@ def page_size(request, default: int = PAGE_SIZES[0]) -> int:
     except (TypeError, ValueError):
         return default
     return max(1, min(asked, PAGE_SIZES[-1]))
+
+
+class FacetedListMixin:
+    """A FilterView's list page: the filter form's visible fields
+    (``list_filters``), counts beside the choices, page sizes, and the
+    filters reached by following a link (``linked_filters``: kept as hidden
+    fields, shown as removable chips)."""
+
+    list_filters: tuple[str, ...] = ()
+    linked_filters: tuple[str, ...] = ()
+
+    def get_default_page_size(self) -> int:
+        return PAGE_SIZES[0]
+
+    def get_paginate_by(self, queryset):
+        return page_size(self.request, self.get_default_page_size())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset = context["filter"]
+        filterset.add_facet_counts()
+        form = filterset.form
+        context.update(
+            filterset=filterset,
+            page_sizes=PAGE_SIZES,
+            filter_fields=[form[name] for name in self.list_filters],
+            hidden_names=self.linked_filters,
+            linked_filters=self.linked_filter_chips(form),
+        )
+        return context
+
+    def linked_filter_chips(self, form) -> list[tuple[str, str, str]]:
+        """(label, what, URL without it) for each linked filter in use."""
+        chips = []
+        for name in self.linked_filters:
+            value = getattr(form, "cleaned_data", {}).get(name)
+            if value:
+                params = self.request.GET.copy()
+                params.pop(name, None)
+                params.pop("page", None)
+                chips.append(
+                    (form.fields[name].label, str(value), f"?{params.urlencode()}")
+                )
+        return chips

@@ -30,11 +30,9 @@ from .importing import (
     ImportResult,
     Progress,
     RowError,
-    finish_import,
     read_text,
 )
 from .models import (
-    Participant,
     ParticipantRole,
     Partnership,
     PartnershipKind,
@@ -364,13 +362,7 @@ def _write(exercises: list[Exercise], *, strict: bool, stdout) -> ImportResult:
         tag_links += [
             TagLink(partnership=partnership, tag=tags[name]) for name in exercise.tags
         ]
-    Participant.objects.bulk_create(participants, batch_size=2000)
-    Source.objects.bulk_create(sources, batch_size=2000)
-    TagLink.objects.bulk_create(tag_links, batch_size=2000)
-    if progress:
-        progress.close()
-    if written or touched:
-        finish_import([p.pk for _, p in written] + touched)
+    plan.finish(written, touched, participants, sources, tag_links, progress=progress)
     no_states = sum(1 for e in exercises if not e.states)
     notes = [
         f"Host countries: {hosts_found:,} participants found named in the location, "
@@ -384,15 +376,7 @@ def _write(exercises: list[Exercise], *, strict: bool, stdout) -> ImportResult:
             f"{marked_missing:,} participant cell(s) hold the dataset's mark for a "
             "missing value (-9), not a name."
         )
-    return ImportResult(
-        format=FORMAT,
-        records=len(exercises),
-        created=len(plan.new),
-        updated=len(plan.changed),
-        unchanged=plan.unchanged,
-        names=dict(sorted(actors.report.items(), key=lambda item: item[0].lower())),
-        notes=notes,
-    )
+    return plan.result(FORMAT, actors, notes)
 
 
 PARTNERSHIP_FIELDS = [

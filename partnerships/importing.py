@@ -522,6 +522,32 @@ class ImportPlan:
                 progress.advance(len(updated))
         return created + updated
 
+    def finish(
+        self, written: list[tuple], touched: list[int], *rows: list, progress=None
+    ):
+        """Write the rows that hang off the partnerships (participants,
+        systems, sources, tag links: lists of unsaved objects, one model a
+        list), then let the index and the detector catch up."""
+        for objs in rows:
+            if objs:
+                type(objs[0]).objects.bulk_create(objs, batch_size=2000)
+        if progress:
+            progress.close()
+        if written or touched:
+            finish_import([p.pk for _, p in written] + touched)
+
+    def result(self, format: str, actors: Actors, notes: list[str] | None = None):
+        records = len(self.new) + len(self.changed) + self.unchanged
+        return ImportResult(
+            format=format,
+            records=records,
+            created=len(self.new),
+            updated=len(self.changed),
+            unchanged=self.unchanged,
+            names=dict(sorted(actors.report.items(), key=lambda item: item[0].lower())),
+            notes=notes or [],
+        )
+
 
 @dataclass
 class ImportResult:

@@ -43,14 +43,12 @@ from .importing import (
     RowError,
     Slugs,
     bulk_create_entities,
-    finish_import,
     ids_by_name,
     pk_of,
     read_text,
     stable_id,
 )
 from .models import (
-    Participant,
     ParticipantRole,
     Partnership,
     PartnershipKind,
@@ -581,21 +579,8 @@ def _write(register: Register, *, strict: bool, stdout) -> ImportResult:
                 accessed_on=accessed,
             )
         )
-    Participant.objects.bulk_create(participants, batch_size=2000)
-    PartnershipSystem.objects.bulk_create(lines, batch_size=2000)
-    Source.objects.bulk_create(sources, batch_size=2000)
-    if progress:
-        progress.close()
-    if written or touched:
-        finish_import([p.pk for _, p in written] + touched)
-    return ImportResult(
-        format=register.format,
-        records=len(deals),
-        created=len(plan.new),
-        updated=len(plan.changed),
-        unchanged=plan.unchanged,
-        names=dict(sorted(actors.report.items(), key=lambda item: item[0].lower())),
-    )
+    plan.finish(written, touched, participants, lines, sources, progress=progress)
+    return plan.result(register.format, actors)
 
 
 PARTNERSHIP_FIELDS = [

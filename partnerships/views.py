@@ -22,7 +22,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
 from articles.models import Article
-from coopsite.filtering import PAGE_SIZES, page_size
+from coopsite.filtering import FacetedListMixin
 
 from . import charts
 from .filters import LINKED_FILTERS, PartnershipFilter
@@ -70,59 +70,26 @@ def partnerships_for_lists():
 # --- The partnership list and its exports --------------------------------------
 
 
-class PartnershipListView(FilterView):
+class PartnershipListView(FacetedListMixin, FilterView):
     filterset_class = PartnershipFilter
     template_name = "partnerships/partnership_list.html"
     context_object_name = "partnerships"
+    list_filters = (
+        "q",
+        "kind",
+        "status",
+        "country",
+        "role",
+        "category",
+        "tag",
+        "year_from",
+        "year_to",
+        "sort",
+    )
+    linked_filters = LINKED_FILTERS
 
     def get_queryset(self):
         return partnerships_for_lists()
-
-    def get_paginate_by(self, queryset):
-        return page_size(self.request)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        filterset = context["filter"]
-        filterset.add_facet_counts()
-        form = filterset.form
-        context.update(
-            filterset=filterset,
-            page_sizes=PAGE_SIZES,
-            filter_fields=[form[name] for name in LIST_FILTERS],
-            hidden_names=LINKED_FILTERS,
-            linked_filters=linked_filter_chips(self.request, form, LINKED_FILTERS),
-        )
-        return context
-
-
-LIST_FILTERS = (
-    "q",
-    "kind",
-    "status",
-    "country",
-    "role",
-    "category",
-    "tag",
-    "year_from",
-    "year_to",
-    "sort",
-)
-
-
-def linked_filter_chips(request, form, names) -> list[tuple[str, str, str]]:
-    """(label, what, URL without it) for each linked filter in use."""
-    chips = []
-    for name in names:
-        value = getattr(form, "cleaned_data", {}).get(name)
-        if value:
-            params = request.GET.copy()
-            params.pop(name, None)
-            params.pop("page", None)
-            chips.append(
-                (form.fields[name].label, str(value), f"?{params.urlencode()}")
-            )
-    return chips
 
 
 EXPORT_FIELDS = [

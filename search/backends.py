@@ -113,7 +113,27 @@ class SearchQuery:
         return self.hits(start, stop - start)
 
 
-class SQLiteBackend:
+class _Backend:
+    """What both backends share: counting the matches of ``_from``'s SQL
+    (``FROM … WHERE …`` over the entries ``e``)."""
+
+    def _from(self, query: SearchQuery, with_kinds: bool = True) -> tuple[str, list]:
+        raise NotImplementedError
+
+    def count(self, query):
+        sql, params = self._from(query)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) {sql}", params)
+            return cursor.fetchone()[0]
+
+    def count_by_kind(self, query):
+        sql, params = self._from(query, with_kinds=False)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT e.kind, COUNT(*) {sql} GROUP BY e.kind", params)
+            return dict(cursor.fetchall())
+
+
+class SQLiteBackend(_Backend):
     """FTS5 with the porter stemmer and diacritics removed (see migrations)."""
 
     TABLE = "search_searchentry_fts"
@@ -131,18 +151,6 @@ class SQLiteBackend:
             f"WHERE {self.TABLE} MATCH %s AND {condition}"
         )
         return sql, [self.match(query), *params]
-
-    def count(self, query):
-        sql, params = self._from(query)
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) {sql}", params)
-            return cursor.fetchone()[0]
-
-    def count_by_kind(self, query):
-        sql, params = self._from(query, with_kinds=False)
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT e.kind, COUNT(*) {sql} GROUP BY e.kind", params)
-            return dict(cursor.fetchall())
 
     def hits(self, query, offset, limit):
         sql, params = self._from(query)
@@ -170,7 +178,7 @@ class SQLiteBackend:
         ]
 
 
-class PostgreSQLBackend:
+class PostgreSQLBackend(_Backend):
     """A stored tsvector (weights A title, B keywords, C body) under a GIN
     index, in the ``coopsite`` text search configuration: English stemming
     after unaccent (see migrations)."""
@@ -193,18 +201,6 @@ class PostgreSQLBackend:
             f"WHERE e.vector @@ q AND {condition}"
         )
         return sql, [self._tsquery(query), *params]
-
-    def count(self, query):
-        sql, params = self._from(query)
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) {sql}", params)
-            return cursor.fetchone()[0]
-
-    def count_by_kind(self, query):
-        sql, params = self._from(query, with_kinds=False)
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT e.kind, COUNT(*) {sql} GROUP BY e.kind", params)
-            return dict(cursor.fetchall())
 
     def hits(self, query, offset, limit):
         sql, params = self._from(query)
