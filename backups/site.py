@@ -25,6 +25,7 @@ import json
 import os
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.apps import apps
@@ -35,6 +36,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
+from django.db.models import Prefetch
 
 FORMAT = "coopsite-site-export"
 SERIAL_FORMAT = "sitejson"  # see serializer.py
@@ -82,9 +84,33 @@ def _objects() -> Iterator:
     for model in models:
         by_app.setdefault(apps.get_app_config(model._meta.app_label), []).append(model)
     for model in serializers.sort_dependencies(by_app.items(), allow_cycles=True):
-        yield from model._base_manager.order_by(model._meta.pk.attname).iterator(
-            chunk_size=2000
-        )
+        yield from _rows(model).iterator(chunk_size=2000)
+
+
+def _rows(model):
+    """A model's rows with what serialising them reads, fetched with them
+    rather than one query per row: the objects its foreign keys name by
+    natural key (a history row's user, a log entry's content type) and its
+    many-to-many relations, in the order the serialiser would read them."""
+    queryset = model._base_manager.order_by(model._meta.pk.attname)
+    natural = _natural_key_relations(model)
+    if natural:
+        queryset = queryset.select_related(*natural)
+    for field in model._meta.local_many_to_many:
+        related = field.related_model
+        values = related._base_manager.order_by(*(related._meta.ordering or []), "pk")
+        if hasattr(related, "natural_key") and _natural_key_relations(related):
+            values = values.select_related(*_natural_key_relations(related))
+        queryset = queryset.prefetch_related(Prefetch(field.name, queryset=values))
+    return queryset
+
+
+def _natural_key_relations(model) -> list[str]:
+    return [
+        field.name
+        for field in model._meta.concrete_fields
+        if field.many_to_one and hasattr(field.related_model, "natural_key")
+    ]
 
 
 def export_site(path: Path) -> int:
@@ -99,7 +125,9 @@ def export_site(path: Path) -> int:
     )
     counted = _Counter()
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
+        # The file holds password hashes: readable by its owner only (the
+        # mode mkstemp gives it).
+        with os.fdopen(handle, "w", encoding="utf-8") as out, _snapshot():
             out.write(header[:-2] + ',\n "objects": ')
             serializers.serialize(
                 SERIAL_FORMAT,
@@ -109,14 +137,25 @@ def export_site(path: Path) -> int:
                 use_natural_foreign_keys=True,
             )
             out.write("\n}\n")
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
     return counted.count
+
+
+@contextmanager
+def _snapshot():
+    """One consistent view of the database for the whole export, though
+    editors go on working: a transaction, which on PostgreSQL sees the data
+    as it was when it began (SQLite's already does)."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+                )
+        yield
 
 
 class _Counter:
@@ -175,18 +214,29 @@ def check_schema(exported: dict[str, str]) -> None:
 
 
 def content_counts() -> dict[str, int]:
-    """What makes a database not empty: people and their work. (The
-    countries and blocs a new database starts with do not count.)"""
-    from articles.models import Article
-    from partnerships.models import Organisation, Partnership, System
+    """What makes a database not empty: people and their work, including
+    any change made to the countries and blocs a new database starts with
+    (each leaves a history row, or a line in the admin's log)."""
+    from django.contrib.admin.models import LogEntry
 
-    return {
+    from articles.models import Article
+    from partnerships.models import Organisation, Partnership, System, Tag
+
+    counts = {
         "users": get_user_model().objects.count(),
         "articles": Article.objects.count(),
         "partnerships": Partnership.objects.count(),
         "organisations": Organisation.objects.count(),
         "systems": System.objects.count(),
+        "tags": Tag.objects.count(),
+        "admin log entries": LogEntry.objects.count(),
     }
+    counts["record changes"] = sum(
+        model.objects.count()
+        for model in apps.get_app_config("partnerships").get_models()
+        if model.__name__.startswith("Historical")
+    )
+    return counts
 
 
 def _tables() -> list[str]:

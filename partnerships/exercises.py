@@ -17,6 +17,7 @@ import datetime as dt
 import io
 import re
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from pathlib import Path
 
 from django.db import transaction
@@ -30,9 +31,10 @@ from .importing import (
     ImportResult,
     Progress,
     RowError,
-    read_text,
+    decode,
 )
 from .models import (
+    Country,
     ParticipantRole,
     Partnership,
     PartnershipKind,
@@ -49,6 +51,8 @@ REQUIRED_COLUMNS = [
     "s.year", "s.month", "s.day", "e.year", "e.month", "e.day",
     "FocusDescription", "AdditionalParticipantInfo", "StateA",
 ]  # fmt: skip
+# The longest text each column's field holds.
+LIMITS = {"MMEID": 255, "Ex_Name": 255, "Series_Name": 200, "Location": 500}
 MISSING = {"", "-9", "-99", "NA", "na", "."}
 UNKNOWN_DAY = {"xx", "XX"}
 
@@ -202,6 +206,12 @@ def parse(text: str) -> list[Exercise]:
         mmeid = cells["MMEID"].strip()
         if not mmeid:
             raise RowError(row, "has no MMEID")
+        for column, limit in LIMITS.items():
+            if len(_text(cells[column])) > limit:
+                raise RowError(
+                    row, f"{column} is {len(_text(cells[column]))} characters long "
+                    f"(at most {limit})",
+                )  # fmt: skip
         if mmeid in seen:
             raise RowError(row, f"repeats the MMEID {mmeid} of row {seen[mmeid]}")
         seen[mmeid] = row
@@ -252,46 +262,105 @@ WATERS = re.compile(
 WATERS_OF = re.compile(r"\b(?:sea|gulf|bay|strait|straits|ocean)\s+of\s*$", re.I)
 
 
-def countries_in(location: str, actors: Actors) -> list[tuple[Actor, bool]]:
-    """The countries a location names, longest name first: each with whether
-    a whole comma-separated part of the location is the country's name
-    ("Tanzania, Arusha") rather than a word in a phrase ("off the coast of
-    Poland"). A name in a body of water's name ("South China Sea", "Gulf of
-    Thailand") does not count."""
-    found: dict[int, tuple[Actor, bool]] = {}
+@cache
+def _subdivisions() -> dict[str, frozenset[str]]:
+    """ISO 3166-2 subdivision names (pycountry) to the codes of the countries
+    that have one so called: "tennessee" -> {"US"}, "sabah" -> {"MY"}."""
+    import pycountry
+
+    names: dict[str, set[str]] = {}
+    for subdivision in pycountry.subdivisions:
+        names.setdefault(normalise_name(subdivision.name), set()).add(
+            subdivision.country_code
+        )
+    return {name: frozenset(codes) for name, codes in names.items()}
+
+
+def hosts_in(
+    location: str, actors: Actors, taking_part: set[int], demonyms: dict[str, Country]
+) -> list[tuple[Actor, bool]]:
+    """The host countries a location names, each with whether it takes
+    part already (else it is added as host). A country a participant's
+    adjective names counts too ("Turkish seaport of Marmaris").
+
+    Careful where a word can mislead: a country named inside a body of
+    water ("South China Sea", "Gulf of Thailand") does not count, nor one
+    in a region of another country ("Panama City, Florida", "New Mexico",
+    "Northern Ireland": ISO 3166-2 names). A country that does not take part
+    is added only when a whole comma-separated part of the location names
+    it ("Tanzania, Arusha"), and that name is not also another country's
+    region ("Fort Stewart, Georgia")."""
     resolver = actors.resolver
+    regions = _subdivisions()
     parts = [p.strip().rstrip(".").strip() for p in location.split(",")]
-    for part in filter(None, parts):
-        # A location that is one name may be any spelling the resolver knows
-        # ("Alaska"); in a longer one only a country's own name counts
-        # ("Suffolk, Virginia" is not in the United Kingdom).
+    parts = [p for p in parts if p]
+    whole: dict[int, Country] = {}
+    for part in parts:
+        # A location that is one name may be any spelling the resolver
+        # knows ("Alaska"); in a longer one, only a country's own name.
         if len(parts) == 1:
             country = resolver.resolve_or_none(part)
         else:
             country = resolver.by_exact_name(part)
         if country is not None:
-            found[country.pk] = (Actor(name=part, country=country), True)
-    words = re.findall(r"[\w'’-]+", location)
-    words = [re.sub(r"['’]s$", "", w) for w in words]
+            whole[country.pk] = country
+
+    words = [re.sub(r"['’]s$", "", w) for w in re.findall(r"[\w'’-]+", location)]
     taken = [False] * len(words)
+    named: dict[int, Country] = {}
+    elsewhere: set[str] = set()  # countries whose regions the location names
+    ambiguous: set[int] = set()  # countries whose name is also a region's
     for size in range(5, 0, -1):
         for start in range(len(words) - size + 1):
             if any(taken[start : start + size]):
                 continue
             phrase = " ".join(words[start : start + size])
-            if size == 1 and len(phrase) <= 3 and not phrase.isupper():
-                continue  # "us", "uk" in lower case are words, not countries
+            if not phrase[:1].isupper():
+                continue  # "island" is a word, not Iceland ("Ísland")
+            key = normalise_name(phrase)
             country = resolver.by_exact_name(phrase)
+            if (
+                country is None
+                and demonyms.get(key)
+                and demonyms[key].pk in taking_part
+            ):
+                country = demonyms[key]
             if country is None:
+                if size > 1 and key in regions:  # "New Mexico", "Northern Ireland"
+                    elsewhere |= regions[key]
+                    taken[start : start + size] = [True] * size
+                elif key in regions and phrase in parts:  # "Florida", "Sabah"
+                    elsewhere |= regions[key]
                 continue
             after = " ".join(words[start + size : start + size + 1])
             before = " ".join(words[max(0, start - 2) : start])
             if WATERS.match(after) or WATERS_OF.search(before):
                 continue
-            for i in range(start, start + size):
-                taken[i] = True
-            found.setdefault(country.pk, (Actor(name=phrase, country=country), False))
-    return list(found.values())
+            taken[start : start + size] = [True] * size
+            named[country.pk] = country
+            if key in regions and not regions[key] <= {country.alpha_2}:
+                ambiguous.add(country.pk)
+
+    hosts = []
+    for pk, country in {**named, **whole}.items():
+        if elsewhere and country.alpha_2 not in elsewhere:
+            continue  # the place is in another country's region
+        if pk in taking_part:
+            hosts.append((Actor(name=country.name, country=country), True))
+        elif pk in whole and pk not in ambiguous:
+            hosts.append((Actor(name=country.name, country=country), False))
+    return hosts
+
+
+def demonyms() -> dict[str, Country]:
+    """Countries by their adjectives ("turkish" -> Türkiye), from the
+    reference data's demonyms."""
+    found = {}
+    for country in Country.objects.exclude(demonym=""):
+        for demonym in country.demonym.split(","):
+            if demonym.strip():
+                found[normalise_name(demonym)] = country
+    return found
 
 
 # --- Writing ------------------------------------------------------------------------------
@@ -299,9 +368,12 @@ def countries_in(location: str, actors: Actors) -> list[tuple[Actor, bool]]:
 
 def import_exercises(path: Path, *, strict: bool = False, stdout=None) -> ImportResult:
     """Import an MME file: all of it, or (RowError) nothing."""
-    exercises = parse(read_text(path))
+    text, encoding = decode(path)
+    exercises = parse(text)
     with transaction.atomic():
-        return _write(exercises, strict=strict, stdout=stdout)
+        result = _write(exercises, strict=strict, stdout=stdout)
+    result.encoding = encoding
+    return result
 
 
 def _write(exercises: list[Exercise], *, strict: bool, stdout) -> ImportResult:
@@ -312,16 +384,22 @@ def _write(exercises: list[Exercise], *, strict: bool, stdout) -> ImportResult:
     )
     participants_of: dict[str, list[tuple[Actor, str]]] = {}
     hosts_added = hosts_found = 0
+    adjectives = demonyms()
     for exercise in exercises:
         chosen: dict[tuple, tuple[Actor, str]] = {}
         for state in exercise.states:
             actor = actors.get(state, exercise.row)
             chosen.setdefault(actor.key, (actor, ParticipantRole.PARTICIPANT))
-        for actor, whole_part in countries_in(exercise.location, actors):
-            if actor.key in chosen:
+        taking_part = {
+            a.country.pk for a, _ in chosen.values() if a.country is not None
+        }
+        for actor, takes_part in hosts_in(
+            exercise.location, actors, taking_part, adjectives
+        ):
+            if takes_part:
                 chosen[actor.key] = (chosen[actor.key][0], ParticipantRole.HOST)
                 hosts_found += 1
-            elif whole_part:
+            else:
                 chosen[actor.key] = (actor, ParticipantRole.HOST)
                 hosts_added += 1
         participants_of[exercise.external_id] = list(chosen.values())
@@ -333,6 +411,7 @@ def _write(exercises: list[Exercise], *, strict: bool, stdout) -> ImportResult:
             exercise_id: sorted((actor.identity, role) for actor, role in chosen)
             for exercise_id, chosen in participants_of.items()
         },
+        reason="Imported from the Multinational Military Exercises dataset",
     )
     touched = actors.organisations.flush()
     tags = _tags()
@@ -346,23 +425,26 @@ def _write(exercises: list[Exercise], *, strict: bool, stdout) -> ImportResult:
 
     written = plan.write(fill, PARTNERSHIP_FIELDS, progress)
     today = timezone.localdate()
-    participants, sources, tag_links = [], [], []
     TagLink = Partnership.tags.through
+    rows = {}
     for exercise, partnership in written:
-        for actor, role in participants_of[exercise.external_id]:
-            participants.append(actor.participant(partnership, role))
-        sources.append(
+        rows[exercise.external_id] = [
+            *(
+                actor.participant(partnership, role)
+                for actor, role in participants_of[exercise.external_id]
+            ),
             Source(
                 partnership=partnership,
                 title=f"{SOURCE_TITLE}, exercise {exercise.external_id}",
                 publisher=SOURCE_AUTHORS,
                 accessed_on=today,
-            )
-        )
-        tag_links += [
-            TagLink(partnership=partnership, tag=tags[name]) for name in exercise.tags
+            ),
+            *(
+                TagLink(partnership=partnership, tag=tags[name])
+                for name in exercise.tags
+            ),
         ]
-    plan.finish(written, touched, participants, sources, tag_links, progress=progress)
+    plan.finish(written, touched, rows, progress=progress)
     no_states = sum(1 for e in exercises if not e.states)
     notes = [
         f"Host countries: {hosts_found:,} participants found named in the location, "
@@ -370,6 +452,11 @@ def _write(exercises: list[Exercise], *, strict: bool, stdout) -> ImportResult:
     ]
     if no_states:
         notes.append(f"{no_states:,} exercise(s) name no participating state.")
+    if plan.missing:
+        notes.append(
+            f"{len(plan.missing):,} exercise(s) an earlier import brought in are not "
+            "in this file; they were left as they are."
+        )
     marked_missing = sum(e.marked_missing for e in exercises)
     if marked_missing:
         notes.append(

@@ -38,6 +38,7 @@ from .models import (
 from .names import normalise_name, slugify_name
 
 BATCH = 1000
+NAME_LIMIT = 255  # an entity's name
 
 
 class RowError(Exception):
@@ -52,10 +53,22 @@ class RowError(Exception):
 # --- Reading files ---------------------------------------------------------------
 
 
+# Multi-byte UTF-8 sequences: a file that has them is meant as UTF-8.
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+
+
 def read_text(path: Path) -> str:
-    """The file's text: UTF-8 (with or without a byte order mark), else
-    ISO-8859-1 (SIPRI's own exports), with line ends made plain: stray
-    carriage returns are dropped."""
+    """The file's text, with line ends made plain (stray carriage returns
+    are dropped). See ``decode``."""
+    return decode(path)[0]
+
+
+def decode(path: Path) -> tuple[str, str]:
+    """The file's text and the encoding it was read in: UTF-8 (with or
+    without a byte order mark), else Windows-1252 (what "ISO-8859-1" exports
+    from Windows hold; SIPRI's are plain ISO-8859-1, which it reads alike),
+    else ISO-8859-1. A UTF-8 file with a broken byte is refused, naming the
+    line, rather than read as another encoding and garbled."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -65,10 +78,28 @@ def read_text(path: Path) -> str:
     if b"\x00" in raw[:4096]:
         raise RowError(None, f"{path} is a binary file, not CSV")
     try:
-        text = raw.decode("utf-8-sig")
+        text, encoding = raw.decode("utf-8-sig"), "UTF-8"
+    except UnicodeDecodeError as exc:
+        if any(_valid_utf8(m.group()) for m in _UTF8_SEQUENCE.finditer(raw)):
+            line = raw.count(b"\n", 0, exc.start) + 1
+            raise RowError(
+                line,
+                f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x}), though the rest "
+                "of the file is: repair it, or save the file again as UTF-8",
+            ) from None
+        try:
+            text, encoding = raw.decode("cp1252"), "ISO-8859-1/Windows-1252"
+        except UnicodeDecodeError:
+            text, encoding = raw.decode("iso-8859-1"), "ISO-8859-1"
+    return text.replace("\r\n", "\n").replace("\r", ""), encoding
+
+
+def _valid_utf8(sequence: bytes) -> bool:
+    try:
+        sequence.decode("utf-8")
     except UnicodeDecodeError:
-        text = raw.decode("iso-8859-1")
-    return text.replace("\r\n", "\n").replace("\r", "")
+        return False
+    return True
 
 
 def fingerprint(record: dict) -> str:
@@ -162,7 +193,7 @@ def bulk_create_entities(model: type[Entity], objs: list[Entity]) -> list[Entity
         ]
         Entity.objects.bulk_create(parents)
         for obj, parent in zip(batch, parents, strict=True):
-            obj.entity_ptr_id = obj.pk = parent.pk
+            obj.entity_ptr_id = obj.id = parent.pk
             obj.entity_type = model.ENTITY_TYPE
             obj.created_at = obj.updated_at = now
             obj._state.adding = False
@@ -199,6 +230,7 @@ class ExternalIds:
     scheme: str
     ids: dict[str, int] = field(default_factory=dict)
     fingerprints: dict[str, str] = field(default_factory=dict)
+    imported: dict[str, dict] = field(default_factory=dict)
 
     @classmethod
     def load(cls, scheme: str, model: type[Entity] | None = None) -> ExternalIds:
@@ -206,36 +238,42 @@ class ExternalIds:
         if model is not None:
             rows = rows.filter(entity__entity_type=model.ENTITY_TYPE)
         known = cls(scheme)
-        for value, entity_id, print_ in rows.values_list(
-            "value", "entity_id", "fingerprint"
+        for value, entity_id, print_, imported in rows.values_list(
+            "value", "entity_id", "fingerprint", "imported"
         ):
             known.ids[value] = entity_id
             known.fingerprints[value] = print_
+            known.imported[value] = imported or {}
         return known
 
-    def add(self, pairs: Iterable[tuple[str, int, str]]) -> None:
-        """Record (value, entity id, fingerprint) for new entities."""
+    def add(self, rows: Iterable[tuple[str, int, str, dict]]) -> None:
+        """Record (value, entity id, fingerprint, rows imported) for new entities."""
         new = [
             ExternalIdentifier(
-                scheme=self.scheme, value=value, entity_id=entity_id, fingerprint=fp
+                scheme=self.scheme,
+                value=value,
+                entity_id=entity_id,
+                fingerprint=print_,
+                imported=imported,
             )
-            for value, entity_id, fp in pairs
+            for value, entity_id, print_, imported in rows
         ]
         ExternalIdentifier.objects.bulk_create(new, batch_size=BATCH)
         for item in new:
             self.ids[item.value] = item.entity_id
             self.fingerprints[item.value] = item.fingerprint
+            self.imported[item.value] = item.imported
 
-    def refresh(self, values: dict[str, str]) -> None:
-        """Store new fingerprints for updated rows."""
-        rows = list(
-            ExternalIdentifier.objects.filter(
-                scheme=self.scheme, value__in=list(values)
+    def refresh(self, values: dict[str, tuple[str, dict]]) -> None:
+        """Store the new fingerprint and rows imported of updated entities."""
+        keys = list(values)
+        for chunk in batches(keys):
+            rows = list(
+                ExternalIdentifier.objects.filter(scheme=self.scheme, value__in=chunk)
             )
-        )
-        for row in rows:
-            row.fingerprint = values[row.value]
-        ExternalIdentifier.objects.bulk_update(rows, ["fingerprint"], batch_size=BATCH)
+            for row in rows:
+                row.fingerprint, row.imported = values[row.value]
+            ExternalIdentifier.objects.bulk_update(rows, ["fingerprint", "imported"])
 
 
 # --- Actors that are not countries ------------------------------------------------------
@@ -274,7 +312,7 @@ class Organisations:
             return self.pending[dataset_name]
         existing = self.by_name.get(normalise_name(name))
         if existing is not None:
-            self.known.add([(dataset_name, existing, "")])
+            self.known.add([(dataset_name, existing, "", {})])
             return existing
         organisation = Organisation(
             name=name, kind=kind, home_country=home_country, summary=summary
@@ -290,7 +328,7 @@ class Organisations:
         for organisation in self.pending.values():
             organisation.slug = slugs.new(organisation.name)
         bulk_create_entities(Organisation, list(self.pending.values()))
-        self.known.add((key, org.pk, "") for key, org in self.pending.items())
+        self.known.add((key, org.pk, "", {}) for key, org in self.pending.items())
         created = [org.pk for org in self.pending.values()]
         self.pending.clear()
         return created
@@ -325,11 +363,14 @@ class Actor:
         return participant
 
     @property
-    def identity(self) -> tuple[str, int | str]:
-        """Which party this is, stable from one import to the next."""
-        if self.organisation is not None:
-            return ("organisation", getattr(self.organisation, "name", self.name))
-        return self.key
+    def identity(self) -> tuple[str, str]:
+        """Which party this is, in words that stay the same from one import
+        (and one database) to the next."""
+        if self.country is not None:
+            return ("country", self.country.slug)
+        if self.bloc is not None:
+            return ("bloc", self.bloc.slug)
+        return ("organisation", getattr(self.organisation, "name", self.name))
 
     @property
     def key(self) -> tuple[str, int]:
@@ -400,6 +441,11 @@ class Actors:
         name = raw.rstrip("*").strip()
         if not name:
             raise RowError(row, f"the name “{raw}” is empty")
+        if len(name) > NAME_LIMIT:
+            raise RowError(
+                row, f"the name “{name[:40]}…” is {len(name)} characters long "
+                f"(at most {NAME_LIMIT})",
+            )  # fmt: skip
         if stars >= 2:  # an international organisation
             bloc = self.blocs.get(normalise_name(name))
             if bloc is not None:
@@ -431,16 +477,27 @@ class Actors:
                 "A placeholder for a party the data does not identify",
             )  # fmt: skip
         try:
-            return Actor(name=name, country=self.resolver.resolve(name))
+            country = self.resolver.resolve(name)
         except Country.MultipleObjectsReturned as exc:
             raise RowError(row, f"{exc} Add an alias to the country meant") from None
         except Country.DoesNotExist:
+            bloc = self.blocs.get(normalise_name(name))
+            if bloc is not None:  # "NATO", unmarked
+                self.report[raw] = f"bloc: {bloc.name}"
+                return Actor(name=name, bloc=bloc)
             if self.strict:
                 raise RowError(
                     row,
                     f"“{name}” is not a known country (add it, or an alias for it) "
                     "and is not marked * or ** as a non-state actor",
                 ) from None
+        else:
+            if not self.resolver.knows_exactly(name):
+                # Matched by another spelling ("Chechnya" is Russia's): say so.
+                self.report[raw] = (
+                    f"country: {country.name}, by another spelling; check it"
+                )
+            return Actor(name=name, country=country)
         self.report[raw] = "organisation: NOT a known country; check it"
         return self._organisation(
             raw, name, OrganisationKind.OTHER, "A party that is not a known country"
@@ -455,12 +512,19 @@ class ImportPlan:
     import (their fingerprint differs) and which did not; then the writing
     of the new and changed ones as partnerships, in bulk."""
 
-    def __init__(self, scheme: str, records: list, resolved: dict | None = None):
+    def __init__(
+        self,
+        scheme: str,
+        records: list,
+        resolved: dict | None = None,
+        *,
+        reason: str = "",
+    ):
         """``resolved`` maps a record's id to what its names resolved to:
         part of the fingerprint, so that a record is updated when a name
         now means another party (an alias was added) though its row did not
-        change."""
-        self.scheme = scheme
+        change. ``reason`` is the change reason the records' history shows."""
+        self.scheme, self.reason = scheme, reason
         self.known = ExternalIds.load(scheme, Partnership)
         resolved = resolved or {}
         self.prints = {
@@ -476,6 +540,8 @@ class ImportPlan:
             and self.known.fingerprints.get(r.external_id) != self.prints[r.external_id]
         ]  # fmt: skip
         self.unchanged = len(records) - len(self.new) - len(self.changed)
+        in_file = {r.external_id for r in records}
+        self.missing = [value for value in self.known.ids if value not in in_file]
 
     @property
     def to_write(self) -> list:
@@ -483,9 +549,10 @@ class ImportPlan:
 
     def write(self, fill, fields: list[str], progress: Progress | None) -> list[tuple]:
         """Create and update the partnerships, ``fill(partnership, record)``
-        setting their fields (``fields`` names those an update writes). The
-        updated ones lose their participants, systems, sources and tags, for
-        the caller to write afresh. Returns (record, partnership) pairs."""
+        setting their fields (``fields`` names those an update writes). An
+        updated one loses the rows the last import wrote for it (not those
+        editors added), for ``finish`` to write afresh. Returns (record,
+        partnership) pairs."""
         slugs = Slugs(Partnership.ENTITY_TYPE)
         created = []
         for record in self.new:
@@ -495,9 +562,7 @@ class ImportPlan:
             created.append((record, partnership))
         for chunk in batches(created, 2000):
             bulk_create_entities(Partnership, [p for _, p in chunk])
-            self.known.add(
-                (r.external_id, p.pk, self.prints[r.external_id]) for r, p in chunk
-            )
+            record_history([p for _, p in chunk], "+", self.reason)
             if progress:
                 progress.advance(len(chunk))
 
@@ -511,26 +576,95 @@ class ImportPlan:
             updated.append((record, partnership))
         if updated:
             bulk_update_entities(Partnership, [p for _, p in updated], fields)
-            ids = [p.pk for _, p in updated]
-            for model in (Participant, PartnershipSystem, Source):
-                model.objects.filter(partnership__in=ids).delete()
-            Partnership.tags.through.objects.filter(partnership__in=ids).delete()
-            self.known.refresh(
-                {r.external_id: self.prints[r.external_id] for r in self.changed}
-            )
+            record_history([p for _, p in updated], "~", self.reason)
+            self._remove_imported_rows([r.external_id for r, _ in updated])
             if progress:
                 progress.advance(len(updated))
         return created + updated
 
+    def _remove_imported_rows(self, external_ids: list[str]) -> None:
+        """Delete what earlier imports wrote for these records, recording
+        the deletions in the rows' history. Rows editors added stay."""
+        owned: dict[str, list[int]] = {}
+        for external_id in external_ids:
+            for label, pks in self.known.imported.get(external_id, {}).items():
+                if label in IMPORTED_ROWS:
+                    owned.setdefault(label, []).extend(pks)
+        for label, pks in owned.items():
+            if label == "tags":
+                continue
+            model = IMPORTED_ROWS[label]
+            for chunk in batches(pks):
+                rows = list(model.objects.filter(pk__in=chunk))
+                record_history(rows, "-", self.reason)
+                # No signals: the partnerships are re-indexed once, at the end.
+                model.objects.filter(pk__in=chunk)._raw_delete(connection.alias)
+        TagLink = Partnership.tags.through
+        for external_id in external_ids:
+            tags = self.known.imported.get(external_id, {}).get("tags")
+            if tags:
+                TagLink.objects.filter(
+                    partnership_id=self.known.ids[external_id], tag_id__in=tags
+                )._raw_delete(connection.alias)
+
     def finish(
-        self, written: list[tuple], touched: list[int], *rows: list, progress=None
+        self,
+        written: list[tuple],
+        touched: list[int],
+        rows: dict[str, list],
+        progress=None,
+        keys: dict[str, str] | None = None,
     ):
-        """Write the rows that hang off the partnerships (participants,
-        systems, sources, tag links: lists of unsaved objects, one model a
-        list), then let the index and the detector catch up."""
-        for objs in rows:
-            if objs:
-                type(objs[0]).objects.bulk_create(objs, batch_size=2000)
+        """Write the rows that hang off the partnerships: ``rows`` maps a
+        record's id to its unsaved participants, system lines, sources and
+        tag links. A row an editor already added (the same country in the
+        same role, the same system, the same tag) is left theirs. Then the
+        ids and what was imported are stored, and the index and the
+        detector catch up. ``keys`` are match keys to keep with the ids."""
+        partnership_ids = {r.external_id: p.pk for r, p in written}
+        wanted = [obj for objs in rows.values() for obj in objs]
+        present = _present([r.external_id for r in self.changed], partnership_ids)
+        by_model: dict[type, list] = {}
+        for obj in wanted:
+            if _row_key(obj) not in present:
+                by_model.setdefault(type(obj), []).append(obj)
+        for model, objs in by_model.items():
+            model.objects.bulk_create(objs, batch_size=2000)
+            if hasattr(model, "history"):
+                record_history(objs, "+", self.reason)
+
+        imported = {}
+        for external_id, objs in rows.items():
+            owned: dict[str, list[int]] = {}
+            for obj in objs:
+                if _row_key(obj) in present:
+                    continue
+                label = ROW_LABELS[type(obj)]
+                owned.setdefault(label, []).append(
+                    obj.tag_id if label == "tags" else obj.pk
+                )
+            if keys and keys.get(external_id):
+                owned["key"] = keys[external_id]
+            imported[external_id] = owned
+        self.known.add(
+            (
+                r.external_id,
+                p.pk,
+                self.prints[r.external_id],
+                imported.get(r.external_id, {}),
+            )
+            for r, p in written
+            if r.external_id not in self.known.ids
+        )
+        self.known.refresh(
+            {
+                r.external_id: (
+                    self.prints[r.external_id],
+                    imported.get(r.external_id, {}),
+                )
+                for r in self.changed
+            }
+        )
         if progress:
             progress.close()
         if written or touched:
@@ -558,6 +692,62 @@ class ImportResult:
     unchanged: int
     names: dict[str, str]  # every name that is not a country: how it was handled
     notes: list[str] = field(default_factory=list)
+    encoding: str = ""
+
+
+# The rows an import writes for a partnership, by the label its record of
+# them uses.
+IMPORTED_ROWS = {
+    "participants": Participant,
+    "systems": PartnershipSystem,
+    "sources": Source,
+    "tags": Partnership.tags.through,
+}
+ROW_LABELS = {model: label for label, model in IMPORTED_ROWS.items()}
+
+
+def _row_key(obj) -> tuple:
+    """What makes a row the same row, by the models' unique constraints
+    (a source is never the same: each import writes its own)."""
+    if isinstance(obj, Participant):
+        return ("participant", obj.partnership_id, obj.role, obj.country_id,
+                obj.organisation_id, obj.bloc_id)  # fmt: skip
+    if isinstance(obj, PartnershipSystem):
+        return ("system", obj.partnership_id, obj.system_id)
+    if isinstance(obj, Partnership.tags.through):
+        return ("tag", obj.partnership_id, obj.tag_id)
+    return ("source", id(obj))
+
+
+def _present(changed_ids: list[str], partnership_ids: dict) -> set[tuple]:
+    """The keys of the wanted rows that already exist: on updated
+    partnerships, rows editors added that the import would write again."""
+    ids = [partnership_ids[external_id] for external_id in changed_ids]
+    present: set[tuple] = set()
+    if not ids:
+        return present
+    for chunk in batches(ids):
+        for row in Participant.objects.filter(partnership__in=chunk):
+            present.add(_row_key(row))
+        for row in PartnershipSystem.objects.filter(partnership__in=chunk):
+            present.add(_row_key(row))
+        for row in Partnership.tags.through.objects.filter(partnership__in=chunk):
+            present.add(_row_key(row))
+    return present
+
+
+def record_history(objs: list, kind: str, reason: str) -> None:
+    """History rows for objects written in bulk ("+" created, "~" changed,
+    "-" deleted), as django-simple-history writes them for single saves."""
+    if not objs or not hasattr(type(objs[0]), "history"):
+        return
+    manager = type(objs[0]).history
+    rows = manager.bulk_history_create(
+        objs, batch_size=2000, update=kind == "~", default_change_reason=reason
+    )
+    if kind == "-":  # bulk_history_create knows only "+" and "~"
+        for chunk in batches([row.pk for row in rows]):
+            manager.model.objects.filter(pk__in=chunk).update(history_type="-")
 
 
 def finish_import(entity_ids: Iterable[int]) -> None:

@@ -257,6 +257,14 @@ class ExternalIdentifier(models.Model):
         editable=False,
         help_text="A hash of the imported row: an import skips rows that did not change.",
     )
+    imported = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="The rows the last import wrote for this record (participants, "
+        "systems, sources, tags), which the next import may replace; rows "
+        "editors add are theirs.",
+    )
 
     class Meta:
         ordering = ["scheme", "value"]

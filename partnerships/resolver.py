@@ -91,6 +91,12 @@ class CountryResolver:
         ids = self._keys.get(normalise_name(text), set())
         return self._by_id[next(iter(ids))] if len(ids) == 1 else None
 
+    def knows_exactly(self, text: str) -> bool:
+        """Whether ``text`` is a name, alias or ISO code held here, rather
+        than a spelling only the ``countrynames`` list knows."""
+        key = normalise_name(text)
+        return key in self._keys or text.strip().upper() in self._codes
+
     def _candidates(self, text: str) -> set[int]:
         key = normalise_name(text)
         if key in self._keys:

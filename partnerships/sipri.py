@@ -43,12 +43,13 @@ from .importing import (
     RowError,
     Slugs,
     bulk_create_entities,
+    decode,
     ids_by_name,
     pk_of,
-    read_text,
     stable_id,
 )
 from .models import (
+    ExternalIdentifier,
     ParticipantRole,
     Partnership,
     PartnershipKind,
@@ -66,6 +67,8 @@ SOURCE_URL = "https://www.sipri.org/databases/armstransfers"
 ALL_COUNTRIES_HEADER = ["recipient", "supplier", "year of order"]
 PER_YEAR_HEADER = "sipri at database id"
 HEADER_SEARCH_LINES = 40
+MAX_QUANTITY = 2_147_483_647  # what the database's integer columns hold
+MAX_TIV = Decimal("1e11")  # 14 digits, 3 of them decimals
 ALL_COUNTRIES = "all countries"
 PER_YEAR = "per delivery year"
 
@@ -153,7 +156,6 @@ def category_of(description: str, armament_category: str = "") -> str:
 @dataclass
 class Deal:
     row: int
-    external_id: str
     supplier: str
     recipient: str
     order_year: int | None
@@ -173,6 +175,9 @@ class Deal:
     tiv_order: Decimal | None = None
     tiv_delivered: Decimal | None = None
     local_production: bool = False
+    sipri_id: str = ""  # the per-delivery-year export's own deal id
+    external_id: str = ""  # set once the names are resolved: see deal_ids()
+    match_key: str = ""
 
     def content(self) -> dict:
         data = asdict(self)
@@ -203,6 +208,8 @@ def _int(value: str, row: int, what: str) -> int | None:
         raise RowError(row, f"the {what} “{value}” is not a whole number") from None
     if number < 0:
         raise RowError(row, f"the {what} cannot be negative ({number})")
+    if number > MAX_QUANTITY:
+        raise RowError(row, f"the {what} {number:,} is more than any deal holds")
     return number
 
 
@@ -225,9 +232,18 @@ def _decimal(value: str, row: int, what: str) -> Decimal | None:
         number = Decimal(value)
     except InvalidOperation:
         raise RowError(row, f"the {what} “{value}” is not a number") from None
-    if not number.is_finite() or number < 0:
+    if not number.is_finite() or number < 0 or number >= MAX_TIV:
         raise RowError(row, f"the {what} “{value}” is not a number SIPRI would give")
     return number
+
+
+def _text(value: str, row: int, what: str, limit: int = 255) -> str:
+    value = value.strip()
+    if len(value) > limit:
+        raise RowError(
+            row, f"the {what} is {len(value)} characters long (at most {limit})"
+        )
+    return value
 
 
 def _condition(value: str, row: int) -> str:
@@ -306,7 +322,6 @@ def _records(lines: list[str], header: int, width: int):
 
 def _parse_all_countries(lines, header, generated) -> Register:
     deals: list[Deal] = []
-    seen: Counter[str] = Counter()
     count = 0
     for line, cells in _records(lines, header, ALL_COUNTRIES_FIELDS):
         count += 1
@@ -328,20 +343,14 @@ def _parse_all_countries(lines, header, generated) -> Register:
             value, estimate = _year(part, line, "delivery year")
             delivery_years.append(value)
             years_estimated |= estimate
-        identity = (recipient, supplier, order_year, ordered, designation, description)
-        key = stable_id(*identity)
-        seen[key] += 1
-        if seen[key] > 1:  # two orders alike in every column are two deals
-            key = f"{key}-{seen[key]}"
         deals.append(
             Deal(
                 row=line,
-                external_id=key,
-                supplier=supplier.strip(),
-                recipient=recipient.strip(),
+                supplier=_text(supplier, line, "supplier"),
+                recipient=_text(recipient, line, "recipient"),
                 order_year=order_year,
                 order_year_is_estimate=_flag(year_q),
-                designation=designation.strip(),
+                designation=_text(designation, line, "weapon designation"),
                 description=description.strip(),
                 category=category_of(description),
                 ordered=_int(ordered, line, "number ordered"),
@@ -448,13 +457,13 @@ def _parse_per_year(lines, header, columns, generated) -> Register:
         deals.append(
             Deal(
                 row=line,
-                external_id=deal_id,
-                supplier=supplier,
-                recipient=recipient,
+                sipri_id=_text(deal_id, line, "SIPRI AT Database ID"),
+                supplier=_text(supplier, line, "supplier"),
+                recipient=_text(recipient, line, "recipient"),
                 order_year=order_year,
                 order_year_is_estimate=order_estimate
                 or _flag(cell(first, "order date is estimate")),
-                designation=cell(first, "designation").strip(),
+                designation=_text(cell(first, "designation"), line, "designation"),
                 description=cell(first, "description").strip(),
                 category=category_of(
                     cell(first, "description"), cell(first, "armament category")
@@ -480,22 +489,29 @@ def _parse_per_year(lines, header, columns, generated) -> Register:
 
 
 class Systems:
-    """The systems deals name, matched to known ones by name or alias."""
+    """The systems deals name, one per designation and category: a "Lynx"
+    helicopter and a "Lynx" infantry fighting vehicle are two systems, the
+    "HQ-9" of a "SAM system" and of a "naval SAM system" one. Matched to
+    known systems by name or alias, and category."""
 
     def __init__(self):
         self.known = ExternalIds.load("sipri-system", System)
-        self.by_name = ids_by_name(System)
+        self.by_name: dict[tuple[str, str], int] = {}
+        categories = dict(System.objects.values_list("pk", "category"))
+        for name, pk in ids_by_name(System).items():
+            self.by_name.setdefault((name, categories[pk]), pk)
         self.pending: dict[str, System] = {}
 
     def get(self, deal: Deal):
-        key = stable_id(deal.designation, deal.description)
+        name = normalise_name(deal.designation)
+        key = stable_id(name, deal.category)
         if key in self.known.ids:
             return self.known.ids[key]
         if key in self.pending:
             return self.pending[key]
-        existing = self.by_name.get(normalise_name(deal.designation))
+        existing = self.by_name.get((name, deal.category))
         if existing is not None:
-            self.known.add([(key, existing, "")])
+            self.known.add([(key, existing, "", {})])
             return existing
         system = System(
             name=deal.designation, category=deal.category, summary=deal.description
@@ -508,7 +524,7 @@ class Systems:
         for system in self.pending.values():
             system.slug = slugs.new(system.name)
         bulk_create_entities(System, list(self.pending.values()))
-        self.known.add((key, system.pk, "") for key, system in self.pending.items())
+        self.known.add((key, system.pk, "", {}) for key, system in self.pending.items())
         created = [system.pk for system in self.pending.values()]
         self.pending.clear()
         return created
@@ -519,9 +535,12 @@ class Systems:
 
 def import_register(path: Path, *, strict: bool = False, stdout=None) -> ImportResult:
     """Import a SIPRI export: all of it, or (RowError) nothing."""
-    register = parse(read_text(path))
+    text, encoding = decode(path)
+    register = parse(text)
     with transaction.atomic():
-        return _write(register, strict=strict, stdout=stdout)
+        result = _write(register, strict=strict, stdout=stdout)
+    result.encoding = encoding
+    return result
 
 
 def _write(register: Register, *, strict: bool, stdout) -> ImportResult:
@@ -529,27 +548,24 @@ def _write(register: Register, *, strict: bool, stdout) -> ImportResult:
     actors = Actors("SIPRI's arms transfers data", scheme="sipri-actor", strict=strict)
     # Every name is resolved, even on deals that did not change: the report
     # covers the whole file, and --strict refuses it whole.
-    for deal in deals:
-        actors.get(deal.supplier, deal.row)
-        actors.get(deal.recipient, deal.row)
+    parties = {
+        id(deal): (
+            actors.get(deal.supplier, deal.row),
+            actors.get(deal.recipient, deal.row),
+        )
+        for deal in deals
+    }
+    deal_ids(deals, parties)
+    match_across_exports(deals)
     plan = ImportPlan(
         SCHEME,
         deals,
-        {
-            deal.external_id: [
-                actors.get(deal.supplier, deal.row).identity,
-                actors.get(deal.recipient, deal.row).identity,
-            ]
-            for deal in deals
-        },
+        {deal.external_id: [a.identity for a in parties[id(deal)]] for deal in deals},
+        reason=f"Imported from SIPRI's trade register ({register.format} export)",
     )
     systems = Systems()
     resolved = {
-        deal.external_id: (
-            actors.get(deal.supplier, deal.row),
-            actors.get(deal.recipient, deal.row),
-            systems.get(deal),
-        )
+        deal.external_id: (*parties[id(deal)], systems.get(deal))
         for deal in plan.to_write
     }
     touched = actors.organisations.flush() + systems.flush()
@@ -561,26 +577,91 @@ def _write(register: Register, *, strict: bool, stdout) -> ImportResult:
 
     written = plan.write(fill, PARTNERSHIP_FIELDS, progress)
     accessed = register.generated or timezone.localdate()
-    participants, lines, sources = [], [], []
+    rows = {}
     for deal, partnership in written:
         supplier, recipient, system = resolved[deal.external_id]
-        participants.append(supplier.participant(partnership, ParticipantRole.SUPPLIER))
-        participants.append(
-            recipient.participant(partnership, ParticipantRole.RECIPIENT)
-        )
-        lines.append(_system_line(partnership, deal, system))
-        sources.append(
+        rows[deal.external_id] = [
+            supplier.participant(partnership, ParticipantRole.SUPPLIER),
+            recipient.participant(partnership, ParticipantRole.RECIPIENT),
+            _system_line(partnership, deal, system),
             Source(
                 partnership=partnership,
                 title="SIPRI Arms Transfers Database, trade register"
-                + (f", deal {deal.external_id}" if register.format == PER_YEAR else ""),
+                + (f", deal {deal.sipri_id}" if deal.sipri_id else ""),
                 url=SOURCE_URL,
                 publisher="Stockholm International Peace Research Institute (SIPRI)",
                 accessed_on=accessed,
-            )
+            ),
+        ]
+    plan.finish(
+        written,
+        touched,
+        rows,
+        progress=progress,
+        keys={deal.external_id: deal.match_key for deal, _ in written},
+    )
+    notes = []
+    if plan.missing:
+        notes.append(
+            f"{len(plan.missing):,} deal(s) an earlier import brought in are not in "
+            "this file; they were left as they are."
         )
-    plan.finish(written, touched, participants, lines, sources, progress=progress)
-    return plan.result(register.format, actors)
+    return plan.result(register.format, actors, notes)
+
+
+def deal_ids(deals: list[Deal], parties: dict) -> None:
+    """Give each deal its id: SIPRI's own where the export has one (the
+    per-delivery-year export), else its match key. The key is a hash of what
+    identifies a deal in either export: the parties as resolved (so a
+    respelt name, "Turkey" for "Turkiye", is still the same deal), the
+    designation and the order year. Numbers and comments stay out of it:
+    SIPRI revises them, and a revised deal is the same deal. Deals alike in
+    all of these are numbered in the order of SIPRI's ids where the export
+    has them, else of the file."""
+
+    def order(deal: Deal):
+        number = deal.sipri_id
+        return (0, int(number), "") if number.isdigit() else (1, 0, number or "")
+
+    seen: Counter[str] = Counter()
+    for deal in sorted(deals, key=order):
+        supplier, recipient = parties[id(deal)]
+        key = stable_id(
+            *supplier.identity,
+            *recipient.identity,
+            deal.designation,
+            deal.order_year or "",
+        )
+        seen[key] += 1
+        deal.match_key = key if seen[key] == 1 else f"{key}-{seen[key]}"
+        deal.external_id = deal.sipri_id or deal.match_key
+
+
+def match_across_exports(deals: list[Deal]) -> None:
+    """A deal first imported from one export keeps its record when the
+    other export brings it: a new id whose match key an earlier import
+    stored takes over that record (SIPRI's id replaces the key as its id)."""
+    known = ExternalIds.load(SCHEME, Partnership)
+    by_key = {
+        imported["key"]: value
+        for value, imported in known.imported.items()
+        if imported.get("key")
+    }
+    renames = {}
+    for deal in deals:
+        earlier = by_key.get(deal.match_key)
+        if (
+            deal.external_id in known.ids
+            or earlier is None
+            or earlier == deal.external_id
+        ):
+            continue
+        if deal.sipri_id and earlier not in renames:
+            renames[earlier] = deal.sipri_id
+        elif not deal.sipri_id:
+            deal.external_id = earlier
+    for old, new in renames.items():
+        ExternalIdentifier.objects.filter(scheme=SCHEME, value=old).update(value=new)
 
 
 PARTNERSHIP_FIELDS = [

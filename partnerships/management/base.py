@@ -33,7 +33,8 @@ class DatasetImportCommand(BaseCommand):
         except RowError as exc:
             raise CommandError(f"{exc}. Nothing was imported.") from None
         self.stdout.write(
-            f"Read {result.records:,} {self.noun} from {self.dataset} ({result.format})."
+            f"Read {result.records:,} {self.noun} from {self.dataset} "
+            f"({result.format}, {result.encoding})."
         )
         for line in [*result.notes, *name_report(result.names)]:
             self.stdout.write(line)

@@ -20,7 +20,7 @@ from articles.models import (
 )
 from partnerships.models import Partnership, Tag
 from tests.datafiles import MmeExerciseFactory, SipriDealFactory, mme_file, sipri_file
-from tests.factories import ArticleFactory, PartnershipFactory
+from tests.factories import ArticleFactory, PartnershipFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -214,3 +214,42 @@ def test_export_site_needs_a_place_to_write(tmp_path):
         run("export_site", tmp_path)
     with pytest.raises(CommandError, match="There is no folder"):
         run("export_site", Path(tmp_path) / "missing" / "site.json")
+
+
+def test_the_export_is_readable_by_its_owner_only(site):
+    path = site / "site.json"
+    run("export_site", path)
+    assert path.stat().st_mode & 0o777 == 0o600  # it holds password hashes
+
+
+def test_the_export_reads_each_table_in_a_few_queries(
+    tmp_path, django_assert_max_num_queries
+):
+    """Not a query per row: the queries are the same for 5 deals as for 50."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    run(
+        "import_sipri",
+        sipri_file(tmp_path, SipriDealFactory.create_batch(5), name="a.csv"),
+    )
+    with CaptureQueriesContext(connection) as small:
+        run("export_site", tmp_path / "small.json")
+    run(
+        "import_sipri",
+        sipri_file(tmp_path, SipriDealFactory.create_batch(45), name="b.csv"),
+    )
+    with CaptureQueriesContext(connection) as large:
+        run("export_site", tmp_path / "large.json")
+    assert len(large) == len(small)
+
+
+def test_a_database_with_only_curation_is_not_empty(tmp_path, site):
+    path = site / "site.json"
+    run("export_site", path)
+    call_command("flush", "--noinput", verbosity=0)  # nothing left, not even countries
+    TagFactory(name="Curated by hand")
+
+    with pytest.raises(CommandError, match=r"not empty \(it holds 1 tags\)"):
+        run("import_site", path)
+    assert Tag.objects.filter(name="Curated by hand").exists()

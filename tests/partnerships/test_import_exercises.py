@@ -349,3 +349,47 @@ def test_a_file_of_another_format_changes_nothing(tmp_path):
     ):
         import_exercises(sipri_file(tmp_path, SipriDealFactory.create_batch(2)))
     assert not Partnership.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("location", "states", "roles"),
+    [
+        # Regions of another country: the place is not where a name says.
+        ("Fort Stewart, Georgia", ["United States"], {"United States": "participant"}),
+        ("Lebanon, Tennessee", ["United States"], {"United States": "participant"}),
+        (
+            "Panama City, Florida",
+            ["Panama", "United States"],
+            {"Panama": "participant", "United States": "participant"},
+        ),
+        (
+            "Belfast, Northern Ireland",
+            ["Ireland", "United Kingdom"],
+            {"Ireland": "participant", "United Kingdom": "participant"},
+        ),
+        # A participant's adjective names the host.
+        ("Turkish seaport of Marmaris", ["Russia", "Turkey"],
+         {"Russia": "participant", "Türkiye": "host"}),
+        # A lower-case word is not a country ("island" is Iceland's own name).
+        ("a small island off the coast", ["Iceland", "Norway"],
+         {"Iceland": "participant", "Norway": "participant"}),
+        ("Hokkaido, Japan", ["Japan", "United States"],
+         {"Japan": "host", "United States": "participant"}),
+    ],
+)  # fmt: skip
+def test_the_host_is_not_guessed_from_misleading_words(
+    tmp_path, location, states, roles
+):
+    import_exercises(
+        mme_file(tmp_path, [MmeExerciseFactory(Location=location, states=states)])
+    )
+    assert roles_of(Partnership.objects.get()) == roles
+
+
+def test_over_long_text_is_named_not_cut(tmp_path):
+    rows = [MmeExerciseFactory(), MmeExerciseFactory(Series_Name="S" * 201)]
+    with pytest.raises(
+        CommandError, match=r"^Row 3: Series_Name is 201 characters long"
+    ):
+        import_exercises(mme_file(tmp_path, rows))
+    assert not Partnership.objects.exists()

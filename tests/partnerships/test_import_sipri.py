@@ -2,6 +2,7 @@
 
 import csv
 import json
+import re
 from collections import Counter
 from decimal import Decimal
 from io import StringIO
@@ -26,6 +27,7 @@ from partnerships.models import (
     PartnershipStatus,
     PartnershipSystem,
     Source,
+    System,
     SystemCategory,
     SystemCondition,
 )
@@ -36,7 +38,7 @@ from tests.datafiles import (
     sipri_lines,
     sipri_per_year_file,
 )
-from tests.factories import AliasFactory
+from tests.factories import AliasFactory, ParticipantFactory, SourceFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -549,3 +551,177 @@ def test_a_name_that_could_mean_two_countries_is_refused_not_guessed(tmp_path, c
     )
     assert "Add an alias to the country meant" in str(error.value)
     assert not Partnership.objects.exists()
+
+
+# --- Updates, identity and limits ------------------------------------------------------------
+
+
+def test_an_update_keeps_what_editors_added_and_records_history(tmp_path, country):
+    deals = SipriDealFactory.create_batch(2, year="1999")
+    import_sipri(sipri_file(tmp_path, deals))
+    deal = Partnership.objects.get(system_lines__system__name=deals[0]["designation"])
+    editor_tag = TagFactory(name="Editors' pick")
+    deal.tags.add(editor_tag)
+    editor_source = SourceFactory(partnership=deal, title="A ministry's press release")
+    ParticipantFactory(
+        partnership=deal, role=ParticipantRole.DEVELOPER, country=country("FR")
+    )
+
+    deals[0]["comments"] = "Revised by SIPRI"
+    output = import_sipri(sipri_file(tmp_path, deals))
+
+    assert "0 created, 1 updated, 1 unchanged" in output
+    deal.refresh_from_db()
+    assert deal.summary == "Revised by SIPRI"
+    assert list(deal.tags.all()) == [editor_tag]
+    assert set(deal.sources.values_list("title", flat=True)) == {
+        "A ministry's press release",
+        "SIPRI Arms Transfers Database, trade register",
+    }
+    assert editor_source in deal.sources.all()
+    assert set(deal.participants.values_list("role", flat=True)) == {
+        ParticipantRole.SUPPLIER,
+        ParticipantRole.RECIPIENT,
+        ParticipantRole.DEVELOPER,
+    }
+    reasons = list(deal.history.values_list("history_type", "history_change_reason"))
+    assert reasons[0] == (
+        "~",
+        "Imported from SIPRI's trade register (all countries export)",
+    )
+    assert reasons[-1][0] == "+"
+    supplier_changes = Participant.history.filter(
+        partnership_id=deal.pk, role=ParticipantRole.SUPPLIER
+    ).values_list("history_type", flat=True)
+    assert sorted(supplier_changes) == ["+", "+", "-"]
+
+
+def test_updates_are_bulk_too(tmp_path):
+    small = SipriDealFactory.create_batch(10, year="1999")
+    large = SipriDealFactory.create_batch(200, year="1999")
+    import_sipri(sipri_file(tmp_path, small, name="small.csv"))
+    import_sipri(sipri_file(tmp_path, large, name="large.csv"))
+    for deal in small + large:
+        deal["comments"] = "Revised"
+
+    with CaptureQueriesContext(connection) as first:
+        assert "10 updated" in import_sipri(
+            sipri_file(tmp_path, small, name="small.csv")
+        )
+    with CaptureQueriesContext(connection) as second:
+        assert "200 updated" in import_sipri(
+            sipri_file(tmp_path, large, name="large.csv")
+        )
+
+    assert len(second) == len(first)
+
+
+def test_a_respelt_name_or_revised_numbers_update_the_deal_rather_than_add_one(
+    tmp_path,
+):
+    deal = SipriDealFactory(supplier="Turkiye", ordered="4")
+    import_sipri(sipri_file(tmp_path, [deal]))
+
+    deal.update(supplier="Turkey", ordered="5")
+    output = import_sipri(sipri_file(tmp_path, [deal]))
+
+    assert "0 created, 1 updated, 0 unchanged" in output
+    assert PartnershipSystem.objects.get().quantity_ordered == 5
+
+
+def test_deals_no_longer_in_the_file_are_kept_and_reported(tmp_path):
+    deals = SipriDealFactory.create_batch(3)
+    import_sipri(sipri_file(tmp_path, deals))
+
+    output = import_sipri(sipri_file(tmp_path, deals[:2]))
+
+    assert "1 deal(s) an earlier import brought in are not in this file" in output
+    assert Partnership.objects.count() == 3
+
+
+def test_a_deal_imported_from_both_exports_is_one_partnership(tmp_path):
+    import_sipri(
+        sipri_file(
+            tmp_path,
+            [SipriDealFactory(supplier="France", recipient="India", designation="Rafale",
+                              description="FGA aircraft", year="2016")],
+        )
+    )  # fmt: skip
+    rows = [
+        SipriDeliveryFactory(deal_id="61001", delivered="36", delivery_year="2020"),
+    ]
+
+    output = import_sipri(sipri_per_year_file(tmp_path, rows))
+
+    assert "0 created, 1 updated" in output
+    assert Partnership.objects.count() == 1
+    assert ExternalIdentifier.objects.filter(scheme="sipri", value="61001").exists()
+    assert "0 created, 0 updated, 1 unchanged" in import_sipri(
+        sipri_per_year_file(tmp_path, rows)
+    )
+
+
+def test_one_designation_is_one_system_per_category(tmp_path):
+    deals = [
+        SipriDealFactory(designation="Lynx", description="helicopter"),
+        SipriDealFactory(designation="Lynx", description="anti-submarine helicopter"),
+        SipriDealFactory(designation="Lynx", description="IFV"),
+    ]
+    import_sipri(sipri_file(tmp_path, deals))
+    assert sorted(
+        System.objects.filter(name="Lynx").values_list("category", flat=True)
+    ) == [
+        SystemCategory.AIRCRAFT,
+        SystemCategory.ARMOURED_VEHICLE,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"designation": "X" * 300}, "the weapon designation is 300 characters long"),
+        ({"supplier": "Z" * 300 + "*"}, "characters long (at most 255)"),
+        (
+            {"ordered": "3000000000"},
+            "the number ordered 3,000,000,000 is more than any deal",
+        ),
+        ({"tiv_order": "123456789012345"}, "the TIV for the order “123456789012345”"),
+    ],
+)
+def test_values_too_large_for_the_database_are_named_not_crashed_on(
+    tmp_path, change, reason
+):
+    deals = [SipriDealFactory(), SipriDealFactory(**change)]
+    with pytest.raises(CommandError) as error:
+        import_sipri(sipri_file(tmp_path, deals))
+    assert str(error.value).startswith(f"Row {len(sipri_lines([])) + 2}: ")
+    assert reason in str(error.value)
+    assert not Partnership.objects.exists()
+
+
+def test_windows_files_are_read_and_broken_utf8_is_refused(tmp_path):
+    deal = SipriDealFactory(comments="The \u201cfirst\u201d batch \u2013 two ships")
+    output = import_sipri(sipri_file(tmp_path, [deal], encoding="cp1252"))
+    assert "ISO-8859-1/Windows-1252" in output
+    assert Partnership.objects.get().summary == "The “first” batch – two ships"
+
+    broken = sipri_file(
+        tmp_path, [SipriDealFactory(supplier="Türkiye")], encoding="utf-8"
+    )
+    broken.write_bytes(broken.read_bytes().replace(b"Pakistan", b"Pak\xe9stan"))
+    with pytest.raises(
+        CommandError, match=r"^Row \d+: is not valid UTF-8 \(byte 0xe9\)"
+    ):
+        import_sipri(broken)
+
+
+def test_an_unmarked_alliance_is_its_bloc_and_other_spellings_are_reported(tmp_path):
+    deals = [
+        SipriDealFactory(supplier="United States", recipient="NATO"),
+        SipriDealFactory(supplier="Russia", recipient="Chechnya"),
+    ]
+    output = import_sipri(sipri_file(tmp_path, deals), "--strict")
+
+    assert Bloc.objects.get(name="NATO").participations.count() == 1
+    assert re.search(r"NATO +bloc: NATO", output)
+    assert "country: Russia, by another spelling; check it" in output
