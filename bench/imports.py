@@ -155,11 +155,11 @@ def csv_parse(path: Path, deals: int) -> float:
 
 def coopsite_parse(path: Path, deals: int) -> float:
     _django()
-    from partnerships.importing import read_text
-    from partnerships.sipri import parse
+    from datasets.sipri import parse
+    from datasets.source import read_file
 
     started = time.perf_counter()
-    register = parse(read_text(path))
+    register = parse(read_file(path).text)
     elapsed = time.perf_counter() - started
     assert len(register.deals) == deals, len(register.deals)
     return elapsed

@@ -47,6 +47,32 @@ class PartialDate:
         return self.date.isoformat()
 
     @classmethod
+    def from_parts(
+        cls, year: int, month: int | None = None, day: int | None = None
+    ) -> PartialDate:
+        """The date a record gives in parts: a year, a month of a year, or a
+        day (raises ValueError for one that does not exist)."""
+        if day is not None and month is None:
+            raise ValueError("a day needs its month")
+        if day is not None:
+            precision = DatePrecision.DAY
+        elif month is not None:
+            precision = DatePrecision.MONTH
+        else:
+            precision = DatePrecision.YEAR
+        return cls(dt.date(year, month or 1, day or 1), precision)
+
+    @property
+    def first_day(self) -> dt.date:
+        """The first day the date can mean: 2017-03 is 1 March 2017."""
+        return truncate_to_precision(self.date, self.precision)
+
+    @property
+    def last_day(self) -> dt.date:
+        """The last day the date can mean: 2017-03 is 31 March 2017."""
+        return extend_to_precision(self.date, self.precision)
+
+    @classmethod
     def parse(cls, text: str, *, is_estimate: bool = False) -> PartialDate:
         """Read "2017", "2017-03" or "2017-03-12"; raise ValueError otherwise."""
         match = _PARTIAL_DATE.match(text)

@@ -25,7 +25,7 @@ from .dates import (
     extend_to_precision,
     truncate_to_precision,
 )
-from .names import normalise_name, slugify_name
+from .names import normalise_name, reserve_slug, slugify_name
 
 
 class EntityType(models.TextChoices):
@@ -52,14 +52,7 @@ def unique_slug(queryset: models.QuerySet, text: str, *, max_length: int = 200) 
     """A slug for ``text`` that no row of ``queryset`` uses yet."""
     base = slugify_name(text)[:max_length].strip("-") or "item"
     taken = set(queryset.filter(slug__startswith=base).values_list("slug", flat=True))
-    if base not in taken:
-        return base
-    for number in range(2, len(taken) + 3):
-        suffix = f"-{number}"
-        candidate = f"{base[: max_length - len(suffix)]}{suffix}"
-        if candidate not in taken:
-            return candidate
-    raise AssertionError("unreachable: there is always a free suffix")
+    return reserve_slug(text, taken, max_length=max_length)
 
 
 class TimeStampedModel(models.Model):

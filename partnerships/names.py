@@ -60,3 +60,18 @@ def slugify_name(text: str) -> str:
     from django.utils.text import slugify
 
     return slugify(fold(text))
+
+
+def reserve_slug(
+    text: str, taken: set[str], *, max_length: int = 200, fallback: str = "item"
+) -> str:
+    """A slug for ``text`` that is not in ``taken``, which it joins: the
+    slug itself, else the first free "-2", "-3"... (cut to fit
+    ``max_length``). The one rule every slug on the site is made by."""
+    base = slugify_name(text)[:max_length].strip("-") or fallback
+    slug, number = base, 2
+    while slug in taken:
+        suffix = f"-{number}"
+        slug, number = f"{base[: max_length - len(suffix)]}{suffix}", number + 1
+    taken.add(slug)
+    return slug

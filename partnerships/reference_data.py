@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .names import normalise_name, slugify_name
+from .names import normalise_name, reserve_slug
 
 # Display names where ISO's reads badly in a list ("Korea, Republic of").
 DISPLAY_NAMES = {
@@ -362,7 +362,7 @@ def seed_countries(*, Country, Alias) -> tuple[int, int]:
     for record in sorted(records, key=lambda r: (r.is_former, r.name)):
         country = existing.get(record.key)
         if country is None:
-            slug = _free_slug(record.name, taken_slugs)
+            slug = reserve_slug(record.name, taken_slugs, fallback="country")
             country = Country(
                 entity_type="country",
                 slug=slug,
@@ -417,15 +417,6 @@ def seed_countries(*, Country, Alias) -> tuple[int, int]:
             )
     Alias.objects.bulk_create(new_aliases)
     return created, len(new_aliases)
-
-
-def _free_slug(name: str, taken: set[str]) -> str:
-    base = slugify_name(name) or "country"
-    slug, number = base, 2
-    while slug in taken:
-        slug, number = f"{base}-{number}", number + 1
-    taken.add(slug)
-    return slug
 
 
 # --- Blocs --------------------------------------------------------------------

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "partnerships",
     "articles",
     "search",
+    "datasets",
     "backups",
 ]
 

@@ -1,5 +1,5 @@
-from partnerships.exercises import import_exercises
-from partnerships.management.base import DatasetImportCommand
+from datasets.management.base import DatasetImportCommand
+from datasets.mme import MmeExercises
 
 
 class Command(DatasetImportCommand):
@@ -10,8 +10,7 @@ class Command(DatasetImportCommand):
         "version updates the exercises that changed. One bad row and nothing is "
         "written."
     )
-    noun = "exercises"
-    dataset = "a Multinational Military Exercises file"
+    dataset_name = "a Multinational Military Exercises file"
 
-    def run_import(self, file, strict):
-        return import_exercises(file, strict=strict, stdout=self.stdout)
+    def dataset(self):
+        return MmeExercises()

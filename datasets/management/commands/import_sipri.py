@@ -1,5 +1,5 @@
-from partnerships.management.base import DatasetImportCommand
-from partnerships.sipri import import_register
+from datasets.management.base import DatasetImportCommand
+from datasets.sipri import SipriRegister
 
 
 class Command(DatasetImportCommand):
@@ -10,8 +10,7 @@ class Command(DatasetImportCommand):
         "importing the same file again changes nothing, a newer export updates "
         "the deals that changed. One bad row and nothing is written."
     )
-    noun = "deals"
-    dataset = "a SIPRI trade register export"
+    dataset_name = "a SIPRI trade register export"
 
-    def run_import(self, file, strict):
-        return import_register(file, strict=strict, stdout=self.stdout)
+    def dataset(self):
+        return SipriRegister()

@@ -13,36 +13,26 @@ from __future__ import annotations
 
 import calendar
 import csv
-import datetime as dt
 import io
 import re
 from dataclasses import asdict, dataclass, field
 from functools import cache
-from pathlib import Path
 
-from django.db import transaction
 from django.utils import timezone
 
-from .dates import DatePrecision, PartialDate, extend_to_precision
-from .importing import (
-    Actor,
-    Actors,
-    ImportPlan,
-    ImportResult,
-    Progress,
-    RowError,
-    decode,
-)
-from .models import (
+from partnerships.dates import DatePrecision, PartialDate
+from partnerships.models import (
     Country,
     ParticipantRole,
-    Partnership,
     PartnershipKind,
     PartnershipStatus,
-    Source,
-    Tag,
 )
-from .names import normalise_name
+from partnerships.names import normalise_name
+
+from .entities import ExternalIds
+from .parties import Actor, Parties
+from .pipeline import Catalogues, Dataset, Draft, Parsed, Participants, Resolution
+from .source import RowError, SourceFile
 
 SCHEME = "mme"
 FORMAT = "MME exercises"
@@ -79,29 +69,6 @@ SOURCE_AUTHORS = "D'Orazio and Galambos"
 
 
 @dataclass
-class PartDate:
-    year: int
-    month: int | None = None
-    day: int | None = None
-
-    @property
-    def precision(self) -> str:
-        if self.day is not None:
-            return DatePrecision.DAY
-        if self.month is not None:
-            return DatePrecision.MONTH
-        return DatePrecision.YEAR
-
-    @property
-    def first_day(self) -> dt.date:
-        return dt.date(self.year, self.month or 1, self.day or 1)
-
-    @property
-    def last_day(self) -> dt.date:
-        return extend_to_precision(self.first_day, self.precision)
-
-
-@dataclass
 class Exercise:
     row: int
     external_id: str
@@ -110,8 +77,8 @@ class Exercise:
     location: str
     latitude: float | None
     longitude: float | None
-    start: PartDate | None
-    end: PartDate | None
+    start: PartialDate | None
+    end: PartialDate | None
     tags: list[str]
     focus: str
     additional: str
@@ -133,7 +100,7 @@ def _text(value: str | None) -> str:
     return "" if value in MISSING else value
 
 
-def _date(cells: dict, prefix: str, row: int, what: str) -> PartDate | None:
+def _date(cells: dict, prefix: str, row: int, what: str) -> PartialDate | None:
     year, month, day = (
         cells[f"{prefix}.{part}"].strip() for part in ("year", "month", "day")
     )
@@ -142,17 +109,17 @@ def _date(cells: dict, prefix: str, row: int, what: str) -> PartDate | None:
     if not re.fullmatch(r"\d{4}", year) or not 1900 <= int(year) <= 2100:
         raise RowError(row, f"the {what} year “{year}” is not a year")
     if month in MISSING or month in UNKNOWN_DAY:
-        return PartDate(int(year))
+        return PartialDate.from_parts(int(year))
     if not month.isdigit() or not 1 <= int(month) <= 12:
         raise RowError(row, f"the {what} month “{month}” is not a month (1 to 12)")
     if day in MISSING or day in UNKNOWN_DAY:
-        return PartDate(int(year), int(month))
+        return PartialDate.from_parts(int(year), int(month))
     last = calendar.monthrange(int(year), int(month))[1]
     if not day.isdigit() or not 1 <= int(day) <= last:
         raise RowError(
             row, f"the {what} day “{day}” is not a day of {year}-{int(month):02d}"
         )
-    return PartDate(int(year), int(month), int(day))
+    return PartialDate.from_parts(int(year), int(month), int(day))
 
 
 def _coordinate(value: str, row: int, what: str, limit: int) -> float | None:
@@ -178,6 +145,7 @@ def _flag(value: str, row: int, column: str) -> bool:
 
 
 def parse(text: str) -> list[Exercise]:
+    """The file's exercises; RowError for another format or a bad row."""
     reader = csv.DictReader(io.StringIO(text))
     columns = reader.fieldnames or []
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
@@ -277,7 +245,7 @@ def _subdivisions() -> dict[str, frozenset[str]]:
 
 
 def hosts_in(
-    location: str, actors: Actors, taking_part: set[int], demonyms: dict[str, Country]
+    location: str, parties: Parties, taking_part: set[int], demonyms: dict[str, Country]
 ) -> list[tuple[Actor, bool]]:
     """The host countries a location names, each with whether it takes
     part already (else it is added as host). A country a participant's
@@ -290,7 +258,7 @@ def hosts_in(
     is added only when a whole comma-separated part of the location names
     it ("Tanzania, Arusha"), and that name is not also another country's
     region ("Fort Stewart, Georgia")."""
-    resolver = actors.resolver
+    resolver = parties.resolver
     regions = _subdivisions()
     parts = [p.strip().rstrip(".").strip() for p in location.split(",")]
     parts = [p for p in parts if p]
@@ -363,123 +331,90 @@ def demonyms() -> dict[str, Country]:
     return found
 
 
-# --- Writing ------------------------------------------------------------------------------
+# --- The dataset ----------------------------------------------------------------------
+
+PARTY_SCHEME = "mme-actor"
 
 
-def import_exercises(path: Path, *, strict: bool = False, stdout=None) -> ImportResult:
-    """Import an MME file: all of it, or (RowError) nothing."""
-    text, encoding = decode(path)
-    exercises = parse(text)
-    with transaction.atomic():
-        result = _write(exercises, strict=strict, stdout=stdout)
-    result.encoding = encoding
-    return result
+class MmeExercises(Dataset):
+    """The Multinational Military Exercises dataset, for the import
+    pipeline."""
 
+    scheme = SCHEME
+    title = "the Multinational Military Exercises dataset"
+    noun, plural = "exercise", "exercises"
 
-def _write(exercises: list[Exercise], *, strict: bool, stdout) -> ImportResult:
-    actors = Actors(
-        "the Multinational Military Exercises dataset",
-        scheme="mme-actor",
-        strict=strict,
-    )
-    participants_of: dict[str, list[tuple[Actor, str]]] = {}
-    hosts_added = hosts_found = 0
-    adjectives = demonyms()
-    for exercise in exercises:
-        chosen: dict[tuple, tuple[Actor, str]] = {}
-        for state in exercise.states:
-            actor = actors.get(state, exercise.row)
-            chosen.setdefault(actor.key, (actor, ParticipantRole.PARTICIPANT))
-        taking_part = {
-            a.country.pk for a, _ in chosen.values() if a.country is not None
-        }
-        for actor, takes_part in hosts_in(
-            exercise.location, actors, taking_part, adjectives
-        ):
-            if takes_part:
-                chosen[actor.key] = (chosen[actor.key][0], ParticipantRole.HOST)
-                hosts_found += 1
-            else:
-                chosen[actor.key] = (actor, ParticipantRole.HOST)
-                hosts_added += 1
-        participants_of[exercise.external_id] = list(chosen.values())
+    def parse(self, source: SourceFile) -> Parsed:
+        exercises = parse(source.text)
+        notes = []
+        no_states = sum(1 for e in exercises if not e.states)
+        if no_states:
+            notes.append(f"{no_states:,} exercise(s) name no participating state.")
+        marked_missing = sum(e.marked_missing for e in exercises)
+        if marked_missing:
+            notes.append(
+                f"{marked_missing:,} participant cell(s) hold the dataset's mark for "
+                "a missing value (-9), not a name."
+            )
+        return Parsed(exercises, FORMAT, notes)
 
-    plan = ImportPlan(
-        SCHEME,
-        exercises,
-        {
-            exercise_id: sorted((actor.identity, role) for actor, role in chosen)
-            for exercise_id, chosen in participants_of.items()
-        },
-        reason="Imported from the Multinational Military Exercises dataset",
-    )
-    touched = actors.organisations.flush()
-    tags = _tags()
-    progress = Progress(stdout, len(plan.to_write), "Exercises") if stdout else None
+    def history_reason(self, parsed: Parsed) -> str:
+        return "Imported from the Multinational Military Exercises dataset"
 
-    def fill(partnership: Partnership, exercise: Exercise) -> None:
-        taking_part = [
-            actor.display for actor, _ in participants_of[exercise.external_id]
-        ]
-        _fill(partnership, exercise, sorted(taking_part))
-
-    written = plan.write(fill, PARTNERSHIP_FIELDS, progress)
-    today = timezone.localdate()
-    TagLink = Partnership.tags.through
-    rows = {}
-    for exercise, partnership in written:
-        rows[exercise.external_id] = [
-            *(
-                actor.participant(partnership, role)
-                for actor, role in participants_of[exercise.external_id]
-            ),
-            Source(
-                partnership=partnership,
-                title=f"{SOURCE_TITLE}, exercise {exercise.external_id}",
-                publisher=SOURCE_AUTHORS,
-                accessed_on=today,
-            ),
-            *(
-                TagLink(partnership=partnership, tag=tags[name])
-                for name in exercise.tags
-            ),
-        ]
-    plan.finish(written, touched, rows, progress=progress)
-    no_states = sum(1 for e in exercises if not e.states)
-    notes = [
-        f"Host countries: {hosts_found:,} participants found named in the location, "
-        f"{hosts_added:,} hosts added that the file does not list as participants.",
-    ]
-    if no_states:
-        notes.append(f"{no_states:,} exercise(s) name no participating state.")
-    if plan.missing:
-        notes.append(
-            f"{len(plan.missing):,} exercise(s) an earlier import brought in are not "
-            "in this file; they were left as they are."
+    def resolve(
+        self, records: list[Exercise], parties: Parties, known: ExternalIds
+    ) -> Resolution:
+        """Each exercise's participants, and its host where the location
+        names one: a participant becomes the host, or a host is added."""
+        participants: dict[str, Participants] = {}
+        hosts_added = hosts_found = 0
+        adjectives = demonyms()
+        for exercise in records:
+            chosen: dict[tuple, tuple[Actor, str]] = {}
+            for state in exercise.states:
+                actor = parties.get(state, exercise.row)
+                chosen.setdefault(actor.key, (actor, ParticipantRole.PARTICIPANT))
+            taking_part = {
+                a.country.pk for a, _ in chosen.values() if a.country is not None
+            }
+            for actor, takes_part in hosts_in(
+                exercise.location, parties, taking_part, adjectives
+            ):
+                if takes_part:
+                    chosen[actor.key] = (chosen[actor.key][0], ParticipantRole.HOST)
+                    hosts_found += 1
+                else:
+                    chosen[actor.key] = (actor, ParticipantRole.HOST)
+                    hosts_added += 1
+            participants[exercise.external_id] = list(chosen.values())
+        note = (
+            f"Host countries: {hosts_found:,} participants found named in the "
+            f"location, {hosts_added:,} hosts added that the file does not list as "
+            "participants."
         )
-    marked_missing = sum(e.marked_missing for e in exercises)
-    if marked_missing:
-        notes.append(
-            f"{marked_missing:,} participant cell(s) hold the dataset's mark for a "
-            "missing value (-9), not a name."
+        return Resolution(participants, notes=[note])
+
+    def draft(
+        self, record: Exercise, participants: Participants, catalogues: Catalogues
+    ) -> Draft:
+        exercise = record
+        taking_part = sorted(actor.display for actor, _ in participants)
+        return Draft(
+            fields=partnership_fields(exercise, taking_part),
+            participants=participants,
+            sources=[
+                {
+                    "title": f"{SOURCE_TITLE}, exercise {exercise.external_id}",
+                    "publisher": SOURCE_AUTHORS,
+                    "accessed_on": timezone.localdate(),
+                }
+            ],
+            tags={name: TAGS[name] for name in exercise.tags},
         )
-    return plan.result(FORMAT, actors, notes)
 
 
-PARTNERSHIP_FIELDS = [
-    "name", "summary", "kind", "status", "start_date", "start_precision",
-    "start_is_estimate", "end_date", "end_precision", "end_is_estimate",
-    "series", "location", "latitude", "longitude",
-]  # fmt: skip
-
-
-def _tags() -> dict[str, Tag]:
-    tags = {}
-    for name, description in (*DOMAINS.values(), *MISSIONS.values()):
-        tags[name], _ = Tag.objects.get_or_create(
-            name=name, defaults={"description": description}
-        )
-    return tags
+# Every tag an exercise can have: its name and description.
+TAGS = dict((*DOMAINS.values(), *MISSIONS.values()))
 
 
 def _name(exercise: Exercise, taking_part: list[str]) -> str:
@@ -493,36 +428,40 @@ def _name(exercise: Exercise, taking_part: list[str]) -> str:
     who = " and ".join(
         [", ".join(states[:-1]), states[-1]] if len(states) > 1 else states
     )
-    when = ""
-    if exercise.start:
-        when = PartialDate(exercise.start.first_day, exercise.start.precision)
     label = exercise.series or "Unnamed exercise"
-    parts = [f"{label} of {who}" if who else label, str(when) if when else ""]
+    parts = [f"{label} of {who}" if who else label, str(exercise.start or "")]
     return ", ".join(p for p in parts if p) or f"Exercise {exercise.external_id}"
 
 
-def _fill(partnership: Partnership, exercise: Exercise, taking_part: list[str]) -> None:
-    partnership.kind = PartnershipKind.EXERCISE
-    partnership.name = _name(exercise, taking_part)[:255]
+def partnership_fields(exercise: Exercise, taking_part: list[str]) -> dict:
+    """An exercise's fields on its partnership."""
     summary = exercise.focus[:1].upper() + exercise.focus[1:]
     if summary and summary[-1] not in ".!?":
         summary += "."
     if exercise.additional:
         summary = f"{summary}\n\nOn participants: {exercise.additional}".strip()
-    partnership.summary = summary
-    partnership.series = exercise.series[:200]
-    partnership.location = exercise.location[:500]
-    partnership.latitude, partnership.longitude = exercise.latitude, exercise.longitude
     start, end = exercise.start, exercise.end
-    partnership.start_date = start.first_day if start else None
-    partnership.start_precision = start.precision if start else DatePrecision.YEAR
-    partnership.end_date = end.last_day if end else None
-    partnership.end_precision = end.precision if end else DatePrecision.YEAR
-    partnership.start_is_estimate = partnership.end_is_estimate = False
+    today = timezone.localdate()
     finished = end.last_day if end else (start.last_day if start else None)
-    if finished is not None and finished < timezone.localdate():
-        partnership.status = PartnershipStatus.COMPLETED
-    elif start is not None and start.first_day > timezone.localdate():
-        partnership.status = PartnershipStatus.PROPOSED
+    if finished is not None and finished < today:
+        status = PartnershipStatus.COMPLETED
+    elif start is not None and start.first_day > today:
+        status = PartnershipStatus.PROPOSED
     else:
-        partnership.status = PartnershipStatus.ACTIVE
+        status = PartnershipStatus.ACTIVE
+    return {
+        "kind": PartnershipKind.EXERCISE,
+        "name": _name(exercise, taking_part)[:255],
+        "summary": summary,
+        "series": exercise.series[:200],
+        "location": exercise.location[:500],
+        "latitude": exercise.latitude,
+        "longitude": exercise.longitude,
+        "start_date": start.first_day if start else None,
+        "start_precision": start.precision if start else DatePrecision.YEAR,
+        "start_is_estimate": False,
+        "end_date": end.last_day if end else None,
+        "end_precision": end.precision if end else DatePrecision.YEAR,
+        "end_is_estimate": False,
+        "status": status,
+    }

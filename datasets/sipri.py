@@ -27,40 +27,35 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
+from typing import NamedTuple
 
-from django.db import transaction
 from django.utils import timezone
 
-from .dates import DatePrecision
-from .importing import (
-    Actor,
-    Actors,
-    ExternalIds,
-    ImportPlan,
-    ImportResult,
-    Progress,
-    RowError,
-    Slugs,
-    bulk_create_entities,
-    decode,
-    ids_by_name,
-    pk_of,
-    stable_id,
-)
-from .models import (
-    ExternalIdentifier,
+from partnerships.dates import DatePrecision
+from partnerships.models import (
     ParticipantRole,
-    Partnership,
     PartnershipKind,
     PartnershipStatus,
-    PartnershipSystem,
-    Source,
     System,
     SystemCategory,
     SystemCondition,
 )
-from .names import normalise_name
+from partnerships.names import normalise_name
+
+from .entities import ExternalIds
+from .parties import Actor, Parties
+from .pipeline import (
+    Catalogues,
+    Dataset,
+    Draft,
+    Parsed,
+    Participants,
+    Resolution,
+    RowLabel,
+    SystemLine,
+    stable_id,
+)
+from .source import RowError, SourceFile
 
 SCHEME = "sipri"
 SOURCE_URL = "https://www.sipri.org/databases/armstransfers"
@@ -94,55 +89,77 @@ CATEGORIES = {
     "other": SystemCategory.OTHER,
 }
 
+
+class Rule(NamedTuple):
+    pattern: str  # words, as a regular expression
+    category: str
+
+
 # From a weapon description ("anti-tank missile", "air search radar") to a
 # category (the all-countries export has none). SIPRI's descriptions end in
 # their head noun, so the rules are tried against the end of the text first
 # ("torpedo boat" is a boat, "anti-ship torpedo" a torpedo), then anywhere;
 # first match wins.
+UAV_RULE = Rule(r"uav|drone|unmanned aerial vehicle", SystemCategory.UAV)
 DESCRIPTION_RULES = [
-    (
+    Rule(
         r"engine|turbofan|turbojet|turboprop|turboshaft|gas turbine|diesel",
         SystemCategory.ENGINE,
     ),
-    (r"satellite", SystemCategory.SATELLITE),
-    (r"radar|sonar|eo system|recce system|sensor|sight", SystemCategory.RADAR),
-    (r"uav|drone|unmanned aerial vehicle", SystemCategory.UAV),
-    (
+    Rule(r"satellite", SystemCategory.SATELLITE),
+    Rule(r"radar|sonar|eo system|recce system|sensor|sight", SystemCategory.RADAR),
+    UAV_RULE,
+    Rule(
         r"sam system|air defen[cs]e system|anti-aircraft gun|ciws|aa gun",
         SystemCategory.AIR_MISSILE_DEFENCE,
     ),
-    (r"tank destroyer", SystemCategory.ARMOURED_VEHICLE),
-    (r"torpedo|depth charge|naval gun|mine|asw rocket", SystemCategory.NAVAL_WEAPON),
-    (
+    Rule(r"tank destroyer", SystemCategory.ARMOURED_VEHICLE),
+    Rule(
+        r"torpedo|depth charge|naval gun|mine|asw rocket", SystemCategory.NAVAL_WEAPON
+    ),
+    Rule(
         r"missile|sam|aam|bomb|guided rocket|loitering munition|coastal defen[cs]e system",
         SystemCategory.MISSILE,
     ),
-    (
+    Rule(
         r"aircraft|helicopter|trainer|awacs|aew|bomber|fighter|airship",
         SystemCategory.AIRCRAFT,
     ),
-    (
+    Rule(
         r"ship|boat|frigate|destroyer|corvette|submarine|opv|cruiser|carrier|minesweeper"
         r"|minehunter|tug|landing craft|tanker|vessel|hovercraft",
         SystemCategory.NAVAL_VESSEL,
     ),
-    (
+    Rule(
         r"tank|apc|ifv|vehicle|scout car|armoured car|mrap",
         SystemCategory.ARMOURED_VEHICLE,
     ),
-    (r"gun|howitzer|mortar|rocket launcher|mrl|artillery", SystemCategory.ARTILLERY),
+    Rule(
+        r"gun|howitzer|mortar|rocket launcher|mrl|artillery", SystemCategory.ARTILLERY
+    ),
 ]
-_HEAD_NOUN = [(re.compile(rf"\b(?:{p})$", re.I), c) for p, c in DESCRIPTION_RULES]
-_ANYWHERE = [(re.compile(rf"\b(?:{p})\b", re.I), c) for p, c in DESCRIPTION_RULES]
+
+
+def _head_noun(pattern: str) -> re.Pattern:
+    return re.compile(rf"\b(?:{pattern})$", re.I)
+
+
+_HEAD_NOUN = [(_head_noun(rule.pattern), rule.category) for rule in DESCRIPTION_RULES]
+_ANYWHERE = [
+    (re.compile(rf"\b(?:{rule.pattern})\b", re.I), rule.category)
+    for rule in DESCRIPTION_RULES
+]
+_UAV_HEAD_NOUN = _head_noun(UAV_RULE.pattern)
 
 
 def category_of(description: str, armament_category: str = "") -> str:
     """The system category for a SIPRI weapon description (and, in the
-    per-year export, its armament category)."""
+    per-year export, its armament category: SIPRI counts drones as
+    aircraft)."""
     text = description.strip()
     if armament_category:
         category = CATEGORIES.get(armament_category.strip().lower())
-        if category == SystemCategory.AIRCRAFT and _HEAD_NOUN[3][0].search(text):
+        if category == SystemCategory.AIRCRAFT and _UAV_HEAD_NOUN.search(text):
             return SystemCategory.UAV
         if category:
             return category
@@ -482,134 +499,90 @@ def _parse_per_year(lines, header, columns, generated) -> Register:
                 local_production=_flag(cell(first, "local production")),
             )
         )
-    return Register(deals, "per delivery year", generated, count)
+    return Register(deals, PER_YEAR, generated, count)
 
 
-# --- Systems ----------------------------------------------------------------------------
+# --- The dataset ----------------------------------------------------------------------
+
+PARTY_SCHEME = "sipri-actor"
+SYSTEM_SCHEME = "sipri-system"
 
 
-class Systems:
-    """The systems deals name, one per designation and category: a "Lynx"
-    helicopter and a "Lynx" infantry fighting vehicle are two systems, the
-    "HQ-9" of a "SAM system" and of a "naval SAM system" one. Matched to
-    known systems by name or alias, and category."""
+class SipriRegister(Dataset):
+    """SIPRI's trade register, in either export, for the import pipeline."""
+
+    scheme = SCHEME
+    title = "SIPRI's arms transfers data"
+    noun, plural = "deal", "deals"
 
     def __init__(self):
-        self.known = ExternalIds.load("sipri-system", System)
-        self.by_name: dict[tuple[str, str], int] = {}
-        categories = dict(System.objects.values_list("pk", "category"))
-        for name, pk in ids_by_name(System).items():
-            self.by_name.setdefault((name, categories[pk]), pk)
-        self.pending: dict[str, System] = {}
+        self.generated: dt.date | None = None
 
-    def get(self, deal: Deal):
-        name = normalise_name(deal.designation)
-        key = stable_id(name, deal.category)
-        if key in self.known.ids:
-            return self.known.ids[key]
-        if key in self.pending:
-            return self.pending[key]
-        existing = self.by_name.get((name, deal.category))
-        if existing is not None:
-            self.known.add([(key, existing, "", {})])
-            return existing
-        system = System(
-            name=deal.designation, category=deal.category, summary=deal.description
+    def parse(self, source: SourceFile) -> Parsed:
+        register = parse(source.text)
+        self.generated = register.generated
+        return Parsed(register.deals, register.format)
+
+    def history_reason(self, parsed: Parsed) -> str:
+        return f"Imported from SIPRI's trade register ({parsed.format} export)"
+
+    def resolve(
+        self, records: list[Deal], parties: Parties, known: ExternalIds
+    ) -> Resolution:
+        participants = {
+            id(deal): [
+                (parties.get(deal.supplier, deal.row), ParticipantRole.SUPPLIER),
+                (parties.get(deal.recipient, deal.row), ParticipantRole.RECIPIENT),
+            ]
+            for deal in records
+        }
+        deal_ids(records, participants)
+        renames = match_across_exports(records, known)
+        return Resolution(
+            participants={deal.external_id: participants[id(deal)] for deal in records},
+            renames=renames,
         )
-        self.pending[key] = system
-        return system
 
-    def flush(self) -> list[int]:
-        slugs = Slugs(System.ENTITY_TYPE)
-        for system in self.pending.values():
-            system.slug = slugs.new(system.name)
-        bulk_create_entities(System, list(self.pending.values()))
-        self.known.add((key, system.pk, "", {}) for key, system in self.pending.items())
-        created = [system.pk for system in self.pending.values()]
-        self.pending.clear()
-        return created
-
-
-# --- Writing ------------------------------------------------------------------------------
-
-
-def import_register(path: Path, *, strict: bool = False, stdout=None) -> ImportResult:
-    """Import a SIPRI export: all of it, or (RowError) nothing."""
-    text, encoding = decode(path)
-    register = parse(text)
-    with transaction.atomic():
-        result = _write(register, strict=strict, stdout=stdout)
-    result.encoding = encoding
-    return result
-
-
-def _write(register: Register, *, strict: bool, stdout) -> ImportResult:
-    deals = register.deals
-    actors = Actors("SIPRI's arms transfers data", scheme="sipri-actor", strict=strict)
-    # Every name is resolved, even on deals that did not change: the report
-    # covers the whole file, and --strict refuses it whole.
-    parties = {
-        id(deal): (
-            actors.get(deal.supplier, deal.row),
-            actors.get(deal.recipient, deal.row),
-        )
-        for deal in deals
-    }
-    deal_ids(deals, parties)
-    match_across_exports(deals)
-    plan = ImportPlan(
-        SCHEME,
-        deals,
-        {deal.external_id: [a.identity for a in parties[id(deal)]] for deal in deals},
-        reason=f"Imported from SIPRI's trade register ({register.format} export)",
-    )
-    systems = Systems()
-    resolved = {
-        deal.external_id: (*parties[id(deal)], systems.get(deal))
-        for deal in plan.to_write
-    }
-    touched = actors.organisations.flush() + systems.flush()
-
-    progress = Progress(stdout, len(plan.to_write), "Deals") if stdout else None
-
-    def fill(partnership: Partnership, deal: Deal) -> None:
-        _fill(partnership, deal, *resolved[deal.external_id][:2])
-
-    written = plan.write(fill, PARTNERSHIP_FIELDS, progress)
-    accessed = register.generated or timezone.localdate()
-    rows = {}
-    for deal, partnership in written:
-        supplier, recipient, system = resolved[deal.external_id]
-        rows[deal.external_id] = [
-            supplier.participant(partnership, ParticipantRole.SUPPLIER),
-            recipient.participant(partnership, ParticipantRole.RECIPIENT),
-            _system_line(partnership, deal, system),
-            Source(
-                partnership=partnership,
-                title="SIPRI Arms Transfers Database, trade register"
-                + (f", deal {deal.sipri_id}" if deal.sipri_id else ""),
-                url=SOURCE_URL,
-                publisher="Stockholm International Peace Research Institute (SIPRI)",
-                accessed_on=accessed,
+    def draft(
+        self, record: Deal, participants: Participants, catalogues: Catalogues
+    ) -> Draft:
+        deal = record
+        systems = catalogues.of(System, SYSTEM_SCHEME, match=_category)
+        system = systems.get(
+            stable_id(normalise_name(deal.designation), deal.category),
+            System(
+                name=deal.designation, category=deal.category, summary=deal.description
             ),
-        ]
-    plan.finish(
-        written,
-        touched,
-        rows,
-        progress=progress,
-        keys={deal.external_id: deal.match_key for deal, _ in written},
-    )
-    notes = []
-    if plan.missing:
-        notes.append(
-            f"{len(plan.missing):,} deal(s) an earlier import brought in are not in "
-            "this file; they were left as they are."
         )
-    return plan.result(register.format, actors, notes)
+        (supplier, _), (recipient, _) = participants
+        return Draft(
+            fields=partnership_fields(deal, supplier, recipient),
+            participants=participants,
+            system_lines=[SystemLine(system, system_line(deal))],
+            sources=[
+                {
+                    "title": "SIPRI Arms Transfers Database, trade register"
+                    + (f", deal {deal.sipri_id}" if deal.sipri_id else ""),
+                    "url": SOURCE_URL,
+                    "publisher": SOURCE_PUBLISHER,
+                    "accessed_on": self.generated or timezone.localdate(),
+                }
+            ],
+            match_key=deal.match_key,
+        )
 
 
-def deal_ids(deals: list[Deal], parties: dict) -> None:
+SOURCE_PUBLISHER = "Stockholm International Peace Research Institute (SIPRI)"
+
+
+def _category(system: System) -> tuple[str]:
+    """A system is one per designation and category: a "Lynx" helicopter and
+    a "Lynx" infantry fighting vehicle are two systems, the "HQ-9" of a "SAM
+    system" and of a "naval SAM system" one."""
+    return (system.category,)
+
+
+def deal_ids(deals: list[Deal], participants: dict[int, Participants]) -> None:
     """Give each deal its id: SIPRI's own where the export has one (the
     per-delivery-year export), else its match key. The key is a hash of what
     identifies a deal in either export: the parties as resolved (so a
@@ -625,7 +598,7 @@ def deal_ids(deals: list[Deal], parties: dict) -> None:
 
     seen: Counter[str] = Counter()
     for deal in sorted(deals, key=order):
-        supplier, recipient = parties[id(deal)]
+        (supplier, _), (recipient, _) = participants[id(deal)]
         key = stable_id(
             *supplier.identity,
             *recipient.identity,
@@ -637,15 +610,15 @@ def deal_ids(deals: list[Deal], parties: dict) -> None:
         deal.external_id = deal.sipri_id or deal.match_key
 
 
-def match_across_exports(deals: list[Deal]) -> None:
+def match_across_exports(deals: list[Deal], known: ExternalIds) -> dict[str, str]:
     """A deal first imported from one export keeps its record when the
     other export brings it: a new id whose match key an earlier import
-    stored takes over that record (SIPRI's id replaces the key as its id)."""
-    known = ExternalIds.load(SCHEME, Partnership)
+    stored takes over that record (SIPRI's id replaces the key as its id).
+    Returns the ids to rename (old -> new)."""
     by_key = {
-        imported["key"]: value
+        imported[RowLabel.MATCH_KEY]: value
         for value, imported in known.imported.items()
-        if imported.get("key")
+        if imported.get(RowLabel.MATCH_KEY)
     }
     renames = {}
     for deal in deals:
@@ -660,68 +633,58 @@ def match_across_exports(deals: list[Deal]) -> None:
             renames[earlier] = deal.sipri_id
         elif not deal.sipri_id:
             deal.external_id = earlier
-    for old, new in renames.items():
-        ExternalIdentifier.objects.filter(scheme=SCHEME, value=old).update(value=new)
+    return renames
 
 
-PARTNERSHIP_FIELDS = [
-    "name", "summary", "kind", "status", "start_date", "start_precision",
-    "start_is_estimate", "end_date", "end_precision", "end_is_estimate",
-]  # fmt: skip
+def system_line(deal: Deal) -> dict:
+    """What the deal records of its system."""
+    return {
+        "quantity_ordered": deal.ordered,
+        "quantity_ordered_is_estimate": deal.ordered_is_estimate,
+        "quantity_delivered": deal.delivered,
+        "quantity_delivered_is_estimate": deal.delivered_is_estimate,
+        "condition": deal.condition,
+        "delivery_years": deal.delivery_years,
+        "delivery_years_are_estimates": deal.delivery_years_are_estimates,
+        "local_production": deal.local_production,
+        "tiv_per_unit": deal.tiv_per_unit,
+        "tiv_order": deal.tiv_order,
+        "tiv_delivered": deal.tiv_delivered,
+    }
 
 
-def _system_line(partnership: Partnership, deal: Deal, system) -> PartnershipSystem:
-    return PartnershipSystem(
-        partnership=partnership,
-        system_id=pk_of(system),
-        quantity_ordered=deal.ordered,
-        quantity_ordered_is_estimate=deal.ordered_is_estimate,
-        quantity_delivered=deal.delivered,
-        quantity_delivered_is_estimate=deal.delivered_is_estimate,
-        condition=deal.condition,
-        delivery_years=deal.delivery_years,
-        delivery_years_are_estimates=deal.delivery_years_are_estimates,
-        local_production=deal.local_production,
-        tiv_per_unit=deal.tiv_per_unit,
-        tiv_order=deal.tiv_order,
-        tiv_delivered=deal.tiv_delivered,
-    )
-
-
-def _fill(
-    partnership: Partnership, deal: Deal, supplier: Actor, recipient: Actor
-) -> None:
+def partnership_fields(deal: Deal, supplier: Actor, recipient: Actor) -> dict:
     """A deal's fields on its partnership. The order year is the start; a
     deal is completed when all it ordered was delivered (ending in the last
     delivery year), active while deliveries go on, signed before any."""
-    partnership.kind = PartnershipKind.EXPORT
     year = f", {deal.order_year}" if deal.order_year else ""
     what = f" ({deal.description})" if deal.description else ""
-    partnership.name = (
-        f"{deal.designation}{what}: {supplier.display} to {recipient.display}{year}"
-    )[:255]
-    partnership.summary = deal.comments
-    if deal.order_year:
-        partnership.start_date = dt.date(deal.order_year, 1, 1)
-        partnership.start_precision = DatePrecision.YEAR
-        partnership.start_is_estimate = deal.order_year_is_estimate
-    else:
-        partnership.start_date, partnership.start_is_estimate = None, False
+    fields = {
+        "kind": PartnershipKind.EXPORT,
+        "name": (
+            f"{deal.designation}{what}: {supplier.display} to {recipient.display}{year}"
+        )[:255],
+        "summary": deal.comments,
+        "start_date": dt.date(deal.order_year, 1, 1) if deal.order_year else None,
+        "start_precision": DatePrecision.YEAR,
+        "start_is_estimate": bool(deal.order_year and deal.order_year_is_estimate),
+        "end_date": None,
+        "end_precision": DatePrecision.YEAR,
+        "end_is_estimate": False,
+    }
     complete = (
         deal.ordered is not None
         and deal.delivered is not None
         and deal.delivered >= deal.ordered
     )
     if complete:
-        partnership.status = PartnershipStatus.COMPLETED
+        fields["status"] = PartnershipStatus.COMPLETED
     elif deal.delivered:
-        partnership.status = PartnershipStatus.ACTIVE
+        fields["status"] = PartnershipStatus.ACTIVE
     else:
-        partnership.status = PartnershipStatus.SIGNED
+        fields["status"] = PartnershipStatus.SIGNED
     last = max(deal.delivery_years) if deal.delivery_years else None
     if complete and last and (not deal.order_year or last >= deal.order_year):
-        partnership.end_date = dt.date(last, 12, 31)
-        partnership.end_precision = DatePrecision.YEAR
-        partnership.end_is_estimate = deal.delivery_years_are_estimates
-    else:
-        partnership.end_date, partnership.end_is_estimate = None, False
+        fields["end_date"] = dt.date(last, 12, 31)
+        fields["end_is_estimate"] = deal.delivery_years_are_estimates
+    return fields
