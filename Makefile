@@ -7,29 +7,44 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install install-test install-browser run test test-browser lint format check-deploy bench-mentions bench-import clean
+# Every install is pinned by requirements.lock (all extras, every platform) and
+# takes wheels only: a package without a wheel fails at once rather than
+# compiling. `make lock` updates the lock after pyproject.toml changed.
+LOCK := requirements.lock
+INSTALL := $(PIP) install --only-binary=:all: -c $(LOCK)
+UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --all-extras --universal \
+	--python-version 3.13 --only-binary :all: --no-annotate --quiet \
+	--custom-compile-command "make lock"
+
+.PHONY: help install install-test install-browser run test test-browser lint format lock lock-upgrade lock-check check-deploy bench-mentions bench-import clean
 
 help:
 	@echo "make run    set up .venv, migrate SQLite, load demo content, serve on $(HOST):$(PORT)"
 	@echo "make test   install test dependencies and run the whole suite"
 	@echo "make test-browser   the browser suite: journeys, axe-core, the Nu HTML checker"
-	@echo "make lint   ruff check and format check;  make format  reformat"
+	@echo "make lint   the pre-commit hooks on every file, type checks, import contracts"
+	@echo "make format ruff's fixes and formatting"
+	@echo "make lock   pin a dependency added to pyproject.toml;  make lock-upgrade  newest versions"
 	@echo "make bench-mentions   mention detection against 1k/10k/100k names, beside a regex"
 	@echo "make bench-import     import 30,000 SIPRI deals on SQLite and PostgreSQL, beside plain CSV parsing"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
-	$(PIP) install -e .
+$(VENV)/.installed-run: pyproject.toml $(LOCK) | $(BIN)/python
+	$(INSTALL) -e .
 	@touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(PIP) install -e '.[test]'
+$(VENV)/.installed-test: pyproject.toml $(LOCK) | $(BIN)/python
+	$(INSTALL) -e '.[test]'
 	@touch $@ $(VENV)/.installed-run
 
-$(VENV)/.installed-browser: pyproject.toml | $(BIN)/python
-	$(PIP) install -e '.[test,browser]'
+$(VENV)/.installed-browser: pyproject.toml $(LOCK) | $(BIN)/python
+	$(INSTALL) -e '.[test,browser]'
+	@touch $@ $(VENV)/.installed-test $(VENV)/.installed-run
+
+$(VENV)/.installed-dev: pyproject.toml $(LOCK) | $(BIN)/python
+	$(INSTALL) -e '.[test,dev]'
 	@touch $@ $(VENV)/.installed-test $(VENV)/.installed-run
 
 node_modules/.installed: package.json package-lock.json
@@ -60,6 +75,20 @@ test-browser: install-browser
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Re-resolve after pyproject.toml changed, keeping every other pin.
+lock: $(VENV)/.installed-dev
+	$(UV_COMPILE) -o $(LOCK)
+
+# Move every pin to the newest version pyproject.toml allows.
+lock-upgrade: $(VENV)/.installed-dev
+	$(UV_COMPILE) --upgrade -o $(LOCK)
+
+# Fails when pyproject.toml asks for something the lock does not pin.
+lock-check: $(VENV)/.installed-dev
+	@tmp=$$(mktemp) && cp $(LOCK) $$tmp && $(UV_COMPILE) -o $$tmp && \
+	  if diff -u $(LOCK) $$tmp; then rm $$tmp; else rm $$tmp; \
+	    echo "$(LOCK) is out of date with pyproject.toml: run make lock" >&2; exit 1; fi
 
 format: install-test
 	$(BIN)/ruff check --fix .

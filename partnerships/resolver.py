@@ -2,24 +2,55 @@
 
 Every importer uses this one resolver. It looks a name up, after
 normalisation, among the countries' names, ISO codes and aliases (official
-names among them) held in the database; failing that, among the name variants that the
-``countrynames`` library collects (OpenSanctions' list of names in many
-spellings and languages), mapped back to a country by ISO code. It never
-guesses: an unknown name raises ``Country.DoesNotExist`` and a name shared by
-several countries raises ``Country.MultipleObjectsReturned``.
+names among them) held in the database; failing that, among the spellings
+in ``data/country_names.tsv`` (OpenSanctions' countrynames list: some 25,000
+names in many spellings and languages, MIT licence), mapped back to a country
+by ISO code. It never guesses: an unknown name raises ``Country.DoesNotExist``
+and a name shared by several countries raises
+``Country.MultipleObjectsReturned``.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
+from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-import countrynames
-
-from .names import normalise_name
+from .names import fold, normalise_name
 
 if TYPE_CHECKING:
     from .models import Country, CountryQuerySet
+
+
+SPELLINGS_FILE = Path(__file__).resolve().parent / "data" / "country_names.tsv"
+
+
+def spelling_key(text: str) -> str:
+    """``normalise_name``, except that the vowel signs of Indic and other
+    scripts stay part of the word (``normalise_name`` reads them as
+    punctuation, so that "टोगो" and "टोंगा", Togo and Tonga, would meet)."""
+    folded = fold(text).replace("&", " and ")
+    kept = (
+        ch if ch.isalnum() or unicodedata.category(ch).startswith("M") else " "
+        for ch in folded
+    )
+    return " ".join("".join(kept).split())
+
+
+@cache
+def known_spellings() -> dict[str, str]:
+    """Spelling key -> country code, from the spellings file (read once per
+    process; ``scripts/build_country_names.py`` rebuilds the file)."""
+    spellings: dict[str, str] = {}
+    with SPELLINGS_FILE.open(encoding="utf-8") as lines:
+        for line in lines:
+            if line.startswith("#") or not line.strip():
+                continue
+            code, name = line.rstrip("\n").split("\t", 1)
+            spellings[spelling_key(name)] = code
+    return spellings
 
 
 class CountryResolver:
@@ -93,7 +124,7 @@ class CountryResolver:
 
     def knows_exactly(self, text: str) -> bool:
         """Whether ``text`` is a name, alias or ISO code held here, rather
-        than a spelling only the ``countrynames`` list knows."""
+        than a spelling only the spellings file knows."""
         key = normalise_name(text)
         return key in self._keys or text.strip().upper() in self._codes
 
@@ -104,7 +135,7 @@ class CountryResolver:
         is_code = text.isascii() and text.isalpha() and len(text) in (2, 3, 4)
         if is_code and (ids := self._codes.get(text.upper())):
             return ids
-        code = countrynames.to_code(text)
-        if code and (ids := self._codes.get(code.upper())):
+        code = known_spellings().get(spelling_key(text))
+        if code and (ids := self._codes.get(code)):
             return ids
         return set()
