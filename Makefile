@@ -72,9 +72,10 @@ test: install-test
 test-browser: install-browser
 	$(BIN)/python -m pytest -m browser tests/browser
 
+# The pre-commit hooks on every file: ruff, ruff format, djLint, migrations,
+# mypy, the import contracts (.pre-commit-config.yaml). Fails on any change.
 lint: install-test
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/pre-commit run --all-files --show-diff-on-failure
 
 # Re-resolve after pyproject.toml changed, keeping every other pin.
 lock: $(VENV)/.installed-dev

@@ -7,7 +7,7 @@ from .models import User
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         ("Byline", {"fields": ("bio",)}),
     )
     list_display = ("username", "display_name", "email", "is_staff", "is_active")

@@ -1,6 +1,8 @@
 """The article page's link panels: suggestions to decide, linked entities
 (with hand-made links), and rejected suggestions that can be restored."""
 
+from collections.abc import Sequence
+
 from django import forms
 from django.contrib import admin
 from django.urls import reverse
@@ -92,7 +94,7 @@ class LinkedEntityFormSet(forms.BaseInlineFormSet):
 class LinkInlineMixin:
     model = ArticleEntityLink
     extra = 0
-    classes = ["entity-links"]
+    classes: Sequence[str] | None = ("entity-links",)
     state: str
 
     def get_queryset(self, request):
@@ -151,6 +153,6 @@ class RejectedLinkInline(LinkInlineMixin, admin.TabularInline):
     readonly_fields = ["entity_display", "mention_count", "snippet_display"]
     max_num = 0
     can_delete = False
-    classes = ["entity-links", "collapse"]
+    classes = ("entity-links", "collapse")
     verbose_name = "rejected suggestion"
     verbose_name_plural = "Rejected suggestions (never proposed again)"

@@ -8,6 +8,7 @@ articles are matched by slug and rewritten to what is here.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -28,7 +29,7 @@ AUTHORS = {
 
 DEMO_EDITOR = "leyla.aydin"
 
-ARTICLES = [
+ARTICLES: list[dict[str, Any]] = [
     {
         "slug": "how-the-tb2-redrew-the-map-of-drone-exports",
         "title": "How the TB2 Redrew the Map of Drone Exports",
@@ -274,8 +275,8 @@ The speed of the deals is the story: Warsaw wanted equipment in 2022, not in 203
 
 
 @transaction.atomic
-def load_demo_articles() -> dict[str, int]:
-    """Create or update the demo authors and articles; returns counts."""
+def _demo_authors() -> dict[str, Any]:
+    """Create the demo authors (who cannot log in) in their groups."""
     User = get_user_model()
     users = {}
     for username, (first, last, group, bio) in AUTHORS.items():
@@ -294,7 +295,12 @@ def load_demo_articles() -> dict[str, int]:
         if (group_obj := Group.objects.filter(name=group).first()) is not None:
             user.groups.add(group_obj)
         users[username] = user
+    return users
 
+
+def load_demo_articles() -> dict[str, int]:
+    """Create or update the demo authors and articles; returns counts."""
+    users = _demo_authors()
     now = timezone.now().replace(second=0, microsecond=0)
     tags = {tag.slug: tag for tag in Tag.objects.all()}
     counts = {"published": 0, "scheduled": 0, "unpublished": 0}
@@ -341,7 +347,7 @@ def load_demo_articles() -> dict[str, int]:
                     article=article,
                     user=users[DEMO_EDITOR],
                     action=RevisionAction.SCHEDULED
-                    if published_at > now
+                    if published_at is not None and published_at > now
                     else RevisionAction.PUBLISHED,
                 )
     return counts

@@ -156,7 +156,7 @@ class ArticleFilter(FacetedFilterSet):
 
     class Meta:
         model = Article
-        fields = []
+        fields: list[str] = []
 
     def filter_text(self, queryset, name, value):
         return queryset.filter(

@@ -232,7 +232,7 @@ def content_counts() -> dict[str, int]:
         "admin log entries": LogEntry.objects.count(),
     }
     counts["record changes"] = sum(
-        model.objects.count()
+        model._default_manager.count()
         for model in apps.get_app_config("partnerships").get_models()
         if model.__name__.startswith("Historical")
     )

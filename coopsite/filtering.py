@@ -8,6 +8,7 @@ from collections.abc import Callable
 import django_filters
 from django import forms
 from django.db.models import QuerySet
+from django.http import HttpRequest
 
 PAGE_SIZES = (25, 50, 100)
 TEXT_MAX_LENGTH = 200
@@ -17,7 +18,7 @@ class YearFilter(django_filters.NumberFilter):
     """A year. A text box with a numeric keypad rather than a number input:
     whatever a reader typed is shown back, valid HTML, with the error."""
 
-    field_class = forms.IntegerField
+    field_class = forms.IntegerField  # type: ignore[assignment]  # years are whole
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1000)
@@ -56,6 +57,7 @@ class FacetedFilterSet(django_filters.FilterSet):
     def without(self, name: str) -> QuerySet:
         """The results filtered by every valid filter except ``name``."""
         queryset = self.queryset
+        assert queryset is not None  # a FilterSet built with its queryset  # noqa: S101
         for filter_name, value in getattr(self.form, "cleaned_data", {}).items():
             if filter_name != name and filter_name in self.filters:
                 queryset = self.filters[filter_name].filter(queryset, value)
@@ -65,7 +67,7 @@ class FacetedFilterSet(django_filters.FilterSet):
         """Put the counts in the choices' labels (one query per facet)."""
         for name, counter in self.facets.items():
             field = self.form.fields[name]
-            selected = self.data.get(name, "")
+            selected = (self.data or {}).get(name, "")
             rows = counter(self.without(name))
             choices = [("", self.facet_empty_labels.get(name, "Any"))]
             seen = set()
@@ -98,6 +100,7 @@ class FacetedListMixin:
 
     list_filters: tuple[str, ...] = ()
     linked_filters: tuple[str, ...] = ()
+    request: HttpRequest
 
     def get_default_page_size(self) -> int:
         return PAGE_SIZES[0]

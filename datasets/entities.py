@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any, cast
 
 from django.utils import timezone
 
@@ -72,7 +73,9 @@ def bulk_create_entities(model: type[Entity], objs: list[Entity]) -> list[Entity
             obj.created_at = obj.updated_at = now
             obj._state.adding = False
         # QuerySet._batched_insert is what bulk_create itself uses per table.
-        model._base_manager.all()._batched_insert(batch, local_fields, batch_size=BATCH)
+        model._base_manager.all()._batched_insert(  # type: ignore[attr-defined]
+            batch, local_fields, batch_size=BATCH
+        )
     return objs
 
 
@@ -154,7 +157,12 @@ class ExternalIds:
     def rename(self, old: str, new: str) -> None:
         """Know the record ``old`` by ``new`` from now on (in memory: the
         writer stores it)."""
-        for mapping in (self.ids, self.fingerprints, self.imported):
+        mappings: tuple[dict[str, Any], ...] = (
+            self.ids,
+            self.fingerprints,
+            self.imported,
+        )
+        for mapping in mappings:
             if old in mapping:
                 mapping[new] = mapping.pop(old)
 
@@ -200,7 +208,7 @@ def ids_by_name(model: type[Entity]) -> dict[str, int]:
     return by_name
 
 
-class Catalogue:
+class Catalogue[E: Entity]:
     """The entities of one kind that a dataset names (its organisations,
     its systems): the one the dataset's key found before, else one already
     known by that name (its "match" — the normalised name, and for systems
@@ -208,22 +216,23 @@ class Catalogue:
 
     def __init__(
         self,
-        model: type[Entity],
+        model: type[E],
         scheme: str,
-        match: Callable[[Entity], tuple] | None = None,
+        match: Callable[[E], tuple] | None = None,
     ):
         self.model = model
         self.known = ExternalIds.load(scheme, model)
         self.match = match or (lambda entity: ())
         extra = {}
         if match is not None:
-            extra = {e.pk: match(e) for e in model.objects.all()}
+            entities = cast("Iterable[E]", model._default_manager.all())
+            extra = {e.pk: match(e) for e in entities}
         self.by_match: dict[tuple, int] = {}
         for name, pk in ids_by_name(model).items():
             self.by_match.setdefault((name, *extra.get(pk, ())), pk)
-        self.pending: dict[str, Entity] = {}
+        self.pending: dict[str, E] = {}
 
-    def get(self, key: str, new: Entity) -> int | Entity:
+    def get(self, key: str, new: E) -> int | E:
         """The entity the dataset calls ``key``; ``new`` (unsaved) is what it
         becomes when none is known. An id, or an entity ``create`` saves."""
         if key in self.known.ids:

@@ -156,7 +156,8 @@ def parse(text: str) -> list[Exercise]:
             f"(the header lacks {', '.join(missing[:5])}{'…' if len(missing) > 5 else ''})",
         )
     state_columns = [c for c in columns if re.fullmatch(r"State[A-Z]{1,2}", c)]
-    exercises, seen = [], {}
+    exercises: list[Exercise] = []
+    seen: dict[str, int] = {}
     for cells in reader:
         row = reader.line_num
         if None in cells or None in cells.values():
@@ -370,7 +371,7 @@ class MmeExercises(Dataset):
         hosts_added = hosts_found = 0
         adjectives = demonyms()
         for exercise in records:
-            chosen: dict[tuple, tuple[Actor, str]] = {}
+            chosen: dict[tuple, tuple[Actor, ParticipantRole]] = {}
             for state in exercise.states:
                 actor = parties.get(state, exercise.row)
                 chosen.setdefault(actor.key, (actor, ParticipantRole.PARTICIPANT))

@@ -53,6 +53,8 @@ class Actor:
             participant.country = self.country
         elif self.bloc is not None:
             participant.bloc = self.bloc
+        elif self.organisation is None:
+            raise ValueError(f"“{self.name}” became no country, bloc or organisation")
         else:
             participant.organisation_id = pk_of(self.organisation)
         return participant
@@ -96,7 +98,9 @@ class Parties:
     INTERNATIONAL_MARK = "**"
     NON_STATE_MARK = "*"
 
-    def __init__(self, dataset: str, *, organisations: Catalogue, strict: bool):
+    def __init__(
+        self, dataset: str, *, organisations: Catalogue[Organisation], strict: bool
+    ):
         """``dataset`` names the dataset in new organisations' summaries;
         ``organisations`` is where they are found or queued."""
         self.dataset, self.strict = dataset, strict

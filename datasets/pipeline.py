@@ -31,7 +31,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 from partnerships.models import (
     Entity,
@@ -39,6 +39,7 @@ from partnerships.models import (
     MentionIndex,
     Organisation,
     Participant,
+    ParticipantRole,
     Partnership,
     PartnershipSystem,
     Source,
@@ -96,7 +97,7 @@ class Parsed:
     notes: list[str] = field(default_factory=list)  # for the report
 
 
-Participants = list[tuple[Actor, str]]  # (party, role)
+Participants = list[tuple[Actor, ParticipantRole]]  # (party, role)
 
 
 @dataclass
@@ -138,14 +139,14 @@ class Catalogues:
     that name them."""
 
     def __init__(self):
-        self._by_scheme: dict[str, Catalogue] = {}
+        self._by_scheme: dict[str, Catalogue[Any]] = {}
 
-    def of(
+    def of[E: Entity](
         self,
-        model: type[Entity],
+        model: type[E],
         scheme: str,
-        match: Callable[[Entity], tuple] | None = None,
-    ) -> Catalogue:
+        match: Callable[[E], tuple] | None = None,
+    ) -> Catalogue[E]:
         if scheme not in self._by_scheme:
             self._by_scheme[scheme] = Catalogue(model, scheme, match)
         return self._by_scheme[scheme]
@@ -300,7 +301,7 @@ class RowLabel(StrEnum):
 
 
 TagLink = Partnership.tags.through
-IMPORTED_ROWS = {
+IMPORTED_ROWS: dict[RowLabel, type[models.Model]] = {
     RowLabel.PARTICIPANTS: Participant,
     RowLabel.SYSTEMS: PartnershipSystem,
     RowLabel.SOURCES: Source,
@@ -399,10 +400,12 @@ class Writer:
         for label, pks in owned.items():
             model = IMPORTED_ROWS[label]
             for chunk in batches(pks):
-                rows = list(model.objects.filter(pk__in=chunk))
+                rows = list(model._default_manager.filter(pk__in=chunk))
                 record_history(rows, HistoryType.DELETED, self.reason)
                 # No signals: the partnerships are re-indexed once, at the end.
-                model.objects.filter(pk__in=chunk)._raw_delete(connection.alias)
+                model._default_manager.filter(pk__in=chunk)._raw_delete(
+                    connection.alias
+                )
         for external_id in external_ids:
             tags = known.imported.get(external_id, {}).get(RowLabel.TAGS)
             if tags:
@@ -432,13 +435,13 @@ class Writer:
     ) -> dict[str, dict]:
         """Create the rows; for each record, the ids of those it wrote."""
         present = _present([written[r.external_id].pk for r in self.plan.changed])
-        by_model: dict[type, list] = {}
+        by_model: dict[type[models.Model], list] = {}
         for objs in rows.values():
             for obj in objs:
                 if _row_key(obj) not in present:
                     by_model.setdefault(type(obj), []).append(obj)
         for model, objs in by_model.items():
-            model.objects.bulk_create(objs, batch_size=2000)
+            model._default_manager.bulk_create(objs, batch_size=2000)
             record_history(objs, HistoryType.CREATED, self.reason)
 
         imported = {}

@@ -92,7 +92,7 @@ CATEGORIES = {
 
 class Rule(NamedTuple):
     pattern: str  # words, as a regular expression
-    category: str
+    category: SystemCategory
 
 
 # From a weapon description ("anti-tank missile", "air search radar") to a
@@ -152,7 +152,7 @@ _ANYWHERE = [
 _UAV_HEAD_NOUN = _head_noun(UAV_RULE.pattern)
 
 
-def category_of(description: str, armament_category: str = "") -> str:
+def category_of(description: str, armament_category: str = "") -> SystemCategory:
     """The system category for a SIPRI weapon description (and, in the
     per-year export, its armament category: SIPRI counts drones as
     aircraft)."""
@@ -355,10 +355,12 @@ def _parse_all_countries(lines, header, generated) -> Register:
         if not designation.strip():
             raise RowError(line, "has no weapon designation")
         order_year, _ = _year(year, line, "year of order")
-        delivery_years, years_estimated = [], False
+        delivery_years: list[int] = []
+        years_estimated = False
         for part in filter(None, (p.strip() for p in years.split(";"))):
             value, estimate = _year(part, line, "delivery year")
-            delivery_years.append(value)
+            if value is not None:  # "?" alone: an unknown year, estimated
+                delivery_years.append(value)
             years_estimated |= estimate
         deals.append(
             Deal(

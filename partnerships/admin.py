@@ -3,6 +3,7 @@ systems, partnerships and tags here."""
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.options import InlineModelAdmin
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
@@ -119,7 +120,7 @@ class EntityAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["created_at", "updated_at", "usage"]
     search_fields = ["name", "slug", "aliases__name"]
-    inlines = [AliasInline, ExternalIdentifierInline]
+    inlines: list[type[InlineModelAdmin]] = [AliasInline, ExternalIdentifierInline]
     show_full_result_count = False
 
     def get_queryset(self, request):

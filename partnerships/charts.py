@@ -125,11 +125,11 @@ def network(
         members[partnership_id].add(country_id)
     weights: Counter[tuple[int, int]] = Counter()
     involvement: Counter[int] = Counter()
-    for countries in members.values():
-        if len(countries) < 2:
+    for ids in members.values():
+        if len(ids) < 2:
             continue
-        involvement.update(countries)
-        weights.update(combinations(sorted(countries), 2))
+        involvement.update(ids)
+        weights.update(combinations(sorted(ids), 2))
     result = Network(partnership_count=sum(1 for c in members.values() if len(c) > 1))
     if not weights:
         return result
@@ -264,7 +264,7 @@ def timeline(partnerships: QuerySet[Partnership]) -> dict:
     ]
     columns = []
     for index, year in enumerate(years):
-        y = plot_height
+        y: float = plot_height
         segments = []
         for kind in kinds_present:
             count = counts.get(year, {}).get(kind, 0)

@@ -11,6 +11,7 @@ written here.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
 
@@ -198,7 +199,7 @@ def _d(text: str, estimate: bool = False) -> PartialDate:
 # systems [(slug, ordered, delivered[, {transfer data}])], tags, aliases,
 # summary, sources, featured, and for exercises place=(series, location,
 # latitude, longitude).
-PARTNERSHIPS = [
+PARTNERSHIPS: list[dict[str, Any]] = [
     dict(slug="bayraktar-tb2-ukraine", name="Bayraktar TB2 sale to Ukraine",
          kind=P.EXPORT, status=S.COMPLETED, start=_d("2019-01"), end=None,
          participants=[(R.SUPPLIER, "country:TR", ""), (R.SUPPLIER, "organisation:baykar", "Manufacturer"),

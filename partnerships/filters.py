@@ -172,7 +172,7 @@ class PartnershipFilter(FacetedFilterSet):
 
     class Meta:
         model = Partnership
-        fields = []
+        fields: list[str] = []
 
     def filter_text(self, queryset, name, value):
         return queryset.filter(

@@ -149,7 +149,8 @@ class PartnershipSystemForm(forms.ModelForm):
         ]
 
 
-def _autocomplete_tags(field: forms.ModelChoiceField, admin_site) -> None:
+def _autocomplete_tags(field: forms.Field, admin_site) -> None:
+    assert isinstance(field, forms.ModelChoiceField)  # noqa: S101
     field.widget = AutocompleteSelect(Partnership._meta.get_field("tags"), admin_site)
     field.widget.choices = field.choices
 

@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import accumulate, repeat
 from operator import add
+from uuid import UUID
 
 import ahocorasick
 
@@ -208,7 +209,8 @@ def _capitals_match(original: str, exact: str) -> bool:
 def _longest_first(candidates, text: str) -> list[Mention]:
     """Keep the leftmost, then longest, of overlapping matches."""
     candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))
-    mentions, next_free = [], 0
+    mentions: list[Mention] = []
+    next_free = 0
     for first, last, ids, start, end in candidates:
         if first < next_free:
             continue
@@ -243,7 +245,7 @@ def snippet(text: str, mention: Mention, radius: int = SNIPPET_RADIUS) -> str:
 # --- The process-wide detector ------------------------------------------------
 
 _lock = threading.Lock()
-_cached: tuple[int, MentionDetector] | None = None
+_cached: tuple[UUID | None, MentionDetector] | None = None
 
 
 def all_names() -> Iterable[tuple[int, str]]:

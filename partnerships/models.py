@@ -344,7 +344,7 @@ class Country(Entity):
         null=True, blank=True, help_text="Year the former state ceased to exist."
     )
 
-    objects = CountryQuerySet.as_manager()
+    objects = CountryQuerySet.as_manager()  # type: ignore[misc]  # a narrower manager
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
@@ -533,7 +533,7 @@ class PartnershipQuerySet(EntityQuerySet):
             EntityType.COUNTRY: "country",
             EntityType.ORGANISATION: "organisation",
             EntityType.BLOC: "bloc",
-        }[actor.entity_type]
+        }[EntityType(actor.entity_type)]
         return self.filter(**{f"participants__{field}": actor.pk}).distinct()
 
     def with_participants(self) -> PartnershipQuerySet:
@@ -591,7 +591,7 @@ class Partnership(Entity):
         System, through="PartnershipSystem", related_name="partnerships", blank=True
     )
 
-    objects = PartnershipQuerySet.as_manager()
+    objects = PartnershipQuerySet.as_manager()  # type: ignore[misc]  # a narrower manager
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from .names import normalise_name, reserve_slug
 
@@ -93,7 +94,7 @@ RENAMED_ALIASES = {
 }
 
 # Former states: readable names and what ISO 3166-3 leaves out.
-FORMER_STATES = {
+FORMER_STATES: dict[str, dict[str, Any]] = {
     "SUHH": {
         "name": "Soviet Union",
         "official_name": "Union of Soviet Socialist Republics",
@@ -163,7 +164,7 @@ FORMER_STATES = {
 
 # States datasets use that ISO never coded (keyed by slug) or coded outside
 # ISO 3166-1 (Kosovo's user-assigned XK).
-UNCODED_STATES = {
+UNCODED_STATES: dict[str, dict[str, Any]] = {
     "west-germany": {
         "name": "West Germany",
         "official_name": "Federal Republic of Germany",
@@ -218,11 +219,11 @@ class CountryRecord:
     names: list[tuple[str, int]] = field(default_factory=list)
 
 
-def _countryinfo(alpha_2: str) -> dict:
+def _countryinfo(alpha_2: str) -> dict[str, Any]:
     from countryinfo import CountryInfo
 
     try:
-        return CountryInfo(alpha_2).info()
+        return dict(CountryInfo(alpha_2).info())
     except Exception:  # the library raises its own error for unknown codes
         return {}
 
@@ -341,6 +342,20 @@ def _settle_shared_names(records: list[CountryRecord]) -> None:
         record.names = list(kept.values())
 
 
+def _fill_blanks(country, record: CountryRecord) -> bool:
+    """Fill the fields staff left empty from the reference record (never
+    overwriting curation); whether anything changed."""
+    changed = False
+    for attr in ("official_name", "region", "subregion", "demonym"):
+        if not getattr(country, attr) and getattr(record, attr):
+            setattr(country, attr, getattr(record, attr))
+            changed = True
+    if country.latitude is None and record.latitude is not None:
+        country.latitude, country.longitude = record.latitude, record.longitude
+        changed = True
+    return changed
+
+
 def seed_countries(*, Country, Alias) -> tuple[int, int]:
     """Create or update every country and add any missing alias.
 
@@ -383,17 +398,8 @@ def seed_countries(*, Country, Alias) -> tuple[int, int]:
             country.save()
             existing[record.key] = country
             created += 1
-        else:
-            changed = False
-            for attr in ("official_name", "region", "subregion", "demonym"):
-                if not getattr(country, attr) and getattr(record, attr):
-                    setattr(country, attr, getattr(record, attr))
-                    changed = True
-            if country.latitude is None and record.latitude is not None:
-                country.latitude, country.longitude = record.latitude, record.longitude
-                changed = True
-            if changed:
-                country.save()
+        elif _fill_blanks(country, record):
+            country.save()
 
     by_key = {record.key: record for record in records}
     have = defaultdict(set)
@@ -403,11 +409,11 @@ def seed_countries(*, Country, Alias) -> tuple[int, int]:
         have[entity_id].add(normalised)
     new_aliases = []
     for key, country in existing.items():
-        record = by_key.get(key)
-        if record is None:
+        reference = by_key.get(key)
+        if reference is None:
             continue
         own = normalise_name(country.name)
-        for alias, _priority in record.names:
+        for alias, _priority in reference.names:
             normalised = normalise_name(alias)
             if normalised == own or normalised in have[country.pk]:
                 continue
@@ -457,7 +463,7 @@ SCO_MEMBERS = {
     "IND": 2017, "PAK": 2017, "IRN": 2023, "BLR": 2024,
 }  # fmt: skip
 
-BLOCS = [
+BLOCS: list[dict[str, Any]] = [
     {
         "slug": "nato",
         "name": "NATO",

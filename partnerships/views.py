@@ -172,7 +172,11 @@ def _export_row(request, partnership: Partnership) -> dict:
         "end": end.iso if end else "",
         "end_is_estimate": partnership.end_is_estimate,
         "participants": [
-            {"role": p.role, "name": str(p.actor), "type": p.actor.entity_type}
+            {
+                "role": p.role,
+                "name": str(p.actor),
+                "type": getattr(p.actor, "entity_type", ""),
+            }
             for p in partnership.participants.all()
         ],
         "systems": [

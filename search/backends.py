@@ -120,6 +120,9 @@ class _Backend:
     def _from(self, query: SearchQuery, with_kinds: bool = True) -> tuple[str, list]:
         raise NotImplementedError
 
+    def hits(self, query: SearchQuery, offset: int, limit: int) -> list[Hit]:
+        raise NotImplementedError
+
     def count(self, query):
         sql, params = self._from(query)
         with connection.cursor() as cursor:

@@ -222,6 +222,7 @@ def deferred() -> Iterator[None]:
         yield
         pending = _pending.get()
         _pending.set(None)
+        assert pending is not None  # set above, in this context  # noqa: S101
         if pending["articles"]:
             index_articles(
                 Article.objects.filter(pk__in=pending["articles"]).prefetch_related(

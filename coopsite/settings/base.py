@@ -6,6 +6,7 @@ that are only safe on a developer's machine.
 """
 
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.utils.csp import CSP
@@ -122,7 +123,7 @@ STORAGES = {
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://coopsite")}
 
-MAILERS = {
+MAILERS: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": "django.core.mail.backends.console.EmailBackend",
     },

@@ -7,8 +7,9 @@ from accounts.roles import ROLES
 
 class Command(BaseCommand):
     help = (
-        "Create the staff groups (Editors, Researchers) and give each exactly "
-        "the permissions its role allows, removing any others. Safe to re-run."
+        f"Create the staff groups ({', '.join(sorted(ROLES))}) and give each "
+        "exactly the permissions its role allows, removing any others. Safe to "
+        "re-run."
     )
 
     @transaction.atomic
