@@ -1,3 +1,28 @@
+"""Fixtures shared by the whole suite.
+
+Every test is independent: it runs in its own transaction, rolled back after
+it. Content that takes seconds to make and that many tests only read (the
+demo, an imported dataset) is made once per module instead, by a
+module-scoped fixture built with ``tests.sharing.shared_content``; each test still runs
+in its own savepoint on top of it, so what a test changes is undone before
+the next one, and the content itself is rolled back when the module ends.
+
+- ``demo``: the demo content, as ``make run`` loads it, once per module.
+- ``roles``, ``editor``, ``contributor``, ``researcher``, ``superuser`` and
+  their ``*_client``: the staff groups exactly as ``setup_roles`` makes
+  them, and a logged-in client for each role.
+- ``country("TR")``: a country of the reference data (migrations load it).
+- ``corpus_dir``, ``sipri_excerpt``, ``mme_excerpt``: the sample files in
+  ../shared (skipped where absent).
+
+To share other expensive content in a module, write a module-scoped fixture
+that yields from ``shared_content(request, django_db_blocker, make)`` and a
+function-scoped one that tests request (see ``demo`` here, ``site`` in
+tests/backups/test_site_export.py). A test in that module
+that does not request it fails with a clear message, instead of silently
+seeing rows it did not ask for: put such tests in another module.
+"""
+
 import importlib.util
 import os
 from io import StringIO
@@ -10,6 +35,7 @@ from django.core.management import call_command
 
 from partnerships.models import Country
 from tests.factories import UserFactory
+from tests.sharing import SHARED_IN_MODULE, shared_content
 
 # The browser suite needs Playwright, which `make test-browser` installs; the
 # rest of the suite does not collect it where Playwright is missing.
@@ -119,7 +145,29 @@ def country(db):
     return get
 
 
+@pytest.fixture(autouse=True)
+def _only_the_shared_content_asked_for(request):
+    """A test must not see shared content it did not request (see above)."""
+    active = SHARED_IN_MODULE.get(request.module.__name__, set())
+    unasked = sorted(name for name in active if name not in request.fixturenames)
+    if unasked:
+        pytest.fail(
+            f"{request.node.name} runs while this module's shared "
+            f"{', '.join(unasked)} content is loaded, without requesting it: "
+            "request the fixture, or move the test to another module."
+        )
+
+
+@pytest.fixture(scope="module")
+def demo_shared(request, django_db_setup, django_db_blocker):
+    yield from shared_content(
+        request,
+        django_db_blocker,
+        lambda: call_command("load_demo", stdout=StringIO()),
+    )
+
+
 @pytest.fixture
-def demo(db):
-    """The demo content, as `make run` loads it."""
-    call_command("load_demo", stdout=StringIO())
+def demo(demo_shared, db):
+    """The demo content, as `make run` loads it: loaded once per module,
+    every test's changes to it rolled back."""

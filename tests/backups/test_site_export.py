@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.core.management import CommandError, call_command
+from django.test import Client
 
 from articles.models import (
     Article,
@@ -20,7 +21,8 @@ from articles.models import (
 )
 from partnerships.models import Partnership, Tag
 from tests.datafiles import MmeExerciseFactory, SipriDealFactory, mme_file, sipri_file
-from tests.factories import ArticleFactory, PartnershipFactory, TagFactory
+from tests.factories import ArticleFactory, PartnershipFactory, TagFactory, UserFactory
+from tests.sharing import shared_content
 
 pytestmark = pytest.mark.django_db
 
@@ -31,22 +33,18 @@ def run(command, *args) -> str:
     return out.getvalue()
 
 
-@pytest.fixture
-def site(tmp_path, superuser, client):
-    """A site with a bit of everything: demo articles (published, scheduled,
-    drafts, with revisions and links), imported deals and exercises, an
-    article renamed (an old address), a record edited (its history) and an
-    admin change (the log)."""
+def _a_bit_of_everything(folder: Path) -> None:
     run("load_demo")
-    run("import_sipri", sipri_file(tmp_path, SipriDealFactory.create_batch(5)))
-    run("import_exercises", mme_file(tmp_path, MmeExerciseFactory.create_batch(3)))
+    run("import_sipri", sipri_file(folder, SipriDealFactory.create_batch(5)))
+    run("import_exercises", mme_file(folder, MmeExerciseFactory.create_batch(3)))
     article = Article.objects.published().first()
     article.slug = f"{article.slug}-renamed"
     article.save()
     partnership = Partnership.objects.filter(kind="export").first()
     partnership.summary = "Edited after the import."
     partnership.save()
-    client.force_login(superuser)
+    client = Client()
+    client.force_login(UserFactory(username="boss", is_superuser=True))
     response = client.post(
         "/admin/partnerships/tag/add/", {"name": "Added in the admin"}
     )
@@ -56,6 +54,23 @@ def site(tmp_path, superuser, client):
     assert ArticleSlugRedirect.objects.exists()
     assert LogEntry.objects.exists()
     assert Partnership.history.exists()
+
+
+@pytest.fixture(scope="module")
+def site_shared(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("site-content")
+    yield from shared_content(
+        request, django_db_blocker, lambda: _a_bit_of_everything(folder)
+    )
+
+
+@pytest.fixture
+def site(site_shared, db, tmp_path):
+    """A site with a bit of everything (made once for this module): demo
+    articles (published, scheduled, drafts, with revisions and links),
+    imported deals and exercises, an article renamed (an old address), a
+    record edited (its history) and an admin change (the log). Returns a
+    folder for the test's files."""
     return tmp_path
 
 
@@ -209,39 +224,10 @@ def test_a_broken_export_changes_nothing_even_with_replace(site):
     ) == before
 
 
-def test_export_site_needs_a_place_to_write(tmp_path):
-    with pytest.raises(CommandError, match="is a folder"):
-        run("export_site", tmp_path)
-    with pytest.raises(CommandError, match="There is no folder"):
-        run("export_site", Path(tmp_path) / "missing" / "site.json")
-
-
 def test_the_export_is_readable_by_its_owner_only(site):
     path = site / "site.json"
     run("export_site", path)
     assert path.stat().st_mode & 0o777 == 0o600  # it holds password hashes
-
-
-def test_the_export_reads_each_table_in_a_few_queries(
-    tmp_path, django_assert_max_num_queries
-):
-    """Not a query per row: the queries are the same for 5 deals as for 50."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    run(
-        "import_sipri",
-        sipri_file(tmp_path, SipriDealFactory.create_batch(5), name="a.csv"),
-    )
-    with CaptureQueriesContext(connection) as small:
-        run("export_site", tmp_path / "small.json")
-    run(
-        "import_sipri",
-        sipri_file(tmp_path, SipriDealFactory.create_batch(45), name="b.csv"),
-    )
-    with CaptureQueriesContext(connection) as large:
-        run("export_site", tmp_path / "large.json")
-    assert len(large) == len(small)
 
 
 def test_a_database_with_only_curation_is_not_empty(tmp_path, site):

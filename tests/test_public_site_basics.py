@@ -1,0 +1,21 @@
+"""The public site's answers that need no demo content: robots.txt, and
+JSON-LD that hostile text cannot break out of. (tests/test_public_site.py
+loads the demo for every test in it.)"""
+
+import pytest
+
+from tests.factories import PublishedArticleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_robots_txt_names_the_sitemap_and_keeps_robots_out_of_the_admin(client):
+    text = client.get("/robots.txt").content.decode()
+    assert "Sitemap: http://testserver/sitemap.xml" in text
+    assert "Disallow: /admin/" in text
+
+
+def test_json_ld_cannot_be_broken_out_of(client):
+    article = PublishedArticleFactory(title="</script><script>alert(1)</script>")
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "</script><script>alert(1)" not in page
