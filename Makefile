@@ -65,8 +65,11 @@ run: install
 	@echo "Serving coopsite on http://$(HOST):$(PORT)/ (admin at http://$(HOST):$(PORT)/admin/)"
 	$(MANAGE) runserver $(HOST):$(PORT)
 
+# One worker per core, a module's tests on one worker (so content shared by a
+# module is made once); the SQLite test database is kept between runs until a
+# migration changes (tests/conftest.py).
 test: install-test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --reuse-db -n auto --dist loadfile
 
 # Needs Chromium (apt-get install -y chromium) and Java; .ci/run installs them.
 test-browser: install-browser

@@ -10,7 +10,8 @@ the next one, and the content itself is rolled back when the module ends.
 - ``demo``: the demo content, as ``make run`` loads it, once per module.
 - ``roles``, ``editor``, ``contributor``, ``researcher``, ``superuser`` and
   their ``*_client``: the staff groups exactly as ``setup_roles`` makes
-  them, and a logged-in client for each role.
+  them (made once, with the test database), and a logged-in client for each
+  role.
 - ``country("TR")``: a country of the reference data (migrations load it).
 - ``corpus_dir``, ``sipri_excerpt``, ``mme_excerpt``: the sample files in
   ../shared (skipped where absent).
@@ -23,6 +24,8 @@ that does not request it fails with a clear message, instead of silently
 seeing rows it did not ask for: put such tests in another module.
 """
 
+import fcntl
+import hashlib
 import importlib.util
 import os
 from io import StringIO
@@ -33,6 +36,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
+from accounts.roles import ROLES
 from partnerships.models import Country
 from tests.factories import UserFactory
 from tests.sharing import SHARED_IN_MODULE, shared_content
@@ -48,6 +52,53 @@ SHARED = Path(
         "COOPSITE_SHARED_DIR", Path(__file__).resolve().parent.parent.parent / "shared"
     )
 )
+
+
+# Where `--reuse-db` keeps SQLite test databases between runs (git-ignored).
+TEST_DATABASES = Path(__file__).resolve().parent.parent / ".pytest_cache" / "databases"
+
+
+def _schema_fingerprint() -> str:
+    """A hash of every migration and of the reference data they load: a
+    reused test database is reused only while these are unchanged."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for path in sorted(
+        [*root.glob("*/migrations/*.py"), *root.glob("partnerships/reference_data.py")]
+    ):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_suffix):
+    """With `--reuse-db` (as `make test` runs), SQLite's test database is a
+    file named after the migrations' fingerprint (one per xdist worker), kept
+    for the next run: a new or changed migration gets a new database, so
+    reuse never meets a stale schema. A second run at the same time in the
+    same checkout falls back to the usual in-memory database. Without the
+    flag, or on PostgreSQL, nothing changes."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if not request.config.getvalue("reuse_db") or "sqlite3" not in database["ENGINE"]:
+        yield
+        return
+    worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
+    TEST_DATABASES.mkdir(parents=True, exist_ok=True)
+    name = TEST_DATABASES / f"test-{_schema_fingerprint()}-{worker}.sqlite3"
+    with open(f"{name}.lock", "w") as lock:  # held until the run ends
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:  # another run uses it: keep to memory
+            yield
+            return
+        for stale in TEST_DATABASES.glob(f"test-*-{worker}.sqlite3*"):
+            if not stale.name.startswith(name.name):
+                stale.unlink(missing_ok=True)
+        database.setdefault("TEST", {})["NAME"] = str(name)
+        yield
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -84,11 +135,23 @@ def mme_excerpt() -> Path:
     return _shared_data("mme-exercises-excerpt.csv")
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, migrated (so holding the reference data), with the
+    staff groups as ``setup_roles`` makes them (as ``make run`` does), made
+    once for the whole run."""
+    with django_db_blocker.unblock():
+        call_command("setup_roles", stdout=StringIO())
+
+
 @pytest.fixture
 def roles(db):
-    """The staff groups exactly as setup_roles makes them."""
-    call_command("setup_roles", stdout=StringIO())
-    return {group.name: group for group in Group.objects.all()}
+    """The staff groups exactly as setup_roles makes them, by name."""
+    groups = {group.name: group for group in Group.objects.all()}
+    if set(groups) != set(ROLES):  # a transactional test emptied the database
+        call_command("setup_roles", stdout=StringIO())
+        groups = {group.name: group for group in Group.objects.all()}
+    return groups
 
 
 @pytest.fixture
@@ -158,16 +221,19 @@ def _only_the_shared_content_asked_for(request):
         )
 
 
+def _load_demo() -> str:
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
 @pytest.fixture(scope="module")
 def demo_shared(request, django_db_setup, django_db_blocker):
-    yield from shared_content(
-        request,
-        django_db_blocker,
-        lambda: call_command("load_demo", stdout=StringIO()),
-    )
+    yield from shared_content(request, django_db_blocker, _load_demo)
 
 
 @pytest.fixture
-def demo(demo_shared, db):
+def demo(demo_shared, db) -> str:
     """The demo content, as `make run` loads it: loaded once per module,
-    every test's changes to it rolled back."""
+    every test's changes to it rolled back. Returns load_demo's output."""
+    return demo_shared
