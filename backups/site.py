@@ -148,9 +148,13 @@ def export_site(path: Path) -> int:
 def _snapshot():
     """One consistent view of the database for the whole export, though
     editors go on working: a transaction, which on PostgreSQL sees the data
-    as it was when it began (SQLite's already does)."""
+    as it was when it began (SQLite's already does). Inside a transaction
+    already begun (a caller's, or a test's), that transaction's view is the
+    one there is: PostgreSQL sets the isolation level only before the first
+    query."""
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        if outermost and connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute(
                     "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
