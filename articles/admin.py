@@ -14,7 +14,6 @@ from django.utils.html import format_html
 from django.utils.translation import ngettext
 
 from partnerships.admin import without_record_stamps
-from search import indexing
 
 from . import linking, permissions, services
 from .admin_links import LinkedEntityInline, RejectedLinkInline, SuggestedLinkInline
@@ -158,8 +157,7 @@ class ArticleAdmin(admin.ModelAdmin):
                     ),
                     revision_count=article.revisions.count(),
                 )
-        with indexing.deferred():
-            return super().changeform_view(request, object_id, form_url, extra_context)
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_formset(self, request, form, formset, change):
         now = timezone.now()

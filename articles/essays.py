@@ -19,7 +19,6 @@ from django.utils.text import Truncator
 
 from partnerships.mentions import get_detector
 from partnerships.names import slugify_name
-from search.indexing import deferred as indexing_deferred
 
 from .linking import article_scan_mentions
 from .models import Article, ArticleStatus, RevisionAction
@@ -157,7 +156,6 @@ def read_essays(paths: list[Path]) -> list[Essay]:
 
 
 @transaction.atomic
-@indexing_deferred()
 def import_essays(
     essays: list[Essay], *, publish: bool = False, authors=()
 ) -> ImportSummary:

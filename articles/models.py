@@ -89,6 +89,10 @@ class Article(models.Model):
 
     objects = ArticleQuerySet.as_manager()
 
+    # Search indexes what ``index_components`` returns; it also changes when
+    # these related rows do (see ``search/signals.py``).
+    index_related = ("tags",)
+
     class Meta:
         ordering = ["-published_at", "-created_at"]
         permissions = [
@@ -146,6 +150,22 @@ class Article(models.Model):
     @cached_property
     def body_html(self) -> SafeString:
         return render_markdown(self.body)
+
+    @classmethod
+    def index_queryset(cls) -> ArticleQuerySet:
+        """Articles with what ``index_components`` reads, in two queries."""
+        return cls.objects.prefetch_related("tags")
+
+    def index_components(self) -> dict:
+        """What full-text search indexes of the article: the title (weighed
+        most), its topics, then the standfirst and the text. Every article is
+        indexed, whatever its status: search shows readers only what
+        ``published()`` lets through."""
+        return {
+            "title": self.title,
+            "keywords": [tag.name for tag in self.tags.all()],
+            "body": [self.standfirst, *markdown_segments(self.body)],
+        }
 
     def text_segments(self) -> list[str]:
         """The article's prose, block by block: title, standfirst, body."""

@@ -290,7 +290,6 @@ def import_site(path: Path, *, replace: bool = False) -> int:
             "database, or pass --replace to delete its content and load the export."
         )
     from partnerships.models import MentionIndex
-    from search.indexing import rebuild
 
     count = len(data["objects"])
     with tempfile.TemporaryDirectory() as folder:
@@ -300,8 +299,8 @@ def import_site(path: Path, *, replace: bool = False) -> int:
         try:
             with transaction.atomic():
                 clear_site()
+                # Search indexes what loaddata saved when this commits.
                 call_command("loaddata", str(fixture), verbosity=0)
-                rebuild()
                 MentionIndex.bump()
         except SiteImportError:
             raise

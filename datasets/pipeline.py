@@ -11,8 +11,9 @@
    write (the dataset's ``draft``);
 5. **write** the drafts in bulk (:class:`Writer`): a few queries per
    thousand rows, keyed on the dataset's stable ids;
-6. **finish**: the search index, the mention detector and the planner's
-   statistics catch up, and the report is made.
+6. **finish**: the planner's statistics catch up, the records written are
+   announced to the search index and the mention detector, and the report
+   is made.
 
 Steps 3 to 6 run in one transaction: an import applies whole or not at
 all. The dataset modules (``sipri.py``, ``mme.py``) say how their files
@@ -33,10 +34,10 @@ from typing import Any, Protocol
 
 from django.db import connection, models, transaction
 
+from core.signals import send_bulk_saved
 from partnerships.models import (
     Entity,
     ExternalIdentifier,
-    MentionIndex,
     Organisation,
     Participant,
     ParticipantRole,
@@ -510,15 +511,13 @@ def _present(partnership_ids: list[int]) -> set[tuple]:
 
 def finish(entity_ids: list[int]) -> None:
     """Step 6: after bulk writes, the database's planner learns the tables'
-    new sizes, the search index the new and changed records, and the
-    mention detector their names."""
+    new sizes, and the new and changed records are announced
+    (``core.signals.bulk_saved``): the search index takes them in when the
+    import commits, the mention detector learns their names."""
     if not entity_ids:
         return
-    from search.indexing import index_entities
-
     analyse_tables()
-    index_entities(entity_ids)
-    MentionIndex.bump()
+    send_bulk_saved(Entity, entity_ids, using=connection.alias)
 
 
 def analyse_tables() -> None:

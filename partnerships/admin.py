@@ -13,7 +13,6 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from articles.models import ArticleEntityLink, LinkState
-from search import indexing
 
 from . import services
 from .forms import (
@@ -132,11 +131,6 @@ class EntityAdmin(SimpleHistoryAdmin):
 
     def view_on_site(self, obj):
         return obj.get_absolute_url()
-
-    def changeform_view(self, request, *args, **kwargs):
-        # One save touches the record and its inlines: re-index it once.
-        with indexing.deferred():
-            return super().changeform_view(request, *args, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = without_record_stamps(super().get_fieldsets(request, obj), obj)

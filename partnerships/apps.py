@@ -6,4 +6,6 @@ class PartnershipsConfig(AppConfig):
     verbose_name = "Partnership records"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import signals
+
+        signals.connect()

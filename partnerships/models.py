@@ -91,6 +91,11 @@ class Entity(TimeStampedModel):
 
     objects = EntityQuerySet.as_manager()
 
+    # Search indexes what ``index_components`` returns. It also changes when
+    # these related rows do: the entity's own rows (aliases, participants),
+    # and the records its document names (see ``search/signals.py``).
+    index_related: tuple[str, ...] = ("aliases",)
+
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "entities"
@@ -149,6 +154,34 @@ class Entity(TimeStampedModel):
                     f"already uses the address “{self.slug}”."
                 }
             )
+
+    @classmethod
+    def index_queryset(cls) -> models.QuerySet:
+        """Rows of this kind with what ``index_components`` reads, in a fixed
+        number of queries however many there are."""
+        return cls.objects.prefetch_related("aliases")
+
+    def index_components(self) -> dict:
+        """What full-text search indexes of the record: its name (weighed
+        most), its other names and codes, then its summary and the facts a
+        reader would search it by."""
+        facts = [fact for fact in self.index_facts() if fact]
+        return {
+            "title": self.name,
+            "keywords": [
+                *(alias.name for alias in self.aliases.all()),
+                *self.index_keywords(),
+            ],
+            "body": [self.summary, " · ".join(facts)],
+        }
+
+    def index_keywords(self) -> list[str]:
+        """Codes and other names beside the aliases (each kind adds its own)."""
+        return []
+
+    def index_facts(self) -> list[str]:
+        """What a reader might search this record by (each kind adds its own)."""
+        return []
 
     @property
     def specific(self) -> Entity:
@@ -370,6 +403,12 @@ class Country(Entity):
     def __str__(self):
         return self.name
 
+    def index_keywords(self) -> list[str]:
+        return [self.alpha_2, self.alpha_3, self.official_name]
+
+    def index_facts(self) -> list[str]:
+        return [self.subregion, self.region, "Former state" if self.is_former else ""]
+
 
 # --- Blocs -------------------------------------------------------------------
 
@@ -391,6 +430,9 @@ class Bloc(Entity):
 
     def __str__(self):
         return self.name
+
+    def index_keywords(self) -> list[str]:
+        return [self.abbreviation, self.official_name]
 
 
 class BlocMembership(models.Model):
@@ -457,8 +499,18 @@ class Organisation(Entity):
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
+    index_related = ("aliases", "home_country")
+
     def __str__(self):
         return self.name
+
+    @classmethod
+    def index_queryset(cls) -> models.QuerySet:
+        return super().index_queryset().select_related("home_country")
+
+    def index_facts(self) -> list[str]:
+        home = self.home_country.name if self.home_country else ""
+        return [self.get_kind_display(), home]
 
 
 class SystemCategory(models.TextChoices):
@@ -498,8 +550,27 @@ class System(Entity):
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
+    index_related = ("aliases", "origin_country", "makers")
+
     def __str__(self):
         return self.name
+
+    @classmethod
+    def index_queryset(cls) -> models.QuerySet:
+        return (
+            super()
+            .index_queryset()
+            .select_related("origin_country")
+            .prefetch_related("makers")
+        )
+
+    def index_facts(self) -> list[str]:
+        origin = self.origin_country.name if self.origin_country else ""
+        return [
+            self.get_category_display(),
+            origin,
+            *(maker.name for maker in self.makers.all()),
+        ]
 
 
 # --- Partnerships -------------------------------------------------------------
@@ -594,6 +665,15 @@ class Partnership(Entity):
     objects = PartnershipQuerySet.as_manager()  # type: ignore[misc]  # a narrower manager
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
+    index_related = (
+        "aliases",
+        "tags",
+        "participants__country",
+        "participants__organisation",
+        "participants__bloc",
+        "system_lines__system",
+    )
+
     class Meta:
         ordering = ["-start_date", "name"]
         constraints = [
@@ -625,6 +705,40 @@ class Partnership(Entity):
         if self.end_date:
             self.end_date = extend_to_precision(self.end_date, self.end_precision)
         super().save(*args, **kwargs)
+
+    @classmethod
+    def index_queryset(cls) -> models.QuerySet:
+        # Only the names the document uses: an import indexes thousands.
+        participants = models.Prefetch(
+            "participants",
+            queryset=Participant.objects.select_related(
+                "country", "organisation", "bloc"
+            ).only(
+                "partnership_id",
+                "role",
+                "country__name",
+                "organisation__name",
+                "bloc__name",
+            ),
+        )
+        lines = models.Prefetch(
+            "system_lines",
+            queryset=PartnershipSystem.objects.select_related("system").only(
+                "partnership_id", "system__name"
+            ),
+        )
+        return super().index_queryset().prefetch_related("tags", participants, lines)
+
+    def index_keywords(self) -> list[str]:
+        return [tag.name for tag in self.tags.all()]
+
+    def index_facts(self) -> list[str]:
+        return [
+            self.get_kind_display(),
+            self.get_status_display(),
+            *(str(participant.actor) for participant in self.participants.all()),
+            *(line.system.name for line in self.system_lines.all()),
+        ]
 
     def clean(self):
         super().clean()

@@ -23,14 +23,10 @@ def partnerships_tag(
     """Tag every partnership in ``partnerships``; returns those newly tagged."""
     already = set(tag.partnerships.values_list("pk", flat=True))
     newly = [p for p in partnerships if p.pk not in already]
-    Through = Partnership.tags.through
-    Through.objects.bulk_create(
-        [Through(partnership_id=p.pk, tag_id=tag.pk) for p in newly]
-    )
+    tag.partnerships.add(*newly)  # one INSERT, and the m2m_changed signal
     Partnership.objects.filter(pk__in=[p.pk for p in newly]).update(
         updated_at=timezone.now()
     )
-    _reindex([p.pk for p in newly])
     return newly
 
 
@@ -41,18 +37,8 @@ def partnerships_untag(
     """Remove ``tag`` from every partnership in ``partnerships`` that has it;
     returns those changed."""
     tagged = list(partnerships.filter(tags=tag))
-    Partnership.tags.through.objects.filter(
-        tag=tag, partnership__in=[p.pk for p in tagged]
-    ).delete()
+    tag.partnerships.remove(*tagged)  # one DELETE, and the m2m_changed signal
     Partnership.objects.filter(pk__in=[p.pk for p in tagged]).update(
         updated_at=timezone.now()
     )
-    _reindex([p.pk for p in tagged])
     return tagged
-
-
-def _reindex(ids: list[int]) -> None:
-    """Tags are searchable: bulk tagging skips signals, so say so here."""
-    from search.indexing import entities_changed
-
-    entities_changed(ids)

@@ -1,23 +1,43 @@
-"""Keep the mention detector in step with names and aliases, in every process."""
+"""Keep the mention detector in step with names and aliases, in every process.
+
+Connected to exactly the models whose rows carry names: each kind of entity
+and ``Alias``; rows written in bulk announce themselves with
+``core.signals.bulk_saved``.
+"""
 
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 
-from .models import Alias, Entity, MentionIndex
+from core.signals import bulk_saved
+
+from .models import (
+    Alias,
+    Bloc,
+    Country,
+    Entity,
+    MentionIndex,
+    Organisation,
+    Partnership,
+    System,
+)
+
+ENTITY_MODELS = (Country, Bloc, Organisation, System, Partnership)
 
 
-@receiver(post_save)
-def entity_or_alias_saved(sender, instance, created, raw=False, **kwargs):
-    if raw:
-        return
-    if isinstance(instance, Entity):
-        if created or getattr(instance, "name_changed", True):
-            MentionIndex.bump()
-    elif isinstance(instance, Alias):
+def entity_saved(sender, instance, created, raw=False, **kwargs):
+    if not raw and (created or getattr(instance, "name_changed", True)):
         MentionIndex.bump()
 
 
-@receiver(post_delete)
-def entity_or_alias_deleted(sender, instance, **kwargs):
-    if isinstance(instance, (Entity, Alias)):
+def names_changed(sender, raw=False, **kwargs):
+    if not raw:
         MentionIndex.bump()
+
+
+def connect() -> None:
+    """Connect the receivers, each to its own sender (from ``ready()``)."""
+    for model in ENTITY_MODELS:
+        post_save.connect(entity_saved, sender=model, dispatch_uid="mentions")
+    for model in (*ENTITY_MODELS, Entity, Alias):
+        post_delete.connect(names_changed, sender=model, dispatch_uid="mentions")
+        bulk_saved.connect(names_changed, sender=model, dispatch_uid="mentions")
+    post_save.connect(names_changed, sender=Alias, dispatch_uid="mentions")

@@ -7,8 +7,9 @@ class SearchConfig(AppConfig):
     verbose_name = "Search"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import signals
 
+        signals.connect()
         post_migrate.connect(index_a_new_database, sender=self)
 
 

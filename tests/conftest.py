@@ -13,6 +13,8 @@ the next one, and the content itself is rolled back when the module ends.
   them (made once, with the test database), and a logged-in client for each
   role.
 - ``country("TR")``: a country of the reference data (migrations load it).
+- ``commit``: ``with commit(): ...`` runs at the end of the block what
+  waits for the transaction to commit (search indexing), as a commit would.
 - ``corpus_dir``, ``sipri_excerpt``, ``mme_excerpt``: the sample files in
   ../shared (skipped where absent).
 
@@ -28,6 +30,7 @@ import fcntl
 import hashlib
 import importlib.util
 import os
+from contextlib import contextmanager
 from io import StringIO
 from pathlib import Path
 
@@ -35,6 +38,7 @@ import factory.random
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.db import connection
 
 from accounts.roles import ROLES
 from partnerships.models import Country
@@ -219,6 +223,29 @@ def _only_the_shared_content_asked_for(request):
             f"{', '.join(unasked)} content is loaded, without requesting it: "
             "request the fixture, or move the test to another module."
         )
+
+
+@pytest.fixture
+def commit(db):
+    """``with commit(): ...`` does at the end of the block what committing
+    the test's transaction would do there: run every ``on_commit`` callback
+    queued so far (search indexing), each once. A test's own transaction
+    never commits, so without it nothing queued for the commit ever runs."""
+    done: set[int] = set()
+
+    @contextmanager
+    def block():
+        yield
+        while queued := [
+            callback
+            for _sids, callback, _robust in connection.run_on_commit
+            if id(callback) not in done
+        ]:
+            for callback in queued:
+                done.add(id(callback))
+                callback()
+
+    return block
 
 
 def _load_demo() -> str:

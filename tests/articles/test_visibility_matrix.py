@@ -75,9 +75,10 @@ SURFACES = {
 
 @pytest.mark.parametrize("state", STATES)
 @pytest.mark.parametrize("role", ROLES)
-def test_who_sees_and_does_what(people, country, role, state):
+def test_who_sees_and_does_what(people, country, role, state, commit):
     user = people[role]
-    article = make(state, people["contributor"], country)
+    with commit():  # indexed for search, as it would be once saved
+        article = make(state, people["contributor"], country)
     client = Client()
     if user is not None:
         client.force_login(user)

@@ -80,10 +80,12 @@ def test_an_editor_publishes_now(editor):
     assert actions(article) == [(RevisionAction.PUBLISHED, "editor")]
 
 
-def test_a_scheduled_article_goes_public_by_itself_everywhere(client, editor, country):
+def test_a_scheduled_article_goes_public_by_itself_everywhere(
+    client, editor, country, commit
+):
     from articles.models import ArticleEntityLink, LinkState
 
-    with time_machine.travel(NOW, tick=False):
+    with time_machine.travel(NOW, tick=False), commit():
         article = ArticleFactory(title="Scheduled essay", body="About Poland.")
         ArticleEntityLink.objects.create(
             article=article, entity=country("PL"), state=LinkState.ACCEPTED

@@ -4,7 +4,6 @@ from django.db import transaction
 
 from articles.demo import load_demo_articles
 from partnerships.demo import load_demo_records
-from search import indexing
 
 
 class Command(BaseCommand):
@@ -18,9 +17,8 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         call_command("setup_roles", stdout=self.stdout)
-        with indexing.deferred():
-            records = load_demo_records()
-            articles = load_demo_articles()
+        records = load_demo_records()
+        articles = load_demo_articles()
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo content loaded: "
