@@ -3,6 +3,7 @@ actions over ``services``), revisions with diffs and reverts, and previews.
 Every view and action asks ``permissions`` what the user may do."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import ActionLocation
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponseRedirect
@@ -10,42 +11,23 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import ngettext
 
 from partnerships.admin import without_record_stamps
 
-from . import linking, permissions, services
+from . import linking, permissions, services, workflow
 from .admin_links import LinkedEntityInline, RejectedLinkInline, SuggestedLinkInline
 from .forms import ArticleAdminForm
-from .models import Article, ArticleRevision, ArticleStatus, LinkState
+from .models import Article, ArticleEntityLink, ArticleRevision, LinkState
 from .previews import signed_preview_url
 
 ACCEPT_ALL = "_accept_all_suggestions"
 WORKFLOW = "_workflow"
 
-# The buttons under the form: (name, label, who may, in which states).
-WORKFLOW_BUTTONS = [
-    ("submit", "Save and submit for review"),
-    ("publish", "Save and publish"),
-    ("return", "Save and return to draft"),
-    ("unpublish", "Unpublish"),
-    ("archive", "Archive"),
-]
 
-
-def available_transitions(user, article: Article) -> list[tuple[str, str]]:
-    if article.pk is None:
-        return []
-    status, editor = article.status, permissions.can_publish(user)
-    allowed = {
-        "submit": permissions.can_submit(user, article),
-        "publish": editor and not article.is_public,
-        "return": editor and status == ArticleStatus.REVIEW,
-        "unpublish": editor and status == ArticleStatus.PUBLISHED,
-        "archive": editor and article.is_public,
-    }
-    return [(name, label) for name, label in WORKFLOW_BUTTONS if allowed[name]]
+def workflow_buttons(user, article: Article) -> list[tuple[str, str]]:
+    """The buttons under the form: the steps the workflow allows now."""
+    return [(t.name, t.button) for t in workflow.available(user, article)]
 
 
 @admin.register(Article)
@@ -70,14 +52,8 @@ class ArticleAdmin(admin.ModelAdmin):
     autocomplete_fields = ["authors", "tags"]
     date_hierarchy = "published_at"
     inlines = [SuggestedLinkInline, LinkedEntityInline, RejectedLinkInline]
-    actions = [
-        "submit_for_review",
-        "publish_now",
-        "return_to_draft",
-        "archive",
-        "find_mentions_again",
-        "accept_all_suggestions",
-    ]
+    # The workflow's actions come from its table (see get_actions).
+    actions = ["find_mentions_again", "accept_all_suggestions"]
     show_full_result_count = False
 
     class Media:
@@ -148,7 +124,7 @@ class ArticleAdmin(admin.ModelAdmin):
             article = self.get_object(request, object_id)
             if article is not None and self.has_view_permission(request, article):
                 extra_context.update(
-                    transitions=available_transitions(request.user, article),
+                    transitions=workflow_buttons(request.user, article),
                     preview_url=reverse("articles:preview", args=[article.pk]),
                     share_url=(
                         request.build_absolute_uri(signed_preview_url(article))
@@ -160,13 +136,41 @@ class ArticleAdmin(admin.ModelAdmin):
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_formset(self, request, form, formset, change):
-        now = timezone.now()
+        """The link panels' decisions, through the linking services (which
+        keep who decided and when), never written around them."""
+        if formset.model is not ArticleEntityLink:
+            return super().save_formset(request, form, formset, change)
+        new, changed, removed = [], [], []
+        deleted = set(formset.deleted_forms)
         for link_form in formset.forms:
-            decided = link_form.instance.pk is None or "state" in link_form.changed_data
-            if link_form.has_changed() and decided:
-                link_form.instance.decided_by = request.user
-                link_form.instance.decided_at = now
-        super().save_formset(request, form, formset, change)
+            link = link_form.instance
+            if link_form in deleted:
+                if link.pk is not None:
+                    linking.link_remove(link=link, user=request.user)
+                    removed.append(link)
+            elif not link_form.has_changed():
+                continue
+            elif link.pk is None:
+                new.append(
+                    linking.link_add(
+                        article=form.instance,
+                        entity=link_form.cleaned_data["entity"],
+                        role=link_form.cleaned_data["role"],
+                        user=request.user,
+                    )
+                )
+            else:
+                linking.link_decide(
+                    link=link,
+                    state=link_form.cleaned_data.get("state", link.state),
+                    role=link_form.cleaned_data["role"],
+                    user=request.user,
+                )
+                changed.append((link, link_form.changed_data))
+        # What the admin's change message reads.
+        formset.new_objects, formset.changed_objects = new, changed
+        formset.deleted_objects = removed
+        return None
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -204,27 +208,14 @@ class ArticleAdmin(admin.ModelAdmin):
             self._run_transition(request, article, transition, form)
 
     def _run_transition(self, request, article, name, form):
-        if name not in dict(available_transitions(request.user, article)):
-            raise PermissionDenied("That step is not open to you for this article.")
-        when = form.cleaned_data.get("published_at")
-        step = {
-            "submit": lambda: services.article_submit(
-                article=article, user=request.user
-            ),
-            "publish": lambda: services.article_publish(
-                article=article, user=request.user, when=when
-            ),
-            "return": lambda: services.article_return_to_draft(
-                article=article, user=request.user
-            ),
-            "unpublish": lambda: services.article_unpublish(
-                article=article, user=request.user
-            ),
-            "archive": lambda: services.article_archive(
-                article=article, user=request.user
-            ),
-        }[name]
-        step()
+        # The service asks the workflow; a refusal (a forged or stale
+        # button) is a 403 and rolls the whole save back.
+        services.article_transition(
+            article=article,
+            user=request.user,
+            name=name,
+            when=form.cleaned_data.get("published_at"),
+        )
         self.message_user(
             request,
             f"“{article}” is now {self.status_label(article).lower()}.",
@@ -257,66 +248,56 @@ class ArticleAdmin(admin.ModelAdmin):
     def author_names(self, obj):
         return ", ".join(author.display_name for author in obj.authors.all())
 
-    def _each(self, request, queryset, step, done: str) -> None:
-        """Run a workflow step on each selected article; say what happened."""
-        succeeded, refused = 0, []
-        for article in queryset:
-            try:
-                step(article)
-            except PermissionDenied:
-                refused.append(article.title)
-            else:
-                succeeded += 1
-        if succeeded:
-            self.message_user(request, f"{done}: {succeeded}.", messages.SUCCESS)
-        if refused:
-            self.message_user(
-                request,
-                "Not allowed for: " + "; ".join(refused) + ".",
-                messages.ERROR,
-            )
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        """On the list: the workflow's steps this user may take on some
+        article, then the other actions. (On an article's page the buttons
+        under the form take the steps.)"""
+        actions = super().get_actions(request, action_location)
+        if action_location != ActionLocation.CHANGE_LIST or not actions:
+            return actions
+        steps = {}
+        for transition in workflow.offered(request.user):
+            step = self.get_action(self._workflow_action(transition), action_location)
+            steps[step.name] = step
+        return {**steps, **actions}
 
-    @admin.action(
-        description="Submit the selected drafts for review", permissions=["change"]
-    )
-    def submit_for_review(self, request, queryset):
-        self._each(
-            request,
-            queryset.filter(status=ArticleStatus.DRAFT),
-            lambda a: services.article_submit(article=a, user=request.user),
-            "Submitted for review",
-        )
+    def _workflow_action(self, transition):
+        @admin.action(description=transition.action_label)
+        def action(modeladmin, request, queryset):
+            """Take the step on each selected article the workflow allows it
+            for; say what happened to the others."""
+            done, skipped, refused = 0, [], []
+            for article in queryset:
+                try:
+                    services.article_transition(
+                        article=article, user=request.user, name=transition.name
+                    )
+                except workflow.StepNotAllowed:
+                    skipped.append(article.title)
+                except PermissionDenied:
+                    refused.append(article.title)
+                else:
+                    done += 1
+            if done:
+                self.message_user(
+                    request, f"{transition.done}: {done}.", messages.SUCCESS
+                )
+            if skipped:
+                self.message_user(
+                    request,
+                    f"Left as they were (“{transition.button}” is not a step "
+                    f"from where they are): {'; '.join(skipped)}.",
+                    messages.WARNING,
+                )
+            if refused:
+                self.message_user(
+                    request,
+                    "Not allowed for: " + "; ".join(refused) + ".",
+                    messages.ERROR,
+                )
 
-    @admin.action(
-        description="Publish the selected articles now", permissions=["publish"]
-    )
-    def publish_now(self, request, queryset):
-        self._each(
-            request,
-            [a for a in queryset if not a.is_public],
-            lambda a: services.article_publish(article=a, user=request.user),
-            "Published",
-        )
-
-    @admin.action(
-        description="Return the selected articles to draft", permissions=["publish"]
-    )
-    def return_to_draft(self, request, queryset):
-        self._each(
-            request,
-            queryset.exclude(status=ArticleStatus.DRAFT),
-            lambda a: services.article_return_to_draft(article=a, user=request.user),
-            "Returned to draft",
-        )
-
-    @admin.action(description="Archive the selected articles", permissions=["publish"])
-    def archive(self, request, queryset):
-        self._each(
-            request,
-            queryset.filter(status=ArticleStatus.PUBLISHED),
-            lambda a: services.article_archive(article=a, user=request.user),
-            "Archived",
-        )
+        action.__name__ = transition.action
+        return action
 
     @admin.action(
         description="Find mentions again in the selected articles",
@@ -445,10 +426,3 @@ class ArticleAdmin(admin.ModelAdmin):
             "changes": services.compare(latest, revision) if latest else [],
         }
         return TemplateResponse(request, "admin/articles/article/revert.html", context)
-
-    @admin.display(description="history")
-    def history_link(self, obj):
-        return format_html(
-            '<a href="{}">History</a>',
-            reverse("admin:articles_article_history", args=[obj.pk]),
-        )

@@ -1,5 +1,7 @@
 """The article page's link panels: suggestions to decide, linked entities
-(with hand-made links), and rejected suggestions that can be restored."""
+(with hand-made links), and rejected suggestions that can be restored.
+The forms only collect the editor's decisions; ``ArticleAdmin.save_formset``
+takes them through the linking services."""
 
 from collections.abc import Sequence
 
@@ -8,7 +10,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .models import ArticleEntityLink, LinkSource, LinkState
+from .models import ArticleEntityLink, LinkState
 
 DECISIONS = {
     LinkState.SUGGESTED: [
@@ -49,6 +51,12 @@ class LinkedEntityForm(forms.ModelForm):
         model = ArticleEntityLink
         fields = ["entity", "role"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            # A link is to one entity: unlink it and link another instead.
+            self.fields["entity"].disabled = True
+
     def clean(self):
         cleaned = super().clean()
         entity = cleaned.get("entity")
@@ -71,24 +79,6 @@ class LinkedEntityForm(forms.ModelForm):
         elif other is not None:
             self.add_error("entity", f"{entity} is already linked.")
         return cleaned
-
-    def save(self, commit=True):
-        if self.instance.pk is None:
-            self.instance.source = LinkSource.MANUAL
-            self.instance.state = LinkState.ACCEPTED
-        return super().save(commit)
-
-
-class LinkedEntityFormSet(forms.BaseInlineFormSet):
-    def delete_existing(self, obj, commit=True):
-        """Unlinking a link the detector found rejects it, so it is not
-        suggested again; a hand-made link is simply removed."""
-        if obj.source == LinkSource.DETECTED:
-            obj.state = LinkState.REJECTED
-            if commit:
-                obj.save(update_fields=["state", "updated_at"])
-        elif commit:
-            obj.delete()
 
 
 class LinkInlineMixin:
@@ -138,7 +128,6 @@ class SuggestedLinkInline(LinkInlineMixin, admin.TabularInline):
 class LinkedEntityInline(LinkInlineMixin, admin.TabularInline):
     state = LinkState.ACCEPTED
     form = LinkedEntityForm
-    formset = LinkedEntityFormSet
     fields = ["entity", "role", "source", "mention_count", "snippet_display"]
     readonly_fields = ["source", "mention_count", "snippet_display"]
     autocomplete_fields = ["entity"]

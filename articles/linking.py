@@ -2,7 +2,9 @@
 
 ``article_scan_mentions`` runs the detector over an article and turns what
 it finds into suggested links; editors accept or reject them
-(``link_decide``) or add links by hand (``link_add``). Editors' decisions
+(``link_decide``), add links by hand (``link_add``) or unlink
+(``link_remove``); the admin's link panels do all of it through these.
+Editors' decisions
 survive every later scan: an accepted link stays accepted, and a rejected
 entity is never suggested again for that article.
 
@@ -108,15 +110,26 @@ def _require_editor(user, article: Article) -> None:
 
 
 @transaction.atomic
-def link_decide(*, link: ArticleEntityLink, state: str, user) -> ArticleEntityLink:
-    """Accept or reject a suggested link (or reconsider an earlier decision)."""
+def link_decide(
+    *, link: ArticleEntityLink, state: str, user, role: str | None = None
+) -> ArticleEntityLink:
+    """Accept or reject a suggested link (or reconsider an earlier decision),
+    and set what the article does with the entity (``role``). Who decided,
+    and when, is kept with a change of state."""
     _require_editor(user, link.article)
     if state not in LinkState.values:
         raise ValueError(f"Unknown link state {state!r}.")
+    if role is not None and role not in LinkRole.values:
+        raise ValueError(f"Unknown link role {role!r}.")
+    current = ArticleEntityLink.objects.select_for_update().get(pk=link.pk)
     link.state = state
-    link.decided_by = user
-    link.decided_at = timezone.now()
-    link.save(update_fields=["state", "decided_by", "decided_at", "updated_at"])
+    link.role = current.role if role is None else role
+    fields = ["state", "role", "updated_at"]
+    if state != current.state:
+        link.decided_by = user
+        link.decided_at = timezone.now()
+        fields += ["decided_by", "decided_at"]
+    link.save(update_fields=fields)
     return link
 
 
@@ -148,6 +161,17 @@ def link_add(
     link.decided_by, link.decided_at = user, timezone.now()
     link.save()
     return link
+
+
+@transaction.atomic
+def link_remove(*, link: ArticleEntityLink, user) -> None:
+    """Unlink: a link the detector found is rejected, so that it is not
+    suggested again; a link made by hand is simply removed."""
+    _require_editor(user, link.article)
+    if link.source == LinkSource.DETECTED:
+        link_decide(link=link, state=LinkState.REJECTED, user=user)
+    else:
+        link.delete()
 
 
 # --- Reading: link the first mention of each accepted entity ------------------

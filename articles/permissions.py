@@ -56,10 +56,6 @@ def can_edit(user, article: Article) -> bool:
     )
 
 
-def can_submit(user, article: Article) -> bool:
-    return article.status == ArticleStatus.DRAFT and can_edit(user, article)
-
-
 def can_publish(user) -> bool:
     return is_editor(user)
 

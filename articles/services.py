@@ -1,10 +1,11 @@
 """The editorial workflow: every change to an article goes through here.
 
 draft → in review → published (now, or scheduled for later) → archived,
-and back where that makes sense. Each step checks who is asking
-(``permissions.py``), runs in one transaction, and records a revision: the
-article's text, topics, authors and links as they are after the step, with
-who did it and why. A revert is a new revision too.
+and back where that makes sense, as ``workflow.py``'s table says and only
+as it says. Each step checks who is asking and from which state, runs in
+one transaction, and records a revision: the article's text, topics,
+authors and links as they are after the step, with who did it and why. A
+revert is a new revision too.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from . import permissions
+from . import permissions, workflow
 from .models import (
     Article,
     ArticleEntityLink,
@@ -28,8 +29,6 @@ from .models import (
     ArticleStatus,
     RevisionAction,
 )
-
-PUBLISH_PERMISSION = permissions.PUBLISH
 
 
 def _require(allowed: bool, message: str) -> None:
@@ -134,95 +133,62 @@ def article_saved(*, article: Article, user, created: bool) -> None:
 # --- Moving through the workflow -----------------------------------------------------
 
 
-def _transition(
+@transaction.atomic
+def article_transition(
+    *,
     article: Article,
     user,
-    *,
-    status: str,
-    action: str,
-    published_at: dt.datetime | None = None,
+    name: str,
+    when: dt.datetime | None = None,
     note: str = "",
 ) -> Article:
-    article.status = status
+    """Take the workflow step ``name`` (see ``workflow.TRANSITIONS``): only
+    from the states the table gives, only by whom it names; otherwise
+    PermissionDenied, and nothing changes. ``when`` is the publication time
+    for "publish": a future one schedules the article."""
+    locked = Article.objects.select_for_update().get(pk=article.pk)
+    article.status, article.published_at = locked.status, locked.published_at
+    transition = workflow.check(name, user, article)
+    article.status = transition.target
     fields = ["status", "updated_at"]
-    if published_at is not None:
-        article.published_at = published_at
+    action = transition.revision
+    if transition.target == ArticleStatus.PUBLISHED:
+        now = timezone.now()
+        if when is not None and when > now:
+            action = RevisionAction.SCHEDULED
+            note = note or f"for {timezone.localtime(when):%d %b %Y %H:%M %Z}"
+        article.published_at = when or now
         fields.append("published_at")
     article.save(update_fields=fields)
     record_revision(article=article, user=user, action=action, note=note)
     return article
 
 
-@transaction.atomic
 def article_submit(*, article: Article, user) -> Article:
     """A draft goes to the editors for review."""
-    _require(
-        permissions.can_submit(user, article),
-        "Only a draft's author or an editor may submit it for review.",
-    )
-    return _transition(
-        article, user, status=ArticleStatus.REVIEW, action=RevisionAction.SUBMITTED
-    )
+    return article_transition(article=article, user=user, name="submit")
 
 
-@transaction.atomic
-def article_return_to_draft(*, article: Article, user, note: str = "") -> Article:
-    """An editor sends an article in review (or published) back to draft."""
-    _require(
-        permissions.can_publish(user), "Only editors may return an article to draft."
-    )
-    action = (
-        RevisionAction.UNPUBLISHED
-        if article.status == ArticleStatus.PUBLISHED
-        else RevisionAction.RETURNED
-    )
-    return _transition(
-        article, user, status=ArticleStatus.DRAFT, action=action, note=note
-    )
-
-
-@transaction.atomic
 def article_publish(
     *, article: Article, user, when: dt.datetime | None = None
 ) -> Article:
     """Publish now, or schedule for ``when``: it goes public by itself then."""
-    _require(permissions.can_publish(user), "Only editors may publish articles.")
-    now = timezone.now()
-    if when is not None and when > now:
-        return _transition(
-            article,
-            user,
-            status=ArticleStatus.PUBLISHED,
-            action=RevisionAction.SCHEDULED,
-            published_at=when,
-            note=f"for {timezone.localtime(when):%d %b %Y %H:%M %Z}",
-        )
-    already_public = article.is_public
-    return _transition(
-        article,
-        user,
-        status=ArticleStatus.PUBLISHED,
-        action=RevisionAction.PUBLISHED,
-        published_at=article.published_at if already_public else (when or now),
-    )
+    return article_transition(article=article, user=user, name="publish", when=when)
 
 
-@transaction.atomic
+def article_return_to_draft(*, article: Article, user, note: str = "") -> Article:
+    """An article in review (or archived) goes back to its author as a draft."""
+    return article_transition(article=article, user=user, name="return", note=note)
+
+
 def article_unpublish(*, article: Article, user) -> Article:
     """Take a published (or scheduled) article off the site, back to draft."""
-    _require(permissions.can_publish(user), "Only editors may unpublish articles.")
-    return _transition(
-        article, user, status=ArticleStatus.DRAFT, action=RevisionAction.UNPUBLISHED
-    )
+    return article_transition(article=article, user=user, name="unpublish")
 
 
-@transaction.atomic
 def article_archive(*, article: Article, user) -> Article:
-    """Retire an article: off the public site, kept with its history."""
-    _require(permissions.can_publish(user), "Only editors may archive articles.")
-    return _transition(
-        article, user, status=ArticleStatus.ARCHIVED, action=RevisionAction.ARCHIVED
-    )
+    """Retire a published article: off the public site, kept with its history."""
+    return article_transition(article=article, user=user, name="archive")
 
 
 # --- Reverting ---------------------------------------------------------------------------

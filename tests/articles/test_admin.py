@@ -82,7 +82,7 @@ def test_a_taken_slug_is_a_form_error(superuser_client):
     assert Article.objects.filter(slug="taken").count() == 1
 
 
-def test_publish_and_return_to_draft_actions(superuser_client):
+def test_publish_unpublish_and_return_to_draft_actions(superuser_client):
     article = ArticleFactory(status=ArticleStatus.REVIEW)
     url = reverse("admin:articles_article_changelist")
     superuser_client.post(
@@ -90,8 +90,18 @@ def test_publish_and_return_to_draft_actions(superuser_client):
     )
     article.refresh_from_db()
     assert article.is_public
+    # "Return to draft" is for articles in review or archived; a published
+    # one is unpublished, and the list says why it was left alone.
+    response = superuser_client.post(
+        url,
+        {"action": "return_to_draft", "_selected_action": [article.pk]},
+        follow=True,
+    )
+    article.refresh_from_db()
+    assert article.is_public
+    assert "is not a step from where they are" in response.content.decode()
     superuser_client.post(
-        url, {"action": "return_to_draft", "_selected_action": [article.pk]}
+        url, {"action": "unpublish", "_selected_action": [article.pk]}
     )
     article.refresh_from_db()
     assert article.status == ArticleStatus.DRAFT

@@ -141,6 +141,71 @@ def test_unlinking_a_detected_entity_rejects_it_for_good(
     assert state_of(article, "Pakistan") == LinkState.REJECTED
 
 
+def test_the_admins_decisions_go_through_the_linking_service(
+    editor_client, editor, article, monkeypatch
+):
+    from articles import linking
+
+    calls = []
+    decide = linking.link_decide
+    monkeypatch.setattr(
+        linking,
+        "link_decide",
+        lambda **kwargs: calls.append(kwargs["state"]) or decide(**kwargs),
+    )
+    post_decisions(editor_client, article, {"Qatar": LinkState.REJECTED})
+    assert calls == [LinkState.REJECTED]
+    assert state_of(article, "Qatar") == LinkState.REJECTED
+
+
+def test_changing_only_a_suggestions_role_leaves_it_undecided(editor_client, article):
+    suggested = article.entity_links.suggested().order_by(
+        "-mention_count", "entity__name"
+    )
+    first = suggested.first()
+    data = article_form(title=article.title, slug=article.slug, body=article.body)
+    data.update(inline_management(SUGGESTED, 1, 1))
+    data.update(
+        {
+            f"{SUGGESTED}-0-id": first.pk,
+            f"{SUGGESTED}-0-article": article.pk,
+            f"{SUGGESTED}-0-state": LinkState.SUGGESTED,
+            f"{SUGGESTED}-0-role": "about",
+        }
+    )
+    assert editor_client.post(change_url(article), data).status_code == 302
+    first.refresh_from_db()
+    assert (first.state, first.role, first.decided_by) == (
+        LinkState.SUGGESTED,
+        "about",
+        None,
+    )
+
+
+def test_unlinking_records_who_rejected_and_a_links_entity_stays_put(
+    editor_client, editor, article, country
+):
+    post_decisions(editor_client, article, {"Pakistan": LinkState.ACCEPTED})
+    link = ArticleEntityLink.objects.get(article=article, entity__name="Pakistan")
+    data = article_form(title=article.title, slug=article.slug, body=article.body)
+    data.update(inline_management(LINKED, 1, 1))
+    data.update(
+        {
+            f"{LINKED}-0-id": link.pk,
+            f"{LINKED}-0-article": article.pk,
+            f"{LINKED}-0-entity": country("PL").pk,  # ignored: not editable
+            f"{LINKED}-0-role": "about",
+        }
+    )
+    editor_client.post(change_url(article), data)
+    link.refresh_from_db()
+    assert (link.entity.name, link.role) == ("Pakistan", "about")
+    data[f"{LINKED}-0-DELETE"] = "on"
+    editor_client.post(change_url(article), data)
+    link.refresh_from_db()
+    assert (link.state, link.decided_by) == (LinkState.REJECTED, editor)
+
+
 def test_entity_lookups_say_what_kind_each_entity_is(editor_client, country):
     response = editor_client.get(
         reverse("admin:autocomplete"),
