@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from partnerships.admin import without_record_stamps
+from core.admin import without_record_stamps
 
 from . import linking, permissions, services, workflow
 from .admin_links import LinkedEntityInline, RejectedLinkInline, SuggestedLinkInline

@@ -17,8 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from core.names import slugify_name
 from partnerships.mentions import get_detector
-from partnerships.names import slugify_name
 
 from .linking import article_scan_mentions
 from .models import Article, ArticleStatus, RevisionAction

@@ -13,7 +13,9 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString
 
-from partnerships.models import Entity, EntityType, Tag, unique_slug
+from core.models import TimeStampedModel
+from core.names import unique_slug
+from partnerships.models import Entity, Tag
 
 from .markdown import markdown_segments, render_markdown
 
@@ -51,7 +53,7 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
-class Article(models.Model):
+class Article(TimeStampedModel):
     title = models.CharField(max_length=255)
     slug = models.SlugField(
         max_length=200,
@@ -78,8 +80,6 @@ class Article(models.Model):
         db_index=True,
         help_text="When the article goes public. A future time schedules it.",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
     edit_version = models.PositiveIntegerField(
         default=1,
         editable=False,
@@ -224,7 +224,7 @@ class ArticleEntityLinkQuerySet(models.QuerySet):
         return self.filter(state=LinkState.SUGGESTED)
 
 
-class ArticleEntityLink(models.Model):
+class ArticleEntityLink(TimeStampedModel):
     """An article's link to an entity it mentions or is about.
 
     The detector proposes links (``suggested``); an editor accepts or rejects
@@ -261,8 +261,6 @@ class ArticleEntityLink(models.Model):
         related_name="+",
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = ArticleEntityLinkQuerySet.as_manager()
 
@@ -290,15 +288,6 @@ class ArticleEntityLink(models.Model):
 
     def __str__(self):
         return f"{self.article} → {self.entity} ({self.get_state_display().lower()})"
-
-
-ENTITY_GROUP_LABELS = {
-    EntityType.COUNTRY: "Countries",
-    EntityType.BLOC: "Blocs",
-    EntityType.ORGANISATION: "Organisations",
-    EntityType.SYSTEM: "Systems",
-    EntityType.PARTNERSHIP: "Partnerships",
-}
 
 
 # --- Revisions, audit and old addresses ------------------------------------------

@@ -4,23 +4,16 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.utils.safestring import mark_safe
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from coopsite.filtering import FacetedListMixin
-from partnerships.models import (
-    Country,
-    EntityType,
-    Organisation,
-    Partnership,
-    System,
-)
-from partnerships.views import partnerships_for_lists
+from partnerships.models import EntityType
 
 from . import permissions
 from .filters import ArticleFilter
 from .linking import link_first_mentions
-from .models import ENTITY_GROUP_LABELS, Article, ArticleEntityLink, ArticleSlugRedirect
+from .models import Article, ArticleEntityLink, ArticleSlugRedirect
 from .previews import article_id_from_token
 
 SCHEMA_TYPES = {
@@ -37,30 +30,6 @@ class PublishedArticleMixin:
 
     def get_queryset(self):
         return Article.objects.published().prefetch_related("authors")
-
-
-class HomeView(PublishedArticleMixin, ListView):
-    template_name = "articles/home.html"
-    context_object_name = "articles"
-
-    def get_queryset(self):
-        return super().get_queryset().order_by("-published_at", "-pk")[:7]
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["featured_partnerships"] = partnerships_for_lists().filter(
-            is_featured=True
-        )[:6]
-        context["counts"] = {
-            "articles": Article.objects.published().count(),
-            "partnerships": Partnership.objects.count(),
-            "countries": Country.objects.filter(participations__isnull=False)
-            .distinct()
-            .count(),
-            "organisations": Organisation.objects.count(),
-            "systems": System.objects.count(),
-        }
-        return context
 
 
 class ArticleListView(PublishedArticleMixin, FacetedListMixin, FilterView):
@@ -127,8 +96,8 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
         entities = [link.entity for link in self.object.accepted_links]
         context["body_html"] = link_first_mentions(self.object.body_html, entities)
         context["entity_groups"] = [
-            (ENTITY_GROUP_LABELS[entity_type], members)
-            for entity_type in EntityType.values
+            (entity_type.plural, members)
+            for entity_type in EntityType
             if (members := [e for e in entities if e.entity_type == entity_type])
         ]
         context["json_ld"] = self.json_ld(entities)

@@ -1,16 +1,18 @@
 """The editorial workflow, as one table: which step moves an article from
 which states to which, and who may take it.
 
-    draft ──submit──▶ review ──publish──▶ published (or scheduled)
-      ▲                 │                     │
-      └──return─────────┘                     ├──archive──▶ archived
-      ▲                                       │                │
-      └──────────────unpublish────────────────┘   publish ◀────┤
-      └──────────────return────────────────────────────────────┘
+    step       from                                 to          who
+    submit     draft                                review      its author, or an editor
+    publish    draft, review, scheduled, archived   published   editors
+    return     review, archived                     draft       editors
+    unpublish  scheduled, published                 draft       editors
+    archive    published                            archived    editors
 
-``services.py`` enforces the table (every step is refused outside it); the
-admin's buttons and actions, and any later entry point, only ask it
-(:func:`available`, :func:`offered`).
+(Publishing with a future publication time schedules the article: it is
+then "scheduled" until its time comes.) ``services.article_transition``
+enforces the table, refusing any step outside it; the admin's buttons and
+actions, and any later entry point, only ask it (:func:`available`,
+:func:`offered`, :func:`check`).
 """
 
 from __future__ import annotations
@@ -60,13 +62,16 @@ def permitted(who: Who, user, article: Article | None = None) -> bool:
 
 @dataclass(frozen=True)
 class Transition:
+    """One step: from which states, to which status, taken by whom; the
+    revision it records, and how the admin names it."""
+
     name: str
     sources: frozenset[State]
     target: ArticleStatus
     who: Who
     revision: str  # the RevisionAction it records
-    button: str  # the admin's button under the form
-    action: str  # the admin action's name and description
+    button: str  # the button under the article's form
+    action: str  # the action on the article list: its name and description
     action_label: str
     done: str  # what the admin says afterwards
 
@@ -74,66 +79,63 @@ class Transition:
         return state_of(article) in self.sources and permitted(self.who, user, article)
 
 
-_ = frozenset
 TRANSITIONS: tuple[Transition, ...] = (
-    # name, from, to, who, revision kept, admin button, admin action
     Transition(
-        "submit",
-        _({State.DRAFT}),
-        ArticleStatus.REVIEW,
-        Who.AUTHOR,
-        RevisionAction.SUBMITTED,
-        "Save and submit for review",
-        "submit_for_review",
-        "Submit the selected drafts for review",
-        "Submitted for review",
+        name="submit",
+        sources=frozenset({State.DRAFT}),
+        target=ArticleStatus.REVIEW,
+        who=Who.AUTHOR,
+        revision=RevisionAction.SUBMITTED,
+        button="Save and submit for review",
+        action="submit_for_review",
+        action_label="Submit the selected drafts for review",
+        done="Submitted for review",
     ),
     Transition(
-        "publish",  # now, or scheduled for the publication time given
-        _({State.DRAFT, State.REVIEW, State.SCHEDULED, State.ARCHIVED}),
-        ArticleStatus.PUBLISHED,
-        Who.EDITOR,
-        RevisionAction.PUBLISHED,
-        "Save and publish",
-        "publish_now",
-        "Publish the selected articles now",
-        "Published",
+        name="publish",  # now, or scheduled for the publication time given
+        sources=frozenset({State.DRAFT, State.REVIEW, State.SCHEDULED, State.ARCHIVED}),
+        target=ArticleStatus.PUBLISHED,
+        who=Who.EDITOR,
+        revision=RevisionAction.PUBLISHED,
+        button="Save and publish",
+        action="publish_now",
+        action_label="Publish the selected articles now",
+        done="Published",
     ),
     Transition(
-        "return",
-        _({State.REVIEW, State.ARCHIVED}),
-        ArticleStatus.DRAFT,
-        Who.EDITOR,
-        RevisionAction.RETURNED,
-        "Save and return to draft",
-        "return_to_draft",
-        "Return the selected articles to draft",
-        "Returned to draft",
+        name="return",
+        sources=frozenset({State.REVIEW, State.ARCHIVED}),
+        target=ArticleStatus.DRAFT,
+        who=Who.EDITOR,
+        revision=RevisionAction.RETURNED,
+        button="Save and return to draft",
+        action="return_to_draft",
+        action_label="Return the selected articles to draft",
+        done="Returned to draft",
     ),
     Transition(
-        "unpublish",
-        _({State.SCHEDULED, State.PUBLISHED}),
-        ArticleStatus.DRAFT,
-        Who.EDITOR,
-        RevisionAction.UNPUBLISHED,
-        "Unpublish",
-        "unpublish",
-        "Unpublish the selected articles (back to draft)",
-        "Unpublished",
+        name="unpublish",
+        sources=frozenset({State.SCHEDULED, State.PUBLISHED}),
+        target=ArticleStatus.DRAFT,
+        who=Who.EDITOR,
+        revision=RevisionAction.UNPUBLISHED,
+        button="Unpublish",
+        action="unpublish",
+        action_label="Unpublish the selected articles (back to draft)",
+        done="Unpublished",
     ),
     Transition(
-        "archive",
-        _({State.PUBLISHED}),
-        ArticleStatus.ARCHIVED,
-        Who.EDITOR,
-        RevisionAction.ARCHIVED,
-        "Archive",
-        "archive",
-        "Archive the selected articles",
-        "Archived",
+        name="archive",
+        sources=frozenset({State.PUBLISHED}),
+        target=ArticleStatus.ARCHIVED,
+        who=Who.EDITOR,
+        revision=RevisionAction.ARCHIVED,
+        button="Archive",
+        action="archive",
+        action_label="Archive the selected articles",
+        done="Archived",
     ),
 )
-del _
 BY_NAME = {transition.name: transition for transition in TRANSITIONS}
 
 

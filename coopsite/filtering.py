@@ -93,10 +93,11 @@ def page_size(request, default: int = PAGE_SIZES[0]) -> int:
 
 
 class FacetedListMixin:
-    """A FilterView's list page: the filter form's visible fields
-    (``list_filters``), counts beside the choices, page sizes, and the
-    filters reached by following a link (``linked_filters``: kept as hidden
-    fields, shown as removable chips)."""
+    """A FilterView's list page (``templates/list_page.html``): what the
+    items are called, the filter form's visible fields (``list_filters``),
+    counts beside the choices, page sizes, and the filters reached by
+    following a link (``linked_filters``: kept as hidden fields, shown as
+    removable chips)."""
 
     list_filters: tuple[str, ...] = ()
     linked_filters: tuple[str, ...] = ()
@@ -113,7 +114,10 @@ class FacetedListMixin:
         filterset = context["filter"]
         filterset.add_facet_counts()
         form = filterset.form
+        names = filterset.queryset.model._meta
         context.update(
+            item_name=names.verbose_name,
+            items_name=names.verbose_name_plural,
             filterset=filterset,
             page_sizes=PAGE_SIZES,
             filter_fields=[form[name] for name in self.list_filters],

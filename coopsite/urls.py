@@ -3,10 +3,9 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from articles.feeds import LatestArticlesFeed
-from articles.views import HomeView
 
 from .sitemaps import SITEMAPS
-from .views import RobotsView
+from .views import HomeView, RobotsView
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),

@@ -10,8 +10,8 @@ from typing import Any, cast
 
 from django.utils import timezone
 
+from core.names import normalise_name, reserve_slug
 from partnerships.models import Alias, Entity, ExternalIdentifier
-from partnerships.names import normalise_name, reserve_slug
 
 BATCH = 1000
 

@@ -20,6 +20,7 @@ from functools import cache
 
 from django.utils import timezone
 
+from core.names import normalise_name
 from partnerships.dates import DatePrecision, PartialDate
 from partnerships.models import (
     Country,
@@ -27,7 +28,6 @@ from partnerships.models import (
     PartnershipKind,
     PartnershipStatus,
 )
-from partnerships.names import normalise_name
 
 from .entities import ExternalIds
 from .parties import Actor, Parties

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from core.names import normalise_name
 from partnerships.models import (
     Alias,
     Bloc,
@@ -17,7 +18,6 @@ from partnerships.models import (
     Participant,
     Partnership,
 )
-from partnerships.names import normalise_name
 
 from .entities import Catalogue, pk_of
 from .source import RowError

@@ -34,6 +34,7 @@ from typing import Any, Protocol
 
 from django.db import connection, models, transaction
 
+from core.names import normalise_name
 from core.signals import send_bulk_saved
 from partnerships.models import (
     Entity,
@@ -47,7 +48,6 @@ from partnerships.models import (
     System,
     Tag,
 )
-from partnerships.names import normalise_name
 
 from .entities import (
     Catalogue,

@@ -31,6 +31,7 @@ from typing import NamedTuple
 
 from django.utils import timezone
 
+from core.names import normalise_name
 from partnerships.dates import DatePrecision
 from partnerships.models import (
     ParticipantRole,
@@ -40,7 +41,6 @@ from partnerships.models import (
     SystemCategory,
     SystemCondition,
 )
-from partnerships.names import normalise_name
 
 from .entities import ExternalIds
 from .parties import Actor, Parties

@@ -4,15 +4,15 @@ systems, partnerships and tags here."""
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import InlineModelAdmin
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Prefetch
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from articles.models import ArticleEntityLink, LinkState
+from articles.selectors import linking_article_count, links_to
+from core.admin import without_record_stamps
 
 from . import services
 from .forms import (
@@ -95,23 +95,6 @@ class SourceInline(admin.StackedInline):
 # --- Entities ----------------------------------------------------------------
 
 
-def accepted_link_count(entity):
-    """How many articles link ``entity``, as a subquery (no GROUP BY over the
-    changelist)."""
-    return Coalesce(
-        Subquery(
-            ArticleEntityLink.objects.accepted()
-            .filter(entity=entity)
-            .order_by()
-            .values("entity")
-            .annotate(total=Count("pk"))
-            .values("total"),
-            output_field=IntegerField(),
-        ),
-        0,
-    )
-
-
 class EntityAdmin(SimpleHistoryAdmin):
     """What every kind of entity shares in the admin: where it is used (the
     articles that link it) and its history (who changed what, when)."""
@@ -126,7 +109,7 @@ class EntityAdmin(SimpleHistoryAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(article_total=accepted_link_count(OuterRef("pk")))
+            .annotate(article_total=linking_article_count())
         )
 
     def view_on_site(self, obj):
@@ -145,15 +128,8 @@ class EntityAdmin(SimpleHistoryAdmin):
     @admin.display(description="Used in")
     def usage(self, obj):
         """The articles that link this entity, as links to their admin pages."""
-        links = (
-            ArticleEntityLink.objects.filter(entity=obj)
-            .exclude(state=LinkState.REJECTED)
-            .select_related("article")
-            .order_by("state", "-article__published_at", "article__title")
-        )
-        accepted = [link for link in links if link.state == LinkState.ACCEPTED]
-        suggested = [link for link in links if link.state == LinkState.SUGGESTED]
-        if not links:
+        accepted, suggested = links_to(obj)
+        if not accepted and not suggested:
             return "No article links to this yet."
         parts = [
             format_html(
@@ -227,13 +203,6 @@ class EntityLookupAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-def without_record_stamps(fieldsets, obj):
-    """No empty "created/updated" box on an add form."""
-    if obj is not None:
-        return fieldsets
-    return [(name, options) for name, options in fieldsets if name != "Record"]
 
 
 @admin.register(Country)

@@ -15,6 +15,8 @@ from typing import Any
 
 from django.db import transaction
 
+from core.names import normalise_name
+
 from .dates import DatePrecision, PartialDate
 from .models import (
     Alias,
@@ -33,7 +35,6 @@ from .models import (
     SystemCategory,
     Tag,
 )
-from .names import normalise_name
 
 K = OrganisationKind
 C = SystemCategory

@@ -4,9 +4,10 @@ from django import forms
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 
+from core.names import normalise_name
+
 from .dates import DatePrecision, PartialDate, extend_to_precision
 from .models import Partnership, PartnershipSystem, Tag
-from .names import normalise_name
 
 
 class PartialDateField(forms.Field):

@@ -31,7 +31,7 @@ from uuid import UUID
 
 import ahocorasick
 
-from .names import fold, normalise_name
+from core.names import fold, normalise_name
 
 # Aliases of at most this many letters and digits, written in capitals, match
 # only when the text has them in capitals too.

@@ -11,13 +11,18 @@ from __future__ import annotations
 
 import uuid
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from simple_history.models import HistoricalRecords
+
+from core.models import TimeStampedModel
+from core.names import normalise_name, unique_slug
 
 from .dates import (
     DatePrecision,
@@ -25,12 +30,13 @@ from .dates import (
     extend_to_precision,
     truncate_to_precision,
 )
-from .names import normalise_name, reserve_slug, slugify_name
 
 
 class EntityType(models.TextChoices):
-    """The kinds of entity. Each value is also the name of the model that
-    extends :class:`Entity`, and of the reverse accessor from an entity."""
+    """The kinds of entity, and the one table of what each is called: its
+    label ("Country"), and through its model (each value is also the name of
+    the model that extends :class:`Entity`, and of the reverse accessor from
+    an entity) what a list of them is called ("Countries")."""
 
     COUNTRY = "country", "Country"
     BLOC = "bloc", "Bloc"
@@ -38,29 +44,14 @@ class EntityType(models.TextChoices):
     SYSTEM = "system", "System"
     PARTNERSHIP = "partnership", "Partnership"
 
+    @property
+    def model(self) -> type[Entity]:
+        return apps.get_model("partnerships", self.value)
 
-URL_PREFIXES = {
-    EntityType.COUNTRY: "countries",
-    EntityType.BLOC: "blocs",
-    EntityType.ORGANISATION: "organisations",
-    EntityType.SYSTEM: "systems",
-    EntityType.PARTNERSHIP: "partnerships",
-}
-
-
-def unique_slug(queryset: models.QuerySet, text: str, *, max_length: int = 200) -> str:
-    """A slug for ``text`` that no row of ``queryset`` uses yet."""
-    base = slugify_name(text)[:max_length].strip("-") or "item"
-    taken = set(queryset.filter(slug__startswith=base).values_list("slug", flat=True))
-    return reserve_slug(text, taken, max_length=max_length)
-
-
-class TimeStampedModel(models.Model):
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        abstract = True
+    @property
+    def plural(self) -> str:
+        """What a list of this kind is called: "Countries", "Blocs"."""
+        return str(capfirst(self.model._meta.verbose_name_plural))
 
 
 class EntityQuerySet(models.QuerySet):
@@ -154,6 +145,12 @@ class Entity(TimeStampedModel):
                     f"already uses the address “{self.slug}”."
                 }
             )
+
+    @property
+    def tagline(self) -> str:
+        """What the record is, in a few words, where its summary is missing
+        (a page's description): each kind says it its own way."""
+        return self.get_entity_type_display()
 
     @classmethod
     def index_queryset(cls) -> models.QuerySet:
@@ -403,6 +400,10 @@ class Country(Entity):
     def __str__(self):
         return self.name
 
+    @property
+    def tagline(self) -> str:
+        return self.official_name
+
     def index_keywords(self) -> list[str]:
         return [self.alpha_2, self.alpha_3, self.official_name]
 
@@ -430,6 +431,10 @@ class Bloc(Entity):
 
     def __str__(self):
         return self.name
+
+    @property
+    def tagline(self) -> str:
+        return self.official_name
 
     def index_keywords(self) -> list[str]:
         return [self.abbreviation, self.official_name]
@@ -504,6 +509,10 @@ class Organisation(Entity):
     def __str__(self):
         return self.name
 
+    @property
+    def tagline(self) -> str:
+        return self.get_kind_display()
+
     @classmethod
     def index_queryset(cls) -> models.QuerySet:
         return super().index_queryset().select_related("home_country")
@@ -554,6 +563,10 @@ class System(Entity):
 
     def __str__(self):
         return self.name
+
+    @property
+    def tagline(self) -> str:
+        return self.get_category_display()
 
     @classmethod
     def index_queryset(cls) -> models.QuerySet:
@@ -607,14 +620,22 @@ class PartnershipQuerySet(EntityQuerySet):
         }[EntityType(actor.entity_type)]
         return self.filter(**{f"participants__{field}": actor.pk}).distinct()
 
-    def with_participants(self) -> PartnershipQuerySet:
+    def for_lists(self) -> PartnershipQuerySet:
+        """With what a row in a list shows: participants and systems, in a
+        fixed number of queries."""
         return self.prefetch_related(
             models.Prefetch(
                 "participants",
                 queryset=Participant.objects.select_related(
                     "country", "organisation", "bloc"
+                ).order_by("role", "id"),
+            ),
+            models.Prefetch(
+                "system_lines",
+                queryset=PartnershipSystem.objects.select_related("system").order_by(
+                    "system__name"
                 ),
-            )
+            ),
         )
 
 
@@ -705,6 +726,10 @@ class Partnership(Entity):
         if self.end_date:
             self.end_date = extend_to_precision(self.end_date, self.end_precision)
         super().save(*args, **kwargs)
+
+    @property
+    def tagline(self) -> str:
+        return self.get_kind_display()
 
     @classmethod
     def index_queryset(cls) -> models.QuerySet:

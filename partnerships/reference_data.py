@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from .names import normalise_name, reserve_slug
+from core.names import normalise_name, reserve_slug
 
 # Display names where ISO's reads badly in a list ("Korea, Republic of").
 DISPLAY_NAMES = {

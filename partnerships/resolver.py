@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .names import fold, normalise_name
+from core.names import fold, normalise_name
 
 if TYPE_CHECKING:
     from .models import Country, CountryQuerySet

@@ -5,22 +5,12 @@ and ``Alias``; rows written in bulk announce themselves with
 ``core.signals.bulk_saved``.
 """
 
+from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 
 from core.signals import bulk_saved
 
-from .models import (
-    Alias,
-    Bloc,
-    Country,
-    Entity,
-    MentionIndex,
-    Organisation,
-    Partnership,
-    System,
-)
-
-ENTITY_MODELS = (Country, Bloc, Organisation, System, Partnership)
+from .models import Alias, Entity, EntityType, MentionIndex
 
 
 def entity_saved(sender, instance, created, raw=False, **kwargs):
@@ -35,9 +25,11 @@ def names_changed(sender, raw=False, **kwargs):
 
 def connect() -> None:
     """Connect the receivers, each to its own sender (from ``ready()``)."""
-    for model in ENTITY_MODELS:
-        post_save.connect(entity_saved, sender=model, dispatch_uid="mentions")
-    for model in (*ENTITY_MODELS, Entity, Alias):
+    entity_models = [entity_type.model for entity_type in EntityType]
+    for entity_model in entity_models:
+        post_save.connect(entity_saved, sender=entity_model, dispatch_uid="mentions")
+    named: list[type[Model]] = [*entity_models, Entity, Alias]
+    for model in named:
         post_delete.connect(names_changed, sender=model, dispatch_uid="mentions")
         bulk_saved.connect(names_changed, sender=model, dispatch_uid="mentions")
     post_save.connect(names_changed, sender=Alias, dispatch_uid="mentions")

@@ -21,7 +21,7 @@ from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
-from articles.models import Article
+from articles.selectors import articles_on, articles_tagged
 from coopsite.filtering import FacetedListMixin
 
 from . import charts
@@ -30,12 +30,10 @@ from .models import (
     Bloc,
     BlocMembership,
     Country,
-    EntityType,
     Organisation,
     Participant,
     ParticipantRole,
     Partnership,
-    PartnershipSystem,
     System,
     Tag,
 )
@@ -47,24 +45,6 @@ RECENT_PARTNERSHIPS = 10
 def list_url(**params) -> str:
     """The partnership list, filtered by ``params``."""
     return f"{reverse('partnerships:partnership_list')}?{urlencode(params)}"
-
-
-def partnerships_for_lists():
-    """Partnerships with what a row in a list shows: participants, systems."""
-    return Partnership.objects.prefetch_related(
-        Prefetch(
-            "participants",
-            queryset=Participant.objects.select_related(
-                "country", "organisation", "bloc"
-            ).order_by("role", "id"),
-        ),
-        Prefetch(
-            "system_lines",
-            queryset=PartnershipSystem.objects.select_related("system").order_by(
-                "system__name"
-            ),
-        ),
-    )
 
 
 # --- The partnership list and its exports --------------------------------------
@@ -89,7 +69,7 @@ class PartnershipListView(FacetedListMixin, FilterView):
     linked_filters = LINKED_FILTERS
 
     def get_queryset(self):
-        return partnerships_for_lists()
+        return Partnership.objects.for_lists()
 
 
 EXPORT_FIELDS = [
@@ -121,7 +101,7 @@ class PartnershipExportView(View):
     def get(self, request):
         filterset = PartnershipFilter(
             request.GET,
-            queryset=partnerships_for_lists().prefetch_related("tags"),
+            queryset=Partnership.objects.for_lists().prefetch_related("tags"),
             request=request,
         )
         if not filterset.is_valid():
@@ -258,18 +238,16 @@ def _json_lines(rows) -> Iterator[str]:
 
 
 class EntityArticlesMixin:
-    """Adds the published articles that link this entity, newest first,
-    paginated by ``?page=``."""
+    """Adds the "articles on this" panel: the published articles that link
+    this entity, newest first, paginated by ``?page=`` (as the articles app
+    selects them)."""
+
+    def articles(self):
+        return articles_on(self.object)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        articles = (
-            Article.objects.published()
-            .linking(self.object)
-            .prefetch_related("authors")
-            .order_by("-published_at", "-pk")
-        )
-        paginator = Paginator(articles, ARTICLES_PER_PAGE)
+        paginator = Paginator(self.articles(), ARTICLES_PER_PAGE)
         try:
             context["articles_page"] = paginator.page(self.request.GET.get("page", 1))
         except InvalidPage:
@@ -292,7 +270,7 @@ class EntityPartnershipsMixin:
         partnerships = self.partnerships()
         context["partnership_total"] = partnerships.count()
         context["partnerships"] = (
-            partnerships_for_lists().filter(pk__in=partnerships.values("pk"))
+            Partnership.objects.for_lists().filter(pk__in=partnerships.values("pk"))
         )[:RECENT_PARTNERSHIPS]
         context["partnerships_url"] = list_url(**{self.filter_name: self.object.slug})
         return context
@@ -405,7 +383,9 @@ class PartnershipDetailView(EntityArticlesMixin, DetailView):
     context_object_name = "partnership"
 
     def get_queryset(self):
-        return partnerships_for_lists().prefetch_related("sources", "tags", "aliases")
+        return Partnership.objects.for_lists().prefetch_related(
+            "sources", "tags", "aliases"
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -419,36 +399,23 @@ class PartnershipDetailView(EntityArticlesMixin, DetailView):
         return context
 
 
-class TagDetailView(DetailView):
+class TagDetailView(EntityArticlesMixin, DetailView):
     template_name = "partnerships/tag_detail.html"
     context_object_name = "tag"
     model = Tag
+
+    def articles(self):
+        return articles_tagged(self.object)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         partnerships = self.object.partnerships.all()
         context["partnership_total"] = partnerships.count()
-        context["partnerships"] = partnerships_for_lists().filter(tags=self.object)[
-            :RECENT_PARTNERSHIPS
-        ]
+        context["partnerships"] = Partnership.objects.for_lists().filter(
+            tags=self.object
+        )[:RECENT_PARTNERSHIPS]
         context["partnerships_url"] = list_url(tag=self.object.slug)
-        articles = (
-            Article.objects.published()
-            .filter(tags=self.object)
-            .prefetch_related("authors")
-            .order_by("-published_at", "-pk")
-        )
-        try:
-            context["articles_page"] = Paginator(articles, ARTICLES_PER_PAGE).page(
-                self.request.GET.get("page", 1)
-            )
-        except InvalidPage:
-            raise Http404("No such page of articles.") from None
-        context["feed_url"] = f"{self.object.get_absolute_url()}feed/"
         return context
-
-
-ENTITY_TYPE_NAMES = dict(EntityType.choices)
 
 
 # --- Pictures -------------------------------------------------------------------

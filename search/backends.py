@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Article
-from partnerships.names import fold, normalise_name
+from core.names import fold, normalise_name
 
 from .models import SearchEntry
 

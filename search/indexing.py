@@ -25,6 +25,7 @@ from django.db import connections, transaction
 from django.db.models import Model
 
 from articles.models import Article
+from core.names import fold, normalise_name
 from partnerships.models import (
     Bloc,
     Country,
@@ -33,7 +34,6 @@ from partnerships.models import (
     Partnership,
     System,
 )
-from partnerships.names import fold, normalise_name
 
 from .models import SearchEntry
 

@@ -9,15 +9,18 @@ from partnerships.models import Entity, EntityType
 from .backends import search
 
 PER_PAGE = 20
-KIND_LABELS = {"article": "Articles", **dict(EntityType.choices)}
-KIND_PLURALS = {
-    "article": "Articles",
-    "country": "Countries",
-    "bloc": "Blocs",
-    "organisation": "Organisations",
-    "system": "Systems",
-    "partnership": "Partnerships",
-}
+
+
+def kinds() -> list[tuple[str, str]]:
+    """What a reader may narrow a search to: articles, or one kind of record."""
+    return [
+        ("article", "Articles"),
+        *((kind.value, kind.plural) for kind in EntityType),
+    ]
+
+
+def kind_label(kind: str) -> str:
+    return "Article" if kind == "article" else EntityType(kind).label
 
 
 class SearchForm(forms.Form):
@@ -32,7 +35,7 @@ class SearchForm(forms.Form):
     type = forms.ChoiceField(
         label="Show",
         required=False,
-        choices=[("", "Everything"), *KIND_PLURALS.items()],
+        choices=lambda: [("", "Everything"), *kinds()],
     )
 
 
@@ -73,13 +76,13 @@ class SearchView(TemplateView):
                     "hit": hit,
                     "object": articles.get(hit.article_id)
                     or entities.get(hit.entity_id),
-                    "label": KIND_LABELS.get(hit.kind, hit.kind).capitalize(),
+                    "label": kind_label(hit.kind),
                 }
                 for hit in hits
             ],
             kind_counts=[
                 (value, label, count)
-                for value, label in KIND_PLURALS.items()
+                for value, label in kinds()
                 if (count := by_kind.get(value))
             ],
             kind=kind,

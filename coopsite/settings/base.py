@@ -171,5 +171,4 @@ LOGGING = {
 }
 
 # coopsite's own settings
-COOPSITE_SITE_NAME = "coopsite"
 COOPSITE_ARTICLES_PER_PAGE = 20

@@ -1,4 +1,5 @@
-"""How names are compared: accent-, case- and punctuation-insensitive.
+"""How names are compared (accent-, case- and punctuation-insensitive), and
+how they become slugs.
 
 Every lookup of an entity by name (the country resolver, alias uniqueness, and
 the mention detector) goes through :func:`normalise_name`, so "Türkiye",
@@ -75,3 +76,10 @@ def reserve_slug(
         slug, number = f"{base[: max_length - len(suffix)]}{suffix}", number + 1
     taken.add(slug)
     return slug
+
+
+def unique_slug(queryset, text: str, *, max_length: int = 200) -> str:
+    """A slug for ``text`` that no row of ``queryset`` uses yet."""
+    base = slugify_name(text)[:max_length].strip("-") or "item"
+    taken = set(queryset.filter(slug__startswith=base).values_list("slug", flat=True))
+    return reserve_slug(text, taken, max_length=max_length)

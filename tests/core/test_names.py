@@ -1,6 +1,6 @@
 import pytest
 
-from partnerships.names import fold, normalise_name
+from core.names import fold, normalise_name
 
 
 @pytest.mark.parametrize(

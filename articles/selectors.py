@@ -1,0 +1,64 @@
+"""What other pages read of the articles: the record pages' "articles on
+this" panel and the records' admin ("used in"). They ask here rather than
+query the article models themselves."""
+
+from __future__ import annotations
+
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.expressions import Expression
+from django.db.models.functions import Coalesce
+
+from .models import Article, ArticleEntityLink, ArticleQuerySet, LinkState
+
+
+def articles_on(entity) -> ArticleQuerySet:
+    """The published articles whose editors linked ``entity``, newest first,
+    with their authors."""
+    return (
+        Article.objects.published()
+        .linking(entity)
+        .prefetch_related("authors")
+        .order_by("-published_at", "-pk")
+    )
+
+
+def articles_tagged(tag) -> ArticleQuerySet:
+    """The published articles on the topic ``tag``, newest first, with their
+    authors."""
+    return (
+        Article.objects.published()
+        .filter(tags=tag)
+        .prefetch_related("authors")
+        .order_by("-published_at", "-pk")
+    )
+
+
+def linking_article_count() -> Expression:
+    """How many articles link each entity annotated with it, as a subquery
+    (no GROUP BY over a changelist)."""
+    return Coalesce(
+        Subquery(
+            ArticleEntityLink.objects.accepted()
+            .filter(entity=OuterRef("pk"))
+            .order_by()
+            .values("entity")
+            .annotate(total=Count("pk"))
+            .values("total"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+def links_to(entity) -> tuple[list[ArticleEntityLink], list[ArticleEntityLink]]:
+    """The articles that link ``entity`` (accepted links) and those a link
+    to it is suggested for, each link with its article."""
+    links = (
+        ArticleEntityLink.objects.filter(entity=entity)
+        .exclude(state=LinkState.REJECTED)
+        .select_related("article")
+        .order_by("state", "-article__published_at", "article__title")
+    )
+    accepted = [link for link in links if link.state == LinkState.ACCEPTED]
+    suggested = [link for link in links if link.state == LinkState.SUGGESTED]
+    return accepted, suggested
