@@ -3,7 +3,7 @@ actions over ``services``), revisions with diffs and reverts, and previews.
 Every view and action asks ``permissions`` what the user may do."""
 
 from django.contrib import admin, messages
-from django.contrib.admin.options import ActionLocation
+from django.contrib.admin.options import IS_POPUP_VAR, ActionLocation
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponseRedirect
@@ -253,7 +253,7 @@ class ArticleAdmin(admin.ModelAdmin):
         article, then the other actions. (On an article's page the buttons
         under the form take the steps.)"""
         actions = super().get_actions(request, action_location)
-        if action_location != ActionLocation.CHANGE_LIST or not actions:
+        if action_location != ActionLocation.CHANGE_LIST or IS_POPUP_VAR in request.GET:
             return actions
         steps = {}
         for transition in workflow.offered(request.user):
