@@ -54,5 +54,9 @@ ROLES: dict[str, set[str]] = {
         "partnerships.change_country",
         "articles.view_article",
         "articles.view_articleentitylink",
+        # The importers' findings: runs are read-only, issues get resolved.
+        "datasets.view_importrun",
+        "datasets.view_dataissue",
+        "datasets.change_dataissue",
     },
 }

@@ -1,20 +1,22 @@
-"""Benchmark: importing a SIPRI trade register of 30,000 deals.
+"""Benchmark: the dataset imports at full size, as ratios to the floor.
 
-Writes a synthetic "all countries" export the size of the full register
-(30,000 deals, ISO-8859-1, notes before the header, about 250 countries and
-a few non-state actors, some comments split over two lines, stray carriage
-returns and twin deals) and measures, in this one run:
+Writes a synthetic SIPRI "all countries" export the size of the full
+register (30,000 deals, ISO-8859-1, notes before the header, about 250
+countries and a few non-state actors, comments split over two lines, stray
+carriage returns, twin deals) and a synthetic MME file of 4,000 exercises
+(partial dates, missing values, a few reversed dates and repeated ids), and
+measures in this one run, for each file:
 
-* plain CSV parsing of the file (``csv.reader``): the floor;
-* coopsite's parsing and checking of it, without the database;
-* ``import_sipri`` into a new, migrated SQLite database and a new
-  PostgreSQL database: the first import (everything created) and a second
-  one (everything unchanged);
+* the floor: plain ``csv.reader`` plus one ``executemany`` of the raw rows
+  into one table, in SQLite (``sqlite3``) and in PostgreSQL (psycopg);
+* ``import_sipri`` / ``import_exercises`` into a new, migrated database:
+  the first import (everything created) and a second one (unchanged);
+* the peak resident memory of the process that ran the first import;
 
-each as the median of ``--repeat`` runs, with deals per second and the ratio
-to plain CSV parsing. PostgreSQL is the server ``DATABASE_URL`` names
-(``make bench-import`` starts a throwaway one on loopback); without it only
-SQLite is measured.
+each as the median of ``--repeat`` runs and as a ratio to the floor on the
+same database. PostgreSQL is the server ``DATABASE_URL`` names (``make
+bench-import`` starts a throwaway one on loopback); without it only SQLite
+is measured.
 
     make bench-import        # or: scripts/with-postgres python bench/imports.py
 """
@@ -35,6 +37,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEALS = 30_000
+EXERCISES = 4_000
+GOALS = {"first": 25, "again": 4}  # × the floor, SQLite (issue 11)
+RSS_GOAL_MB = 300
 
 NOTES = [
     "Transfers of major conventional arms from All countries  to All countries . "
@@ -141,28 +146,101 @@ def _line(cells: list[str]) -> str:
     return ",".join(out)
 
 
+def write_exercises(path: Path, exercises: int, seed: int = 2025) -> None:
+    """A synthetic MME file in the dataset's layout, with its quirks."""
+    rng = random.Random(seed)
+    names = countries()
+    states = [f"State{chr(c)}" for c in range(ord("A"), ord("Z") + 1)]
+    states += [f"StateA{chr(c)}" for c in range(ord("A"), ord("M") + 1)]
+    header = [
+        "MMEID", "Ex_Name", "Series_Name", "Location", "lat", "lon", "StartDate",
+        "s.year", "s.month", "s.day", "EndDate", "e.year", "e.month", "e.day",
+        "CPX", "Air", "Land", "Sea", "Amphibious", "Cyber", "Warfighting",
+        "Peacekeeping", "Humanitarian", "FocusDescription",
+        "AdditionalParticipantInfo", *states,
+    ]  # fmt: skip
+    series = [
+        f"{rng.choice(['Cobra', 'Shield', 'Eagle', 'Anchor'])} {n}" for n in range(300)
+    ]
+    places = [
+        "{c}", "off the coast of {c}", "{c}, near the capital", "Turkish seaport",
+        "South China Sea", "Fort Bragg, North Carolina", "{c} and {d}",
+    ]  # fmt: skip
+    rows = []
+    for n in range(exercises):
+        year = rng.randint(1980, 2016)
+        month, day = rng.randint(1, 12), rng.randint(1, 28)
+        length = rng.randint(0, 20)
+        end_day = min(28, day + length)
+        taking_part = rng.sample(names, rng.randint(2, 12))
+        place = rng.choice(places).format(c=taking_part[0], d=taking_part[1])
+        start = [str(year), str(month), "xx" if n % 37 == 0 else str(day)]
+        end = [str(year), str(month), "-9" if n % 41 == 0 else str(end_day)]
+        if n % 650 == 3:  # the publisher's reversed dates
+            start[2], end[2] = str(end_day), str(max(1, day - 1))
+        row = [
+            f"mme{n + 1}", f"{rng.choice(series)} {year}" if n % 9 else "-9",
+            rng.choice(series) if n % 3 else "", place,
+            f"{rng.uniform(-60, 70):.6f}", f"{rng.uniform(-170, 170):.6f}",
+            f"{month}/{day}/{year % 100:02d}", *start,
+            f"{month}/{end_day}/{year % 100:02d}", *end,
+            *(str(int(rng.random() < 0.3)) for _ in range(9)),
+            "to improve interoperability between the forces", "",
+            *taking_part, *[""] * (len(states) - len(taking_part)),
+        ]  # fmt: skip
+        rows.append(row)
+    for n in range(100, exercises, 1300):  # a repeated id, other values
+        rows[n][0] = rows[n - 1][0]
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
 # --- Measuring -------------------------------------------------------------------------------
 
 
-def csv_parse(path: Path, deals: int) -> float:
+def raw_rows(path: Path, encoding: str) -> tuple[list[list[str]], int]:
+    """The file's rows as csv.reader gives them, padded to one width."""
+    with open(path, encoding=encoding, newline="") as handle:
+        rows = list(csv.reader(handle))
+    width = max(len(row) for row in rows)
+    return [row + [""] * (width - len(row)) for row in rows], width
+
+
+def floor_sqlite(path: Path, encoding: str, folder: Path) -> float:
+    """csv.reader + sqlite3 executemany of the raw rows into one table."""
+    import sqlite3
+
+    database = folder / "floor.sqlite3"
     started = time.perf_counter()
-    with open(path, encoding="iso-8859-1", newline="") as handle:
-        rows = sum(1 for _ in csv.reader(handle))
+    rows, width = raw_rows(path, encoding)
+    connection = sqlite3.connect(database)
+    columns = ", ".join(f"c{n} TEXT" for n in range(width))
+    connection.execute(f"CREATE TABLE raw ({columns})")
+    marks = ", ".join("?" * width)
+    with connection:
+        connection.executemany(f"INSERT INTO raw VALUES ({marks})", rows)  # noqa: S608
+    connection.close()
     elapsed = time.perf_counter() - started
-    assert rows > deals, rows
+    database.unlink()
     return elapsed
 
 
-def coopsite_parse(path: Path, deals: int) -> float:
-    _django()
-    from datasets.sipri import parse
-    from datasets.source import read_file
+def floor_postgres(path: Path, encoding: str, url: str) -> float:
+    """The same into PostgreSQL: csv.reader + psycopg executemany."""
+    import psycopg
 
     started = time.perf_counter()
-    register = parse(read_file(path).text)
-    elapsed = time.perf_counter() - started
-    assert len(register.deals) == deals, len(register.deals)
-    return elapsed
+    rows, width = raw_rows(path, encoding)
+    with psycopg.connect(url) as connection:
+        columns = ", ".join(f"c{n} text" for n in range(width))
+        connection.execute(f"CREATE TABLE raw ({columns})")
+        marks = ", ".join(["%s"] * width)
+        with connection.cursor() as cursor:
+            cursor.executemany(f"INSERT INTO raw VALUES ({marks})", rows)  # noqa: S608
+        connection.commit()
+    return time.perf_counter() - started
 
 
 def _django() -> None:
@@ -173,13 +251,13 @@ def _django() -> None:
     django.setup()
 
 
-def import_once(path: Path, database_url: str) -> dict:
+def import_twice(command: str, path: Path, database_url: str) -> dict:
     """Migrate a new database, then time two imports of the file, in a
     process of its own (one process, one database)."""
     env = {**os.environ, "DATABASE_URL": database_url}
     env.setdefault("DJANGO_SETTINGS_MODULE", "coopsite.settings.local")
     result = subprocess.run(  # noqa: S603 (this script, run again)
-        [sys.executable, __file__, "--worker", str(path)],
+        [sys.executable, __file__, "--worker", command, str(path)],
         env=env,
         cwd=ROOT,
         capture_output=True,
@@ -188,12 +266,14 @@ def import_once(path: Path, database_url: str) -> dict:
     )
     if result.returncode:
         sys.stderr.write(result.stdout + result.stderr)
-        raise SystemExit(f"the import failed on {database_url.split(':')[0]}")
+        raise SystemExit(f"{command} failed on {database_url.split(':')[0]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def worker(path: Path) -> None:
+def worker(command: str, path: Path) -> None:
     """In a process whose DATABASE_URL is a new, empty database."""
+    import resource
+
     _django()
     from io import StringIO
 
@@ -202,13 +282,26 @@ def worker(path: Path) -> None:
     from partnerships.models import Partnership
 
     call_command("migrate", verbosity=0, interactive=False)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     timings = []
     for _ in range(2):
         started = time.perf_counter()
-        call_command("import_sipri", str(path), stdout=StringIO())
+        call_command(command, str(path), stdout=StringIO())
         timings.append(time.perf_counter() - started)
-    deals = Partnership.objects.filter(kind="export").count()
-    print(json.dumps({"first": timings[0], "again": timings[1], "deals": deals}))
+        if not timings[1:]:
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    records = Partnership.objects.count()
+    print(
+        json.dumps(
+            {
+                "first": timings[0],
+                "again": timings[1],
+                "records": records,
+                "rss_mb": peak / 1024,
+                "rss_before_mb": before / 1024,
+            }
+        )
+    )
 
 
 def fresh_postgres_url(base: str, name: str) -> str:
@@ -221,65 +314,85 @@ def fresh_postgres_url(base: str, name: str) -> str:
     return base.rsplit("/", 1)[0] + f"/{name}"
 
 
+DATASETS = [
+    # label, command, file writer, size, encoding
+    ("SIPRI register", "import_sipri", write_register, DEALS, "iso-8859-1"),
+    ("MME exercises", "import_exercises", write_exercises, EXERCISES, "utf-8"),
+]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--repeat", type=int, default=int(os.environ.get("BENCH_REPEAT", 3))
     )
     parser.add_argument("--deals", type=int, default=DEALS)
-    parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--exercises", type=int, default=EXERCISES)
+    parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.worker:
-        worker(options.worker)
+        worker(options.worker[0], Path(options.worker[1]))
         return
 
     postgres = os.environ.get("DATABASE_URL", "")
     if not postgres.startswith("postgres"):
         postgres = ""
-    with tempfile.TemporaryDirectory(prefix="coopsite-bench-") as folder:
-        path = Path(folder) / "register.csv"
-        write_register(path, options.deals)
-        size = path.stat().st_size / 1e6
-        print(
-            f"A synthetic register: {options.deals:,} deals, {size:.1f} MB, ISO-8859-1."
-        )
+    sizes = {"import_sipri": options.deals, "import_exercises": options.exercises}
+    results = []
+    with tempfile.TemporaryDirectory(prefix="coopsite-bench-") as name:
+        folder = Path(name)
+        for label, command, write, _, encoding in DATASETS:
+            path = folder / f"{command}.csv"
+            write(path, sizes[command])
+            size = path.stat().st_size / 1e6
+            print(f"{label}: {sizes[command]:,} records, {size:.1f} MB.", flush=True)
+            runs: dict[str, list] = {"sqlite floor": [], "sqlite": []}
+            runs |= {"postgresql floor": [], "postgresql": []}
+            for number in range(options.repeat):
+                runs["sqlite floor"].append(floor_sqlite(path, encoding, folder))
+                database = folder / f"bench-{number}.sqlite3"
+                runs["sqlite"].append(
+                    import_twice(command, path, f"sqlite:///{database}")
+                )
+                database.unlink()
+                if postgres:
+                    url = fresh_postgres_url(postgres, f"coopsite_floor_{number}")
+                    runs["postgresql floor"].append(floor_postgres(path, encoding, url))
+                    url = fresh_postgres_url(postgres, f"coopsite_bench_{number}")
+                    runs["postgresql"].append(import_twice(command, path, url))
+                print(f"  run {number + 1} of {options.repeat} done", flush=True)
+            results.append((label, command, runs))
 
-        runs: dict[str, list] = {"csv": [], "parse": [], "sqlite": [], "postgresql": []}
-        for number in range(options.repeat):
-            runs["csv"].append(csv_parse(path, options.deals))
-            runs["parse"].append(coopsite_parse(path, options.deals))
-            database = Path(folder) / f"bench-{number}.sqlite3"
-            runs["sqlite"].append(import_once(path, f"sqlite:///{database}"))
-            database.unlink()
-            if postgres:
-                url = fresh_postgres_url(postgres, f"coopsite_bench_{number}")
-                runs["postgresql"].append(import_once(path, url))
-            print(f"  run {number + 1} of {options.repeat} done", flush=True)
-
-    deals = runs["sqlite"][0]["deals"]
-    floor = statistics.median(runs["csv"])
-    print(f"\nMedians of {options.repeat} runs; {deals:,} deals imported each time.\n")
-    print(f"{'':34} {'seconds':>9} {'deals/s':>10} {'× CSV parsing':>14}")
-
-    def row(label: str, seconds: float) -> None:
-        print(
-            f"{label:34} {seconds:9.2f} {deals / seconds:10,.0f} {seconds / floor:14.1f}"
-        )
-
-    row("plain CSV parsing (csv.reader)", floor)
-    row("coopsite parsing and checks", statistics.median(runs["parse"]))
-    for backend in ("sqlite", "postgresql"):
-        if not runs[backend]:
-            print(f"{backend}: not measured (DATABASE_URL names no PostgreSQL server)")
-            continue
-        row(
-            f"import, {backend}: all new",
-            statistics.median(r["first"] for r in runs[backend]),
-        )
-        row(
-            f"import, {backend}: again, unchanged",
-            statistics.median(r["again"] for r in runs[backend]),
-        )
+    print(
+        f"\nMedians of {options.repeat} runs, each ratio to the floor on its database."
+    )
+    print(f"Goals (SQLite): first import within {GOALS['first']}×, unchanged within "
+          f"{GOALS['again']}×; peak RSS of a first import under {RSS_GOAL_MB} MB.\n")  # fmt: skip
+    print(f"{'':48} {'seconds':>8} {'× floor':>8} {'peak RSS':>9}")
+    for label, command, runs in results:
+        records = runs["sqlite"][0]["records"]
+        print(f"{label} ({records:,} records)")
+        for backend in ("sqlite", "postgresql"):
+            if not runs[backend]:
+                print(f"  {backend}: not measured (DATABASE_URL names no PostgreSQL)")
+                continue
+            floor = statistics.median(runs[f"{backend} floor"])
+            name = "sqlite3" if backend == "sqlite" else "psycopg"
+            print(
+                f"  {f'floor: csv.reader + {name} executemany':46} {floor:8.2f} {1:8.1f}"
+            )
+            for key, what in (
+                ("first", "first, all new"),
+                ("again", "again, unchanged"),
+            ):
+                seconds = statistics.median(r[key] for r in runs[backend])
+                rss = (
+                    f"{statistics.median(r['rss_mb'] for r in runs[backend]):6.0f} MB"
+                    if key == "first"
+                    else ""
+                )
+                print(f"  {f'{command}, {backend}: {what}':46} {seconds:8.2f} "
+                      f"{seconds / floor:8.1f} {rss:>9}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -108,7 +108,7 @@ class HistoryType(StrEnum):
     DELETED = "-"
 
 
-def record_history(objs: list, kind: HistoryType, reason: str) -> None:
+def record_history(objs: list, kind: HistoryType, reason: str, user=None) -> None:
     """History rows for objects written in bulk, as django-simple-history
     writes them for single saves."""
     if not objs or not hasattr(type(objs[0]), "history"):
@@ -119,6 +119,7 @@ def record_history(objs: list, kind: HistoryType, reason: str) -> None:
         batch_size=2000,
         update=kind == HistoryType.CHANGED,
         default_change_reason=reason,
+        default_user=user,
     )
     if kind == HistoryType.DELETED:  # bulk_history_create knows only + and ~
         for chunk in batches([row.pk for row in rows]):

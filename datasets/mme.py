@@ -30,6 +30,8 @@ from partnerships.models import (
 )
 
 from .entities import ExternalIds
+from .flags import Flag, RowFlags
+from .models import IssueReason
 from .parties import Actor, Parties
 from .pipeline import Catalogues, Dataset, Draft, Parsed, Participants, Resolution
 from .source import RowError, SourceFile
@@ -41,8 +43,6 @@ REQUIRED_COLUMNS = [
     "s.year", "s.month", "s.day", "e.year", "e.month", "e.day",
     "FocusDescription", "AdditionalParticipantInfo", "StateA",
 ]  # fmt: skip
-# The longest text each column's field holds.
-LIMITS = {"MMEID": 255, "Ex_Name": 255, "Series_Name": 200, "Location": 500}
 MISSING = {"", "-9", "-99", "NA", "na", "."}
 UNKNOWN_DAY = {"xx", "XX"}
 
@@ -84,68 +84,82 @@ class Exercise:
     additional: str
     states: list[str] = field(default_factory=list)
     marked_missing: int = 0  # state cells holding -9: no one, not a name
+    flags: list[Flag] = field(default_factory=list)
 
     def content(self) -> dict:
         data = asdict(self)
         data.pop("row")
         data.pop("marked_missing")
+        data["flags"] = sorted(flag.key() for flag in self.flags)
         return data
 
 
 # --- Parsing ------------------------------------------------------------------------
 
-
-def _text(value: str | None) -> str:
-    value = re.sub(r"\s+", " ", value or "").strip()
-    return "" if value in MISSING else value
+ID_LIMIT = 255
 
 
-def _date(cells: dict, prefix: str, row: int, what: str) -> PartialDate | None:
+def _date(cells: dict, prefix: str, what: str, flags: RowFlags) -> PartialDate | None:
+    """A start or end as precise as the data gives it; where a part does
+    not exist (the 31st of June, a 13th month) the date as far as it does,
+    flagged."""
     year, month, day = (
         cells[f"{prefix}.{part}"].strip() for part in ("year", "month", "day")
     )
+    field = f"{what}_date"
+    source = "-".join((year, month, day))
     if year in MISSING:
         return None
     if not re.fullmatch(r"\d{4}", year) or not 1900 <= int(year) <= 2100:
-        raise RowError(row, f"the {what} year “{year}” is not a year")
+        flags.add(field, source, IssueReason.NOT_A_YEAR,
+                  f"the {what} year “{year}” is not a year")  # fmt: skip
+        return None
     if month in MISSING or month in UNKNOWN_DAY:
         return PartialDate.from_parts(int(year))
     if not month.isdigit() or not 1 <= int(month) <= 12:
-        raise RowError(row, f"the {what} month “{month}” is not a month (1 to 12)")
+        flags.add(field, source, IssueReason.IMPOSSIBLE_DATE,
+                  f"the {what} month “{month}” is not a month (1 to 12)")  # fmt: skip
+        return PartialDate.from_parts(int(year))
     if day in MISSING or day in UNKNOWN_DAY:
         return PartialDate.from_parts(int(year), int(month))
     last = calendar.monthrange(int(year), int(month))[1]
     if not day.isdigit() or not 1 <= int(day) <= last:
-        raise RowError(
-            row, f"the {what} day “{day}” is not a day of {year}-{int(month):02d}"
-        )
+        flags.add(field, source, IssueReason.IMPOSSIBLE_DATE,
+                  f"the {what} day “{day}” is not a day of {year}-{int(month):02d}")  # fmt: skip
+        return PartialDate.from_parts(int(year), int(month))
     return PartialDate.from_parts(int(year), int(month), int(day))
 
 
-def _coordinate(value: str, row: int, what: str, limit: int) -> float | None:
+def _coordinate(value: str, what: str, limit: int, flags: RowFlags) -> float | None:
     value = value.strip()
     if value in MISSING:
         return None
     try:
         number = float(value)
     except ValueError:
-        raise RowError(row, f"the {what} “{value}” is not a number") from None
-    if not -limit <= number <= limit:
-        raise RowError(row, f"the {what} {number} is out of range (±{limit})")
+        number = None
+        message = f"the {what} “{value}” is not a number"
+    else:
+        message = f"the {what} {number} is out of range (±{limit})"
+    if number is None or not -limit <= number <= limit:
+        flags.add(what, value, IssueReason.COORDINATE_OUT_OF_RANGE, message)
+        return None
     return number
 
 
-def _flag(value: str, row: int, column: str) -> bool:
+def _yes(value: str, column: str, flags: RowFlags) -> bool:
     value = value.strip()
     if value in {"1", "1.0"}:
         return True
-    if value in {"0", "0.0"} or value in MISSING:
-        return False
-    raise RowError(row, f"{column} is “{value}”, not 1 or 0")
+    if value not in {"0", "0.0"} and value not in MISSING:
+        flags.add(column, value, IssueReason.NOT_YES_OR_NO,
+                  f"{column} is “{value}”, not 1 or 0")  # fmt: skip
+    return False
 
 
 def parse(text: str) -> list[Exercise]:
-    """The file's exercises; RowError for another format or a bad row."""
+    """The file's exercises, with their flags; RowError for another format
+    or a row that cannot be read."""
     reader = csv.DictReader(io.StringIO(text))
     columns = reader.fieldnames or []
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
@@ -157,7 +171,6 @@ def parse(text: str) -> list[Exercise]:
         )
     state_columns = [c for c in columns if re.fullmatch(r"State[A-Z]{1,2}", c)]
     exercises: list[Exercise] = []
-    seen: dict[str, int] = {}
     for cells in reader:
         row = reader.line_num
         if None in cells or None in cells.values():
@@ -172,55 +185,111 @@ def parse(text: str) -> list[Exercise]:
             )
         if not any(v.strip() for v in cells.values()):
             continue
-        mmeid = cells["MMEID"].strip()
-        if not mmeid:
-            raise RowError(row, "has no MMEID")
-        for column, limit in LIMITS.items():
-            if len(_text(cells[column])) > limit:
-                raise RowError(
-                    row, f"{column} is {len(_text(cells[column]))} characters long "
-                    f"(at most {limit})",
-                )  # fmt: skip
-        if mmeid in seen:
-            raise RowError(row, f"repeats the MMEID {mmeid} of row {seen[mmeid]}")
-        seen[mmeid] = row
-        start = _date(cells, "s", row, "start")
-        end = _date(cells, "e", row, "end")
-        if start and end and end.last_day < start.first_day:
-            raise RowError(
-                row, f"ends ({end.first_day}) before it starts ({start.first_day})"
-            )
-        tags = [
-            tag
-            for column, (tag, _) in (DOMAINS | MISSIONS).items()
-            if column in cells and _flag(cells[column], row, column)
-        ]
-        states, keys, marked_missing = [], set(), 0
-        for column in state_columns:
-            marked_missing += cells[column].strip() in MISSING - {""}
-            state = _text(cells[column])
-            if state and normalise_name(state) not in keys:
-                keys.add(normalise_name(state))
-                states.append(state)
-        exercises.append(
-            Exercise(
-                row=row,
-                external_id=mmeid,
-                name=_text(cells["Ex_Name"]),
-                series=_text(cells["Series_Name"]),
-                location=_text(cells["Location"]).rstrip(" ."),
-                latitude=_coordinate(cells["lat"], row, "latitude", 90),
-                longitude=_coordinate(cells["lon"], row, "longitude", 180),
-                start=start,
-                end=end,
-                tags=tags,
-                focus=_text(cells["FocusDescription"]),
-                additional=_text(cells["AdditionalParticipantInfo"]),
-                states=states,
-                marked_missing=marked_missing,
-            )
+        exercises.append(_exercise(cells, row, state_columns))
+    return _distinct_ids(exercises)
+
+
+def _exercise(cells: dict, row: int, state_columns: list[str]) -> Exercise:
+    flags = RowFlags(row)
+    mmeid = cells["MMEID"].strip()
+    if not mmeid:
+        raise RowError(row, "has no MMEID")
+    if len(mmeid) > ID_LIMIT:
+        raise RowError(
+            row, f"MMEID is {len(mmeid)} characters long (at most {ID_LIMIT})"
         )
-    return exercises
+
+    def text(column: str, limit: int | None = None) -> str:
+        value = flags.text(cells[column] or "", column, limit=limit, one_line=True)
+        return "" if value in MISSING else value
+
+    name, series = text("Ex_Name", 255), text("Series_Name", 200)
+    location = text("Location", 500).rstrip(" .")
+    start = _date(cells, "s", "start", flags)
+    end = _date(cells, "e", "end", flags)
+    if start and end and end.last_day < start.first_day:
+        flags.add(
+            "end_date",
+            "-".join(cells[f"e.{part}"].strip() for part in ("year", "month", "day")),
+            IssueReason.ENDS_BEFORE_START,
+            f"ends ({end.iso}) before it starts ({start.iso})",
+        )
+        end = None  # the start is the best reading; the end is uncertain
+    tags = [
+        tag
+        for column, (tag, _) in (DOMAINS | MISSIONS).items()
+        if column in cells and _yes(cells[column], column, flags)
+    ]
+    states, keys, marked_missing = [], set(), 0
+    for column in state_columns:
+        marked_missing += cells[column].strip() in MISSING - {""}
+        state = text(column)
+        if state and normalise_name(state) not in keys:
+            keys.add(normalise_name(state))
+            states.append(state)
+    return Exercise(
+        row=row,
+        external_id=mmeid,
+        name=name,
+        series=series,
+        location=location,
+        latitude=_coordinate(cells["lat"], "latitude", 90, flags),
+        longitude=_coordinate(cells["lon"], "longitude", 180, flags),
+        start=start,
+        end=end,
+        tags=tags,
+        focus=text("FocusDescription"),
+        additional=text("AdditionalParticipantInfo"),
+        states=states,
+        marked_missing=marked_missing,
+        flags=flags,
+    )
+
+
+def _distinct_ids(exercises: list[Exercise]) -> list[Exercise]:
+    """One record per MMEID. A row that repeats another exactly is that
+    record; a row with the same id and other values comes in too, under the
+    id with "-2" ("-3"...) in the order of the file, so that it keeps its
+    record from one import to the next. Either way the rows are flagged."""
+    first: dict[str, Exercise] = {}
+    seen: dict[str, int] = {}
+    kept = []
+    for exercise in exercises:
+        mmeid = exercise.external_id
+        if mmeid not in first:
+            first[mmeid], seen[mmeid] = exercise, 1
+            kept.append(exercise)
+            continue
+        earlier = first[mmeid]
+        if _same_row(exercise, earlier):
+            earlier.flags.append(
+                Flag(earlier.row, "MMEID", mmeid, IssueReason.DUPLICATE_ID,
+                     f"row {exercise.row} repeats this row exactly; imported once")
+            )  # fmt: skip
+            continue
+        seen[mmeid] += 1
+        exercise.external_id = f"{mmeid}-{seen[mmeid]}"
+        exercise.flags.append(
+            Flag(exercise.row, "MMEID", mmeid, IssueReason.DUPLICATE_ID,
+                 f"repeats the MMEID {mmeid} of row {earlier.row} with other values; "
+                 f"imported as {exercise.external_id}")
+        )  # fmt: skip
+        earlier.flags.append(
+            Flag(earlier.row, "MMEID", mmeid, IssueReason.DUPLICATE_ID,
+                 f"row {exercise.row} has this MMEID too, with other values; "
+                 f"imported as {exercise.external_id}")
+        )  # fmt: skip
+        kept.append(exercise)
+    return kept
+
+
+def _same_row(one: Exercise, other: Exercise) -> bool:
+    def values(exercise):
+        data = exercise.content()
+        data.pop("flags")
+        return data
+
+    return values(one) == values(other)
 
 
 # --- The host country -------------------------------------------------------------------
@@ -343,6 +412,7 @@ class MmeExercises(Dataset):
 
     scheme = SCHEME
     title = "the Multinational Military Exercises dataset"
+    file_description = "a Multinational Military Exercises file"
     noun, plural = "exercise", "exercises"
 
     def parse(self, source: SourceFile) -> Parsed:
@@ -442,14 +512,6 @@ def partnership_fields(exercise: Exercise, taking_part: list[str]) -> dict:
     if exercise.additional:
         summary = f"{summary}\n\nOn participants: {exercise.additional}".strip()
     start, end = exercise.start, exercise.end
-    today = timezone.localdate()
-    finished = end.last_day if end else (start.last_day if start else None)
-    if finished is not None and finished < today:
-        status = PartnershipStatus.COMPLETED
-    elif start is not None and start.first_day > today:
-        status = PartnershipStatus.PROPOSED
-    else:
-        status = PartnershipStatus.ACTIVE
     return {
         "kind": PartnershipKind.EXERCISE,
         "name": _name(exercise, taking_part)[:255],
@@ -464,5 +526,7 @@ def partnership_fields(exercise: Exercise, taking_part: list[str]) -> dict:
         "end_date": end.last_day if end else None,
         "end_precision": end.precision if end else DatePrecision.YEAR,
         "end_is_estimate": False,
-        "status": status,
+        # What the dates do not decide: the status today is read from them
+        # (Partnership.current_status), not fixed on the day of the import.
+        "status": PartnershipStatus.ACTIVE,
     }

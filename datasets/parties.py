@@ -41,6 +41,9 @@ class Actor:
     country: Country | None = None
     bloc: Bloc | None = None
     organisation: int | Organisation | None = None
+    # Why the name is no known country, where it should have been one: the
+    # records that name it are flagged.
+    unknown: str = ""
 
     @property
     def display(self) -> str:
@@ -184,12 +187,12 @@ class Parties:
             if bloc is not None:  # "NATO", unmarked
                 self.report[raw] = f"bloc: {bloc.name}"
                 return Actor(name=name, bloc=bloc)
+            unknown = (
+                f"“{name}” is not a known country (add it, or an alias for it) "
+                "and is not marked * or ** as a non-state actor"
+            )
             if self.strict:
-                raise RowError(
-                    row,
-                    f"“{name}” is not a known country (add it, or an alias for it) "
-                    "and is not marked * or ** as a non-state actor",
-                ) from None
+                raise RowError(row, unknown) from None
         else:
             if not self.resolver.knows_exactly(name):
                 # Matched by another spelling ("Chechnya" is Russia's): say so.
@@ -198,9 +201,11 @@ class Parties:
                 )
             return Actor(name=name, country=country)
         self.report[raw] = "organisation: NOT a known country; check it"
-        return self._organisation(
+        actor = self._organisation(
             raw, name, OrganisationKind.OTHER, "A party that is not a known country"
         )
+        actor.unknown = unknown
+        return actor
 
     def name_report(self) -> dict[str, str]:
         """Every name that is not a country (or was one by another

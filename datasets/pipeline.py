@@ -22,6 +22,7 @@ read and what their records become; nothing here calls back into them.
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import json
 import sys
@@ -33,6 +34,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from django.db import connection, models, transaction
+from django.utils import timezone
 
 from core.names import normalise_name
 from core.signals import send_bulk_saved
@@ -60,10 +62,14 @@ from .entities import (
     pk_of,
     record_history,
 )
+from .flags import Flag
+from .locking import import_lock
+from .models import DataIssue, ImportRun, IssueReason, IssueStatus
 from .parties import Actor, Parties
 from .source import RowError, SourceFile, read_file
 
 __all__ = ["Dataset", "Draft", "ImportResult", "RowError", "run_import"]
+BATCH = 1000
 
 
 def fingerprint(record: dict) -> str:
@@ -87,6 +93,7 @@ class Record(Protocol):
 
     row: int
     external_id: str
+    flags: list[Flag]  # what the row got wrong: part of content()
 
     def content(self) -> dict: ...
 
@@ -163,6 +170,7 @@ class Dataset(ABC):
     title: str  # in organisations' summaries: "SIPRI's arms transfers data"
     noun: str  # one record: "deal"
     plural: str  # "deals"
+    file_description: str  # "a SIPRI trade register export"
 
     @abstractmethod
     def parse(self, source: SourceFile) -> Parsed:
@@ -194,22 +202,74 @@ class Dataset(ABC):
 
 @dataclass
 class ImportResult:
+    run: ImportRun
     format: str
     encoding: str
     records: int
     created: int
     updated: int
     unchanged: int
+    flagged: int  # records with at least one flag
     names: dict[str, str]  # every name that is not a country: how it was handled
+    flags: list[Flag] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+    def report(self, dataset: Dataset) -> list[str]:
+        """The report's lines, as the command prints them and the run
+        keeps them."""
+        plural = dataset.plural
+        return [
+            f"Read {self.records:,} {plural} from {dataset.file_description} "
+            f"({self.format}, {self.encoding}).",
+            *self.notes,
+            *name_report(self.names),
+            *flag_report(self.flags, self.flagged),
+            f"Imported {self.records:,} {plural}: {self.created:,} created, "
+            f"{self.updated:,} updated, {self.unchanged:,} unchanged; "
+            f"{self.flagged:,} with data issues (import run {self.run.pk}).",
+        ]
 
 
 def run_import(
-    dataset: Dataset, path: Path, *, strict: bool = False, stdout=None
+    dataset: Dataset,
+    path: Path,
+    *,
+    strict: bool = False,
+    user=None,
+    stdout=None,
 ) -> ImportResult:
-    """Import a dataset's file: all of it, or (RowError) nothing."""
+    """Import a dataset's file: all of it, or (RowError) nothing. Every run
+    is recorded, a refused one too; only one runs at a time."""
+    with import_lock():
+        run = ImportRun.objects.create(
+            dataset=dataset.scheme,
+            file_name=path.name[:255],
+            strict=strict,
+            user=user,
+            run_by=_system_user(),
+        )
+        try:
+            result = _run(dataset, path, run, strict=strict, stdout=stdout)
+        except Exception as exc:
+            run.outcome = (
+                ImportRun.Outcome.REFUSED
+                if isinstance(exc, RowError)
+                else ImportRun.Outcome.FAILED
+            )
+            run.report = f"{exc}. Nothing was imported."
+            run.finished_at = timezone.now()
+            run.save()
+            raise
+    return result
+
+
+def _run(dataset: Dataset, path: Path, run: ImportRun, *, strict: bool, stdout):
     source = read_file(path)  # 1
+    run.sha256, run.encoding = source.sha256, source.encoding
     parsed = dataset.parse(source)  # 2
+    run.format = parsed.format
+    if strict:
+        refuse_flags(parsed.records)
     with transaction.atomic():
         catalogues = Catalogues()
         parties = Parties(
@@ -219,6 +279,7 @@ def run_import(
         )
         known = ExternalIds.load(dataset.scheme, Partnership)
         resolution = dataset.resolve(parsed.records, parties, known)  # 3
+        flag_unknown_names(parsed.records, resolution)
         plan = Plan(known, parsed.records, resolution)  # 4
         drafts = {
             record.external_id: dataset.draft(
@@ -231,25 +292,67 @@ def run_import(
             if stdout
             else None
         )
-        writer = Writer(plan, reason=dataset.history_reason(parsed), progress=progress)
+        writer = Writer(
+            plan,
+            run=run,
+            reason=f"{dataset.history_reason(parsed)}, {run.label}",
+            progress=progress,
+        )
         changed_ids = writer.write(drafts, resolution.renames, catalogues)  # 5
         finish(changed_ids)  # 6
-    notes = [*parsed.notes, *resolution.notes]
-    if plan.missing:
-        notes.append(
-            f"{len(plan.missing):,} {dataset.noun}(s) an earlier import brought in "
-            "are not in this file; they were left as they are."
+        notes = [*parsed.notes, *resolution.notes]
+        if plan.missing:
+            notes.append(
+                f"{len(plan.missing):,} {dataset.noun}(s) an earlier import brought "
+                "in are not in this file; they were left as they are."
+            )
+        result = ImportResult(
+            run=run,
+            format=parsed.format,
+            encoding=source.encoding,
+            records=len(parsed.records),
+            created=len(plan.new),
+            updated=len(plan.changed),
+            unchanged=plan.unchanged,
+            flagged=len(plan.flagged),
+            names=parties.name_report(),
+            flags=[flag for record in parsed.records for flag in record.flags],
+            notes=notes,
         )
-    return ImportResult(
-        format=parsed.format,
-        encoding=source.encoding,
-        records=len(parsed.records),
-        created=len(plan.new),
-        updated=len(plan.changed),
-        unchanged=plan.unchanged,
-        names=parties.name_report(),
-        notes=notes,
-    )
+        run.outcome = ImportRun.Outcome.IMPORTED
+        for count in ("records", "created", "updated", "unchanged", "flagged"):
+            setattr(run, count, getattr(result, count))
+        run.report = "\n".join(result.report(dataset))
+        run.finished_at = timezone.now()
+        run.save()
+    return result
+
+
+def _system_user() -> str:
+    try:
+        return getpass.getuser()[:150]
+    except OSError:  # no name for this process's user
+        return ""
+
+
+def refuse_flags(records: list) -> None:
+    """--strict: the first flag found stops the import."""
+    flags = [flag for record in records for flag in record.flags]
+    if flags:
+        first = min(flags, key=lambda flag: flag.found)
+        raise RowError(first.row, first.message)
+
+
+def flag_unknown_names(records: list, resolution: Resolution) -> None:
+    """A record that names a party no country is known by is flagged (the
+    party is kept as an organisation to check)."""
+    for record in records:
+        for actor, _role in resolution.participants[record.external_id]:
+            if actor.unknown:
+                record.flags.append(
+                    Flag(record.row, "participants", actor.name,
+                         IssueReason.UNKNOWN_NAME, actor.unknown)
+                )  # fmt: skip
 
 
 class Plan:
@@ -282,6 +385,7 @@ class Plan:
             and known.fingerprints.get(r.external_id) != self.prints[r.external_id]
         ]  # fmt: skip
         self.unchanged = len(records) - len(self.new) - len(self.changed)
+        self.flagged = [r for r in records if r.flags]
         in_file = {r.external_id for r in records}
         self.missing = [value for value in known.ids if value not in in_file]
 
@@ -318,8 +422,11 @@ class Writer:
     already added (the same country in the same role, the same system, the
     same tag) stays theirs."""
 
-    def __init__(self, plan: Plan, *, reason: str, progress: Progress | None):
-        self.plan, self.reason, self.progress = plan, reason, progress
+    def __init__(
+        self, plan: Plan, *, run: ImportRun, reason: str, progress: Progress | None
+    ):
+        self.plan, self.run, self.reason, self.progress = plan, run, reason, progress
+        self.records = {r.external_id: r for r in plan.to_write}
 
     def write(
         self, drafts: dict[str, Draft], renames: dict[str, str], catalogues: Catalogues
@@ -335,6 +442,7 @@ class Writer:
         }
         imported = self._child_rows(rows, written)
         self._remember(drafts, written, imported)
+        self._issues(written)
         if self.progress:
             self.progress.close()
         return [p.pk for p in written.values()] + touched
@@ -367,27 +475,90 @@ class Writer:
             created[record.external_id] = partnership
         for chunk in batches(list(created.values()), 2000):
             bulk_create_entities(Partnership, chunk)
-            record_history(chunk, HistoryType.CREATED, self.reason)
+            record_history(chunk, HistoryType.CREATED, self.reason, self.run.user)
             if self.progress:
                 self.progress.advance(len(chunk))
 
         existing = Partnership.objects.in_bulk(
             [known.ids[r.external_id] for r in plan.changed]
         )
+        corrected = self._corrected_fields(plan.changed)
         updated, fields = {}, set()
         for record in plan.changed:
             partnership = existing[known.ids[record.external_id]]
             for name, value in drafts[record.external_id].fields.items():
-                setattr(partnership, name, value)
                 fields.add(name)
+                if name not in corrected.get(partnership.pk, ()):
+                    setattr(partnership, name, value)
             updated[record.external_id] = partnership
         if updated:
             bulk_update_entities(Partnership, list(updated.values()), sorted(fields))
-            record_history(list(updated.values()), HistoryType.CHANGED, self.reason)
+            record_history(
+                list(updated.values()), HistoryType.CHANGED, self.reason, self.run.user
+            )
             self._remove_imported_rows(list(updated))
             if self.progress:
                 self.progress.advance(len(updated))
         return created | updated
+
+    def _corrected_fields(self, changed: list) -> dict[int, set[str]]:
+        """The fields of changed records that a researcher corrected: a
+        resolved issue whose value the source still gives. Those keep the
+        researcher's value."""
+        known = self.plan.known
+        flags = {known.ids[r.external_id]: {f.key() for f in r.flags} for r in changed}
+        corrected: dict[int, set[str]] = {}
+        for chunk in batches([pk for pk, keys in flags.items() if keys]):
+            for issue in DataIssue.objects.filter(
+                entity__in=chunk, status=IssueStatus.RESOLVED
+            ):
+                if (issue.field, issue.source_value, issue.reason) in flags[
+                    issue.entity_id
+                ]:
+                    corrected.setdefault(issue.entity_id, set()).add(issue.field)
+        return corrected
+
+    def _issues(self, written: dict[str, Partnership]) -> None:
+        """Each flag of a written record as a data issue: one found before
+        is kept as it is (resolved stays resolved), a new one is opened,
+        and an open one the row no longer has is closed as gone."""
+        ids = {p.pk: external_id for external_id, p in written.items()}
+        existing: dict[int, dict[tuple, DataIssue]] = {}
+        for chunk in batches(list(ids)):
+            for issue in DataIssue.objects.filter(entity__in=chunk):
+                key = (issue.field, issue.source_value, issue.reason)
+                existing.setdefault(issue.entity_id, {})[key] = issue
+        new, changed = [], []
+        for pk, external_id in ids.items():
+            record = self.records[external_id]
+            before = existing.get(pk, {})
+            current = {}
+            for flag in record.flags:
+                current.setdefault(flag.key(), flag)
+            for key, flag in current.items():
+                issue = before.get(key)
+                if issue is None:
+                    new.append(
+                        DataIssue(
+                            entity_id=pk, dataset=self.plan.known.scheme,
+                            external_id=external_id, row=flag.row, field=flag.field,
+                            source_value=flag.value, reason=flag.reason,
+                            message=flag.message[:500], import_run=self.run,
+                        )
+                    )  # fmt: skip
+                    continue
+                issue.row, issue.import_run = flag.row, self.run
+                if issue.status == IssueStatus.GONE:
+                    issue.status = IssueStatus.OPEN
+                changed.append(issue)
+            for key, issue in before.items():
+                if key not in current and issue.status == IssueStatus.OPEN:
+                    issue.status = IssueStatus.GONE
+                    changed.append(issue)
+        DataIssue.objects.bulk_create(new, batch_size=BATCH)
+        DataIssue.objects.bulk_update(
+            changed, ["row", "import_run", "status"], batch_size=BATCH
+        )
 
     def _remove_imported_rows(self, external_ids: list[str]) -> None:
         """Delete what earlier imports wrote for these records, recording
@@ -402,7 +573,7 @@ class Writer:
             model = IMPORTED_ROWS[label]
             for chunk in batches(pks):
                 rows = list(model._default_manager.filter(pk__in=chunk))
-                record_history(rows, HistoryType.DELETED, self.reason)
+                record_history(rows, HistoryType.DELETED, self.reason, self.run.user)
                 # No signals: the partnerships are re-indexed once, at the end.
                 model._default_manager.filter(pk__in=chunk)._raw_delete(
                     connection.alias
@@ -443,7 +614,7 @@ class Writer:
                     by_model.setdefault(type(obj), []).append(obj)
         for model, objs in by_model.items():
             model._default_manager.bulk_create(objs, batch_size=2000)
-            record_history(objs, HistoryType.CREATED, self.reason)
+            record_history(objs, HistoryType.CREATED, self.reason, self.run.user)
 
         imported = {}
         for external_id, objs in rows.items():
@@ -541,6 +712,29 @@ def name_report(names: dict[str, str]) -> list[str]:
     width = max(len(name) for name in names)
     lines = [f"{len(names)} name(s) are not countries; how each was recorded:"]
     lines += [f"  {name:<{width}}  {handling}" for name, handling in names.items()]
+    return lines
+
+
+FLAGS_LISTED = 5  # per reason, in the report
+
+
+def flag_report(flags: list[Flag], flagged: int) -> list[str]:
+    """The report's lines on flagged values: counts by reason, and the
+    first rows of each."""
+    if not flags:
+        return []
+    lines = [
+        f"{len(flags):,} value(s) in {flagged:,} record(s) are flagged: imported "
+        "as the best reading, the source's value kept as a data issue to check:"
+    ]
+    by_reason: dict[str, list[Flag]] = {}
+    for flag in sorted(flags, key=lambda f: (f.row, f.found)):
+        by_reason.setdefault(flag.reason, []).append(flag)
+    for reason, found in sorted(by_reason.items(), key=lambda item: -len(item[1])):
+        lines.append(f"  {IssueReason(reason).label}: {len(found):,}")
+        lines += [f"    Row {f.row}: {f.message}" for f in found[:FLAGS_LISTED]]
+        if len(found) > FLAGS_LISTED:
+            lines.append(f"    … and {len(found) - FLAGS_LISTED:,} more")
     return lines
 
 

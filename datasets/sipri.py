@@ -43,6 +43,8 @@ from partnerships.models import (
 )
 
 from .entities import ExternalIds
+from .flags import Flag, RowFlags
+from .models import IssueReason
 from .parties import Actor, Parties
 from .pipeline import (
     Catalogues,
@@ -64,6 +66,7 @@ PER_YEAR_HEADER = "sipri at database id"
 HEADER_SEARCH_LINES = 40
 MAX_QUANTITY = 2_147_483_647  # what the database's integer columns hold
 MAX_TIV = Decimal("1e11")  # 14 digits, 3 of them decimals
+NAME_LIMIT = 255  # the longest name or designation a record holds
 ALL_COUNTRIES = "all countries"
 PER_YEAR = "per delivery year"
 
@@ -195,10 +198,12 @@ class Deal:
     sipri_id: str = ""  # the per-delivery-year export's own deal id
     external_id: str = ""  # set once the names are resolved: see deal_ids()
     match_key: str = ""
+    flags: list[Flag] = field(default_factory=list)
 
     def content(self) -> dict:
         data = asdict(self)
         data.pop("row")
+        data["flags"] = sorted(flag.key() for flag in self.flags)
         return data
 
 
@@ -215,61 +220,67 @@ class Register:
 # --- Parsing ------------------------------------------------------------------------
 
 
-def _int(value: str, row: int, what: str) -> int | None:
+def _int(value: str, field: str, what: str, flags: RowFlags) -> int | None:
     value = value.strip()
     if not value:
         return None
     try:
         number = int(value)
     except ValueError:
-        raise RowError(row, f"the {what} “{value}” is not a whole number") from None
-    if number < 0:
-        raise RowError(row, f"the {what} cannot be negative ({number})")
-    if number > MAX_QUANTITY:
-        raise RowError(row, f"the {what} {number:,} is more than any deal holds")
-    return number
+        message = f"the {what} “{value}” is not a whole number"
+    else:
+        if 0 <= number <= MAX_QUANTITY:
+            return number
+        message = (
+            f"the {what} cannot be negative ({number})"
+            if number < 0
+            else f"the {what} {number:,} is more than any deal holds"
+        )
+    flags.add(field, value, IssueReason.NOT_A_NUMBER, message)
+    return None
 
 
-def _year(value: str, row: int, what: str) -> tuple[int | None, bool]:
+def _year(
+    value: str, field: str, what: str, flags: RowFlags
+) -> tuple[int | None, bool]:
     value = value.strip()
     estimate = value.endswith("?")
-    value = value.rstrip("?").strip()
-    if not value:
+    number = value.rstrip("?").strip()
+    if not number:
         return None, estimate
-    if not re.fullmatch(r"\d{4}", value) or not 1900 <= int(value) <= 2100:
-        raise RowError(row, f"the {what} “{value}” is not a year")
-    return int(value), estimate
+    if not re.fullmatch(r"\d{4}", number) or not 1900 <= int(number) <= 2100:
+        flags.add(field, value, IssueReason.NOT_A_YEAR,
+                  f"the {what} “{number}” is not a year")  # fmt: skip
+        return None, estimate
+    return int(number), estimate
 
 
-def _decimal(value: str, row: int, what: str) -> Decimal | None:
-    value = value.strip().rstrip("?").strip()
-    if not value:
+def _decimal(value: str, field: str, what: str, flags: RowFlags) -> Decimal | None:
+    number_text = value.strip().rstrip("?").strip()
+    if not number_text:
         return None
     try:
-        number = Decimal(value)
+        number = Decimal(number_text)
     except InvalidOperation:
-        raise RowError(row, f"the {what} “{value}” is not a number") from None
-    if not number.is_finite() or number < 0 or number >= MAX_TIV:
-        raise RowError(row, f"the {what} “{value}” is not a number SIPRI would give")
-    return number
+        message = f"the {what} “{number_text}” is not a number"
+    else:
+        if number.is_finite() and 0 <= number < MAX_TIV:
+            return number
+        message = f"the {what} “{number_text}” is not a number SIPRI would give"
+    flags.add(field, value.strip(), IssueReason.NOT_A_NUMBER, message)
+    return None
 
 
-def _text(value: str, row: int, what: str, limit: int = 255) -> str:
-    value = value.strip()
-    if len(value) > limit:
-        raise RowError(
-            row, f"the {what} is {len(value)} characters long (at most {limit})"
-        )
-    return value
-
-
-def _condition(value: str, row: int) -> str:
+def _condition(value: str, flags: RowFlags) -> str:
     condition = CONDITIONS.get(value.strip().lower())
     if condition is None:
-        raise RowError(
-            row,
+        flags.add(
+            "condition",
+            value.strip(),
+            IssueReason.UNKNOWN_VALUE,
             f"the status “{value}” is not New, Second hand or Second hand but modernized",
         )
+        return ""
     return condition
 
 
@@ -354,37 +365,40 @@ def _parse_all_countries(lines, header, generated) -> Register:
             raise RowError(line, "has no supplier or no recipient")
         if not designation.strip():
             raise RowError(line, "has no weapon designation")
-        order_year, _ = _year(year, line, "year of order")
+        flags = RowFlags(line)
+        order_year, _ = _year(year, "start_date", "year of order", flags)
         delivery_years: list[int] = []
         years_estimated = False
         for part in filter(None, (p.strip() for p in years.split(";"))):
-            value, estimate = _year(part, line, "delivery year")
-            if value is not None:  # "?" alone: an unknown year, estimated
+            value, estimate = _year(part, "delivery_years", "delivery year", flags)
+            if value is not None:
                 delivery_years.append(value)
             years_estimated |= estimate
         deals.append(
             Deal(
                 row=line,
-                supplier=_text(supplier, line, "supplier"),
-                recipient=_text(recipient, line, "recipient"),
+                supplier=flags.text(supplier, "supplier", label="the supplier"),
+                recipient=flags.text(recipient, "recipient", label="the recipient"),
                 order_year=order_year,
                 order_year_is_estimate=_flag(year_q),
-                designation=_text(designation, line, "weapon designation"),
-                description=description.strip(),
+                designation=flags.text(designation, "designation", limit=NAME_LIMIT,
+                                       label="the weapon designation"),
+                description=flags.text(description, "description", label="the description"),
                 category=category_of(description),
-                ordered=_int(ordered, line, "number ordered"),
+                ordered=_int(ordered, "quantity_ordered", "number ordered", flags),
                 ordered_is_estimate=_flag(ordered_q),
-                delivered=_int(delivered, line, "number delivered"),
+                delivered=_int(delivered, "quantity_delivered", "number delivered", flags),
                 delivered_is_estimate=_flag(delivered_q),
                 delivery_years=delivery_years,
                 delivery_years_are_estimates=years_estimated,
-                condition=_condition(status, line),
-                comments=comments.strip(),
-                tiv_per_unit=_decimal(tiv_unit, line, "TIV per unit"),
-                tiv_order=_decimal(tiv_order, line, "TIV for the order"),
-                tiv_delivered=_decimal(tiv_delivered, line, "TIV delivered"),
+                condition=_condition(status, flags),
+                comments=flags.text(comments, "summary", label="the comments"),
+                tiv_per_unit=_decimal(tiv_unit, "tiv_per_unit", "TIV per unit", flags),
+                tiv_order=_decimal(tiv_order, "tiv_order", "TIV for the order", flags),
+                tiv_delivered=_decimal(tiv_delivered, "tiv_delivered", "TIV delivered", flags),
+                flags=flags,
             )
-        )
+        )  # fmt: skip
     return Register(deals, ALL_COUNTRIES, generated, count)
 
 
@@ -442,21 +456,29 @@ def _parse_per_year(lines, header, columns, generated) -> Register:
                         other_line,
                         f"deal {deal_id} has a different {name} here than on line {line}",
                     )
+        flags = RowFlags(line)
         order_year, order_estimate = _year(
-            cell(first, "order date"), line, "order date"
+            cell(first, "order date"), "start_date", "order date", flags
         )
         delivered = 0
         any_delivered = False
         years, years_estimated, tiv_delivered = [], False, Decimal(0)
         for row_line, cells in rows:
+            row_flags = RowFlags(row_line)
             number = _int(
-                cell(cells, "numbers delivered"), row_line, "number delivered"
+                cell(cells, "numbers delivered"),
+                "quantity_delivered",
+                "number delivered",
+                row_flags,
             )
             if number is not None:
                 delivered += number
                 any_delivered = True
             year, estimate = _year(
-                cell(cells, "delivery year"), row_line, "delivery year"
+                cell(cells, "delivery year"),
+                "delivery_years",
+                "delivery year",
+                row_flags,
             )
             if year is not None:
                 years.append(year)
@@ -464,26 +486,38 @@ def _parse_per_year(lines, header, columns, generated) -> Register:
                 cell(cells, "delivery year is estimate")
             )
             value = _decimal(
-                cell(cells, "tiv delivery values"), row_line, "TIV delivery value"
+                cell(cells, "tiv delivery values"),
+                "tiv_delivered",
+                "TIV delivery value",
+                row_flags,
             )
             tiv_delivered += value or 0
+            if row_line != line:
+                flags.extend(row_flags)
+            else:
+                flags[:0] = row_flags
         supplier, recipient = (
             cell(first, "supplier").strip(),
             cell(first, "recipient").strip(),
         )
         if not supplier or not recipient:
             raise RowError(line, "has no supplier or no recipient")
+        if len(deal_id) > NAME_LIMIT:
+            raise RowError(line, f"the SIPRI AT Database ID is {len(deal_id)} "
+                           f"characters long (at most {NAME_LIMIT})")  # fmt: skip
         deals.append(
             Deal(
                 row=line,
-                sipri_id=_text(deal_id, line, "SIPRI AT Database ID"),
-                supplier=_text(supplier, line, "supplier"),
-                recipient=_text(recipient, line, "recipient"),
+                sipri_id=deal_id,
+                supplier=flags.text(supplier, "supplier", label="the supplier"),
+                recipient=flags.text(recipient, "recipient", label="the recipient"),
                 order_year=order_year,
                 order_year_is_estimate=order_estimate
                 or _flag(cell(first, "order date is estimate")),
-                designation=_text(cell(first, "designation"), line, "designation"),
-                description=cell(first, "description").strip(),
+                designation=flags.text(cell(first, "designation"), "designation",
+                                       limit=NAME_LIMIT, label="the designation"),
+                description=flags.text(cell(first, "description"), "description",
+                                       label="the description"),
                 category=category_of(
                     cell(first, "description"), cell(first, "armament category")
                 ),
@@ -493,14 +527,15 @@ def _parse_per_year(lines, header, columns, generated) -> Register:
                 ),
                 delivery_years=sorted(years),
                 delivery_years_are_estimates=years_estimated,
-                condition=_condition(cell(first, "status"), line),
+                condition=_condition(cell(first, "status"), flags),
                 tiv_per_unit=_decimal(
-                    cell(first, "tiv deal unit"), line, "TIV per unit"
+                    cell(first, "tiv deal unit"), "tiv_per_unit", "TIV per unit", flags
                 ),
                 tiv_delivered=tiv_delivered if any_delivered else None,
                 local_production=_flag(cell(first, "local production")),
+                flags=flags,
             )
-        )
+        )  # fmt: skip
     return Register(deals, PER_YEAR, generated, count)
 
 
@@ -515,6 +550,7 @@ class SipriRegister(Dataset):
 
     scheme = SCHEME
     title = "SIPRI's arms transfers data"
+    file_description = "a SIPRI trade register export"
     noun, plural = "deal", "deals"
 
     def __init__(self):

@@ -315,7 +315,7 @@ class PartnershipAdmin(EntityAdmin):
     list_display = [
         "name",
         "kind",
-        "status",
+        "status_today",
         "start_display",
         "participant_names",
         "tag_names",
@@ -368,6 +368,7 @@ class PartnershipAdmin(EntityAdmin):
         return (
             super()
             .get_queryset(request)
+            .with_status()
             .prefetch_related(
                 Prefetch(
                     "participants",
@@ -378,6 +379,12 @@ class PartnershipAdmin(EntityAdmin):
                 "tags",
             )
         )
+
+    @admin.display(description="status", ordering="status_now")
+    def status_today(self, obj):
+        """The status today, read from the dates (the stored one is what
+        they do not decide)."""
+        return obj.get_current_status_display()
 
     @admin.display(description="start", ordering="start_date")
     def start_display(self, obj):

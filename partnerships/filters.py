@@ -87,7 +87,10 @@ class PartnershipFilter(FacetedFilterSet):
         choices=PartnershipKind.choices, empty_label="Any kind"
     )
     status = django_filters.ChoiceFilter(
-        choices=PartnershipStatus.choices, empty_label="Any status"
+        choices=PartnershipStatus.choices,
+        field_name="status_now",  # today's, from the dates: with_status()
+        label="Status",
+        empty_label="Any status",
     )
     country = django_filters.ModelChoiceFilter(
         queryset=Country.objects.all(),
@@ -157,7 +160,7 @@ class PartnershipFilter(FacetedFilterSet):
 
     facets = {
         "kind": _choice_counts("kind", PartnershipKind.choices),
-        "status": _choice_counts("status", PartnershipStatus.choices),
+        "status": _choice_counts("status_now", PartnershipStatus.choices),
         "country": _country_counts,
         "category": _category_counts,
         "tag": _tag_counts,

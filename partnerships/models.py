@@ -9,6 +9,7 @@ detector, search and feeds work on entities, written once for every kind.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.apps import apps
@@ -609,7 +610,71 @@ class PartnershipStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+def status_on(
+    status: str,
+    kind: str,
+    start: PartialDate | None,
+    end: PartialDate | None,
+    today: dt.date,
+) -> str:
+    """What a partnership's status is on ``today``, read from its dates: a
+    record whose end has passed reads as completed (an exercise known only
+    by its start, once that day, month or year is over), one that has not
+    begun as proposed unless it is already signed; cancelled stays
+    cancelled, and what the dates do not decide is the status stored. Read
+    at display and in queries (``with_status``), never written by a job."""
+    if status == PartnershipStatus.CANCELLED:
+        return status
+    if end is not None:
+        if end.last_day < today:
+            return PartnershipStatus.COMPLETED
+    elif kind == PartnershipKind.EXERCISE and start and start.last_day < today:
+        return PartnershipStatus.COMPLETED
+    not_begun = start is not None and start.first_day > today
+    if not_begun and status in (PartnershipStatus.ACTIVE, PartnershipStatus.COMPLETED):
+        return PartnershipStatus.PROPOSED
+    return status
+
+
 class PartnershipQuerySet(EntityQuerySet):
+    def with_status(self, today: dt.date | None = None) -> PartnershipQuerySet:
+        """Annotate ``status_now``: the status on ``today`` (see
+        :func:`status_on`, which this mirrors in SQL)."""
+        today = today or timezone.localdate()
+        this_month = today.replace(day=1)
+        this_year = today.replace(month=1, day=1)
+        # A start's period is over when its first day is before the first
+        # day of today's period of the same precision.
+        start_over = (
+            Q(start_precision=DatePrecision.DAY, start_date__lt=today)
+            | Q(start_precision=DatePrecision.MONTH, start_date__lt=this_month)
+            | Q(start_precision=DatePrecision.YEAR, start_date__lt=this_year)
+        )
+        return self.annotate(
+            status_now=models.Case(
+                models.When(
+                    status=PartnershipStatus.CANCELLED,
+                    then=models.Value(PartnershipStatus.CANCELLED.value),
+                ),
+                models.When(
+                    end_date__lt=today,
+                    then=models.Value(PartnershipStatus.COMPLETED.value),
+                ),
+                models.When(
+                    Q(end_date__isnull=True, kind=PartnershipKind.EXERCISE)
+                    & start_over,
+                    then=models.Value(PartnershipStatus.COMPLETED.value),
+                ),
+                models.When(
+                    start_date__gt=today,
+                    status__in=[PartnershipStatus.ACTIVE, PartnershipStatus.COMPLETED],
+                    then=models.Value(PartnershipStatus.PROPOSED.value),
+                ),
+                default=models.F("status"),
+                output_field=models.CharField(),
+            )
+        )
+
     def involving(self, actor: Entity) -> PartnershipQuerySet:
         """Partnerships in which ``actor`` (a country, organisation or bloc)
         takes part, in any role."""
@@ -622,8 +687,8 @@ class PartnershipQuerySet(EntityQuerySet):
 
     def for_lists(self) -> PartnershipQuerySet:
         """With what a row in a list shows: participants and systems, in a
-        fixed number of queries."""
-        return self.prefetch_related(
+        fixed number of queries, and the status today."""
+        return self.with_status().prefetch_related(
             models.Prefetch(
                 "participants",
                 queryset=Participant.objects.select_related(
@@ -788,6 +853,19 @@ class Partnership(Entity):
         if self.end_date is None:
             return None
         return PartialDate(self.end_date, self.end_precision, self.end_is_estimate)
+
+    @property
+    def current_status(self) -> str:
+        """The status today, from the dates (see :func:`status_on`)."""
+        annotated = self.__dict__.get("status_now")
+        if annotated is not None:
+            return annotated
+        return status_on(
+            self.status, self.kind, self.start, self.end, timezone.localdate()
+        )
+
+    def get_current_status_display(self) -> str:
+        return PartnershipStatus(self.current_status).label
 
     @property
     def period(self) -> str:

@@ -146,7 +146,7 @@ def _export_row(request, partnership: Partnership) -> dict:
         "name": partnership.name,
         "url": request.build_absolute_uri(partnership.get_absolute_url()),
         "kind": partnership.kind,
-        "status": partnership.status,
+        "status": partnership.current_status,
         "start": start.iso if start else "",
         "start_is_estimate": partnership.start_is_estimate,
         "end": end.iso if end else "",

@@ -1,50 +1,54 @@
-"""What the dataset import commands share: the --strict option, one way of
+"""What the dataset import commands share: the options, one way of
 reporting, and a clear refusal when a file or a row cannot be read."""
 
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from datasets.pipeline import Dataset, ImportResult, RowError, name_report, run_import
+from datasets.locking import AnotherImportRunning
+from datasets.pipeline import Dataset, RowError, run_import
 
 
 class DatasetImportCommand(BaseCommand):
-    dataset_name = ""  # how the dataset is named in the summary
-
     def add_arguments(self, parser):
         parser.add_argument("file", metavar="FILE", type=Path)
         parser.add_argument(
             "--strict",
             action="store_true",
             help=(
-                "Refuse a name that is neither a known country nor marked as a "
-                "non-state actor (* or **), instead of recording it as an "
-                "organisation to check."
+                "Refuse the file if any value is flagged (a date that does not "
+                "exist, an end before the start, a number that is not one, a name "
+                "that is no known country and not marked * or **...) instead of "
+                "importing the best reading and recording a data issue."
             ),
+        )
+        parser.add_argument(
+            "--user",
+            metavar="USERNAME",
+            help="The staff account the import is made for: its runs and the "
+            "records' history name it.",
         )
 
     def dataset(self) -> Dataset:
         raise NotImplementedError
 
-    def handle(self, *args, file, strict, **options):
+    def handle(self, *args, file, strict, user, **options):
+        account = None
+        if user:
+            account = get_user_model().objects.filter(username=user).first()
+            if account is None:
+                raise CommandError(f"No user is called “{user}”.")
         dataset = self.dataset()
         try:
-            result = run_import(dataset, file, strict=strict, stdout=self.stdout)
+            result = run_import(
+                dataset, file, strict=strict, user=account, stdout=self.stdout
+            )
         except RowError as exc:
             raise CommandError(f"{exc}. Nothing was imported.") from None
-        self.report(dataset, result)
-
-    def report(self, dataset: Dataset, result: ImportResult) -> None:
-        self.stdout.write(
-            f"Read {result.records:,} {dataset.plural} from {self.dataset_name} "
-            f"({result.format}, {result.encoding})."
-        )
-        for line in [*result.notes, *name_report(result.names)]:
+        except AnotherImportRunning as exc:
+            raise CommandError(f"Not imported: {exc}.") from None
+        lines = result.report(dataset)
+        for line in lines[:-1]:
             self.stdout.write(line)
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Imported {result.records:,} {dataset.plural}: "
-                f"{result.created:,} created, {result.updated:,} updated, "
-                f"{result.unchanged:,} unchanged."
-            )
-        )
+        self.stdout.write(self.style.SUCCESS(lines[-1]))

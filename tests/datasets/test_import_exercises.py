@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from datasets.models import DataIssue, IssueReason
 from partnerships.dates import DatePrecision
 from partnerships.models import (
     Country,
@@ -296,23 +297,32 @@ def test_a_renamed_state_and_an_old_spelling_are_one_participant(tmp_path):
     }
 
 
-@pytest.mark.parametrize(
-    ("change", "reason"),
-    [
-        ({"s_year": "2oo5"}, "the start year “2oo5” is not a year"),
-        ({"s_month": "13"}, "the start month “13” is not a month (1 to 12)"),
-        ({"e_day": "31", "e_month": "6"}, "the end day “31” is not a day of 2005-06"),
-        ({"lat": "north"}, "the latitude “north” is not a number"),
-        ({"Sea": "maybe"}, "Sea is “maybe”, not 1 or 0"),
-        ({"MMEID": ""}, "has no MMEID"),
-        ({"MMEID": "mme9999"}, "repeats the MMEID mme9999 of row 2"),
-        (
-            {"s_day": "20", "e_day": "10"},
-            "ends (2005-06-10) before it starts (2005-06-20)",
-        ),
-    ],
-)
-def test_a_bad_row_changes_nothing_and_is_named(tmp_path, change, reason):
+BAD_VALUES = [
+    ({"s_year": "2oo5"}, "the start year “2oo5” is not a year",
+     ("start_date", "2oo5-6-10", IssueReason.NOT_A_YEAR)),
+    ({"s_month": "13"}, "the start month “13” is not a month (1 to 12)",
+     ("start_date", "2005-13-10", IssueReason.IMPOSSIBLE_DATE)),
+    ({"e_day": "31", "e_month": "6"}, "the end day “31” is not a day of 2005-06",
+     ("end_date", "2005-6-31", IssueReason.IMPOSSIBLE_DATE)),
+    ({"lat": "north"}, "the latitude “north” is not a number",
+     ("latitude", "north", IssueReason.COORDINATE_OUT_OF_RANGE)),
+    ({"lon": "200"}, "the longitude 200.0 is out of range (±180)",
+     ("longitude", "200", IssueReason.COORDINATE_OUT_OF_RANGE)),
+    ({"Sea": "maybe"}, "Sea is “maybe”, not 1 or 0",
+     ("Sea", "maybe", IssueReason.NOT_YES_OR_NO)),
+    ({"s_day": "20", "e_day": "10"}, "ends (2005-06-10) before it starts (2005-06-20)",
+     ("end_date", "2005-6-10", IssueReason.ENDS_BEFORE_START)),
+    ({"Series_Name": "S" * 201}, "Series_Name is 201 characters long (at most 200)",
+     ("Series_Name", "S" * 201, IssueReason.TOO_LONG)),
+    ({"Ex_Name": "Bright\x0cStar"}, "Ex_Name holds control characters, removed",
+     ("Ex_Name", "Bright\\x0cStar", IssueReason.CONTROL_CHARACTERS)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("change", "reason", "issue"), BAD_VALUES)
+def test_a_value_the_source_got_wrong_stops_a_strict_import_and_is_named(
+    tmp_path, change, reason, issue
+):
     rows = [
         MmeExerciseFactory(MMEID="mme9999"),
         MmeExerciseFactory(),
@@ -324,10 +334,35 @@ def test_a_bad_row_changes_nothing_and_is_named(tmp_path, change, reason):
     rows[0]["Ex_Name"] = "A new name that must not be written"
     rows[2].update(change)
     with pytest.raises(CommandError) as error:
-        import_exercises(mme_file(tmp_path, rows, name="bad.csv"))
+        import_exercises(mme_file(tmp_path, rows, name="bad.csv"), "--strict")
 
     assert str(error.value) == f"Row 4: {reason}. Nothing was imported."
     assert sorted(Entity.objects.values_list("pk", "name", "updated_at")) == before
+
+
+@pytest.mark.parametrize(("change", "reason", "issue"), BAD_VALUES)
+def test_a_value_the_source_got_wrong_is_imported_flagged_and_kept_verbatim(
+    tmp_path, change, reason, issue
+):
+    rows = MmeExerciseFactory.create_batch(3)
+    rows[2].update(change)
+    output = import_exercises(mme_file(tmp_path, rows))
+
+    assert "3 created" in output
+    assert f"Row 4: {reason}" in output
+    flagged = DataIssue.objects.get()
+    assert (flagged.field, flagged.source_value, flagged.reason) == issue
+    assert flagged.external_id == rows[2]["MMEID"]
+    assert flagged.entity.name.startswith(rows[2]["Ex_Name"][:6])
+
+
+def test_a_row_without_an_mmeid_changes_nothing_even_without_strict(tmp_path):
+    rows = MmeExerciseFactory.create_batch(3)
+    rows[2]["MMEID"] = ""
+    with pytest.raises(CommandError) as error:
+        import_exercises(mme_file(tmp_path, rows))
+    assert str(error.value) == "Row 4: has no MMEID. Nothing was imported."
+    assert not Partnership.objects.exists()
 
 
 def test_a_truncated_row_changes_nothing_and_is_named(tmp_path):
@@ -385,12 +420,3 @@ def test_the_host_is_not_guessed_from_misleading_words(
         mme_file(tmp_path, [MmeExerciseFactory(Location=location, states=states)])
     )
     assert roles_of(Partnership.objects.get()) == roles
-
-
-def test_over_long_text_is_named_not_cut(tmp_path):
-    rows = [MmeExerciseFactory(), MmeExerciseFactory(Series_Name="S" * 201)]
-    with pytest.raises(
-        CommandError, match=r"^Row 3: Series_Name is 201 characters long"
-    ):
-        import_exercises(mme_file(tmp_path, rows))
-    assert not Partnership.objects.exists()

@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from datasets.models import DataIssue, ImportRun, IssueReason
 from partnerships.dates import DatePrecision
 from partnerships.models import (
     Bloc,
@@ -307,30 +308,39 @@ def test_strict_refuses_an_unmarked_name_that_is_no_country_and_names_its_row(tm
     assert not Partnership.objects.exists()
 
 
-@pytest.mark.parametrize(
-    ("change", "reason"),
-    [
-        (lambda d: d.update(year="19x5"), "the year of order “19x5” is not a year"),
-        (
-            lambda d: d.update(delivery_years="2001; 20001"),
-            "the delivery year “20001” is not a year",
-        ),
-        (
-            lambda d: d.update(ordered="twelve"),
-            "the number ordered “twelve” is not a whole number",
-        ),
-        (
-            lambda d: d.update(status="Slightly used"),
-            "the status “Slightly used” is not New, Second hand or Second hand but modernized",
-        ),
-        (
-            lambda d: d.update(tiv_order="n/a"),
-            "the TIV for the order “n/a” is not a number",
-        ),
-        (lambda d: d.update(supplier=""), "has no supplier or no recipient"),
-    ],
-)
-def test_a_bad_row_changes_nothing_and_is_named(tmp_path, change, reason):
+BAD_VALUES = [
+    (
+        lambda d: d.update(year="19x5"),
+        "the year of order “19x5” is not a year",
+        ("start_date", "19x5", IssueReason.NOT_A_YEAR),
+    ),
+    (
+        lambda d: d.update(delivery_years="2001; 20001"),
+        "the delivery year “20001” is not a year",
+        ("delivery_years", "20001", IssueReason.NOT_A_YEAR),
+    ),
+    (
+        lambda d: d.update(ordered="twelve"),
+        "the number ordered “twelve” is not a whole number",
+        ("quantity_ordered", "twelve", IssueReason.NOT_A_NUMBER),
+    ),
+    (
+        lambda d: d.update(status="Slightly used"),
+        "the status “Slightly used” is not New, Second hand or Second hand but modernized",
+        ("condition", "Slightly used", IssueReason.UNKNOWN_VALUE),
+    ),
+    (
+        lambda d: d.update(tiv_order="n/a"),
+        "the TIV for the order “n/a” is not a number",
+        ("tiv_order", "n/a", IssueReason.NOT_A_NUMBER),
+    ),
+]
+
+
+@pytest.mark.parametrize(("change", "reason", "issue"), BAD_VALUES)
+def test_a_value_the_source_got_wrong_stops_a_strict_import_and_is_named(
+    tmp_path, change, reason, issue
+):
     deals = SipriDealFactory.create_batch(4)
     import_sipri(sipri_file(tmp_path, deals))
     before = snapshot()
@@ -338,11 +348,46 @@ def test_a_bad_row_changes_nothing_and_is_named(tmp_path, change, reason):
     deals[0]["comments"] = "A comment that must not be written"
     change(deals[2])
     with pytest.raises(CommandError) as error:
-        import_sipri(sipri_file(tmp_path, deals, name="bad.csv"))
+        import_sipri(sipri_file(tmp_path, deals, name="bad.csv"), "--strict")
 
     assert (
         str(error.value)
         == f"Row {len(sipri_lines([])) + 3}: {reason}. Nothing was imported."
+    )
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(("change", "reason", "issue"), BAD_VALUES)
+def test_a_value_the_source_got_wrong_is_imported_flagged_and_kept_verbatim(
+    tmp_path, change, reason, issue
+):
+    deals = SipriDealFactory.create_batch(4)
+    change(deals[2])
+    output = import_sipri(sipri_file(tmp_path, deals))
+
+    assert "4 created" in output
+    assert f"Row {len(sipri_lines([])) + 3}: {reason}" in output
+    flagged = DataIssue.objects.get()
+    assert (flagged.field, flagged.source_value, flagged.reason) == issue
+    assert (
+        flagged.entity.partnership.system_lines.get().system.name
+        == (deals[2]["designation"])
+    )
+    assert flagged.row == len(sipri_lines([])) + 3
+
+
+def test_a_deal_without_supplier_changes_nothing_even_without_strict(tmp_path):
+    deals = SipriDealFactory.create_batch(4)
+    import_sipri(sipri_file(tmp_path, deals))
+    before = snapshot()
+
+    deals[2]["supplier"] = ""
+    with pytest.raises(CommandError) as error:
+        import_sipri(sipri_file(tmp_path, deals, name="bad.csv"))
+
+    assert str(error.value) == (
+        f"Row {len(sipri_lines([])) + 3}: has no supplier or no recipient. "
+        "Nothing was imported."
     )
     assert snapshot() == before
 
@@ -596,9 +641,11 @@ def test_an_update_keeps_what_editors_added_and_records_history(tmp_path, countr
         ParticipantRole.DEVELOPER,
     }
     reasons = list(deal.history.values_list("history_type", "history_change_reason"))
+    run = ImportRun.objects.order_by("pk").last()
     assert reasons[0] == (
         "~",
-        "Imported from SIPRI's trade register (all countries export)",
+        "Imported from SIPRI's trade register (all countries export), "
+        f"import run {run.pk} (register.csv)",
     )
     assert reasons[-1][0] == "+"
     supplier_changes = Participant.history.filter(
@@ -691,7 +738,6 @@ def test_one_designation_is_one_system_per_category(tmp_path):
     ("change", "reason"),
     [
         ({"designation": "X" * 300}, "the weapon designation is 300 characters long"),
-        ({"supplier": "Z" * 300 + "*"}, "characters long (at most 255)"),
         (
             {"ordered": "3000000000"},
             "the number ordered 3,000,000,000 is more than any deal",
@@ -703,10 +749,24 @@ def test_values_too_large_for_the_database_are_named_not_crashed_on(
     tmp_path, change, reason
 ):
     deals = [SipriDealFactory(), SipriDealFactory(**change)]
+    path = sipri_file(tmp_path, deals)
     with pytest.raises(CommandError) as error:
-        import_sipri(sipri_file(tmp_path, deals))
+        import_sipri(path, "--strict")
     assert str(error.value).startswith(f"Row {len(sipri_lines([])) + 2}: ")
     assert reason in str(error.value)
+    assert not Partnership.objects.exists()
+
+    import_sipri(path)
+    assert Partnership.objects.count() == 2
+    assert reason in DataIssue.objects.get().message
+
+
+def test_a_party_name_longer_than_a_record_holds_is_refused_in_any_mode(tmp_path):
+    deals = [SipriDealFactory(), SipriDealFactory(supplier="Z" * 300 + "*")]
+    with pytest.raises(CommandError) as error:
+        import_sipri(sipri_file(tmp_path, deals))
+    assert str(error.value).startswith(f"Row {len(sipri_lines([])) + 2}: the name “")
+    assert "is 300 characters long (at most 255)" in str(error.value)
     assert not Partnership.objects.exists()
 
 

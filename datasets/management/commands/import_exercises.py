@@ -10,7 +10,6 @@ class Command(DatasetImportCommand):
         "version updates the exercises that changed. One bad row and nothing is "
         "written."
     )
-    dataset_name = "a Multinational Military Exercises file"
 
     def dataset(self):
         return MmeExercises()

@@ -8,9 +8,10 @@ class Command(DatasetImportCommand):
         "'all countries' export or the per-delivery-year one; ISO-8859-1 or "
         "UTF-8). Each deal becomes an export partnership, keyed on a stable id: "
         "importing the same file again changes nothing, a newer export updates "
-        "the deals that changed. One bad row and nothing is written."
+        "the deals that changed. A value the source got wrong is imported as its "
+        "best reading and flagged as a data issue (--strict refuses the file "
+        "instead); a row that cannot be read stops the import, nothing written."
     )
-    dataset_name = "a SIPRI trade register export"
 
     def dataset(self):
         return SipriRegister()
