@@ -22,6 +22,7 @@ read and what their records become; nothing here calls back into them.
 
 from __future__ import annotations
 
+import functools
 import getpass
 import hashlib
 import json
@@ -59,6 +60,7 @@ from .entities import (
     batches,
     bulk_create_entities,
     bulk_update_entities,
+    insert_objects,
     pk_of,
     record_history,
 )
@@ -74,13 +76,20 @@ BATCH = 1000
 
 def fingerprint(record: dict) -> str:
     """A stable hash of everything imported from a row."""
-    data = json.dumps(record, sort_keys=True, default=str, ensure_ascii=False)
+    data = json.dumps(
+        record, sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":")
+    )
     return hashlib.sha256(data.encode()).hexdigest()
+
+
+# Names repeat through a file (a country on thousands of rows): each is
+# normalised once.
+_normalised = functools.lru_cache(maxsize=1 << 16)(normalise_name)
 
 
 def stable_id(*parts: object) -> str:
     """A short, stable id for a row that has none of its own."""
-    text = "|".join(normalise_name(str(p)) for p in parts)
+    text = "|".join(_normalised(str(p)) for p in parts)
     return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:20]
 
 
@@ -613,7 +622,7 @@ class Writer:
                 if _row_key(obj) not in present:
                     by_model.setdefault(type(obj), []).append(obj)
         for model, objs in by_model.items():
-            model._default_manager.bulk_create(objs, batch_size=2000)
+            insert_objects(model, objs, returning=model is not TagLink)
             record_history(objs, HistoryType.CREATED, self.reason, self.run.user)
 
         imported = {}

@@ -25,7 +25,7 @@ import datetime as dt
 import io
 import re
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
@@ -201,10 +201,13 @@ class Deal:
     flags: list[Flag] = field(default_factory=list)
 
     def content(self) -> dict:
-        data = asdict(self)
-        data.pop("row")
+        """What the row holds (its values are plain: no copy needed)."""
+        data = {name: getattr(self, name) for name in CONTENT_FIELDS}
         data["flags"] = sorted(flag.key() for flag in self.flags)
         return data
+
+
+CONTENT_FIELDS = [f.name for f in fields(Deal) if f.name not in ("row", "flags")]
 
 
 @dataclass

@@ -64,8 +64,26 @@ EXTRA_ALIASES = {
     "TR": ["Turkey", "Republic of Turkey", "Republic of Türkiye"],
     "US": ["USA", "US", "United States of America"],
     "VN": ["Vietnam", "Viet Nam", "North Vietnam", "Democratic Republic of Vietnam"],
-    "YE": ["Yemen Arab Republic", "North Yemen"],
-}
+    # Historical and alternate names of states that carried on under them.
+    "KN": [
+        "Saint Christopher and Nevis", "St. Christopher and Nevis",
+        "St. Christopher", "Saint Christopher", "St. Kitts and Nevis", "St Kitts",
+    ],
+    "KH": ["Kampuchea", "Democratic Kampuchea", "People's Republic of Kampuchea"],
+    "RO": ["Rumania"],
+    "SR": ["Surinam"],
+    "LK": ["Ceylon"],
+    "BW": ["Bechuanaland"],
+    "LS": ["Basutoland"],
+    "MW": ["Nyasaland"],
+    "ZM": ["Northern Rhodesia"],
+    "GH": ["Gold Coast"],
+    "BZ": ["British Honduras"],
+    "GY": ["British Guiana"],
+}  # fmt: skip
+# Yemen is the Republic of Yemen, from 1990: the Yemen Arab Republic (North
+# Yemen) and South Yemen are former states of their own (FORMER_STATES,
+# UNCODED_STATES), never today's Yemen.
 
 # ISO 3166-3 entries whose state carried on under a new name or code: their
 # names become aliases of the successor instead of records of their own.
@@ -101,6 +119,7 @@ FORMER_STATES: dict[str, dict[str, Any]] = {
         "aliases": [
             "USSR",
             "Soviet Union (USSR)",
+            "USSR (Soviet Union)",
             "Union of Soviet Socialist Republics",
         ],
         "region": "Europe",
@@ -138,7 +157,13 @@ FORMER_STATES: dict[str, dict[str, Any]] = {
     "DDDE": {
         "name": "East Germany",
         "official_name": "German Democratic Republic",
-        "aliases": ["GDR", "DDR", "East Germany (GDR)"],
+        "aliases": [
+            "GDR",
+            "DDR",
+            "East Germany (GDR)",
+            "Germany, East",
+            "German Democratic Republic (GDR)",
+        ],
         "region": "Europe",
         "subregion": "Western Europe",
         "until": 1990,
@@ -147,7 +172,15 @@ FORMER_STATES: dict[str, dict[str, Any]] = {
     "YDYE": {
         "name": "South Yemen",
         "official_name": "People's Democratic Republic of Yemen",
-        "aliases": ["Yemen, People's Democratic Republic of"],
+        "aliases": [
+            "Yemen, People's Democratic Republic of",
+            "South Yemen (PDRY)",
+            "PDRY",
+            "Yemen People's Republic",
+            "People's Republic of South Yemen",
+            "Yemen, South",
+            "Democratic Yemen",
+        ],
         "region": "Asia",
         "subregion": "Western Asia",
         "until": 1990,
@@ -168,17 +201,47 @@ UNCODED_STATES: dict[str, dict[str, Any]] = {
     "west-germany": {
         "name": "West Germany",
         "official_name": "Federal Republic of Germany",
-        "aliases": ["West Germany (FRG)", "German Federal Republic", "FRG"],
+        "aliases": [
+            "West Germany (FRG)",
+            "German Federal Republic",
+            "FRG",
+            "Germany, West",
+            "Federal Republic of Germany (West Germany)",
+        ],
         "region": "Europe",
         "subregion": "Western Europe",
         "until": 1990,
         "latlng": (50.5, 8.5),
         "is_former": True,
     },
+    "north-yemen": {
+        "name": "North Yemen",
+        "official_name": "Yemen Arab Republic",
+        "aliases": [
+            "Yemen Arab Republic (North Yemen)",
+            "North Yemen (YAR)",
+            "YAR",
+            "Yemen, North",
+            "Yemen (Arab Republic)",
+            "Mutawakkilite Kingdom of Yemen",
+        ],
+        "region": "Asia",
+        "subregion": "Western Asia",
+        "until": 1990,
+        "latlng": (15.4, 44.2),
+        "is_former": True,
+    },
     "south-vietnam": {
         "name": "South Vietnam",
         "official_name": "Republic of Vietnam",
-        "aliases": ["Vietnam, Republic of", "South Viet Nam"],
+        "aliases": [
+            "Vietnam, Republic of",
+            "South Viet Nam",
+            "Viet Nam, Republic of",
+            "Vietnam, South",
+            "RVN",
+            "South Vietnam (RVN)",
+        ],
         "region": "Asia",
         "subregion": "South-eastern Asia",
         "until": 1975,

@@ -111,7 +111,7 @@ def test_the_excerpt_keeps_dates_series_location_hosts_and_tags(mme_excerpt):
         "Malaysia": ParticipantRole.PARTICIPANT,
     }
     assert {t.name for t in malapura.tags.all()} == {"Maritime exercise", "Warfighting"}
-    assert malapura.status == PartnershipStatus.COMPLETED
+    assert malapura.current_status == PartnershipStatus.COMPLETED
 
     # mme2602: "Mediterranean coast of Israel", a search-and-rescue exercise.
     mermaid = exercise(external_ids__value="mme2602")

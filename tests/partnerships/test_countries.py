@@ -70,6 +70,37 @@ def test_former_states_iso_never_coded_exist_too():
         ("Ivory Coast", "CI"),
         ("Zaire", "CD"),
         ("Burma", "MM"),
+        # Historical and alternate names of states that carried on.
+        ("Saint Christopher and Nevis", "KN"),
+        ("st. christopher", "KN"),
+        ("Swaziland", "SZ"),
+        ("Czechia", "CZ"),
+        ("Czech Republic", "CZ"),
+        ("Côte d'Ivoire", "CI"),
+        ("Cote d'Ivoire", "CI"),
+        ("Cabo Verde", "CV"),
+        ("Cape Verde", "CV"),
+        ("Kampuchea", "KH"),
+        ("East Timor", "TL"),
+        ("Macedonia", "MK"),
+        ("Byelorussia", "BY"),
+        ("Upper Volta", "BF"),
+        ("Dahomey", "BJ"),
+        ("Ceylon", "LK"),
+        ("Rumania", "RO"),
+        # Yemen is today's Republic of Yemen.
+        ("Yemen", "YE"),
+        ("Republic of Yemen", "YE"),
+        # Near-misses stay apart.
+        ("Niger", "NE"),
+        ("Nigeria", "NG"),
+        ("Guinea", "GN"),
+        ("Guinea-Bissau", "GW"),
+        ("Equatorial Guinea", "GQ"),
+        ("Dominica", "DM"),
+        ("Dominican Republic", "DO"),
+        ("Austria", "AT"),
+        ("Australia", "AU"),
     ],
 )
 def test_the_resolver_maps_names_to_current_states(name, alpha_2):
@@ -86,10 +117,27 @@ def test_the_resolver_maps_names_to_current_states(name, alpha_2):
         ("German Federal Republic", "West Germany"),
         ("German Democratic Republic", "East Germany"),
         ("GDR", "East Germany"),
+        ("East Germany (GDR)", "East Germany"),
+        ("West Germany (FRG)", "West Germany"),
+        ("Soviet Union (USSR)", "Soviet Union"),
+        ("Czechoslovakia", "Czechoslovakia"),
+        ("North Yemen", "North Yemen"),
+        ("Yemen Arab Republic", "North Yemen"),
+        ("Yemen Arab Republic (North Yemen)", "North Yemen"),
+        ("YAR", "North Yemen"),
+        ("South Yemen", "South Yemen"),
+        ("Yemen People's Republic", "South Yemen"),
+        ("People's Democratic Republic of Yemen", "South Yemen"),
+        ("South Vietnam", "South Vietnam"),
+        ("Republic of Vietnam", "South Vietnam"),
+        ("Serbia and Montenegro", "Serbia and Montenegro"),
+        ("Netherlands Antilles", "Netherlands Antilles"),
     ],
 )
 def test_the_resolver_maps_names_to_former_states(name, expected):
-    assert Country.objects.resolve(name).name == expected
+    """A former state is a record of its own, never its successor."""
+    found = Country.objects.resolve(name)
+    assert (found.name, found.is_former) == (expected, True)
 
 
 @pytest.mark.parametrize(
