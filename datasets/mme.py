@@ -315,7 +315,10 @@ def _subdivisions() -> dict[str, frozenset[str]]:
 
 
 def hosts_in(
-    location: str, parties: Parties, taking_part: set[int], demonyms: dict[str, Country]
+    location: str,
+    parties: Parties,
+    taking_part: dict[int, Country],
+    demonyms: dict[str, Country],
 ) -> list[tuple[Actor, bool]]:
     """The host countries a location names, each with whether it takes
     part already (else it is added as host). A country a participant's
@@ -327,7 +330,10 @@ def hosts_in(
     "Northern Ireland": ISO 3166-2 names). A country that does not take part
     is added only when a whole comma-separated part of the location names
     it ("Tanzania, Arusha"), and that name is not also another country's
-    region ("Fort Stewart, Georgia")."""
+    region ("Fort Stewart, Georgia"). A participant whose first-level region
+    the location names is the host when no country is named ("Suffolk,
+    Virginia", "New Jersey and Connecticut"); a location that names no state
+    leaves the host empty."""
     resolver = parties.resolver
     regions = _subdivisions()
     parts = [p.strip().rstrip(".").strip() for p in location.split(",")]
@@ -348,6 +354,10 @@ def hosts_in(
     named: dict[int, Country] = {}
     elsewhere: set[str] = set()  # countries whose regions the location names
     ambiguous: set[int] = set()  # countries whose name is also a region's
+    # Taking part, by ISO code: a participant whose region the location
+    # names ("Fort Bragg, North Carolina") is the host.
+    participating = {pk: c.alpha_2 for pk, c in taking_part.items() if c.alpha_2}
+    in_region: set[int] = set()
     for size in range(5, 0, -1):
         for start in range(len(words) - size + 1):
             if any(taken[start : start + size]):
@@ -364,11 +374,18 @@ def hosts_in(
             ):
                 country = demonyms[key]
             if country is None:
-                if size > 1 and key in regions:  # "New Mexico", "Northern Ireland"
+                # A region: "New Mexico", "Northern Ireland" anywhere; one
+                # word only as a whole part ("Florida", "Sabah"), since
+                # "Eastern" or "Central" are regions of many countries.
+                if key in regions and (size > 1 or phrase in parts):
                     elsewhere |= regions[key]
-                    taken[start : start + size] = [True] * size
-                elif key in regions and phrase in parts:  # "Florida", "Sabah"
-                    elsewhere |= regions[key]
+                    owners = {
+                        pk for pk, code in participating.items() if code in regions[key]
+                    }
+                    if len(owners) == 1:  # Florida: the US's, or Uruguay's
+                        in_region |= owners
+                    if size > 1:
+                        taken[start : start + size] = [True] * size
                 continue
             after = " ".join(words[start + size : start + size + 1])
             before = " ".join(words[max(0, start - 2) : start])
@@ -381,12 +398,17 @@ def hosts_in(
 
     hosts = []
     for pk, country in {**named, **whole}.items():
-        if elsewhere and country.alpha_2 not in elsewhere:
+        named_in_part = pk in whole and pk in taking_part  # "Novo Selo, Bulgaria"
+        if elsewhere and country.alpha_2 not in elsewhere and not named_in_part:
             continue  # the place is in another country's region
         if pk in taking_part:
             hosts.append((Actor(name=country.name, country=country), True))
         elif pk in whole and pk not in ambiguous:
             hosts.append((Actor(name=country.name, country=country), False))
+    if not hosts:
+        for pk in sorted(in_region):
+            country = taking_part[pk]
+            hosts.append((Actor(name=country.name, country=country), True))
     return hosts
 
 
@@ -446,7 +468,9 @@ class MmeExercises(Dataset):
                 actor = parties.get(state, exercise.row)
                 chosen.setdefault(actor.key, (actor, ParticipantRole.PARTICIPANT))
             taking_part = {
-                a.country.pk for a, _ in chosen.values() if a.country is not None
+                a.country.pk: a.country
+                for a, _ in chosen.values()
+                if a.country is not None
             }
             for actor, takes_part in hosts_in(
                 exercise.location, parties, taking_part, adjectives

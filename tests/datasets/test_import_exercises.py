@@ -392,17 +392,28 @@ def test_a_file_of_another_format_changes_nothing(tmp_path):
     [
         # Regions of another country: the place is not where a name says.
         ("Fort Stewart, Georgia", ["United States"], {"United States": "participant"}),
-        ("Lebanon, Tennessee", ["United States"], {"United States": "participant"}),
+        # ... and that region names the participant that hosts (ISO 3166-2).
+        ("Lebanon, Tennessee", ["United States"], {"United States": "host"}),
         (
             "Panama City, Florida",
             ["Panama", "United States"],
-            {"Panama": "participant", "United States": "participant"},
+            {"Panama": "participant", "United States": "host"},
         ),
         (
             "Belfast, Northern Ireland",
             ["Ireland", "United Kingdom"],
-            {"Ireland": "participant", "United Kingdom": "participant"},
+            {"Ireland": "participant", "United Kingdom": "host"},
         ),
+        ("Suffolk, Virginia", ["Kazakhstan", "United States"],
+         {"Kazakhstan": "participant", "United States": "host"}),
+        ("New Jersey and Connecticut", ["Canada", "United States"],
+         {"Canada": "participant", "United States": "host"}),
+        # A region of another country does not hide the country named.
+        ("Novo Selo, Bulgaria", ["Bulgaria", "United States"],
+         {"Bulgaria": "host", "United States": "participant"}),
+        # A location that names no state leaves the host empty.
+        ("in the Atlantic Ocean", ["France", "Russia"],
+         {"France": "participant", "Russia": "participant"}),
         # A participant's adjective names the host.
         ("Turkish seaport of Marmaris", ["Russia", "Turkey"],
          {"Russia": "participant", "Türkiye": "host"}),
