@@ -68,7 +68,7 @@ SOURCE_TITLE = "Multinational Military Exercises dataset (MME)"
 SOURCE_AUTHORS = "D'Orazio and Galambos"
 
 
-@dataclass
+@dataclass(slots=True)
 class Exercise:
     row: int
     external_id: str

@@ -72,6 +72,7 @@ from .source import RowError, SourceFile, read_file
 
 __all__ = ["Dataset", "Draft", "ImportResult", "RowError", "run_import"]
 BATCH = 1000
+CHUNK = 2000  # new records written whole at a time
 
 
 def fingerprint(record: dict) -> str:
@@ -440,21 +441,48 @@ class Writer:
     def write(
         self, drafts: dict[str, Draft], renames: dict[str, str], catalogues: Catalogues
     ) -> list[int]:
-        """Write everything; the ids of the entities created or changed."""
+        """Write everything; the ids of the entities created or changed.
+        New records go a chunk at a time, each chunk whole (the record, its
+        rows, its id, its issues) before the next is built: memory stays
+        flat however long the file."""
         self._rename(renames)
         touched = catalogues.create()
         tags = self._tags(drafts)
-        written = self._partnerships(drafts)
+        written: list[int] = []
+        updated = self._update(drafts)
+        self._complete(updated, drafts, tags, new=False)
+        written += [p.pk for p in updated.values()]
+        for chunk in batches(self.plan.new, CHUNK):
+            created = self._create(chunk, drafts)
+            self._complete(created, drafts, tags, new=True)
+            written += [p.pk for p in created.values()]
+            for external_id in created:
+                del drafts[external_id]  # done with: let it go
+        if self.progress:
+            self.progress.close()
+        return written + touched
+
+    def _complete(
+        self,
+        written: dict[str, Partnership],
+        drafts: dict[str, Draft],
+        tags: dict[str, Tag],
+        *,
+        new: bool,
+    ) -> None:
+        """The rows that hang off written partnerships, what the import
+        wrote for each, and their data issues."""
+        if not written:
+            return
         rows = {
             external_id: self._rows(partnership, drafts[external_id], tags)
             for external_id, partnership in written.items()
         }
-        imported = self._child_rows(rows, written)
-        self._remember(drafts, written, imported)
+        imported = self._child_rows(rows, written, new=new)
+        self._remember(drafts, written, imported, new=new)
         self._issues(written)
         if self.progress:
-            self.progress.close()
-        return [p.pk for p in written.values()] + touched
+            self.progress.advance(len(written))
 
     def _rename(self, renames: dict[str, str]) -> None:
         for old, new in renames.items():
@@ -474,20 +502,26 @@ class Writer:
             )
         return tags
 
-    def _partnerships(self, drafts: dict[str, Draft]) -> dict[str, Partnership]:
-        plan, known = self.plan, self.plan.known
-        slugs = Slugs(Partnership.ENTITY_TYPE)
+    def _create(
+        self, records: list, drafts: dict[str, Draft]
+    ) -> dict[str, Partnership]:
+        if not hasattr(self, "_slugs"):
+            self._slugs = Slugs(Partnership.ENTITY_TYPE)
         created = {}
-        for record in plan.new:
+        for record in records:
             partnership = Partnership(**drafts[record.external_id].fields)
-            partnership.slug = slugs.new(partnership.name)
+            partnership.slug = self._slugs.new(partnership.name)
             created[record.external_id] = partnership
-        for chunk in batches(list(created.values()), 2000):
-            bulk_create_entities(Partnership, chunk)
-            record_history(chunk, HistoryType.CREATED, self.reason, self.run.user)
-            if self.progress:
-                self.progress.advance(len(chunk))
+        bulk_create_entities(Partnership, list(created.values()))
+        record_history(
+            list(created.values()), HistoryType.CREATED, self.reason, self.run.user
+        )
+        return created
 
+    def _update(self, drafts: dict[str, Draft]) -> dict[str, Partnership]:
+        plan, known = self.plan, self.plan.known
+        if not plan.changed:
+            return {}
         existing = Partnership.objects.in_bulk(
             [known.ids[r.external_id] for r in plan.changed]
         )
@@ -500,15 +534,12 @@ class Writer:
                 if name not in corrected.get(partnership.pk, ()):
                     setattr(partnership, name, value)
             updated[record.external_id] = partnership
-        if updated:
-            bulk_update_entities(Partnership, list(updated.values()), sorted(fields))
-            record_history(
-                list(updated.values()), HistoryType.CHANGED, self.reason, self.run.user
-            )
-            self._remove_imported_rows(list(updated))
-            if self.progress:
-                self.progress.advance(len(updated))
-        return created | updated
+        bulk_update_entities(Partnership, list(updated.values()), sorted(fields))
+        record_history(
+            list(updated.values()), HistoryType.CHANGED, self.reason, self.run.user
+        )
+        self._remove_imported_rows(list(updated))
+        return updated
 
     def _corrected_fields(self, changed: list) -> dict[int, set[str]]:
         """The fields of changed records that a researcher corrected: a
@@ -612,10 +643,10 @@ class Writer:
         ]
 
     def _child_rows(
-        self, rows: dict[str, list], written: dict[str, Partnership]
+        self, rows: dict[str, list], written: dict[str, Partnership], *, new: bool
     ) -> dict[str, dict]:
         """Create the rows; for each record, the ids of those it wrote."""
-        present = _present([written[r.external_id].pk for r in self.plan.changed])
+        present = set() if new else _present([p.pk for p in written.values()])
         by_model: dict[type[models.Model], list] = {}
         for objs in rows.values():
             for obj in objs:
@@ -643,23 +674,28 @@ class Writer:
         drafts: dict[str, Draft],
         written: dict[str, Partnership],
         imported: dict[str, dict],
+        *,
+        new: bool,
     ) -> None:
         """Store each record's id, fingerprint and the rows it wrote."""
         plan = self.plan
-        for external_id, draft in drafts.items():
-            if draft.match_key:
-                imported[external_id][RowLabel.MATCH_KEY] = draft.match_key
-        plan.known.add(
-            (r.external_id, written[r.external_id].pk, plan.prints[r.external_id],
-             imported[r.external_id])
-            for r in plan.new
-        )  # fmt: skip
-        plan.known.refresh(
-            {
-                r.external_id: (plan.prints[r.external_id], imported[r.external_id])
-                for r in plan.changed
-            }
-        )
+        for external_id in written:
+            if drafts[external_id].match_key:
+                imported[external_id][RowLabel.MATCH_KEY] = drafts[
+                    external_id
+                ].match_key
+        if new:
+            plan.known.add(
+                (external_id, p.pk, plan.prints[external_id], imported[external_id])
+                for external_id, p in written.items()
+            )
+        else:
+            plan.known.refresh(
+                {
+                    external_id: (plan.prints[external_id], imported[external_id])
+                    for external_id in written
+                }
+            )
 
 
 def _row_key(obj) -> tuple:

@@ -173,7 +173,7 @@ def category_of(description: str, armament_category: str = "") -> SystemCategory
     return SystemCategory.OTHER
 
 
-@dataclass
+@dataclass(slots=True)
 class Deal:
     row: int
     supplier: str
