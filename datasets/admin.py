@@ -259,10 +259,10 @@ def with_data_issues(base: type[admin.ModelAdmin]) -> type[admin.ModelAdmin]:
             return fieldsets
         return [*fieldsets, ("Data issues", {"fields": ["data_issues"]})]
 
+    @admin.display(description="data issues")
     def data_issues(self, obj):
         return data_issues_panel(obj)
 
-    data_issues.short_description = "data issues"
     return type(
         base.__name__,
         (base,),

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, cast
 
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 
 from core.names import normalise_name, reserve_slug
@@ -56,28 +56,31 @@ MAX_ROWS = 1000
 _CONVERTED = {"DateField", "DateTimeField", "DecimalField", "JSONField", "UUIDField"}
 
 
-def _converters(fields: list) -> list:
+def _converters(fields: list) -> list[Callable[[Any], Any] | None]:
     """For each field, None, or what makes a Python value the database's.
     Dates and stamps repeat (an import writes one stamp on every row), so
     each distinct value is converted once."""
-    converters = []
+    converters: list[Callable[[Any], Any] | None] = []
     for model_field in fields:
         kind = model_field.get_internal_type()
         if kind not in _CONVERTED:
             converters.append(None)
             continue
 
-        def convert(value, field=model_field):
+        def convert(value: Any, field: Any = model_field) -> Any:
             return field.get_db_prep_save(value, connection)
 
-        if kind != "JSONField":
-            convert = functools.lru_cache(maxsize=4096)(convert)
-        converters.append(convert)
+        cached = functools.lru_cache(maxsize=4096)(convert)
+        converters.append(convert if kind == "JSONField" else cached)
     return converters
 
 
 def insert_rows(
-    model: type, fields: list, rows: list[tuple], *, returning: bool = False
+    model: type[models.Model],
+    fields: list,
+    rows: list[tuple],
+    *,
+    returning: bool = False,
 ) -> list:
     """INSERT ``rows`` (tuples of Python values, one per field) into
     ``model``'s table; with ``returning``, the new primary keys in order."""
@@ -87,14 +90,14 @@ def insert_rows(
     table = quote(model._meta.db_table)
     columns = ", ".join(quote(f.column) for f in fields)
     converters = _converters(fields)
-    pk = quote(model._meta.pk.column)
+    pk = quote(model._meta.pk.column or "id")
     per_statement = max(1, min(MAX_ROWS, MAX_PARAMETERS // len(fields)))
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    ids = []
+    ids: list[Any] = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
             chunk = rows[start : start + per_statement]
-            params = []
+            params: list[Any] = []
             for row in chunk:
                 params.extend(
                     value if convert is None or value is None else convert(value)
@@ -109,7 +112,9 @@ def insert_rows(
     return ids
 
 
-def insert_objects(model: type, objs: list, *, returning: bool = True) -> list:
+def insert_objects(
+    model: type[models.Model], objs: list, *, returning: bool = True
+) -> list:
     """Insert unsaved model instances of a plain model (no parents) in bulk,
     setting their primary keys."""
     if not objs:
@@ -156,7 +161,7 @@ def bulk_create_entities(model: type[Entity], objs: list[Entity]) -> list[Entity
         returning=True,
     )
     for obj, pk in zip(objs, ids, strict=True):
-        obj.entity_ptr_id = obj.id = pk
+        obj.entity_ptr_id = obj.id = pk  # type: ignore[attr-defined]
         obj.entity_type = model.ENTITY_TYPE
         obj.created_at = obj.updated_at = now
         obj._state.adding = False

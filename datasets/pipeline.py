@@ -568,16 +568,17 @@ class Writer:
             for issue in DataIssue.objects.filter(entity__in=chunk):
                 key = (issue.field, issue.source_value, issue.reason)
                 existing.setdefault(issue.entity_id, {})[key] = issue
-        new, changed = [], []
+        new: list[DataIssue] = []
+        changed: list[DataIssue] = []
         for pk, external_id in ids.items():
             record = self.records[external_id]
             before = existing.get(pk, {})
-            current = {}
+            current: dict[tuple, Flag] = {}
             for flag in record.flags:
                 current.setdefault(flag.key(), flag)
             for key, flag in current.items():
-                issue = before.get(key)
-                if issue is None:
+                found = before.get(key)
+                if found is None:
                     new.append(
                         DataIssue(
                             entity_id=pk, dataset=self.plan.known.scheme,
@@ -587,10 +588,10 @@ class Writer:
                         )
                     )  # fmt: skip
                     continue
-                issue.row, issue.import_run = flag.row, self.run
-                if issue.status == IssueStatus.GONE:
-                    issue.status = IssueStatus.OPEN
-                changed.append(issue)
+                found.row, found.import_run = flag.row, self.run
+                if found.status == IssueStatus.GONE:
+                    found.status = IssueStatus.OPEN
+                changed.append(found)
             for key, issue in before.items():
                 if key not in current and issue.status == IssueStatus.OPEN:
                     issue.status = IssueStatus.GONE
