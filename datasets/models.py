@@ -74,8 +74,8 @@ class ImportRun(models.Model):
 
     @property
     def label(self) -> str:
-        """How a record's history names the run."""
-        return f"import run {self.pk} ({self.file_name})"
+        """How a record's history names the run (its page has the file)."""
+        return f"import run {self.pk}"
 
 
 class IssueReason(models.TextChoices):

@@ -305,7 +305,8 @@ def _run(dataset: Dataset, path: Path, run: ImportRun, *, strict: bool, stdout):
         writer = Writer(
             plan,
             run=run,
-            reason=f"{dataset.history_reason(parsed)}, {run.label}",
+            # simple-history keeps 100 characters of a reason
+            reason=f"{dataset.history_reason(parsed)}, {run.label}"[:100],
             progress=progress,
         )
         changed_ids = writer.write(drafts, resolution.renames, catalogues)  # 5

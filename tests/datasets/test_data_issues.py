@@ -226,9 +226,9 @@ def test_the_records_history_names_the_run_that_wrote_them(tmp_path, researcher)
     history = exercise(row["MMEID"]).history.order_by("history_date")
     assert [(h.history_type, h.history_change_reason, h.history_user) for h in history] == [
         ("+", f"Imported from the Multinational Military Exercises dataset, "
-              f"import run {first.pk} (mme.csv)", researcher),
+              f"import run {first.pk}", researcher),
         ("~", f"Imported from the Multinational Military Exercises dataset, "
-              f"import run {second.pk} (v2.csv)", None),
+              f"import run {second.pk}", None),
     ]  # fmt: skip
 
 

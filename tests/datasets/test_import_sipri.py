@@ -645,7 +645,7 @@ def test_an_update_keeps_what_editors_added_and_records_history(tmp_path, countr
     assert reasons[0] == (
         "~",
         "Imported from SIPRI's trade register (all countries export), "
-        f"import run {run.pk} (register.csv)",
+        f"import run {run.pk}",
     )
     assert reasons[-1][0] == "+"
     supplier_changes = Participant.history.filter(
