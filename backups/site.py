@@ -43,10 +43,10 @@ SERIAL_FORMAT = "sitejson"  # see serializer.py
 VERSION = 1
 
 # What an export holds: these apps' models, and these of Django's.
-CONTENT_APPS = ("accounts", "partnerships", "articles")
+CONTENT_APPS = ("accounts", "partnerships", "articles", "datasets")
 DJANGO_MODELS = ("auth.group", "admin.logentry")
 # Rebuilt after a restore, never exported.
-DERIVED_MODELS = ("partnerships.mentionindex",)
+DERIVED_MODELS = ("partnerships.mentionindex", "datasets.importlock")
 REBUILT_APPS = ("search", "sessions")
 
 
