@@ -60,3 +60,71 @@ ROLES: dict[str, set[str]] = {
         "datasets.change_dataissue",
     },
 }
+
+
+# --- The role table -----------------------------------------------------------
+#
+# What each role may do in the admin, model by model, follows from ROLES
+# above: "view", "add", "change" and "delete" from the model permissions, and
+# "publish" from ``articles.publish_article``. Two rules narrow it:
+#
+# - Contributors see only the articles they wrote, and change them only while
+#   they are drafts (articles/permissions.py);
+# - the entity look-up (``partnerships.entity``) answers autocompletes and
+#   nothing else: nobody adds, changes or deletes through it.
+#
+# Superusers may do everything else; staff without a role, nothing; readers
+# never reach the admin. django-simple-history's record "revert" form is off
+# for everyone (SIMPLE_HISTORY_REVERT_DISABLED). tests/test_admin_role_matrix.py
+# asks every admin URL, as every role, by GET and by POST, whether the admin
+# answers as this table says; the README prints the table (role_table_markdown).
+
+VERBS = ("view", "add", "change", "delete", "publish")
+LOOKUP_ONLY = frozenset({"partnerships.entity"})
+CONTRIBUTORS = "Contributors"
+
+
+def verbs_for(permissions: set[str], model_label: str) -> set[str]:
+    """The verbs ``permissions`` (``app.codename`` strings) allow on the model
+    ``app.model``."""
+    app_label, model_name = model_label.split(".")
+    verbs = {
+        verb
+        for verb in ("view", "add", "change", "delete")
+        if f"{app_label}.{verb}_{model_name}" in permissions
+    }
+    if f"{app_label}.publish_{model_name}" in permissions:
+        verbs.add("publish")
+    if model_label in LOOKUP_ONLY:
+        verbs &= {"view"}
+    return verbs
+
+
+def role_table() -> list[tuple[str, dict[str, set[str]]]]:
+    """(model label, {role: verbs}) for every model registered in the admin."""
+    from django.contrib import admin
+
+    rows = []
+    for model in sorted(admin.site._registry, key=lambda m: m._meta.label_lower):
+        label = model._meta.label_lower
+        rows.append((label, {role: verbs_for(ROLES[role], label) for role in ROLES}))
+    return rows
+
+
+def role_table_markdown() -> str:
+    """The role table as the README shows it."""
+    roles = sorted(ROLES)
+    lines = [
+        "| Admin model | " + " | ".join(roles) + " |",
+        "| --- |" + " --- |" * len(roles),
+    ]
+    for label, verbs in role_table():
+        cells = []
+        for role in roles:
+            allowed = [verb for verb in VERBS if verb in verbs[role]]
+            text = ", ".join(allowed) or "—"
+            if role == CONTRIBUTORS and label == "articles.article" and allowed:
+                text += " (own; change while draft)"
+            cells.append(text)
+        lines.append(f"| `{label}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"

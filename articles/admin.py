@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from coopsite.admin import public_url
 from core.admin import without_record_stamps
 
 from . import linking, permissions, services, workflow
@@ -230,7 +231,7 @@ class ArticleAdmin(admin.ModelAdmin):
     # --- The changelist -----------------------------------------------------
 
     def view_on_site(self, obj):
-        return obj.get_absolute_url() if obj.is_public else None
+        return public_url(obj) if obj.is_public else None
 
     @admin.display(description="suggestions", ordering="suggestions")
     def suggestion_count(self, obj):

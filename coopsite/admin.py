@@ -1,7 +1,16 @@
-"""The admin site, with entity look-ups that say what kind each entity is."""
+"""The admin site: entity look-ups that say what kind each entity is, a
+"view on site" shortcut that asks the object's own admin first, and record
+history that can be read but not written through."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import display_for_field, unquote
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, path
+from simple_history.admin import SimpleHistoryAdmin
 
 
 class EntityAutocompleteView(AutocompleteJsonView):
@@ -20,3 +29,102 @@ class CoopsiteAdminSite(admin.AdminSite):
 
     def autocomplete_view(self, request):
         return EntityAutocompleteView.as_view(admin_site=self)(request)
+
+    def get_urls(self):
+        urls = super().get_urls()
+        gated = path(
+            "r/<path:content_type_id>/<path:object_id>/",
+            self.admin_view(self.view_on_site),
+            name="view_on_site",
+        )
+        return [
+            gated if getattr(url, "name", None) == "view_on_site" else url
+            for url in urls
+        ]
+
+    def view_on_site(self, request, content_type_id, object_id):
+        """Django's shortcut redirects any member of staff to any object's
+        public address, a draft's included. Here the object's own admin
+        decides: an object the user may not see in the admin is not found."""
+        try:
+            content_type = ContentType.objects.get_for_id(int(content_type_id))
+        except (ValueError, ContentType.DoesNotExist):
+            raise Http404("No such object.") from None
+        model = content_type.model_class()
+        if model is None or not self.is_registered(model):
+            raise Http404("No such object.")
+        model_admin = self.get_model_admin(model)
+        if not hasattr(model, "get_absolute_url"):
+            raise Http404("No such object.")
+        obj = model_admin.get_object(request, unquote(object_id))
+        if obj is None or not model_admin.has_view_or_change_permission(request, obj):
+            raise Http404("No such object.")
+        return HttpResponseRedirect(obj.get_absolute_url())
+
+
+class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+    """django-simple-history's admin, with its history pages read-only.
+
+    Its "revert" form (``<id>/history/<history_id>/``) saves whatever is
+    POSTed to it after checking only that the user may *view* the history:
+    the button is hidden from view-only staff, the form is not. Here
+    reverting is off for the whole site (``SIMPLE_HISTORY_REVERT_DISABLED``):
+    the page shows the earlier version as a table, and a POST is refused
+    unless reverting is on and the user may change this very object.
+    """
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        history_model = self.model.history.model
+        try:
+            record = history_model.objects.select_related("history_user").get(
+                **{
+                    self.model._meta.pk.attname: unquote(object_id),
+                    "history_id": version_id,
+                }
+            )
+        except (history_model.DoesNotExist, ValueError, ValidationError):
+            raise Http404("No such version of this record.") from None
+        obj = record.instance
+        if not self.has_view_history_or_change_history_permission(request, obj):
+            raise PermissionDenied
+        writing = request.method not in ("GET", "HEAD")
+        if writing and (
+            self.revert_disabled(request, obj)
+            or not self.has_change_permission(request, obj)
+        ):
+            raise PermissionDenied("A record's history can be read, not written.")
+        if not self.revert_disabled(request, obj):
+            return super().history_form_view(
+                request, object_id, version_id, extra_context
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{obj} as it was",
+            "opts": self.opts,
+            "object": obj,
+            "record": record,
+            "rows": [
+                (field.verbose_name, self._display(record, field))
+                for field in history_model.tracked_fields
+                if field.editable and field.name != "updated_at"
+            ],
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/history/version.html", context)
+
+    @staticmethod
+    def _display(record, field):
+        if field.is_relation:
+            value = getattr(record, field.name, None)
+        else:
+            value = getattr(record, field.attname)
+        return display_for_field(value, field, "—")
+
+
+def public_url(obj) -> str | None:
+    """``obj``'s public address for "view on site"; None while a form being
+    corrected holds a slug no address can be made of."""
+    try:
+        return obj.get_absolute_url()
+    except NoReverseMatch:
+        return None

@@ -9,9 +9,9 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
 
 from articles.selectors import linking_article_count, links_to
+from coopsite.admin import ReadOnlyHistoryAdmin, public_url
 from core.admin import without_record_stamps
 
 from . import services
@@ -95,7 +95,7 @@ class SourceInline(admin.StackedInline):
 # --- Entities ----------------------------------------------------------------
 
 
-class EntityAdmin(SimpleHistoryAdmin):
+class EntityAdmin(ReadOnlyHistoryAdmin):
     """What every kind of entity shares in the admin: where it is used (the
     articles that link it) and its history (who changed what, when)."""
 
@@ -113,7 +113,18 @@ class EntityAdmin(SimpleHistoryAdmin):
         )
 
     def view_on_site(self, obj):
-        return obj.get_absolute_url()
+        return public_url(obj)
+
+    def get_deleted_objects(self, objs, request):
+        """Deleting a country, bloc, organisation, system or partnership
+        deletes its shared entity row too; the entity look-up's admin allows
+        no deletes, which would make Django refuse every delete. Whoever may
+        delete this kind may delete its entity row."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(
+            objs, request
+        )
+        perms_needed.discard(Entity._meta.verbose_name)
+        return deleted, counts, perms_needed, protected
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = without_record_stamps(super().get_fieldsets(request, obj), obj)
@@ -542,4 +553,4 @@ class TagAdmin(admin.ModelAdmin):
         return obj.article_total
 
     def view_on_site(self, obj):
-        return obj.get_absolute_url()
+        return public_url(obj)

@@ -172,3 +172,7 @@ LOGGING = {
 
 # coopsite's own settings
 COOPSITE_ARTICLES_PER_PAGE = 20
+
+# Record history is for reading: django-simple-history's revert form is off
+# (coopsite.admin.ReadOnlyHistoryAdmin refuses a POST to it whatever the role).
+SIMPLE_HISTORY_REVERT_DISABLED = True

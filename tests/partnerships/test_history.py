@@ -67,3 +67,59 @@ def test_every_kind_of_record_has_a_history(superuser_client):
         assert record.history.count() == 2
         url = reverse(f"admin:partnerships_{name}_history", args=[record.pk])
         assert superuser_client.get(url).status_code == 200
+
+
+def _history_form_url(partnership):
+    record = partnership.history.earliest()
+    return reverse(
+        "admin:partnerships_partnership_simple_history",
+        args=[partnership.pk, record.history_id],
+    )
+
+
+def test_a_contributor_cannot_rename_a_record_through_its_history_form(
+    contributor_client,
+):
+    partnership = PartnershipFactory(name="TB2 to Poland")
+    response = contributor_client.post(
+        _history_form_url(partnership),
+        {"name": "Renamed", "slug": partnership.slug, "kind": "export"},
+    )
+    assert response.status_code == 403
+    partnership.refresh_from_db()
+    assert partnership.name == "TB2 to Poland"
+    assert partnership.history.count() == 1
+
+
+def test_an_earlier_version_of_a_record_reads_as_a_table_without_a_form(
+    contributor_client,
+):
+    partnership = PartnershipFactory(name="TB2 to Poland")
+    partnership.name = "Bayraktar TB2 to Poland"
+    partnership.save()
+    response = contributor_client.get(_history_form_url(partnership))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "TB2 to Poland" in page
+    assert 'name="name"' not in page
+    assert "Revert" not in page
+
+
+def test_with_reverting_on_only_those_who_may_change_the_record_may_post(
+    settings, contributor_client, researcher
+):
+    settings.SIMPLE_HISTORY_REVERT_DISABLED = False
+    partnership = PartnershipFactory(name="TB2 to Poland")
+    url = _history_form_url(partnership)
+    assert contributor_client.post(url, {"name": "Renamed"}).status_code == 403
+    contributor_client.force_login(researcher)
+    response = contributor_client.post(url, {"name": "Renamed"})
+    assert response.status_code == 200  # the form, with what is missing
+    partnership.refresh_from_db()
+    assert partnership.name == "TB2 to Poland"
+
+
+def test_a_malformed_history_address_is_not_found(superuser_client):
+    partnership = PartnershipFactory()
+    url = f"/admin/partnerships/partnership/{partnership.pk}x/history/1/"
+    assert superuser_client.get(url).status_code == 404
