@@ -1,11 +1,18 @@
 """Atom feeds: every article, and the articles on any one entity or topic,
-so a reader can follow a country, a system or a programme."""
+so a reader can follow a country, a system or a programme.
+
+A standfirst is plain text and goes out as ``<summary type="text">``: a feed
+reader shows markup typed into it as characters, never as HTML. Links are
+only ever http(s), and any character XML cannot carry is dropped on the way
+out, whatever reached the database."""
 
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.xmlutils import SimplerXMLGenerator
 
+from coopsite.safety import http_url, strip_xml_illegal
 from partnerships.models import Tag
 
 from .models import Article
@@ -13,8 +20,42 @@ from .models import Article
 FEED_LENGTH = 30
 
 
+class _XMLSafeGenerator(SimplerXMLGenerator):
+    """Writes text and attributes without the characters XML forbids, and
+    never a link that is not http(s)."""
+
+    def characters(self, content):
+        super().characters(strip_xml_illegal(content) if content else content)
+
+    def startElement(self, name, attrs):
+        attrs = {
+            key: strip_xml_illegal(value) if isinstance(value, str) else value
+            for key, value in attrs.items()
+        }
+        if "href" in attrs and not http_url(attrs["href"]):
+            attrs.pop("href")
+        super().startElement(name, attrs)
+
+
+class TextSummaryAtomFeed(Atom1Feed):
+    """Atom with plain-text summaries and nothing XML cannot hold."""
+
+    def write(self, outfile, encoding):
+        handler = _XMLSafeGenerator(outfile, encoding, short_empty_elements=True)
+        handler.startDocument()
+        handler.startElement("feed", self.root_attributes())
+        self.add_root_elements(handler)
+        self.write_items(handler)
+        handler.endElement("feed")
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, {**item, "description": None})
+        if item["description"]:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
+
+
 class LatestArticlesFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = TextSummaryAtomFeed
     title = "coopsite: latest articles"
     subtitle = "Essays on international defence-industrial cooperation."
 

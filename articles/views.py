@@ -1,5 +1,3 @@
-import json
-
 from django.conf import settings
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponsePermanentRedirect
@@ -8,6 +6,7 @@ from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from coopsite.filtering import FacetedListMixin
+from coopsite.safety import script_safe_json
 from partnerships.models import EntityType
 
 from . import permissions
@@ -136,12 +135,8 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
                 for entity in entities
             ],
         }
-        # Inside <script>, "<", ">" and "&" must not appear as themselves.
-        text = json.dumps(data, ensure_ascii=False)
-        text = (
-            text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-        )
-        return mark_safe(text)  # noqa: S308 - JSON with markup characters escaped
+        # Inside <script>: no "<", ">", "&", U+2028 or U+2029 as themselves.
+        return mark_safe(script_safe_json(data))  # noqa: S308 - escaped for <script>
 
 
 class ArticlePreviewView(ArticleDetailView):

@@ -1,16 +1,21 @@
 """The admin site: entity look-ups that say what kind each entity is, a
-"view on site" shortcut that asks the object's own admin first, and record
-history that can be read but not written through."""
+"view on site" shortcut that asks the object's own admin first, record
+history that can be read but not written through, and forms that refuse
+invisible control characters."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import display_for_field, unquote
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path
 from simple_history.admin import SimpleHistoryAdmin
+
+from .safety import refuse_control_characters
 
 
 class EntityAutocompleteView(AutocompleteJsonView):
@@ -22,10 +27,64 @@ class EntityAutocompleteView(AutocompleteJsonView):
         return result
 
 
+HTTP_ONLY = URLValidator(
+    schemes=["http", "https"],
+    message="Enter an http:// or https:// address.",
+    code="http_only",
+)
+
+
+def refuse_control_characters_in(form_class) -> None:
+    """Every text field of ``form_class`` refuses control characters
+    (passwords excepted: they are never shown or served), and every address
+    field takes http(s) addresses only."""
+    for field in form_class.base_fields.values():
+        if not isinstance(field, forms.CharField) or isinstance(
+            field.widget, forms.PasswordInput
+        ):
+            continue
+        if refuse_control_characters not in field.validators:
+            field.validators.append(refuse_control_characters)
+        if isinstance(field, forms.URLField) and HTTP_ONLY not in field.validators:
+            field.validators.append(HTTP_ONLY)
+
+
+class RefuseControlCharactersMixin:
+    """Every admin form and inline form refuses invisible control characters
+    with a clear error. The site adds this to every admin it registers."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        refuse_control_characters_in(form)
+        return form
+
+    def get_formsets_with_inlines(self, request, obj=None):
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            refuse_control_characters_in(formset.form)
+            yield formset, inline
+
+    def get_changelist_form(self, request, **kwargs):
+        form = super().get_changelist_form(request, **kwargs)
+        refuse_control_characters_in(form)
+        return form
+
+
 class CoopsiteAdminSite(admin.AdminSite):
     site_header = "coopsite administration"
     site_title = "coopsite admin"
     index_title = "Articles and partnership records"
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        """Register as Django does, with every form refusing control
+        characters (RefuseControlCharactersMixin), library admins included."""
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, RefuseControlCharactersMixin):
+            admin_class = type(
+                admin_class.__name__,
+                (RefuseControlCharactersMixin, admin_class),
+                {"__module__": admin_class.__module__},
+            )
+        return super().register(model_or_iterable, admin_class, **options)
 
     def autocomplete_view(self, request):
         return EntityAutocompleteView.as_view(admin_site=self)(request)

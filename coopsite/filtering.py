@@ -10,6 +10,8 @@ from django import forms
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from .safety import refuse_control_characters
+
 PAGE_SIZES = (25, 50, 100)
 TEXT_MAX_LENGTH = 200
 
@@ -33,9 +35,12 @@ class YearFilter(django_filters.NumberFilter):
 
 
 class TextFilter(django_filters.CharFilter):
+    """Free text: at most TEXT_MAX_LENGTH characters, no control characters."""
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_length", TEXT_MAX_LENGTH)
         kwargs.setdefault("label", "Text")
+        kwargs.setdefault("validators", [refuse_control_characters])
         super().__init__(*args, **kwargs)
 
 

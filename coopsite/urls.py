@@ -5,7 +5,7 @@ from django.urls import include, path
 from articles.feeds import LatestArticlesFeed
 
 from .sitemaps import SITEMAPS
-from .views import HomeView, RobotsView
+from .views import HomeView, RobotsView, xml_safe
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -15,7 +15,7 @@ urlpatterns = [
     path("", include("partnerships.urls")),
     path(
         "sitemap.xml",
-        sitemap_views.sitemap,
+        xml_safe(sitemap_views.sitemap),
         {"sitemaps": SITEMAPS},
         name="sitemap",
     ),

@@ -1,11 +1,15 @@
 """Pages that compose the articles and the records: they live above both
 apps, which know nothing of them."""
 
+from functools import wraps
+
 from django.urls import reverse
 from django.views.generic import ListView, TemplateView
 
 from articles.models import Article
 from partnerships.models import Country, Organisation, Partnership, System
+
+from .safety import strip_xml_illegal
 
 
 class HomeView(ListView):
@@ -46,3 +50,21 @@ class RobotsView(TemplateView):
         context = super().get_context_data(**kwargs)
         context["sitemap_url"] = self.request.build_absolute_uri(reverse("sitemap"))
         return context
+
+
+def xml_safe(view):
+    """The last line for an XML view (the sitemap): characters XML 1.0 cannot
+    hold are dropped from what it renders, whatever reached the database."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and not response.is_rendered:
+            response.render()
+        charset = response.charset
+        response.content = strip_xml_illegal(response.content.decode(charset)).encode(
+            charset
+        )
+        return response
+
+    return wrapped

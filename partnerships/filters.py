@@ -136,9 +136,7 @@ class PartnershipFilter(FacetedFilterSet):
         label="Tag",
         empty_label="Any tag",
     )
-    series = django_filters.CharFilter(
-        field_name="series", lookup_expr="iexact", label="Series"
-    )
+    series = TextFilter(field_name="series", lookup_expr="iexact", label="Series")
     year_from = YearFilter(
         field_name="start_date__year", lookup_expr="gte", label="From year"
     )

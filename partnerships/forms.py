@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 
+from coopsite.safety import refuse_control_characters
 from core.names import normalise_name
 
 from .dates import DatePrecision, PartialDate, extend_to_precision
@@ -164,6 +165,7 @@ class TagActionForm(forms.Form):
         label="Or a new tag",
         max_length=100,
         required=False,
+        validators=[refuse_control_characters],
         help_text="Creates the tag if no tag has this name yet.",
     )
 

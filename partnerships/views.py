@@ -8,7 +8,6 @@ django-filter, and their filters travel in the URL.
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Iterator
 
 from django.core.paginator import InvalidPage, Paginator
@@ -23,6 +22,7 @@ from django_filters.views import FilterView
 
 from articles.selectors import articles_on, articles_tagged
 from coopsite.filtering import FacetedListMixin
+from coopsite.safety import script_safe_json, spreadsheet_safe
 
 from . import charts
 from .filters import LINKED_FILTERS, PartnershipFilter
@@ -194,13 +194,17 @@ class _Echo:
 
 
 def _csv_lines(rows) -> Iterator[str]:
+    """The export as CSV. A text cell a spreadsheet would evaluate as a
+    formula (starting with =, +, -, @, a tab or a carriage return) is written
+    with a leading ' (OWASP's advice), so that it shows as typed."""
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(EXPORT_FIELDS)  # a BOM, for spreadsheets
     for count, row in enumerate(rows):
         if count >= EXPORT_LIMIT:
             break
         yield writer.writerow(
-            [
+            spreadsheet_safe(cell)
+            for cell in [
                 row["name"],
                 row["url"],
                 row["kind"],
@@ -230,7 +234,7 @@ def _json_lines(rows) -> Iterator[str]:
     for count, row in enumerate(rows):
         if count >= EXPORT_LIMIT:
             break
-        yield ("" if count == 0 else ",\n") + json.dumps(row, ensure_ascii=False)
+        yield ("" if count == 0 else ",\n") + script_safe_json(row)
     yield "\n]\n"
 
 

@@ -4,6 +4,7 @@ from django.http import Http404
 from django.views.generic import TemplateView
 
 from articles.models import Article
+from coopsite.safety import refuse_control_characters
 from partnerships.models import Entity, EntityType
 
 from .backends import search
@@ -28,6 +29,7 @@ class SearchForm(forms.Form):
         label="Search",
         max_length=200,
         required=False,
+        validators=[refuse_control_characters],
         error_messages={
             "max_length": "Please shorten your search to at most 200 characters."
         },

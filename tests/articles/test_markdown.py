@@ -16,7 +16,9 @@ def test_commonmark_renders_headings_emphasis_lists_and_tables():
     assert "<em>Note</em>" in html
     assert "<ol>\n<li>Türkiye</li>" in html
     assert "<table>" in html
-    assert '<td style="text-align:right">24</td>' in html
+    # Alignment as a class: the site's CSP allows no inline styles.
+    assert '<td class="align-right">24</td>' in html
+    assert "style=" not in html
 
 
 def test_a_level_one_heading_in_the_body_becomes_level_two():
@@ -54,7 +56,7 @@ def test_dangerous_markup_never_becomes_an_element_or_attribute(markdown):
         assert tag not in {"script", "iframe", "div", "object", "embed", "style"}
         assert not any(name.startswith("on") for name in attrs)
         for url in (attrs.get("href", ""), attrs.get("src", "")):
-            assert url.split(":")[0].lower() in {"http", "https", "mailto", ""} or (
+            assert url.split(":")[0].lower() in {"http", "https", ""} or (
                 ":" not in url
             )
 

@@ -1,0 +1,90 @@
+"""What every output format needs so that hostile text stays text.
+
+One place for each rule (SECURITY.md lists where each is applied):
+
+- ``refuse_control_characters``: a form validator. Control characters are
+  invisible, and XML 1.0 cannot carry most of them: a form feed in a title
+  once made every feed listing it fail. Tabs and line breaks stay allowed.
+- ``strip_xml_illegal``: the last line for XML outputs (feeds, sitemap):
+  whatever reached the database by another path is dropped, not served.
+- ``spreadsheet_safe``: a CSV cell a spreadsheet would evaluate (it starts
+  with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return, OWASP's list,
+  or their full-width forms) gets a leading ``'``, which spreadsheets show as
+  text. Numbers the site writes itself (coordinates) are left alone.
+- ``script_safe_json``: JSON that may sit inside ``<script>`` (JSON-LD) or be
+  evaluated as JavaScript: ``<``, ``>``, ``&`` and U+2028/U+2029 escaped.
+  The result is still valid JSON meaning the same thing.
+- ``http_url``: only http(s) addresses are offered as links.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+
+# C0 controls but tab, line feed and carriage return; DEL; C1 controls;
+# the two non-characters XML forbids.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# What XML 1.0 cannot hold at all (C1 and DEL it can; they are refused at
+# the forms, and kept if a dataset really has them).
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+_JSON_ESCAPES = {
+    ord("<"): "\\u003c",
+    ord(">"): "\\u003e",
+    ord("&"): "\\u0026",
+    0x2028: "\\u2028",
+    0x2029: "\\u2029",
+}
+
+
+def refuse_control_characters(value) -> None:
+    """Form validator: no invisible control characters."""
+    if isinstance(value, str) and (found := CONTROL_CHARACTERS.search(value)):
+        raise ValidationError(
+            "This contains an invisible control character (U+%(code)04X) at "
+            "position %(position)d: delete it and type the text again.",
+            code="control_character",
+            params={"code": ord(found.group()), "position": found.start() + 1},
+        )
+
+
+def strip_control_characters(text: str) -> str:
+    return CONTROL_CHARACTERS.sub("", text)
+
+
+def strip_xml_illegal(text: str) -> str:
+    return XML_ILLEGAL.sub("", text)
+
+
+def spreadsheet_safe(value):
+    """A CSV cell a spreadsheet shows as typed, never evaluates."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def script_safe_json(data, **kwargs) -> str:
+    """``json.dumps`` whose output is safe inside ``<script>``."""
+    return json.dumps(data, ensure_ascii=False, **kwargs).translate(_JSON_ESCAPES)
+
+
+def http_url(url: str | None) -> str:
+    """``url`` if it is an absolute http(s) address, else the empty string."""
+    if not url:
+        return ""
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return ""
+    if CONTROL_CHARACTERS.search(url) or any(c.isspace() for c in url):
+        return ""
+    return url
