@@ -71,7 +71,8 @@ ROLES: dict[str, set[str]] = {
 # - Contributors see only the articles they wrote, and change them only while
 #   they are drafts (articles/permissions.py);
 # - the entity look-up (``partnerships.entity``) answers autocompletes and
-#   nothing else: nobody adds, changes or deletes through it.
+#   nothing else: nobody adds, changes or deletes through it;
+# - sign-in attempts (django-axes) are added by signing in, never by hand.
 #
 # Superusers may do everything else; staff without a role, nothing; readers
 # never reach the admin. django-simple-history's record "revert" form is off
@@ -81,6 +82,11 @@ ROLES: dict[str, set[str]] = {
 
 VERBS = ("view", "add", "change", "delete", "publish")
 LOOKUP_ONLY = frozenset({"partnerships.entity"})
+# Records of sign-in attempts (django-axes) are made by signing in, never by
+# hand; a superuser lifts a lock by deleting its attempt.
+MADE_BY_LOGINS = frozenset(
+    {"axes.accessattempt", "axes.accesslog", "axes.accessfailurelog"}
+)
 CONTRIBUTORS = "Contributors"
 
 
@@ -97,6 +103,8 @@ def verbs_for(permissions: set[str], model_label: str) -> set[str]:
         verbs.add("publish")
     if model_label in LOOKUP_ONLY:
         verbs &= {"view"}
+    if model_label in MADE_BY_LOGINS:
+        verbs.discard("add")
     return verbs
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.admin.options import ActionLocation
 from django.contrib.auth.models import Group
@@ -156,7 +157,21 @@ def objects(identities, country):
         )
     pakistan = country("PK")
     pakistan.save()  # a history row to read back
+    seen = {
+        "user_agent": "Mozilla/5.0",
+        "ip_address": "192.0.2.1",
+        "username": "zeynep",
+        "http_accept": "text/html",
+        "path_info": "/admin/login/",
+    }
     return {
+        "axes.accessattempt": [
+            AccessAttempt.objects.create(
+                **seen, get_data="", post_data="", failures_since_start=5
+            )
+        ],
+        "axes.accesslog": [AccessLog.objects.create(**seen)],
+        "axes.accessfailurelog": [AccessFailureLog.objects.create(**seen)],
         "auth.group": [Group.objects.get(name="Editors")],
         "accounts.user": [someone],
         "partnerships.entity": [partnership.entity_ptr],
@@ -285,6 +300,9 @@ def admin_requests(objects, root: Client) -> tuple[list[Request], list[str]]:
             unknown.append(f"{route} ({name})")
             continue
         label = _model_label(route)
+        if label and label not in objects:
+            unknown.append(f"{route} (no {label} in the objects fixture)")
+            continue
         if kind == "app_list":
             for app_label in sorted({m._meta.app_label for m in admin.site._registry}):
                 both(kind, f"/admin/{app_label}/", model_label=app_label)

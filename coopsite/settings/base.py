@@ -5,6 +5,7 @@ safe local default where one exists. ``production.py`` removes the defaults
 that are only safe on a developer's machine.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_filters",
     "simple_history",
+    "axes",
     "accounts",
     "partnerships",
     "articles",
@@ -50,6 +52,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: refuses a locked-out login attempt.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a login attempt while its username or address is locked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "coopsite.urls"
@@ -163,6 +173,8 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
+        # Lockouts and failed logins are logged at WARNING.
+        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "django": {
             "handlers": ["console"],
             "level": env.str("DJANGO_LOG_LEVEL", default="INFO"),
@@ -173,6 +185,23 @@ LOGGING = {
 
 # coopsite's own settings
 COOPSITE_ARTICLES_PER_PAGE = 20
+
+# Logins that can't be guessed (django-axes): after 5 failures for one
+# username, or from one address, within 15 minutes, the next attempt is
+# refused until 15 minutes have passed without a failure. Attempts live in the
+# database, so every app process sees them; a superuser lifts a lock by
+# deleting its "access attempt" in the admin (or `manage.py axes_reset_username
+# NAME`). The address is the connection's, or the trusted proxy's header
+# (DJANGO_CLIENT_IP_HEADER, see coopsite/clients.py), never another header.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_CLIENT_IP_CALLABLE = "coopsite.clients.client_ip"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+CLIENT_IP_HEADER = env.str("DJANGO_CLIENT_IP_HEADER", default="")
 
 # Record history is for reading: django-simple-history's revert form is off
 # (coopsite.admin.ReadOnlyHistoryAdmin refuses a POST to it whatever the role).
