@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from coopsite.admin import public_url
+from coopsite.admin import LOCK_FIELDS, public_url
 from core.admin import without_record_stamps
 
 from . import linking, permissions, services, workflow
@@ -93,7 +93,7 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         publication = ["status_label", "published_at"]
         fieldsets = [
-            (None, {"fields": ["title", "slug", "standfirst", "body", "base_version"]}),
+            (None, {"fields": ["title", "slug", "standfirst", "body", *LOCK_FIELDS]}),
             ("Credits and topics", {"fields": ["authors", "tags"]}),
             (
                 "Publication",

@@ -22,4 +22,8 @@ def article_id_from_token(token: str) -> int | None:
         value = signing.TimestampSigner(salt=SALT).unsign(token, max_age=MAX_AGE)
     except signing.BadSignature:  # SignatureExpired is a BadSignature too
         return None
+    except ValueError:
+        # Signed with the right key and salt but without a timestamp (a plain
+        # Signer's token): not ours.
+        return None
     return int(value) if value.isdigit() else None

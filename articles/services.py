@@ -15,11 +15,13 @@ import difflib
 from dataclasses import dataclass
 from html import escape
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+
+from coopsite import locking
 
 from . import permissions, workflow
 from .models import (
@@ -93,32 +95,11 @@ def record_revision(
 # --- Saving edits, safely -------------------------------------------------------------
 
 
-class StaleEdit(ValidationError):
-    """The article changed since the form was opened."""
-
-    def __init__(self, article: Article, base_version: int):
-        self.article, self.base_version = article, base_version
-        super().__init__(
-            "Someone else saved this article while you were editing it.",
-            code="stale",
-        )
-
-
 def check_not_stale(*, article: Article, base_version: int | None) -> None:
-    """Raise StaleEdit if ``article`` was saved since ``base_version``.
-
-    Locks the row until the transaction ends, so nobody can save in between
-    this check and the caller's save."""
-    if article.pk is None or base_version is None:
-        return
-    current = (
-        Article.objects.select_for_update()
-        .filter(pk=article.pk)
-        .values_list("edit_version", flat=True)
-        .get()
-    )
-    if current != base_version:
-        raise StaleEdit(article, base_version)
+    """Raise ``coopsite.locking.StaleEdit`` if ``article`` was saved since
+    ``base_version`` (and refuse a change that names no version): the
+    optimistic lock articles share with the records."""
+    locking.check_not_stale(instance=article, base_version=base_version)
 
 
 @transaction.atomic

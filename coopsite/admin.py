@@ -187,3 +187,8 @@ def public_url(obj) -> str | None:
         return obj.get_absolute_url()
     except NoReverseMatch:
         return None
+
+
+# The fields an optimistic-lock form (coopsite.locking) adds to a fieldset:
+# the version it was opened on, and the choice offered after a refusal.
+LOCK_FIELDS = ["base_version", "overwrite_version", "overwrite"]

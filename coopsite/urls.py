@@ -22,3 +22,5 @@ urlpatterns = [
     path("robots.txt", RobotsView.as_view(), name="robots"),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "coopsite.views.server_error"

@@ -1,9 +1,14 @@
 """Pages that compose the articles and the records: they live above both
 apps, which know nothing of them."""
 
+import sys
 from functools import wraps
 
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseServerError
+from django.template import loader
 from django.urls import reverse
+from django.views.decorators.csrf import requires_csrf_token
 from django.views.generic import ListView, TemplateView
 
 from articles.models import Article
@@ -68,3 +73,24 @@ def xml_safe(view):
         return response
 
     return wrapped
+
+
+RETRY_AFTER_SECONDS = 10
+
+
+@requires_csrf_token
+def server_error(request):
+    """An unhandled error. While the database is away (restarting, failing
+    over), that is not the site's fault nor the reader's: 503 with
+    Retry-After, so browsers, crawlers and load balancers come back, rather
+    than a 500. A lost or refused connection (OperationalError,
+    InterfaceError) is that; a query the database rejected is a real 500.
+    The page needs no database."""
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)):
+        body = loader.render_to_string("503.html", {"retry": RETRY_AFTER_SECONDS})
+        response = HttpResponse(body, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response["Cache-Control"] = "no-store"
+        return response
+    return HttpResponseServerError(loader.render_to_string("500.html"))

@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any, cast
 
 from django.db import connection, models
+from django.db.models import F
 from django.utils import timezone
 
 from core.names import normalise_name, reserve_slug
@@ -184,9 +185,18 @@ def bulk_update_entities(
     shared = [f for f in fields if f in parent_fields] + ["updated_at"]
     own = [f for f in fields if f not in parent_fields]
     for batch in batches(objs):
+        # Each is a new version: a form opened before the import is refused
+        # rather than saved over it (coopsite.locking).
         Entity.objects.bulk_update(
-            [Entity(pk=o.pk, **{f: getattr(o, f) for f in shared}) for o in batch],
-            shared,
+            [
+                Entity(
+                    pk=o.pk,
+                    edit_version=F("edit_version") + 1,
+                    **{f: getattr(o, f) for f in shared},
+                )
+                for o in batch
+            ],
+            [*shared, "edit_version"],
         )
         if own:
             model._base_manager.bulk_update(batch, own)

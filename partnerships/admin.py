@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
 
 from articles.selectors import linking_article_count, links_to
-from coopsite.admin import ReadOnlyHistoryAdmin, public_url
+from coopsite.admin import LOCK_FIELDS, ReadOnlyHistoryAdmin, public_url
 from core.admin import without_record_stamps
 
 from . import services
@@ -19,6 +19,7 @@ from .forms import (
     AliasInlineFormSet,
     PartnershipAdminForm,
     PartnershipSystemForm,
+    RecordForm,
     TagActionForm,
     UntagActionForm,
 )
@@ -99,6 +100,8 @@ class EntityAdmin(ReadOnlyHistoryAdmin):
     """What every kind of entity shares in the admin: where it is used (the
     articles that link it) and its history (who changed what, when)."""
 
+    form = RecordForm
+    change_form_template = "admin/partnerships/record_change_form.html"
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["created_at", "updated_at", "usage"]
     search_fields = ["name", "slug", "aliases__name"]
@@ -128,6 +131,13 @@ class EntityAdmin(ReadOnlyHistoryAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = without_record_stamps(super().get_fieldsets(request, obj), obj)
+        # The version the form was opened on travels with the first fieldset.
+        name, options = fieldsets[0]
+        own = [f for f in options["fields"] if f not in LOCK_FIELDS]
+        fieldsets = [
+            (name, {**options, "fields": [*own, *LOCK_FIELDS]}),
+            *fieldsets[1:],
+        ]
         if obj is not None:
             fieldsets = [*fieldsets, ("Used in", {"fields": ["usage"]})]
         return fieldsets

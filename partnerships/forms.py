@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 
+from coopsite.locking import OptimisticLockForm
 from coopsite.safety import refuse_control_characters
 from core.names import normalise_name
 
@@ -45,7 +46,51 @@ class PartialDateField(forms.Field):
             raise ValidationError(str(exc), code="invalid") from None
 
 
-class PartnershipAdminForm(forms.ModelForm):
+class RecordConflict:
+    """What someone else changed in a record since the form was opened, from
+    the record's history."""
+
+    def __init__(self, record, base_version: int, current_version: int):
+        history = record.history.select_related("history_user")
+        self.current = (
+            history.filter(edit_version=current_version)
+            .order_by("-history_date")
+            .first()
+        )
+        self.base = (
+            history.filter(edit_version__lte=base_version)
+            .order_by("-edit_version", "-history_date")
+            .first()
+        )
+        self.current_version = current_version
+        self.by = self.current.history_user if self.current else None
+        self.at = self.current.history_date if self.current else None
+        self.changes = []
+        if self.current and self.base:
+            delta = self.current.diff_against(
+                self.base, excluded_fields=["edit_version", "updated_at"]
+            )
+            for change in delta.changes:
+                field = record._meta.get_field(change.field)
+                self.changes.append(
+                    (field.verbose_name, _shown(change.old), _shown(change.new))
+                )
+
+
+def _shown(value) -> str:
+    if value in (None, ""):
+        return "—"
+    return str(value)
+
+
+class RecordForm(OptimisticLockForm):
+    """Every kind of record is edited through this: a save over someone
+    else's change is refused, showing what they changed (coopsite.locking)."""
+
+    conflict_class = RecordConflict
+
+
+class PartnershipAdminForm(RecordForm):
     """Dates are typed as "2017", "2017-03" or "2017-03-12"; the precision
     follows from what was typed."""
 

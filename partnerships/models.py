@@ -80,6 +80,12 @@ class Entity(TimeStampedModel):
         "from the name.",
     )
     summary = models.TextField(blank=True)
+    edit_version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Goes up with every save: a form saved from an older version "
+        "is refused rather than overwriting what happened meanwhile.",
+    )
 
     objects = EntityQuerySet.as_manager()
 
@@ -115,6 +121,11 @@ class Entity(TimeStampedModel):
         self.name_changed = self._state.adding or self.name != getattr(
             self, "_loaded_name", None
         )
+        if not self._state.adding:
+            # Every save is a new version (coopsite.locking).
+            self.edit_version = (self.edit_version or 0) + 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "edit_version"}
         super().save(*args, **kwargs)
         self._loaded_name = self.name
 

@@ -1,7 +1,7 @@
 """Multi-step writes on the records, each in one transaction."""
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from .models import Partnership, Tag
@@ -25,7 +25,7 @@ def partnerships_tag(
     newly = [p for p in partnerships if p.pk not in already]
     tag.partnerships.add(*newly)  # one INSERT, and the m2m_changed signal
     Partnership.objects.filter(pk__in=[p.pk for p in newly]).update(
-        updated_at=timezone.now()
+        updated_at=timezone.now(), edit_version=F("edit_version") + 1
     )
     return newly
 
@@ -39,6 +39,6 @@ def partnerships_untag(
     tagged = list(partnerships.filter(tags=tag))
     tag.partnerships.remove(*tagged)  # one DELETE, and the m2m_changed signal
     Partnership.objects.filter(pk__in=[p.pk for p in tagged]).update(
-        updated_at=timezone.now()
+        updated_at=timezone.now(), edit_version=F("edit_version") + 1
     )
     return tagged

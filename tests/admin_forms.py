@@ -14,9 +14,15 @@ def inline_management(prefix: str, total: int, initial: int = 0) -> dict[str, st
     }
 
 
-def article_form(**fields) -> dict[str, str]:
-    """An article admin post with its link inlines left as they are."""
+def article_form(article=None, **fields) -> dict[str, str]:
+    """An article admin post with its link inlines left as they are; for a
+    change, pass the ``article``: the form says which version it was opened
+    on, as the page would."""
     data = {"status": "draft", "body": "Text.", **fields}
+    if article is not None:
+        data.setdefault(
+            "base_version", type(article).objects.get(pk=article.pk).edit_version
+        )
     for prefix in ARTICLE_LINK_INLINES:
         data.update(inline_management(prefix, 0))
     return data

@@ -37,7 +37,7 @@ def post_decisions(client, article, decisions, **extra):
         .order_by("-mention_count", "entity__name")
     )
     data = article_form(
-        title=article.title, slug=article.slug, body=article.body, **extra
+        article, title=article.title, slug=article.slug, body=article.body, **extra
     )
     data.update(inline_management(SUGGESTED, len(suggested), len(suggested)))
     for index, link in enumerate(suggested):
@@ -83,7 +83,9 @@ def test_accept_all_accepts_every_suggestion(editor_client, article):
 def test_saving_new_text_suggests_what_it_now_mentions(editor_client, article):
     response = editor_client.post(
         change_url(article),
-        article_form(title="Allies", slug=article.slug, body="Oman joined Pakistan."),
+        article_form(
+            article, title="Allies", slug=article.slug, body="Oman joined Pakistan."
+        ),
     )
     assert response.status_code == 302
     assert set(
@@ -93,7 +95,9 @@ def test_saving_new_text_suggests_what_it_now_mentions(editor_client, article):
 
 def test_an_editor_links_an_entity_by_hand(editor_client, article):
     baykar = OrganisationFactory(name="Baykar")
-    data = article_form(title=article.title, slug=article.slug, body=article.body)
+    data = article_form(
+        article, title=article.title, slug=article.slug, body=article.body
+    )
     data.update(inline_management(LINKED, 1, 0))
     data.update({f"{LINKED}-0-entity": baykar.pk, f"{LINKED}-0-role": "about"})
     response = editor_client.post(change_url(article), data)
@@ -109,7 +113,9 @@ def test_an_editor_links_an_entity_by_hand(editor_client, article):
 def test_linking_by_hand_an_entity_already_suggested_says_where_it_is(
     editor_client, article, country
 ):
-    data = article_form(title=article.title, slug=article.slug, body=article.body)
+    data = article_form(
+        article, title=article.title, slug=article.slug, body=article.body
+    )
     data.update(inline_management(LINKED, 1, 0))
     data.update(
         {f"{LINKED}-0-entity": country("QA").pk, f"{LINKED}-0-role": "mentions"}
@@ -124,7 +130,9 @@ def test_unlinking_a_detected_entity_rejects_it_for_good(
 ):
     post_decisions(editor_client, article, {"Pakistan": LinkState.ACCEPTED})
     link = ArticleEntityLink.objects.get(article=article, entity__name="Pakistan")
-    data = article_form(title=article.title, slug=article.slug, body=article.body)
+    data = article_form(
+        article, title=article.title, slug=article.slug, body=article.body
+    )
     data.update(inline_management(LINKED, 1, 1))
     data.update(
         {

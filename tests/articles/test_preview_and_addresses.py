@@ -4,12 +4,13 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.core import signing
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import ArticleSlugRedirect, ArticleStatus
-from articles.previews import preview_token, signed_preview_url
+from articles.previews import SALT, preview_token, signed_preview_url
 from tests.admin_forms import article_form
 from tests.factories import ArticleFactory, PublishedArticleFactory, UserFactory
 
@@ -67,6 +68,22 @@ def test_a_forged_signed_link_is_a_404(client, token):
     assert (
         client.get(reverse("articles:shared_preview", args=[token])).status_code == 404
     )
+
+
+@pytest.mark.parametrize(
+    "signer",
+    [
+        lambda value: signing.Signer(salt=SALT).sign(value),
+        lambda value: signing.Signer(salt=SALT).sign(f"{value}:notatime"),
+        lambda value: signing.TimestampSigner(salt=SALT).sign(f"x{value}"),
+        lambda value: signing.TimestampSigner(salt="another.salt").sign(value),
+    ],
+)
+def test_a_token_signed_another_way_is_a_404_not_an_error(client, signer):
+    article = ArticleFactory()
+    token = signer(str(article.pk))
+    response = client.get(reverse("articles:shared_preview", args=[token]))
+    assert response.status_code == 404
 
 
 def test_a_token_for_one_article_does_not_open_another(client):

@@ -255,15 +255,32 @@ def test_a_save_from_a_stale_form_is_refused_and_loses_nothing(editor, roles):
     )
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Someone else saved this article while you were editing it" in page
+    assert "Someone else saved this while you were editing it" in page
     assert "Saved meanwhile by Other Editor" in page
     assert "<ins>Their careful edit.</ins>" in page
     assert "My own edit." in page  # still in the form
+    assert "Replace their changes with mine" in page
     article.refresh_from_db()
     assert article.body == "Their careful edit."
 
-    # Saving again from the refreshed form works: the editor has seen the change.
-    new_base = response.context["adminform"].form["base_version"].value()
+    # Saving the same form again is refused again: their change is not
+    # overwritten by a second click.
+    form = response.context["adminform"].form
+    again = first.post(
+        change(article),
+        article_form(
+            title="Shared",
+            slug=article.slug,
+            body="My own edit.",
+            base_version=form["base_version"].value(),
+            overwrite_version=form["overwrite_version"].value(),
+        ),
+    )
+    assert again.status_code == 200
+    article.refresh_from_db()
+    assert article.body == "Their careful edit."
+
+    # Saying so, having seen their change, replaces it.
     assert (
         first.post(
             change(article),
@@ -271,13 +288,56 @@ def test_a_save_from_a_stale_form_is_refused_and_loses_nothing(editor, roles):
                 title="Shared",
                 slug=article.slug,
                 body="Merged edit.",
-                base_version=new_base,
+                base_version=form["base_version"].value(),
+                overwrite_version=form["overwrite_version"].value(),
+                overwrite="on",
             ),
         ).status_code
         == 302
     )
     article.refresh_from_db()
     assert article.body == "Merged edit."
+
+
+def test_replacing_is_refused_again_when_someone_saved_after_the_refusal(editor_client):
+    article = ArticleFactory(title="Shared", body="v1")
+    base = article.edit_version
+    article.body = "v2"
+    article.save()
+    refused = editor_client.post(
+        change(article),
+        article_form(title="Shared", slug=article.slug, body="mine", base_version=base),
+    )
+    shown = refused.context["adminform"].form["overwrite_version"].value()
+    article.body = "v3, saved after the refusal"
+    article.save()
+    response = editor_client.post(
+        change(article),
+        article_form(
+            title="Shared",
+            slug=article.slug,
+            body="mine",
+            base_version=base,
+            overwrite_version=shown,
+            overwrite="on",
+        ),
+    )
+    assert response.status_code == 200
+    article.refresh_from_db()
+    assert article.body == "v3, saved after the refusal"
+
+
+def test_a_change_that_names_no_version_is_refused_and_writes_nothing(editor_client):
+    article = ArticleFactory(title="Kept", body="Kept body.")
+    revisions = article.revisions.count()
+    data = article_form(title="Overwritten", slug=article.slug, body="Lost?")
+    assert "base_version" not in data
+    response = editor_client.post(change(article), data)
+    assert response.status_code == 200
+    assert "does not say which version it was opened on" in response.content.decode()
+    article.refresh_from_db()
+    assert (article.title, article.body) == ("Kept", "Kept body.")
+    assert article.revisions.count() == revisions
 
 
 def test_a_workflow_step_meanwhile_also_makes_a_form_stale(
@@ -299,4 +359,4 @@ def test_a_workflow_step_meanwhile_also_makes_a_form_stale(
         ),
     )
     assert response.status_code == 200
-    assert "Someone else saved this article" in response.content.decode()
+    assert "Someone else saved this while you" in response.content.decode()

@@ -165,7 +165,9 @@ def test_a_contributor_saves_and_submits_with_one_button(
     draft = ArticleFactory(authors=[contributor], title="My draft")
     response = contributor_client.post(
         change(draft),
-        article_form(title="My draft, finished", slug=draft.slug, _workflow="submit"),
+        article_form(
+            draft, title="My draft, finished", slug=draft.slug, _workflow="submit"
+        ),
     )
     assert response.status_code == 302
     draft.refresh_from_db()
@@ -181,7 +183,8 @@ def test_a_forged_publish_button_from_a_contributor_is_refused(
 ):
     draft = ArticleFactory(authors=[contributor])
     response = contributor_client.post(
-        change(draft), article_form(title="x", slug=draft.slug, _workflow="publish")
+        change(draft),
+        article_form(draft, title="x", slug=draft.slug, _workflow="publish"),
     )
     assert response.status_code == 403
     draft.refresh_from_db()
@@ -196,6 +199,7 @@ def test_an_editor_schedules_with_the_publication_time_and_button(editor_client)
         response = editor_client.post(
             change(article),
             article_form(
+                article,
                 title=article.title,
                 slug=article.slug,
                 published_at_0=later.strftime("%Y-%m-%d"),
@@ -224,7 +228,7 @@ def test_once_submitted_a_contributor_can_no_longer_change_it(
 ):
     article = ArticleFactory(authors=[contributor], status=ArticleStatus.REVIEW)
     response = contributor_client.post(
-        change(article), article_form(title="Late edit", slug=article.slug)
+        change(article), article_form(article, title="Late edit", slug=article.slug)
     )
     assert response.status_code == 403
 

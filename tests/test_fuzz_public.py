@@ -1,0 +1,194 @@
+"""No input gives a 500: Hypothesis sends at least 2,000 requests a run to
+every public URL pattern (read from the URL configuration, so new pages are
+covered too), with path parts and query parameters that are real, almost
+real or hostile (control characters, very long text, odd numbers, markup),
+and every answer must be 2xx, 3xx or 4xx."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote, urlencode
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from articles.filters import ArticleFilter
+from articles.models import ArticleEntityLink, LinkState
+from articles.previews import preview_token
+from partnerships.filters import PartnershipFilter
+from tests.factories import (
+    ArticleFactory,
+    BlocFactory,
+    OrganisationFactory,
+    ParticipantFactory,
+    PartnershipFactory,
+    PartnershipSystemFactory,
+    PublishedArticleFactory,
+    SystemFactory,
+    TagFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+REQUESTS = 2_000
+
+
+def public_routes() -> list[str]:
+    """Every route of the site but the admin's, as ``countries/<slug:slug>/``."""
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                if not route.startswith("admin/"):
+                    yield from walk(pattern.url_patterns, route)
+            elif isinstance(pattern, URLPattern):
+                yield route
+
+    return sorted(set(walk(get_resolver().url_patterns)))
+
+
+PARAMETERS = sorted(
+    {
+        *ArticleFilter.base_filters,
+        *PartnershipFilter.base_filters,
+        "page",
+        "per_page",
+        "q",
+        "type",
+        "from",
+        "to",
+        "sort",
+        "format",
+        "next",
+    }
+)
+
+HOSTILE = [
+    "",
+    "0",
+    "-1",
+    "1e309",
+    "NaN",
+    "99999999999999999999999",
+    "2021-13-45",
+    "../../etc/passwd",
+    "%00",
+    "\x00",
+    "\x0c",
+    "\u2028",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "a" * 60_000,
+    "ü" * 300,
+    "*",
+    "%",
+    "_",
+    "\\",
+]
+
+
+@pytest.fixture
+def site(country):
+    """A small site: fast pages, every kind of object, real slugs to hit."""
+    tag = TagFactory(slug="drones")
+    partnership = PartnershipFactory(slug="tb2-poland", series="Efes", tags=[tag])
+    ParticipantFactory(partnership=partnership, country=country("TR"), role="supplier")
+    PartnershipSystemFactory(partnership=partnership, system=SystemFactory(slug="tb2"))
+    organisation = OrganisationFactory(slug="fuzz-maker")
+    BlocFactory(slug="fuzz-pact")
+    article = PublishedArticleFactory(slug="drones-and-deals", tags=[tag])
+    for entity in (partnership, organisation, country("TR")):
+        ArticleEntityLink.objects.create(
+            article=article, entity=entity, state=LinkState.ACCEPTED
+        )
+    draft = ArticleFactory(slug="a-draft")
+    return {
+        "slugs": [
+            "tb2-poland",
+            "tb2",
+            "fuzz-maker",
+            "fuzz-pact",
+            "drones",
+            "drones-and-deals",
+            "turkiye",
+            "a-draft",
+        ],
+        "ids": [article.pk, draft.pk],
+        "tokens": [preview_token(draft)],
+    }
+
+
+def _value_strategy(site_data):
+    return st.one_of(
+        st.text(max_size=40),
+        st.sampled_from(HOSTILE),
+        st.sampled_from(site_data["slugs"]),
+        st.integers(min_value=-(10**20), max_value=10**20).map(str),
+        st.sampled_from(["export", "exercise", "supplier", "active", "-start", "name"]),
+    )
+
+
+@st.composite
+def requests(draw, site_data, routes):
+    route = draw(st.sampled_from(routes))
+    values = _value_strategy(site_data)
+
+    def fill(match):
+        converter = match.group(1) or "str"
+        if converter == "int":
+            part = draw(
+                st.one_of(
+                    st.sampled_from(site_data["ids"]).map(str),
+                    st.integers(min_value=0, max_value=10**12).map(str),
+                    values,
+                )
+            )
+        elif converter == "slug":
+            part = draw(st.one_of(st.sampled_from(site_data["slugs"]), values))
+        else:
+            part = draw(st.one_of(st.sampled_from(site_data["tokens"]), values))
+        return quote(part, safe="") or "x"
+
+    path = "/" + re.sub(r"<(?:(\w+):)?\w+>", fill, route)
+    query = draw(
+        st.lists(
+            st.tuples(st.sampled_from(PARAMETERS) | st.text(max_size=8), values),
+            max_size=4,
+        )
+    )
+    method = draw(st.sampled_from(["GET", "GET", "GET", "HEAD", "POST"]))
+    return method, path, query
+
+
+def test_no_request_to_a_public_page_gets_a_server_error(site):
+    routes = public_routes()
+    assert len(routes) >= 20
+    client = Client(raise_request_exception=False)
+    sent, statuses = [], {}
+
+    @settings(
+        max_examples=REQUESTS,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(requests(site, routes))
+    def answers_below_500(request):
+        method, path, query = request
+        encoded = urlencode(query, doseq=False)
+        url = f"{path}?{encoded}" if encoded else path
+        response = {"GET": client.get, "HEAD": client.head, "POST": client.post}[
+            method
+        ](url)
+        sent.append(url)
+        statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+        assert response.status_code < 500, f"{method} {url[:300]}"
+
+    answers_below_500()
+    assert len(sent) >= REQUESTS
+    # The run reached pages, not only 404s.
+    assert statuses.get(200, 0) > REQUESTS // 10, statuses
