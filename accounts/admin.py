@@ -11,7 +11,7 @@ from .models import User
 class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         *(DjangoUserAdmin.fieldsets or ()),
-        ("Byline", {"fields": ("bio",)}),
+        ("Byline", {"fields": ("bio", "author_slug")}),
     )
     list_display = ("username", "display_name", "email", "is_staff", "is_active")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups")

@@ -1,12 +1,20 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from partnerships.names import slugify_name
+
 
 class User(AbstractUser):
     """A member of staff. Authors of articles are users; readers never log in."""
 
     bio = models.TextField(
         blank=True, help_text="A sentence or two shown with the author's articles."
+    )
+    author_slug = models.SlugField(
+        max_length=160,
+        unique=True,
+        help_text="How the public site names this author in addresses "
+        "(/articles/?author=…): made from the full name, never the username.",
     )
 
     class Meta(AbstractUser.Meta):
@@ -15,6 +23,28 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.display_name
+
+    def save(self, *args, **kwargs):
+        if not self.author_slug:
+            self.author_slug = self.new_author_slug()
+        super().save(*args, **kwargs)
+
+    def new_author_slug(self) -> str:
+        """The full name as a slug, numbered if taken; "author" for someone
+        without a name: the username is for signing in, not for readers."""
+        base = slugify_name(self.get_full_name())[:150] or "author"
+        taken = set(
+            type(self)
+            .objects.filter(author_slug__startswith=base)
+            .exclude(pk=self.pk)
+            .values_list("author_slug", flat=True)
+        )
+        if base not in taken and base != "author":
+            return base
+        number = 2
+        while f"{base}-{number}" in taken:
+            number += 1
+        return f"{base}-{number}"
 
     @property
     def display_name(self) -> str:

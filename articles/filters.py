@@ -70,7 +70,7 @@ def _author_counts(queryset):
         .annotate(total=Count("articles", distinct=True))
         .order_by("last_name", "first_name", "username")
     )
-    return [(user.username, user.display_name, user.total) for user in rows]
+    return [(user.author_slug, user.display_name, user.total) for user in rows]
 
 
 def _linked(queryset, entity):
@@ -113,8 +113,14 @@ class ArticleFilter(FacetedFilterSet):
         empty_label="Any topic",
     )
     author = django_filters.ModelChoiceFilter(
-        queryset=get_user_model().objects.all(),
-        to_field_name="username",
+        # Only bylines: a username, or someone who published nothing, is
+        # not confirmed to exist.
+        queryset=lambda request: (
+            get_user_model()
+            .objects.filter(articles__in=Article.objects.published())
+            .distinct()
+        ),
+        to_field_name="author_slug",
         field_name="authors",
         label="Author",
         empty_label="Any author",

@@ -7,7 +7,6 @@ from django.contrib.admin.options import InlineModelAdmin
 from django.db.models import Count, Prefetch
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
 
 from articles.selectors import linking_article_count, links_to
@@ -103,7 +102,7 @@ class EntityAdmin(ReadOnlyHistoryAdmin):
     form = RecordForm
     change_form_template = "admin/partnerships/record_change_form.html"
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["created_at", "updated_at", "usage"]
+    readonly_fields = ["created_at", "updated_at"]
     search_fields = ["name", "slug", "aliases__name"]
     inlines: list[type[InlineModelAdmin]] = [AliasInline, ExternalIdentifierInline]
     show_full_result_count = False
@@ -117,6 +116,14 @@ class EntityAdmin(ReadOnlyHistoryAdmin):
 
     def view_on_site(self, obj):
         return public_url(obj)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        if object_id:
+            obj = self.get_object(request, object_id)
+            if obj is not None:
+                extra_context["usage"] = self.usage(request, obj)
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_deleted_objects(self, objs, request):
         """Deleting a country, bloc, organisation, system or partnership
@@ -134,76 +141,43 @@ class EntityAdmin(ReadOnlyHistoryAdmin):
         # The version the form was opened on travels with the first fieldset.
         name, options = fieldsets[0]
         own = [f for f in options["fields"] if f not in LOCK_FIELDS]
-        fieldsets = [
+        return [
             (name, {**options, "fields": [*own, *LOCK_FIELDS]}),
             *fieldsets[1:],
         ]
-        if obj is not None:
-            fieldsets = [*fieldsets, ("Used in", {"fields": ["usage"]})]
-        return fieldsets
 
     @admin.display(description="articles", ordering="article_total")
     def used_in(self, obj):
         return obj.article_total
 
-    @admin.display(description="Used in")
-    def usage(self, obj):
-        """The articles that link this entity, as links to their admin pages."""
+    def usage(self, request, obj) -> dict:
+        """The articles that link this entity, for the "Used in" panel: what
+        the user may read in the admin is listed with its state and a link;
+        a published article is public anyway; any other is only counted."""
+        from articles import permissions
+
         accepted, suggested = links_to(obj)
-        if not accepted and not suggested:
-            return "No article links to this yet."
-        parts = [
-            format_html(
-                "Used in {} article{}.",
-                len(accepted),
-                "" if len(accepted) == 1 else "s",
-            )
-        ]
-        if accepted:
-            parts.append(
-                format_html(
-                    "<ul>{}</ul>",
-                    format_html_join(
-                        "",
-                        '<li><a href="{}">{}</a> ({}, {} mention{})</li>',
-                        (
-                            (
-                                reverse(
-                                    "admin:articles_article_change",
-                                    args=[link.article_id],
-                                ),
-                                link.article.title,
-                                link.article.get_status_display().lower(),
-                                link.mention_count,
-                                "" if link.mention_count == 1 else "s",
-                            )
-                            for link in accepted
-                        ),
-                    ),
+        shown: dict[str, list[dict]] = {"accepted": [], "suggested": []}
+        hidden = 0
+        for state, links in (("accepted", accepted), ("suggested", suggested)):
+            for link in links:
+                article = link.article
+                if permissions.can_view(request.user, article):
+                    url = reverse("admin:articles_article_change", args=[article.pk])
+                elif article.is_public:
+                    url = article.get_absolute_url()
+                else:
+                    hidden += 1
+                    continue
+                shown[state].append(
+                    {
+                        "title": article.title,
+                        "url": url,
+                        "status": article.get_status_display().lower(),
+                        "mentions": link.mention_count,
+                    }
                 )
-            )
-        if suggested:
-            parts.append(
-                format_html(
-                    "Suggested for {} more, awaiting an editor: {}.",
-                    len(suggested),
-                    format_html_join(
-                        ", ",
-                        '<a href="{}">{}</a>',
-                        (
-                            (
-                                reverse(
-                                    "admin:articles_article_change",
-                                    args=[link.article_id],
-                                ),
-                                link.article.title,
-                            )
-                            for link in suggested
-                        ),
-                    ),
-                )
-            )
-        return format_html_join("", "<p>{}</p>", ((part,) for part in parts))
+        return {**shown, "hidden": hidden, "total": len(accepted) + len(suggested)}
 
 
 @admin.register(Entity)
