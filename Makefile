@@ -16,7 +16,7 @@ UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --all-extras --universal \
 	--python-version 3.13 --only-binary :all: --no-annotate --quiet \
 	--custom-compile-command "make lock"
 
-.PHONY: help install install-test install-browser run test test-browser lint format lock lock-upgrade lock-check check-deploy bench-mentions bench-import clean
+.PHONY: help install install-test install-browser run test test-browser lint format lock lock-upgrade lock-check check-deploy bench-mentions bench-import bench-faults clean
 
 help:
 	@echo "make run    set up .venv, migrate SQLite, load demo content, serve on $(HOST):$(PORT)"
@@ -27,6 +27,7 @@ help:
 	@echo "make lock   pin a dependency added to pyproject.toml;  make lock-upgrade  newest versions"
 	@echo "make bench-mentions   mention detection against 1k/10k/100k names, beside a regex"
 	@echo "make bench-import     import 30,000 SIPRI deals on SQLite and PostgreSQL, beside plain CSV parsing"
+	@echo "make bench-faults     wrk against gunicorn while PostgreSQL restarts: errors by second, recovery time"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -104,6 +105,12 @@ bench-mentions: install
 # Starts a throwaway PostgreSQL server on loopback (installs it if missing, as root).
 bench-import: install
 	scripts/with-postgres $(BIN)/python bench/imports.py
+
+# gunicorn on loopback (production settings) under wrk while PostgreSQL
+# restarts; installs wrk if missing (as root).
+bench-faults: install
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+	scripts/with-postgres $(BIN)/python bench/faults.py
 
 check-deploy: install
 	DJANGO_SETTINGS_MODULE=coopsite.settings.production \

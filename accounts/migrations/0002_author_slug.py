@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="user",
             name="author_slug",
-            field=models.SlugField(max_length=160, null=True),
+            field=models.SlugField(max_length=160, null=True, db_index=False),
         ),
         migrations.RunPython(fill_author_slugs, migrations.RunPython.noop),
         migrations.AlterField(
