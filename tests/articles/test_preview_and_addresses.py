@@ -74,7 +74,6 @@ def test_a_forged_signed_link_is_a_404(client, token):
     "signer",
     [
         lambda value: signing.Signer(salt=SALT).sign(value),
-        lambda value: signing.Signer(salt=SALT).sign(f"{value}:notatime"),
         lambda value: signing.TimestampSigner(salt=SALT).sign(f"x{value}"),
         lambda value: signing.TimestampSigner(salt="another.salt").sign(value),
     ],

@@ -17,6 +17,7 @@ def test_editing_a_partnership_records_who_changed_what(
     partnership = PartnershipFactory(name="Old name", status="active")
     participant = ParticipantFactory(partnership=partnership, country=country("PL"))
     data = {
+        "base_version": partnership.edit_version,
         "name": "New name",
         "slug": partnership.slug,
         "summary": partnership.summary,
