@@ -114,8 +114,9 @@ class ArticleFilter(FacetedFilterSet):
     )
     author = django_filters.ModelChoiceFilter(
         # Only bylines: a username, or someone who published nothing, is
-        # not confirmed to exist.
-        queryset=lambda request: (
+        # not confirmed to exist. (django-filter takes a callable of the
+        # request; its stubs know only querysets.)
+        queryset=lambda request: (  # type: ignore[arg-type]
             get_user_model()
             .objects.filter(articles__in=Article.objects.published())
             .distinct()

@@ -81,7 +81,7 @@ class OptimisticLockForm(forms.ModelForm):
         required=False,
         help_text="Only after reading what they changed, above.",
     )
-    conflict_class = None
+    conflict_class: type | None = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
