@@ -44,7 +44,7 @@ class _FormScraper(HTMLParser):
     def _add(self, name, value):
         self.data.setdefault(name, []).append(value)
 
-    def handle_starttag(self, tag, attrs):  # noqa: C901 - one branch per kind of form control
+    def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if (
             tag == "form"

@@ -284,9 +284,7 @@ def _autocompletes() -> list[Request]:
     return requests
 
 
-def admin_requests(  # noqa: C901 - one branch per kind of admin URL
-    objects, root: Client
-) -> tuple[list[Request], list[str]]:
+def admin_requests(objects, root: Client) -> tuple[list[Request], list[str]]:
     """Every admin URL, filled with ``objects``, by GET and by POST; and the
     routes nothing here knows how to judge."""
     requests, unknown = [], []
@@ -339,9 +337,7 @@ def admin_requests(  # noqa: C901 - one branch per kind of admin URL
     return requests, unknown
 
 
-def _object_requests(  # noqa: C901 - one branch per kind of object URL
-    root, kind, route, name, label, obj
-) -> list[Request]:
+def _object_requests(root, kind, route, name, label, obj) -> list[Request]:
     get_need, post_need = KINDS[kind]
     change_url = reverse(f"admin:{label.replace('.', '_')}_change", args=[obj.pk])
     data = {}
@@ -399,9 +395,7 @@ def verbs(identity: str, label: str, obj, users) -> set[str]:
     return allowed
 
 
-def expected(  # noqa: C901 - the role table's rules, read in one place
-    identity: str, request: Request, users
-) -> str:
+def expected(identity: str, request: Request, users) -> str:
     """'allow'; 'read' (answered, nothing written); 'deny'; or 'refused'
     (an action not offered: refused, or the page answered as a GET; nothing
     written either way)."""
