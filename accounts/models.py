@@ -1,7 +1,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
-from partnerships.names import slugify_name
+from core.names import slugify_name
 
 
 class User(AbstractUser):

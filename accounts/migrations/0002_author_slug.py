@@ -1,6 +1,6 @@
 from django.db import migrations, models
 
-from partnerships.names import slugify_name
+from core.names import slugify_name
 
 
 def fill_author_slugs(apps, schema_editor):
