@@ -40,7 +40,7 @@ def test_every_page_says_which_browser_features_it_never_uses(client):
 @pytest.mark.django_db
 def test_while_the_database_is_away_readers_get_503_with_retry_after(error):
     client = Client(raise_request_exception=False)
-    with mock.patch("articles.views.HomeView.get_queryset", side_effect=error):
+    with mock.patch("coopsite.views.HomeView.get_queryset", side_effect=error):
         response = client.get("/")
     assert response.status_code == 503
     assert response["Retry-After"] == "10"
@@ -51,7 +51,7 @@ def test_while_the_database_is_away_readers_get_503_with_retry_after(error):
 def test_other_errors_are_still_500s():
     client = Client(raise_request_exception=False)
     with mock.patch(
-        "articles.views.HomeView.get_queryset", side_effect=IntegrityError("bug")
+        "coopsite.views.HomeView.get_queryset", side_effect=IntegrityError("bug")
     ):
         response = client.get("/")
     assert response.status_code == 500

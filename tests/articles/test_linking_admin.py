@@ -171,7 +171,9 @@ def test_changing_only_a_suggestions_role_leaves_it_undecided(editor_client, art
         "-mention_count", "entity__name"
     )
     first = suggested.first()
-    data = article_form(title=article.title, slug=article.slug, body=article.body)
+    data = article_form(
+        article, title=article.title, slug=article.slug, body=article.body
+    )
     data.update(inline_management(SUGGESTED, 1, 1))
     data.update(
         {
@@ -195,7 +197,9 @@ def test_unlinking_records_who_rejected_and_a_links_entity_stays_put(
 ):
     post_decisions(editor_client, article, {"Pakistan": LinkState.ACCEPTED})
     link = ArticleEntityLink.objects.get(article=article, entity__name="Pakistan")
-    data = article_form(title=article.title, slug=article.slug, body=article.body)
+    data = article_form(
+        article, title=article.title, slug=article.slug, body=article.body
+    )
     data.update(inline_management(LINKED, 1, 1))
     data.update(
         {
@@ -209,6 +213,7 @@ def test_unlinking_records_who_rejected_and_a_links_entity_stays_put(
     link.refresh_from_db()
     assert (link.entity.name, link.role) == ("Pakistan", "about")
     data[f"{LINKED}-0-DELETE"] = "on"
+    data["base_version"] = article_form(article)["base_version"]  # the page again
     editor_client.post(change_url(article), data)
     link.refresh_from_db()
     assert (link.state, link.decided_by) == (LinkState.REJECTED, editor)
