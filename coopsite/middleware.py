@@ -1,6 +1,7 @@
 """Response headers the whole site sends."""
 
 from django.conf import settings
+from django.http import HttpResponseBadRequest
 
 
 class PermissionsPolicyMiddleware:
@@ -18,3 +19,24 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", self.header)
         return response
+
+
+class RefuseNullCharactersMiddleware:
+    """A NUL character in a query or form value can be neither stored nor
+    looked up in PostgreSQL (it raises, which would be a 500): no page of
+    the site takes one, so such a request is answered 400, saying why."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        sources = [request.GET] + ([request.POST] if request.method == "POST" else [])
+        for data in sources:
+            for key, values in data.lists():
+                if "\x00" in key or any("\x00" in value for value in values):
+                    return HttpResponseBadRequest(
+                        "This request holds a NUL character (U+0000), which no "
+                        "form or filter of this site accepts.",
+                        content_type="text/plain; charset=utf-8",
+                    )
+        return self.get_response(request)

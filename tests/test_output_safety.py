@@ -277,3 +277,12 @@ def test_the_csv_export_answers_a_bad_filter_with_400(client):
     response = client.get("/partnerships/export.csv", {"q": "\x01"})
     assert response.status_code == 400
     assert "control character" in response.json()["errors"]["q"][0]
+
+
+@pytest.mark.parametrize(
+    "url", ["/partnerships/?country=%00", "/articles/?author=a%00b", "/search/?q=%00"]
+)
+def test_a_nul_character_anywhere_in_a_query_is_a_400_not_an_error(client, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "NUL character" in response.content.decode()
