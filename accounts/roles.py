@@ -66,13 +66,15 @@ ROLES: dict[str, set[str]] = {
 #
 # What each role may do in the admin, model by model, follows from ROLES
 # above: "view", "add", "change" and "delete" from the model permissions, and
-# "publish" from ``articles.publish_article``. Two rules narrow it:
+# "publish" from ``articles.publish_article``. Three rules narrow it:
 #
 # - Contributors see only the articles they wrote, and change them only while
 #   they are drafts (articles/permissions.py);
 # - the entity look-up (``partnerships.entity``) answers autocompletes and
-#   nothing else: nobody adds, changes or deletes through it;
-# - sign-in attempts (django-axes) are added by signing in, never by hand.
+#   nothing else, and import runs are kept as they ran: nobody adds, changes
+#   or deletes either;
+# - sign-in attempts (django-axes) are added by signing in, and data issues by
+#   the importers, never by hand.
 #
 # Superusers may do everything else; staff without a role, nothing; readers
 # never reach the admin. django-simple-history's record "revert" form is off
@@ -81,11 +83,19 @@ ROLES: dict[str, set[str]] = {
 # answers as this table says; the README prints the table (role_table_markdown).
 
 VERBS = ("view", "add", "change", "delete", "publish")
-LOOKUP_ONLY = frozenset({"partnerships.entity"})
-# Records of sign-in attempts (django-axes) are made by signing in, never by
-# hand; a superuser lifts a lock by deleting its attempt.
-MADE_BY_LOGINS = frozenset(
-    {"axes.accessattempt", "axes.accesslog", "axes.accessfailurelog"}
+# Seen, never changed, from the admin: the entity look-up answers
+# autocompletes; an import run is kept as it ran.
+READ_ONLY = frozenset({"partnerships.entity", "datasets.importrun"})
+# Made by something other than a person with a form, never added by hand:
+# sign-in attempts (django-axes) by signing in, a superuser lifting a lock by
+# deleting its attempt; data issues by the importers, people resolving them.
+NOT_ADDED_BY_HAND = frozenset(
+    {
+        "axes.accessattempt",
+        "axes.accesslog",
+        "axes.accessfailurelog",
+        "datasets.dataissue",
+    }
 )
 CONTRIBUTORS = "Contributors"
 
@@ -101,9 +111,9 @@ def verbs_for(permissions: set[str], model_label: str) -> set[str]:
     }
     if f"{app_label}.publish_{model_name}" in permissions:
         verbs.add("publish")
-    if model_label in LOOKUP_ONLY:
+    if model_label in READ_ONLY:
         verbs &= {"view"}
-    if model_label in MADE_BY_LOGINS:
+    if model_label in NOT_ADDED_BY_HAND:
         verbs.discard("add")
     return verbs
 

@@ -263,6 +263,15 @@ def with_data_issues(base: type[admin.ModelAdmin]) -> type[admin.ModelAdmin]:
     def data_issues(self, obj):
         return data_issues_panel(obj)
 
+    def get_deleted_objects(self, objs, request):
+        # A record's data issues go with it: whoever may delete the record
+        # needs no permission of their own to delete its issues.
+        deleted, counts, perms_needed, protected = base.get_deleted_objects(
+            self, objs, request
+        )
+        perms_needed.discard(DataIssue._meta.verbose_name)
+        return deleted, counts, perms_needed, protected
+
     return type(
         base.__name__,
         (base,),
@@ -272,6 +281,7 @@ def with_data_issues(base: type[admin.ModelAdmin]) -> type[admin.ModelAdmin]:
             "readonly_fields": [*base.readonly_fields, "data_issues"],
             "get_fieldsets": get_fieldsets,
             "data_issues": data_issues,
+            "get_deleted_objects": get_deleted_objects,
         },
     )
 

@@ -151,6 +151,7 @@ def bulk_create_entities(model: type[Entity], objs: list[Entity]) -> list[Entity
             "name",
             "slug",
             "summary",
+            "edit_version",
             "created_at",
             "updated_at",
         )
@@ -158,13 +159,14 @@ def bulk_create_entities(model: type[Entity], objs: list[Entity]) -> list[Entity
     ids = insert_rows(
         Entity,
         parent_fields,
-        [(model.ENTITY_TYPE, o.name, o.slug, o.summary, now, now) for o in objs],
+        [(model.ENTITY_TYPE, o.name, o.slug, o.summary, 1, now, now) for o in objs],
         returning=True,
     )
     for obj, pk in zip(objs, ids, strict=True):
         obj.entity_ptr_id = obj.id = pk  # type: ignore[attr-defined]
         obj.entity_type = model.ENTITY_TYPE
         obj.created_at = obj.updated_at = now
+        obj.edit_version = 1
         obj._state.adding = False
     own = list(model._meta.local_concrete_fields)
     attnames = [f.attname for f in own]

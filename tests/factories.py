@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from articles.models import Article, ArticleStatus
+from datasets.models import DataIssue, DatasetName, ImportRun, IssueReason
 from partnerships.dates import DatePrecision
 from partnerships.models import (
     Alias,
@@ -207,3 +208,37 @@ class ArticleFactory(factory.django.DjangoModelFactory):
 class PublishedArticleFactory(ArticleFactory):
     status = ArticleStatus.PUBLISHED
     published_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=1))
+
+
+class ImportRunFactory(factory.django.DjangoModelFactory):
+    """A finished run of the exercises importer."""
+
+    class Meta:
+        model = ImportRun
+
+    dataset = DatasetName.MME
+    file_name = "MME_v7.csv"
+    sha256 = "0" * 64
+    run_by = "manage.py import_exercises"
+    finished_at = factory.LazyFunction(timezone.now)
+    outcome = ImportRun.Outcome.IMPORTED
+    records = 1
+    created = 1
+    flagged = 1
+
+
+class DataIssueFactory(factory.django.DjangoModelFactory):
+    """An open issue: an exercise that ends the day before it starts."""
+
+    class Meta:
+        model = DataIssue
+
+    entity = factory.SubFactory(PartnershipFactory)
+    dataset = DatasetName.MME
+    external_id = factory.Sequence(lambda n: f"mme{n}")
+    row = factory.Sequence(lambda n: n + 2)
+    field = "dates"
+    source_value = "1982-11-11 to 1982-11-10"
+    reason = IssueReason.ENDS_BEFORE_START
+    message = "Ends (1982-11-10) before it starts (1982-11-11)."
+    import_run = factory.SubFactory(ImportRunFactory)

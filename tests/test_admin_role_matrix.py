@@ -36,6 +36,8 @@ from tests.admin_forms import scraped_form
 from tests.factories import (
     ArticleFactory,
     BlocFactory,
+    DataIssueFactory,
+    ImportRunFactory,
     OrganisationFactory,
     ParticipantFactory,
     PartnershipFactory,
@@ -182,6 +184,10 @@ def objects(identities, country):
         "partnerships.partnership": [partnership],
         "partnerships.tag": [TagFactory()],
         "articles.article": articles,
+        "datasets.importrun": [run := ImportRunFactory()],
+        "datasets.dataissue": [
+            DataIssueFactory(entity=partnership.entity_ptr, import_run=run)
+        ],
     }
 
 
