@@ -175,6 +175,13 @@ class PartnershipFilter(FacetedFilterSet):
         model = Partnership
         fields: list[str] = []
 
+    def __init__(self, data=None, queryset=None, **kwargs):
+        # The status filter and its facet read today's status: every list
+        # and picture of partnerships gets it, whatever queryset it passes.
+        if queryset is not None and "status_now" not in queryset.query.annotations:
+            queryset = queryset.with_status()
+        super().__init__(data, queryset, **kwargs)
+
     def filter_text(self, queryset, name, value):
         return queryset.filter(
             Q(name__icontains=value)
