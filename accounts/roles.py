@@ -31,6 +31,8 @@ ROLES: dict[str, set[str]] = {
     # the services limit them to their own articles, and to drafts.
     "Contributors": {
         *_perms("articles", ("article",), ("add", "change", "view")),
+        # Upload pictures and describe their own (images/permissions.py).
+        *_perms("images", ("image",), ("add", "change", "view")),
         *_perms("articles", ("articleentitylink",), CRUD),
         *_perms("partnerships", ENTITY_MODELS, ("view",)),
         "partnerships.view_entity",
@@ -41,6 +43,8 @@ ROLES: dict[str, set[str]] = {
     "Editors": {
         *_perms("articles", ("article", "articleentitylink"), CRUD),
         "articles.publish_article",
+        # The picture library: delete only what no article shows.
+        *_perms("images", ("image",), CRUD),
         *_perms("partnerships", ENTITY_MODELS, ("view",)),
         "partnerships.view_entity",
         "accounts.view_user",

@@ -1,5 +1,10 @@
 """Article bodies: CommonMark in, sanitised HTML out.
 
+Pictures come from the library, by number: ``![alt](image:42 "caption")``
+(see ``images/embeds.py``), resolved when the page is rendered. A picture
+from anywhere else would be blocked by the site's content security policy,
+so it is shown as its alt text; the admin warns about it on save.
+
 markdown-it-py renders CommonMark (plus tables and strikethrough) with raw
 HTML switched off, so "<script>" in a body is shown as text; nh3 (the Rust
 ammonia sanitiser) then keeps only an allow-list of tags, attributes and URL
@@ -11,38 +16,82 @@ A table column's alignment becomes a class (``align-right``), not an inline
 style: the site's Content-Security-Policy allows no inline styles.
 """
 
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from images import embeds
 
 _markdown = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
 
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h2", "h3", "h4",
-    "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "s", "strong", "sub",
-    "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+    "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "figcaption",
+    "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p",
+    "picture", "pre", "s", "source", "span", "strong", "sub", "sup", "table",
+    "tbody", "td", "th", "thead", "tr", "ul",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
-    "img": {"src", "alt", "title"},
+    "img": {
+        "src", "srcset", "sizes", "alt", "title", "width", "height", "loading",
+        "decoding", "fetchpriority",
+    },  # fmt: skip
+    "source": {"type", "srcset", "sizes"},
     "ol": {"start"},
 }
 ALIGNMENTS = {"left", "center", "right"}
 ALLOWED_CLASSES = {
     "th": {f"align-{a}" for a in ALIGNMENTS},
     "td": {f"align-{a}" for a in ALIGNMENTS},
+    # Library pictures (images.embeds): the figure and its credit.
+    "figure": {"figure"},
+    "span": {"credit"},
 }
 URL_SCHEMES = {"http", "https"}
 
 
-def render_markdown(text: str) -> SafeString:
-    """Render a Markdown body to safe HTML."""
+@dataclass
+class BodyPictures:
+    """What a body says about pictures: the library numbers it shows (in
+    order, once each), numbers that are not in the library, and addresses
+    of pictures on other sites."""
+
+    ids: list[int] = field(default_factory=list)
+    external: list[str] = field(default_factory=list)
+
+
+def body_pictures(text: str) -> BodyPictures:
+    found = BodyPictures()
+    for token in _markdown.parse(text or ""):
+        for child in token.children or ():
+            if child.type != "image":
+                continue
+            src = child.attrs.get("src", "")
+            if (number := embeds.image_id(src)) is not None:
+                if number not in found.ids:
+                    found.ids.append(number)
+            elif src not in found.external:
+                found.external.append(src)
+    return found
+
+
+def render_markdown(text: str, images: dict | None = None) -> SafeString:
+    """Render a Markdown body to safe HTML; ``images`` (library number →
+    Image) saves the lookup of the pictures it shows."""
     tokens = _markdown.parse(text or "")
     for token in tokens:
         if token.type in ("heading_open", "heading_close") and token.tag == "h1":
             token.tag = "h2"
         elif token.type in ("th_open", "td_open"):
             _alignment_as_class(token)
+    if images is None:
+        images = embeds.images_by_id(body_pictures(text).ids)
+    tokens = _resolve_pictures(tokens, images)
     html = _markdown.renderer.render(tokens, _markdown.options, {})
     cleaned = nh3.clean(
         html,
@@ -84,3 +133,72 @@ def markdown_segments(text: str) -> list[str]:
         if segment:
             segments.append(segment)
     return segments
+
+
+def _alt(image_token: Token) -> str:
+    return "".join(child.content for child in image_token.children or ()) or (
+        image_token.content
+    )
+
+
+def _picture_alone(tokens: list[Token], i: int) -> Token | None:
+    """The image token if tokens[i:i+3] is a paragraph holding one picture."""
+    if not (
+        tokens[i].type == "paragraph_open"
+        and i + 2 < len(tokens)
+        and tokens[i + 2].type == "paragraph_close"
+    ):
+        return None
+    children = [
+        child
+        for child in tokens[i + 1].children or ()
+        if not (child.type in ("softbreak", "text") and not child.content.strip())
+    ]
+    if len(children) == 1 and children[0].type == "image":
+        return children[0]
+    return None
+
+
+def _resolve_pictures(tokens: list[Token], images: dict) -> list[Token]:
+    """Library pictures become <figure>/<picture> markup; anything else
+    that would have been an <img> becomes its alt text."""
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        alone = _picture_alone(tokens, i)
+        if alone is not None:
+            image = images.get(embeds.image_id(alone.attrs.get("src", "")))
+            if image is not None:
+                block = Token("html_block", "", 0)
+                block.content = str(
+                    embeds.figure_html(
+                        image,
+                        alt=_alt(alone),
+                        caption=alone.attrs.get("title"),
+                        loading="eager" if not out else "lazy",
+                    )
+                )
+                out.append(block)
+                i += 3
+                continue
+        token = tokens[i]
+        if token.children:
+            token.children = [_inline_picture(child, images) for child in token.children]
+        out.append(token)
+        i += 1
+    return out
+
+
+def _inline_picture(child: Token, images: dict) -> Token:
+    if child.type != "image":
+        return child
+    image = images.get(embeds.image_id(child.attrs.get("src", "")))
+    if image is None:
+        text = Token("text", "", 0)
+        text.content = _alt(child)
+        return text
+    html = Token("html_inline", "", 0)
+    html.content = str(
+        embeds.picture_html(image, alt=_alt(child), title=child.attrs.get("title"))
+    )
+    return html

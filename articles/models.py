@@ -15,9 +15,10 @@ from django.utils.safestring import SafeString
 
 from core.models import TimeStampedModel
 from core.names import unique_slug
+from images.models import Image
 from partnerships.models import Entity, Tag
 
-from .markdown import markdown_segments, render_markdown
+from .markdown import body_pictures, markdown_segments, render_markdown
 
 WORDS_PER_MINUTE = 230
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
@@ -65,7 +66,47 @@ class Article(TimeStampedModel):
         help_text="One or two sentences under the title, also used on cards and "
         "in search results.",
     )
-    body = models.TextField(help_text="Markdown (CommonMark).")
+    body = models.TextField(
+        help_text="Markdown (CommonMark). To show a picture from the library, "
+        'write <code>![alt text](image:42 "caption")</code> on a line of its '
+        "own, where 42 is the picture's number in the library; alt text and "
+        "caption may be left empty to use the library's. Pictures from other "
+        "sites are not shown: upload them to the library."
+    )
+    lead_image = models.ForeignKey(
+        Image,
+        verbose_name="lead picture",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lead_of",
+        help_text="Shown at the top of the article and on its cards; also the "
+        "social picture unless one is chosen below.",
+    )
+    meta_description = models.CharField(
+        "search and social description",
+        max_length=300,
+        blank=True,
+        help_text="What search engines and social cards show under the title. "
+        "Left empty, the standfirst is used.",
+    )
+    social_image = models.ForeignKey(
+        Image,
+        verbose_name="social picture",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="social_of",
+        help_text="The picture in link previews (Open Graph, Twitter). Left "
+        "empty, the lead picture is used.",
+    )
+    body_images = models.ManyToManyField(
+        Image,
+        through="ArticleBodyImage",
+        related_name="shown_in",
+        blank=True,
+        editable=False,
+    )
     authors = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="articles", blank=True
     )
@@ -137,6 +178,9 @@ class Article(TimeStampedModel):
                 old_slug=old_slug, defaults={"article": self}
             )
         self._loaded_slug = self.slug
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "body" in update_fields:
+            self.sync_body_images()
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
@@ -166,6 +210,34 @@ class Article(TimeStampedModel):
             "keywords": [tag.name for tag in self.tags.all()],
             "body": [self.standfirst, *markdown_segments(self.body)],
         }
+
+    def sync_body_images(self) -> None:
+        """Keep the usage index of the library pictures the body shows."""
+        wanted = body_pictures(self.body).ids
+        known = set(Image.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+        ArticleBodyImage.objects.filter(article=self).exclude(
+            image_id__in=known
+        ).delete()
+        have = set(
+            ArticleBodyImage.objects.filter(article=self).values_list(
+                "image_id", flat=True
+            )
+        )
+        ArticleBodyImage.objects.bulk_create(
+            ArticleBodyImage(article=self, image_id=pk)
+            for pk in wanted
+            if pk in known and pk not in have
+        )
+
+    @property
+    def description(self) -> str:
+        """For search engines and social cards."""
+        return self.meta_description or self.standfirst
+
+    @property
+    def share_image(self) -> Image | None:
+        """The picture of the article's link previews."""
+        return self.social_image or self.lead_image
 
     def text_segments(self) -> list[str]:
         """The article's prose, block by block: title, standfirst, body."""
@@ -354,6 +426,28 @@ class ArticleRevision(models.Model):
 
     def __str__(self):
         return f"{self.article_id} r{self.number} ({self.get_action_display()})"
+
+
+class ArticleBodyImage(models.Model):
+    """A library picture an article's body shows: the usage index (kept by
+    ``Article.save()``); a picture in use cannot be deleted."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="body_image_uses"
+    )
+    image = models.ForeignKey(Image, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "picture in the body"
+        verbose_name_plural = "pictures in the body"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "image"], name="article_body_image_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.article_id} shows picture {self.image_id}"
 
 
 class ArticleSlugRedirect(models.Model):

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
@@ -22,5 +23,19 @@ urlpatterns = [
     path("robots.txt", RobotsView.as_view(), name="robots"),
     path("admin/", admin.site.urls),
 ]
+
+if settings.COOPSITE_SERVE_MEDIA:
+    # Uploaded pictures, straight from MEDIA_ROOT: for development and tests.
+    # In production the web server or object storage serves them.
+    from django.views.static import serve
+
+    urlpatterns += [
+        path(
+            f"{settings.MEDIA_URL.strip('/')}/<path:path>",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+            name="media",
+        )
+    ]
 
 handler500 = "coopsite.views.server_error"

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "axes",
     "accounts",
     "partnerships",
+    "images",
     "articles",
     "search",
     "datasets",
@@ -127,12 +128,59 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# Uploaded files (the picture library). By default a folder beside
+# manage.py, served by Django itself only when COOPSITE_SERVE_MEDIA is on
+# (it is while developing); in production point the web server at
+# DJANGO_MEDIA_ROOT, or keep the files in S3-compatible object storage
+# (COOPSITE_MEDIA_STORAGE=s3, see README "Pictures in production"), which
+# every app server behind a load balancer shares.
+MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
+MEDIA_URL = env.str("DJANGO_MEDIA_URL", default="/media/")
+COOPSITE_SERVE_MEDIA = env.bool("COOPSITE_SERVE_MEDIA", default=DEBUG)
+COOPSITE_MEDIA_STORAGE = env.str("COOPSITE_MEDIA_STORAGE", default="filesystem")
+
+
+def media_storage(kind: str) -> dict:
+    """The ``default`` storage for uploads: ``filesystem`` or ``s3``."""
+    if kind == "filesystem":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind == "s3":
+        return {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": env.str("COOPSITE_S3_BUCKET"),
+                "endpoint_url": env.str("COOPSITE_S3_ENDPOINT_URL", default=None),
+                "region_name": env.str("COOPSITE_S3_REGION", default=None),
+                "access_key": env.str("COOPSITE_S3_ACCESS_KEY_ID", default=None),
+                "secret_key": env.str("COOPSITE_S3_SECRET_ACCESS_KEY", default=None),
+                "location": env.str("COOPSITE_S3_PREFIX", default=""),
+                # Pictures are public once published: plain addresses, which
+                # a CDN (COOPSITE_S3_CUSTOM_DOMAIN) can cache.
+                "custom_domain": env.str("COOPSITE_S3_CUSTOM_DOMAIN", default=None),
+                "querystring_auth": env.bool("COOPSITE_S3_SIGNED_URLS", default=False),
+                "file_overwrite": False,
+                "object_parameters": {"CacheControl": "public, max-age=31536000"},
+            },
+        }
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"COOPSITE_MEDIA_STORAGE must be 'filesystem' or 's3', not {kind!r}."
+    )
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(COOPSITE_MEDIA_STORAGE),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
     },
 }
+
+# Uploads: the most a picture may weigh and measure. A 60-megapixel
+# picture is refused; 40 megapixels is a full-frame camera's.
+COOPSITE_IMAGE_MAX_BYTES = env.int("COOPSITE_IMAGE_MAX_BYTES", default=25 * 1024 * 1024)
+COOPSITE_IMAGE_MAX_PIXELS = env.int("COOPSITE_IMAGE_MAX_PIXELS", default=50_000_000)
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://coopsite")}
 
@@ -146,11 +194,14 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Django's built-in Content-Security-Policy: only this origin, and inline
 # scripts only with the per-request nonce.
+# Pictures may come from object storage or a CDN on another origin
+# (COOPSITE_MEDIA_ORIGIN, e.g. https://media.example.org).
+COOPSITE_MEDIA_ORIGIN = env.str("COOPSITE_MEDIA_ORIGIN", default="")
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:"],
+    "img-src": [CSP.SELF, "data:", *filter(None, [COOPSITE_MEDIA_ORIGIN])],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "object-src": [CSP.NONE],

@@ -24,3 +24,7 @@ LOGGING = {
 
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Pictures: served by Django so browser tests can load them; each test
+# gets its own MEDIA_ROOT (tests/conftest.py).
+COOPSITE_SERVE_MEDIA = True

@@ -1,0 +1,232 @@
+"""The picture library in the admin: upload with alt text, caption, credit
+and licence; search; see where each picture is used; copy the Markdown
+that puts it in an article."""
+
+from django.contrib import admin
+from django.db.models import Q
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+from . import permissions, services
+from .embeds import picture_html
+from .forms import ImageForm
+from .models import Image
+
+
+class UsageFilter(admin.SimpleListFilter):
+    title = "use"
+    parameter_name = "used"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Shown in an article"), ("no", "Not used")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(usage__gt=0)
+        if self.value() == "no":
+            return queryset.filter(usage=0)
+        return queryset
+
+
+@admin.register(Image)
+class ImageAdmin(admin.ModelAdmin):
+    form = ImageForm
+    list_display = [
+        "thumbnail",
+        "title",
+        "number",
+        "dimensions",
+        "used_in",
+        "credit",
+        "uploaded_by",
+        "created_at",
+    ]
+    list_display_links = ["thumbnail", "title"]
+    list_select_related = ["uploaded_by"]
+    list_filter = [UsageFilter, "format", ("uploaded_by", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["=id", "title", "alt_text", "caption", "credit", "licence"]
+    date_hierarchy = "created_at"
+    list_per_page = 50
+    show_full_result_count = False
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_usage()
+
+    def get_fieldsets(self, request, obj=None):
+        description = (
+            "Describe the picture for readers who cannot see it. Alt text is "
+            "required; caption, credit and licence are shown under the picture."
+        )
+        fieldsets = [
+            (None, {"fields": ["upload", "title"]}),
+            (
+                "Description",
+                {
+                    "fields": ["alt_text", "caption", "credit", "licence"],
+                    "description": description,
+                },
+            ),
+            (
+                "Focal point",
+                {
+                    "fields": [("focal_x", "focal_y")],
+                    "description": "Optional. Crops for cards and link previews "
+                    "keep this point in view.",
+                },
+            ),
+        ]
+        if obj is not None:
+            fieldsets[0][1]["fields"] = ["preview", "markdown_code", "upload", "title"]
+            fieldsets.append(
+                (
+                    "File",
+                    {
+                        "fields": [
+                            ("dimensions", "file_size_display", "format"),
+                            "crops",
+                            ("uploaded_by", "created_at", "updated_at"),
+                        ]
+                    },
+                )
+            )
+            fieldsets.append(("Used in", {"fields": ["usage"]}))
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return [
+            "preview",
+            "markdown_code",
+            "dimensions",
+            "file_size_display",
+            "format",
+            "crops",
+            "uploaded_by",
+            "created_at",
+            "updated_at",
+            "usage",
+        ]
+
+    # --- Who may do what (permissions.py) -------------------------------------
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(
+            request, obj
+        ) and permissions.can_change(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if not (
+            super().has_delete_permission(request, obj)
+            and permissions.can_delete(request.user, obj)
+        ):
+            return False
+        return obj is None or not _in_use(obj)
+
+    # --- Saving through the services ----------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.image_update(
+                image=obj, upload=form.clean_file, **form.description()
+            )
+        else:
+            services.image_create(
+                image=obj,
+                upload=form.clean_file,
+                user=request.user,
+                **form.description(),
+            )
+
+    def delete_model(self, request, obj):
+        services.image_delete(image=obj)
+
+    def delete_queryset(self, request, queryset):
+        for image in queryset:
+            services.image_delete(image=image)
+
+    # --- Columns and read-only fields -----------------------------------------
+
+    @admin.display(description="picture")
+    def thumbnail(self, obj):
+        return picture_html(obj, spec="card", sizes="6rem", loading="lazy")
+
+    @admin.display(description="number", ordering="pk")
+    def number(self, obj):
+        return obj.pk
+
+    @admin.display(description="size")
+    def dimensions(self, obj):
+        return f"{obj.width:,} × {obj.height:,}"
+
+    @admin.display(description="file size")
+    def file_size_display(self, obj):
+        return filesizeformat(obj.file_size)
+
+    @admin.display(description="used in", ordering="usage")
+    def used_in(self, obj):
+        if not obj.usage:
+            return "—"
+        return "1 article" if obj.usage == 1 else f"{obj.usage} articles"
+
+    @admin.display(description="picture")
+    def preview(self, obj):
+        return format_html(
+            '<div class="image-preview">{}</div>',
+            picture_html(obj, sizes="(min-width: 60rem) 40rem, 90vw"),
+        )
+
+    @admin.display(description="to show it in an article")
+    def markdown_code(self, obj):
+        return format_html(
+            '<input type="text" readonly class="markdown-code" value="{}" '
+            'aria-label="Markdown for this picture" size="60"> '
+            '<span class="help">Paste into an article\'s body, on a line of '
+            "its own.</span>",
+            obj.markdown,
+        )
+
+    @admin.display(description="crops")
+    def crops(self, obj):
+        return format_html(
+            '<div class="image-crops"><figure>{}<figcaption>Cards</figcaption>'
+            "</figure><figure>{}<figcaption>Link previews</figcaption></figure></div>",
+            picture_html(obj, spec="card", sizes="12rem"),
+            picture_html(obj, spec="social", sizes="16rem"),
+        )
+
+    @admin.display(description="articles")
+    def usage(self, obj):
+        from articles.models import Article
+
+        articles = (
+            Article.objects.filter(
+                Q(lead_image=obj) | Q(social_image=obj) | Q(body_images=obj)
+            )
+            .distinct()
+            .order_by("title")
+        )
+        if not articles:
+            return "Not used in any article."
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                '<li><a href="{}">{}</a></li>',
+                (
+                    (reverse("admin:articles_article_change", args=[a.pk]), a.title)
+                    for a in articles
+                ),
+            ),
+        )
+
+
+def _in_use(image: Image) -> bool:
+    usage = getattr(image, "usage", None)
+    if usage is None:
+        usage = Image.objects.with_usage().get(pk=image.pk).usage
+    return usage > 0
