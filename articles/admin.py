@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import ngettext
 
 from coopsite.admin import LOCK_FIELDS, public_url
@@ -19,7 +20,13 @@ from core.admin import without_record_stamps
 from . import linking, permissions, services, workflow
 from .admin_links import LinkedEntityInline, RejectedLinkInline, SuggestedLinkInline
 from .forms import ArticleAdminForm
-from .models import Article, ArticleEntityLink, ArticleRevision, LinkState
+from .markdown import body_pictures
+from .models import (
+    Article,
+    ArticleEntityLink,
+    ArticleRevision,
+    LinkState,
+)
 from .previews import signed_preview_url
 
 ACCEPT_ALL = "_accept_all_suggestions"
@@ -50,7 +57,7 @@ class ArticleAdmin(admin.ModelAdmin):
     ]
     search_fields = ["title", "slug", "standfirst", "body"]
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["authors", "tags"]
+    autocomplete_fields = ["authors", "tags", "lead_image", "social_image"]
     date_hierarchy = "published_at"
     inlines = [SuggestedLinkInline, LinkedEntityInline, RejectedLinkInline]
     # The workflow's actions come from its table (see get_actions).
@@ -93,8 +100,29 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         publication = ["status_label", "published_at"]
         fieldsets = [
-            (None, {"fields": ["title", "slug", "standfirst", "body", *LOCK_FIELDS]}),
+            (
+                None,
+                {
+                    "fields": [
+                        "title",
+                        "slug",
+                        "standfirst",
+                        "lead_image",
+                        "body",
+                        *LOCK_FIELDS,
+                    ]
+                },
+            ),
             ("Credits and topics", {"fields": ["authors", "tags"]}),
+            (
+                "Search and social",
+                {
+                    "fields": ["meta_description", "social_image"],
+                    "description": "How the article looks in search results and "
+                    "link previews. Left empty, the standfirst and the lead "
+                    "picture are used.",
+                },
+            ),
             (
                 "Publication",
                 {
@@ -203,10 +231,38 @@ class ArticleAdmin(admin.ModelAdmin):
                 % accepted,
                 messages.SUCCESS,
             )
+        self._warn_about_pictures(request, article)
         services.article_saved(article=article, user=request.user, created=not change)
         transition = request.POST.get(WORKFLOW)
         if transition:
             self._run_transition(request, article, transition, form)
+
+    def _warn_about_pictures(self, request, article):
+        """Pictures the public page cannot show: from other sites (the
+        content security policy blocks them) or not in the library."""
+        found = body_pictures(article.body)
+        for address in found.external:
+            self.message_user(
+                request,
+                format_html(
+                    "The body shows a picture from another site ({}). Readers "
+                    "will see only its alt text: upload it to the "
+                    '<a href="{}">picture library</a> and insert it as '
+                    "<code>![alt text](image:NUMBER)</code>.",
+                    address,
+                    reverse("admin:images_image_add"),
+                ),
+                messages.WARNING,
+            )
+        known = set(article.body_image_uses.values_list("image_id", flat=True))
+        for number in found.ids:
+            if number not in known:
+                self.message_user(
+                    request,
+                    f"The body shows picture {number}, which is not in the "
+                    "library: readers will see only its alt text.",
+                    messages.WARNING,
+                )
 
     def _run_transition(self, request, article, name, form):
         # The service asks the workflow; a refusal (a forged or stale

@@ -15,6 +15,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from images.demo import demo_picture
 from partnerships.models import Tag
 
 from .linking import article_scan_mentions
@@ -32,6 +33,7 @@ DEMO_EDITOR = "leyla.aydin"
 ARTICLES: list[dict[str, Any]] = [
     {
         "slug": "how-the-tb2-redrew-the-map-of-drone-exports",
+        "lead_image": "drone",
         "title": "How the TB2 Redrew the Map of Drone Exports",
         "standfirst": "A mid-sized Turkish company sold a mid-sized drone to more than "
         "thirty countries. The reasons say as much about buyers as about the aircraft.",
@@ -208,6 +210,8 @@ Training missions are hard to put in a database. There is no unit price and no d
     },
     {
         "slug": "declarations-and-alliances-from-shusha-to-riyadh",
+        "lead_image": "signing",
+        "body_images": ["map"],
         "title": "Declarations and Alliances: From Shusha to Riyadh",
         "standfirst": "Two defence pacts signed four years apart show how alliances "
         "are being made outside the old blocs.",
@@ -320,7 +324,17 @@ def load_demo_articles() -> dict[str, int]:
         article = article or Article(slug=spec["slug"])
         article.title = spec["title"]
         article.standfirst = spec["standfirst"]
+        article.lead_image = (
+            demo_picture(spec["lead_image"], user=users[DEMO_EDITOR])
+            if "lead_image" in spec
+            else None
+        )
         article.body = spec["body"]
+        for key in spec.get("body_images", []):
+            # A picture from the library after the body's first paragraph.
+            picture = demo_picture(key, user=users[DEMO_EDITOR])
+            first, _, rest = article.body.partition("\n\n")
+            article.body = f"{first}\n\n![](image:{picture.pk})\n\n{rest}"
         article.status = status
         if article.published_at is None or status != ArticleStatus.PUBLISHED:
             article.published_at = published_at

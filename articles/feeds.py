@@ -6,10 +6,12 @@ reader shows markup typed into it as characters, never as HTML. Links are
 only ever http(s), and any character XML cannot carry is dropped on the way
 out, whatever reached the database."""
 
+import copy
+
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, Enclosure
 from django.utils.xmlutils import SimplerXMLGenerator
 
 from coopsite.safety import http_url, strip_xml_illegal
@@ -63,7 +65,11 @@ class LatestArticlesFeed(Feed):
         return reverse("articles:list")
 
     def articles(self):
-        return Article.objects.published().prefetch_related("authors", "tags")
+        return (
+            Article.objects.published()
+            .select_related("lead_image")
+            .prefetch_related("authors", "tags")
+        )
 
     def items(self):
         return self.articles().order_by("-published_at", "-pk")[:FEED_LENGTH]
@@ -84,6 +90,26 @@ class LatestArticlesFeed(Feed):
         return (
             ", ".join(author.display_name for author in article.authors.all()) or None
         )
+
+    def get_feed(self, obj, request):
+        # One feed object serves every request: give this request's copy
+        # the request, for absolute picture addresses.
+        feed = copy.copy(self)
+        feed.request = request
+        return Feed.get_feed(feed, obj, request)
+
+    def item_enclosures(self, article):
+        """The lead picture, as the original file (its size is known)."""
+        image = article.lead_image
+        if image is None:
+            return []
+        return [
+            Enclosure(
+                self.request.build_absolute_uri(image.file.url),
+                str(image.file_size),
+                image.mime_type,
+            )
+        ]
 
     def item_categories(self, article):
         return [tag.name for tag in article.tags.all()]

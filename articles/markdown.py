@@ -38,9 +38,17 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "img": {
-        "src", "srcset", "sizes", "alt", "title", "width", "height", "loading",
-        "decoding", "fetchpriority",
-    },  # fmt: skip
+        "src",
+        "srcset",
+        "sizes",
+        "alt",
+        "title",
+        "width",
+        "height",
+        "loading",
+        "decoding",
+        "fetchpriority",
+    },
     "source": {"type", "srcset", "sizes"},
     "ol": {"start"},
 }
@@ -183,7 +191,9 @@ def _resolve_pictures(tokens: list[Token], images: dict) -> list[Token]:
                 continue
         token = tokens[i]
         if token.children:
-            token.children = [_inline_picture(child, images) for child in token.children]
+            token.children = [
+                _inline_picture(child, images) for child in token.children
+            ]
         out.append(token)
         i += 1
     return out

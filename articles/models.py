@@ -42,6 +42,10 @@ class ArticleQuerySet(models.QuerySet):
             status=ArticleStatus.PUBLISHED, published_at__lte=timezone.now()
         )
 
+    def for_cards(self) -> ArticleQuerySet:
+        """With what an article's card shows: its lead picture and authors."""
+        return self.select_related("lead_image").prefetch_related("authors")
+
     def linking(self, entity: Entity) -> ArticleQuerySet:
         """Articles whose editors confirmed a link to ``entity``."""
         return self.filter(

@@ -13,11 +13,11 @@ from .models import Article, ArticleEntityLink, ArticleQuerySet, LinkState
 
 def articles_on(entity) -> ArticleQuerySet:
     """The published articles whose editors linked ``entity``, newest first,
-    with their authors."""
+    with what their cards show."""
     return (
         Article.objects.published()
         .linking(entity)
-        .prefetch_related("authors")
+        .for_cards()
         .order_by("-published_at", "-pk")
     )
 
@@ -28,7 +28,7 @@ def articles_tagged(tag) -> ArticleQuerySet:
     return (
         Article.objects.published()
         .filter(tags=tag)
-        .prefetch_related("authors")
+        .for_cards()
         .order_by("-published_at", "-pk")
     )
 

@@ -28,7 +28,7 @@ class PublishedArticleMixin:
     """Every public article view starts from ``Article.objects.published()``."""
 
     def get_queryset(self):
-        return Article.objects.published().prefetch_related("authors")
+        return Article.objects.published().for_cards()
 
 
 class ArticleListView(PublishedArticleMixin, FacetedListMixin, FilterView):
@@ -76,6 +76,7 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
     def get_queryset(self):
         return (
             self.readable_articles()
+            .select_related("lead_image", "social_image")
             .prefetch_related("authors")
             .prefetch_related(
                 "tags",
@@ -99,20 +100,35 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
             for entity_type in EntityType
             if (members := [e for e in entities if e.entity_type == entity_type])
         ]
-        context["json_ld"] = self.json_ld(entities)
+        context["share_picture"] = self.share_picture()
+        context["json_ld"] = self.json_ld(entities, context["share_picture"])
         return context
+
+    def share_picture(self) -> dict | None:
+        """The picture of link previews: its social crop, absolute."""
+        image = self.object.share_image
+        if image is None:
+            return None
+        rendition = image.renditions.largest("social")
+        return {
+            "url": self.request.build_absolute_uri(rendition.url),
+            "type": rendition.mime_type,
+            "width": rendition.width,
+            "height": rendition.height,
+            "alt": image.alt_text,
+        }
 
     def readable_articles(self):
         return Article.objects.published()
 
-    def json_ld(self, entities):
+    def json_ld(self, entities, share_picture=None):
         """schema.org NewsArticle, with the linked entities as ``mentions``."""
         article, absolute = self.object, self.request.build_absolute_uri
         data = {
             "@context": "https://schema.org",
             "@type": "NewsArticle",
             "headline": article.title,
-            "description": article.standfirst,
+            "description": article.description,
             "datePublished": article.published_at.isoformat()
             if article.published_at
             else None,
@@ -135,6 +151,16 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
                 for entity in entities
             ],
         }
+        if share_picture:
+            data["image"] = [
+                {
+                    "@type": "ImageObject",
+                    "url": share_picture["url"],
+                    "width": share_picture["width"],
+                    "height": share_picture["height"],
+                    "caption": article.share_image.caption or None,
+                }
+            ]
         # Inside <script>: no "<", ">", "&", U+2028 or U+2029 as themselves.
         return mark_safe(script_safe_json(data))  # noqa: S308 - escaped for <script>
 

@@ -4,23 +4,32 @@ An export holds every record a person made: users and their roles,
 countries, blocs, organisations, systems and partnerships with their
 participants, systems, sources, aliases, external ids and tags, every
 record's history, articles with their links to records, revisions and old
-addresses, and the admin's log. It leaves out what is rebuilt from those
-(the search index, the mention detector's version), sessions, and Django's
+addresses, the picture library (descriptions and the files themselves,
+byte for byte), and the admin's log. It leaves out what is rebuilt from those
+(the search index, the mention detector's version, pictures' renditions),
+sessions, and Django's
 own tables of content types and permissions (created by ``migrate``; the
 export names them by their natural keys).
 
 The file is a JSON object::
 
-    {"format": "coopsite-site-export", "version": 1,
+    {"format": "coopsite-site-export", "version": 2,
      "schema": {"articles": "0007_...", ...},
-     "objects": [... Django's serialisation, with natural foreign keys ...]}
+     "objects": [... Django's serialisation, with natural foreign keys ...],
+     "files": [{"name": "images/originals/...", "sha256": "...",
+                "base64": "..."}, ...]}
 
 Restoring it replaces the content of a database migrated to the same
-schema, in one transaction: all of it, or, on any error, nothing.
+schema, in one transaction: all of it, or, on any error, nothing. The
+pictures' files are written to the ``default`` storage under the names
+they had, checked against their checksums, and their renditions made
+again; if the restore fails, the files it wrote are removed.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import tempfile
@@ -31,6 +40,8 @@ from pathlib import Path
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core import serializers
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, transaction
@@ -40,10 +51,11 @@ from django.db.models import Prefetch
 
 FORMAT = "coopsite-site-export"
 SERIAL_FORMAT = "sitejson"  # see serializer.py
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = (1, 2)  # version 1 had no picture files
 
 # What an export holds: these apps' models, and these of Django's.
-CONTENT_APPS = ("accounts", "partnerships", "articles", "datasets")
+CONTENT_APPS = ("accounts", "partnerships", "images", "articles", "datasets")
 DJANGO_MODELS = ("auth.group", "admin.logentry")
 # Rebuilt after a restore, never exported.
 DERIVED_MODELS = ("partnerships.mentionindex", "datasets.importlock")
@@ -136,12 +148,31 @@ def export_site(path: Path) -> int:
                 indent=1,
                 use_natural_foreign_keys=True,
             )
-            out.write("\n}\n")
+            out.write(',\n "files": [')
+            for i, entry in enumerate(_files()):
+                out.write(("," if i else "") + "\n  " + json.dumps(entry))
+            out.write("\n ]\n}\n")
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
     return counted.count
+
+
+def _files() -> Iterator[dict]:
+    """Every picture's original file, in the order of the pictures."""
+    from images.models import Image
+
+    for name, checksum in (
+        Image.objects.order_by("pk").values_list("file", "checksum").iterator()
+    ):
+        with default_storage.open(name, "rb") as handle:
+            content = handle.read()
+        yield {
+            "name": name,
+            "sha256": checksum,
+            "base64": base64.b64encode(content).decode("ascii"),
+        }
 
 
 @contextmanager
@@ -182,14 +213,54 @@ def read_export(path: Path) -> dict:
         raise SiteImportError(f"{path} is not a JSON file ({exc}).") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise SiteImportError(f"{path} is not a coopsite export (made by export_site).")
-    if data.get("version") != VERSION:
+    if data.get("version") not in READABLE_VERSIONS:
         raise SiteImportError(
             f"{path} is an export of version {data.get('version')}; this site reads "
-            f"version {VERSION}."
+            f"versions {', '.join(map(str, READABLE_VERSIONS))}."
         )
     if not isinstance(data.get("objects"), list):
         raise SiteImportError(f"{path} holds no list of objects.")
+    data["files"] = _read_files(data, path)
     return data
+
+
+def _read_files(data: dict, path: Path) -> dict[str, bytes]:
+    """The export's picture files by name, each checked against its checksum
+    and against the pictures that name it."""
+    files: dict[str, bytes] = {}
+    entries = data.get("files", [])
+    if not isinstance(entries, list):
+        raise SiteImportError(f"{path}: 'files' is not a list.")
+    for entry in entries:
+        try:
+            name, checksum = entry["name"], entry["sha256"]
+            content = base64.b64decode(entry["base64"], validate=True)
+        except (KeyError, TypeError, ValueError):
+            raise SiteImportError(f"{path}: a picture file cannot be read.") from None
+        if hashlib.sha256(content).hexdigest() != checksum:
+            raise SiteImportError(
+                f"{path}: the picture file {name} is damaged (its checksum differs)."
+            )
+        if name.startswith("/") or ".." in name.split("/"):
+            raise SiteImportError(f"{path}: {name} is not a picture file's name.")
+        files[name] = content
+    named = {
+        item["fields"]["file"]: item["fields"].get("checksum")
+        for item in data["objects"]
+        if isinstance(item, dict) and item.get("model") == "images.image"
+    }
+    missing = sorted(set(named) - set(files))
+    if missing:
+        raise SiteImportError(
+            f"{path} lacks the files of {len(missing)} picture(s), e.g. {missing[0]}."
+        )
+    for name, checksum in named.items():
+        if hashlib.sha256(files[name]).hexdigest() != checksum:
+            raise SiteImportError(
+                f"{path}: the picture file {name} is not the one its picture "
+                "describes (the checksums differ)."
+            )
+    return files
 
 
 def check_schema(exported: dict[str, str]) -> None:
@@ -224,6 +295,7 @@ def content_counts() -> dict[str, int]:
     from django.contrib.admin.models import LogEntry
 
     from articles.models import Article
+    from images.models import Image
     from partnerships.models import Organisation, Partnership, System, Tag
 
     counts = {
@@ -233,6 +305,7 @@ def content_counts() -> dict[str, int]:
         "organisations": Organisation.objects.count(),
         "systems": System.objects.count(),
         "tags": Tag.objects.count(),
+        "pictures": Image.objects.count(),
         "admin log entries": LogEntry.objects.count(),
     }
     counts["record changes"] = sum(
@@ -289,9 +362,52 @@ def import_site(path: Path, *, replace: bool = False) -> int:
             f"This database is not empty (it holds {held}). Restore into an empty "
             "database, or pass --replace to delete its content and load the export."
         )
+    count = len(data["objects"])
+    files = data.pop("files")
+    written = _write_files(files)
+    try:
+        _load(data)
+    except BaseException:
+        for name in written:
+            default_storage.delete(name)
+        raise
+    _make_renditions()
+    return count
+
+
+def _write_files(files: dict[str, bytes]) -> list[str]:
+    """Put each picture file in the storage under its exported name; returns
+    the names this wrote (files already there, identical, are left)."""
+    written = []
+    try:
+        for name, content in files.items():
+            if default_storage.exists(name):
+                with default_storage.open(name, "rb") as handle:
+                    if handle.read() == content:
+                        continue
+                default_storage.delete(name)
+            saved = default_storage.save(name, ContentFile(content))
+            written.append(saved)
+            if saved != name:
+                raise SiteImportError(f"The storage would not take the name {name}.")
+    except BaseException:
+        for name in written:
+            default_storage.delete(name)
+        raise
+    return written
+
+
+def _make_renditions() -> None:
+    from images.models import Image
+    from images.renditions import make_renditions
+
+    for image in Image.objects.order_by("pk").iterator():
+        make_renditions(image)
+
+
+def _load(data: dict) -> None:
     from partnerships.models import MentionIndex
 
-    count = len(data["objects"])
     with tempfile.TemporaryDirectory() as folder:
         fixture = Path(folder) / f"site.{SERIAL_FORMAT}"
         fixture.write_text(json.dumps(data["objects"]), encoding="utf-8")
@@ -306,4 +422,3 @@ def import_site(path: Path, *, replace: bool = False) -> int:
             raise
         except Exception as exc:  # a broken or inconsistent export
             raise SiteImportError(f"The export could not be loaded: {exc}") from exc
-    return count

@@ -27,13 +27,12 @@ urlpatterns = [
 if settings.COOPSITE_SERVE_MEDIA:
     # Uploaded pictures, straight from MEDIA_ROOT: for development and tests.
     # In production the web server or object storage serves them.
-    from django.views.static import serve
+    from .views import serve_media
 
     urlpatterns += [
         path(
             f"{settings.MEDIA_URL.strip('/')}/<path:path>",
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
+            serve_media,
             name="media",
         )
     ]

@@ -4,6 +4,7 @@ apps, which know nothing of them."""
 import sys
 from functools import wraps
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseServerError
 from django.template import loader
@@ -25,9 +26,7 @@ class HomeView(ListView):
 
     def get_queryset(self):
         return (
-            Article.objects.published()
-            .prefetch_related("authors")
-            .order_by("-published_at", "-pk")[:7]
+            Article.objects.published().for_cards().order_by("-published_at", "-pk")[:7]
         )
 
     def get_context_data(self, **kwargs):
@@ -94,3 +93,12 @@ def server_error(request):
         response["Cache-Control"] = "no-store"
         return response
     return HttpResponseServerError(loader.render_to_string("500.html"))
+
+
+def serve_media(request, path):
+    """An uploaded file from MEDIA_ROOT, for development and tests only
+    (COOPSITE_SERVE_MEDIA); production serves them from the web server or
+    object storage."""
+    from django.views.static import serve
+
+    return serve(request, path, document_root=settings.MEDIA_ROOT)

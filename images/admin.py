@@ -44,7 +44,11 @@ class ImageAdmin(admin.ModelAdmin):
     ]
     list_display_links = ["thumbnail", "title"]
     list_select_related = ["uploaded_by"]
-    list_filter = [UsageFilter, "format", ("uploaded_by", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [
+        UsageFilter,
+        "format",
+        ("uploaded_by", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["=id", "title", "alt_text", "caption", "credit", "licence"]
     date_hierarchy = "created_at"
     list_per_page = 50
@@ -115,9 +119,9 @@ class ImageAdmin(admin.ModelAdmin):
     # --- Who may do what (permissions.py) -------------------------------------
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(
-            request, obj
-        ) and permissions.can_change(request.user, obj)
+        return super().has_change_permission(request, obj) and permissions.can_change(
+            request.user, obj
+        )
 
     def has_delete_permission(self, request, obj=None):
         if not (

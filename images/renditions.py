@@ -49,9 +49,9 @@ SPECS = {
 }
 
 ENCODERS = {
-    "webp": ("WEBP", {"quality": 80, "method": 4}),
+    "webp": ("WEBP", {"quality": 80, "method": 3}),
     "jpeg": ("JPEG", {"quality": 82, "optimize": True, "progressive": True}),
-    "png": ("PNG", {"optimize": True}),
+    "png": ("PNG", {"compress_level": 6}),
 }
 EXTENSIONS = {"webp": "webp", "jpeg": "jpg", "png": "png"}
 MIME = {"webp": "image/webp", "jpeg": "image/jpeg", "png": "image/png"}
@@ -99,7 +99,12 @@ class RenditionSet:
     @cached_property
     def key(self) -> str:
         image = self.image
-        seed = f"{VERSION}:{image.checksum}:{image.focal_x}:{image.focal_y}"
+        # The focal point as the database gives it back (50 and 50.0 alike).
+        focus = ":".join(
+            "none" if value is None else f"{float(value):.3f}"
+            for value in (image.focal_x, image.focal_y)
+        )
+        seed = f"{VERSION}:{image.checksum}:{focus}"
         return hashlib.sha256(seed.encode()).hexdigest()[:12]
 
     @property
@@ -199,7 +204,9 @@ def make_renditions(image: Image, *, storage=None, force: bool = False) -> int:
                 )
                 if storage.exists(rendition.name):
                     storage.delete(rendition.name)
-                storage.save(rendition.name, ContentFile(encode(frame, rendition.format)))
+                storage.save(
+                    rendition.name, ContentFile(encode(frame, rendition.format))
+                )
     remove_stale_renditions(image, storage=storage)
     return len(missing)
 

@@ -39,6 +39,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connection
+from django.test import override_settings
 
 from accounts.roles import ROLES
 from partnerships.models import Country
@@ -146,6 +147,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
     once for the whole run."""
     with django_db_blocker.unblock():
         call_command("setup_roles", stdout=StringIO())
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _media_root(tmp_path_factory):
+    """Uploaded pictures go to a folder of each test module's own, so that
+    content a module shares (the demo's pictures) has its files there too."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
 
 
 @pytest.fixture

@@ -13,6 +13,9 @@ from django.utils import timezone
 
 from articles.models import Article, ArticleStatus
 from datasets.models import DataIssue, DatasetName, ImportRun, IssueReason
+from images.models import Image
+from images.services import image_create
+from images.uploads import clean_upload
 from partnerships.dates import DatePrecision
 from partnerships.models import (
     Alias,
@@ -242,3 +245,31 @@ class DataIssueFactory(factory.django.DjangoModelFactory):
     reason = IssueReason.ENDS_BEFORE_START
     message = "Ends (1982-11-10) before it starts (1982-11-11)."
     import_run = factory.SubFactory(ImportRunFactory)
+
+
+class ImageFactory(factory.django.DjangoModelFactory):
+    """A library picture, uploaded through the service (file stored,
+    renditions made). ``content`` gives the file's bytes."""
+
+    class Meta:
+        model = Image
+
+    title = factory.Sequence(lambda n: f"Picture {n}")
+    alt_text = factory.Faker("sentence", nb_words=6)
+    caption = factory.Faker("sentence", nb_words=10)
+    credit = factory.Sequence(lambda n: f"Photo: Photographer {n}")
+    licence = "CC BY 4.0"
+    # A different picture each time: the library refuses duplicates.
+    content = factory.Sequence(lambda n: _picture_bytes(n))
+
+    @classmethod
+    def _create(cls, model_class, *args, content=b"", user=None, **kwargs):
+        from tests.pictures import upload
+
+        return image_create(upload=clean_upload(upload(content)), user=user, **kwargs)
+
+
+def _picture_bytes(n: int) -> bytes:
+    from tests.pictures import jpeg_bytes
+
+    return jpeg_bytes(640 + n % 800, 480 + n // 800)

@@ -5,52 +5,104 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0003_revisions_and_old_addresses'),
-        ('images', '0001_initial'),
+        ("articles", "0003_revisions_and_old_addresses"),
+        ("images", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='article',
-            name='lead_image',
-            field=models.ForeignKey(blank=True, help_text='Shown at the top of the article and on its cards; also the social picture unless one is chosen below.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='lead_of', to='images.image', verbose_name='lead picture'),
+            model_name="article",
+            name="lead_image",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Shown at the top of the article and on its cards; also the social picture unless one is chosen below.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="lead_of",
+                to="images.image",
+                verbose_name="lead picture",
+            ),
         ),
         migrations.AddField(
-            model_name='article',
-            name='meta_description',
-            field=models.CharField(blank=True, help_text='What search engines and social cards show under the title. Left empty, the standfirst is used.', max_length=300, verbose_name='search and social description'),
+            model_name="article",
+            name="meta_description",
+            field=models.CharField(
+                blank=True,
+                help_text="What search engines and social cards show under the title. Left empty, the standfirst is used.",
+                max_length=300,
+                verbose_name="search and social description",
+            ),
         ),
         migrations.AddField(
-            model_name='article',
-            name='social_image',
-            field=models.ForeignKey(blank=True, help_text='The picture in link previews (Open Graph, Twitter). Left empty, the lead picture is used.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='social_of', to='images.image', verbose_name='social picture'),
+            model_name="article",
+            name="social_image",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The picture in link previews (Open Graph, Twitter). Left empty, the lead picture is used.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="social_of",
+                to="images.image",
+                verbose_name="social picture",
+            ),
         ),
         migrations.AlterField(
-            model_name='article',
-            name='body',
-            field=models.TextField(help_text='Markdown (CommonMark). To show a picture from the library, write <code>![alt text](image:42 "caption")</code> on a line of its own, where 42 is the picture\'s number in the library; alt text and caption may be left empty to use the library\'s. Pictures from other sites are not shown: upload them to the library.'),
+            model_name="article",
+            name="body",
+            field=models.TextField(
+                help_text="Markdown (CommonMark). To show a picture from the library, write <code>![alt text](image:42 \"caption\")</code> on a line of its own, where 42 is the picture's number in the library; alt text and caption may be left empty to use the library's. Pictures from other sites are not shown: upload them to the library."
+            ),
         ),
         migrations.CreateModel(
-            name='ArticleBodyImage',
+            name="ArticleBodyImage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='body_image_uses', to='articles.article')),
-                ('image', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='images.image')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="body_image_uses",
+                        to="articles.article",
+                    ),
+                ),
+                (
+                    "image",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="images.image",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'picture in the body',
-                'verbose_name_plural': 'pictures in the body',
+                "verbose_name": "picture in the body",
+                "verbose_name_plural": "pictures in the body",
             },
         ),
         migrations.AddField(
-            model_name='article',
-            name='body_images',
-            field=models.ManyToManyField(blank=True, editable=False, related_name='shown_in', through='articles.ArticleBodyImage', to='images.image'),
+            model_name="article",
+            name="body_images",
+            field=models.ManyToManyField(
+                blank=True,
+                editable=False,
+                related_name="shown_in",
+                through="articles.ArticleBodyImage",
+                to="images.image",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='articlebodyimage',
-            constraint=models.UniqueConstraint(fields=('article', 'image'), name='article_body_image_once'),
+            model_name="articlebodyimage",
+            constraint=models.UniqueConstraint(
+                fields=("article", "image"), name="article_body_image_once"
+            ),
         ),
     ]

@@ -155,6 +155,9 @@ def media_storage(kind: str) -> dict:
                 "access_key": env.str("COOPSITE_S3_ACCESS_KEY_ID", default=None),
                 "secret_key": env.str("COOPSITE_S3_SECRET_ACCESS_KEY", default=None),
                 "location": env.str("COOPSITE_S3_PREFIX", default=""),
+                "addressing_style": env.str(
+                    "COOPSITE_S3_ADDRESSING_STYLE", default=None
+                ),
                 # Pictures are public once published: plain addresses, which
                 # a CDN (COOPSITE_S3_CUSTOM_DOMAIN) can cache.
                 "custom_domain": env.str("COOPSITE_S3_CUSTOM_DOMAIN", default=None),

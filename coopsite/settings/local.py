@@ -15,3 +15,6 @@ ALLOWED_HOSTS = env.list(
 # Serve static files straight from the app folders while developing.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Uploaded pictures are served by Django itself while developing.
+COOPSITE_SERVE_MEDIA = env.bool("COOPSITE_SERVE_MEDIA", default=True)

@@ -2,13 +2,13 @@
 
 import django.core.validators
 import django.db.models.deletion
-import images.models
 from django.conf import settings
 from django.db import migrations, models
 
+import images.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,31 +17,161 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Image',
+            name="Image",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(help_text='How the library lists the picture; not shown to readers.', max_length=255)),
-                ('file', models.ImageField(help_text='JPEG, PNG or WebP. Its metadata (camera, place) is removed on upload.', max_length=255, upload_to=images.models.original_name)),
-                ('width', models.PositiveIntegerField(editable=False)),
-                ('height', models.PositiveIntegerField(editable=False)),
-                ('format', models.CharField(choices=[('jpeg', 'JPEG'), ('png', 'PNG'), ('webp', 'WebP')], editable=False, max_length=4)),
-                ('has_alpha', models.BooleanField(default=False, editable=False, verbose_name='has transparency')),
-                ('file_size', models.PositiveIntegerField(editable=False, verbose_name='size in bytes')),
-                ('checksum', models.CharField(editable=False, help_text='SHA-256 of the stored file.', max_length=64)),
-                ('alt_text', models.CharField(help_text='What the picture shows, for readers who cannot see it (screen readers, slow connections). Required.', max_length=300, verbose_name='alt text')),
-                ('caption', models.TextField(blank=True, help_text='Shown under the picture. Plain text.', max_length=1000)),
-                ('credit', models.CharField(blank=True, help_text='Who made it, e.g. “Photo: Jane Doe”.', max_length=255)),
-                ('licence', models.CharField(blank=True, help_text='Under what terms we use it, e.g. “CC BY 4.0” or “With permission”.', max_length=255)),
-                ('focal_x', models.FloatField(blank=True, help_text="Where the picture's subject is, from the left edge (0–100). Cropped versions (cards, social previews) keep it in view.", null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='focal point across (%)')),
-                ('focal_y', models.FloatField(blank=True, help_text='From the top edge (0–100).', null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='focal point down (%)')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='uploaded_images', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "title",
+                    models.CharField(
+                        help_text="How the library lists the picture; not shown to readers.",
+                        max_length=255,
+                    ),
+                ),
+                (
+                    "file",
+                    models.ImageField(
+                        help_text="JPEG, PNG or WebP. Its metadata (camera, place) is removed on upload.",
+                        max_length=255,
+                        upload_to=images.models.original_name,
+                    ),
+                ),
+                ("width", models.PositiveIntegerField(editable=False)),
+                ("height", models.PositiveIntegerField(editable=False)),
+                (
+                    "format",
+                    models.CharField(
+                        choices=[("jpeg", "JPEG"), ("png", "PNG"), ("webp", "WebP")],
+                        editable=False,
+                        max_length=4,
+                    ),
+                ),
+                (
+                    "has_alpha",
+                    models.BooleanField(
+                        default=False, editable=False, verbose_name="has transparency"
+                    ),
+                ),
+                (
+                    "file_size",
+                    models.PositiveIntegerField(
+                        editable=False, verbose_name="size in bytes"
+                    ),
+                ),
+                (
+                    "checksum",
+                    models.CharField(
+                        editable=False,
+                        help_text="SHA-256 of the stored file.",
+                        max_length=64,
+                    ),
+                ),
+                (
+                    "alt_text",
+                    models.CharField(
+                        help_text="What the picture shows, for readers who cannot see it (screen readers, slow connections). Required.",
+                        max_length=300,
+                        verbose_name="alt text",
+                    ),
+                ),
+                (
+                    "caption",
+                    models.TextField(
+                        blank=True,
+                        help_text="Shown under the picture. Plain text.",
+                        max_length=1000,
+                    ),
+                ),
+                (
+                    "credit",
+                    models.CharField(
+                        blank=True,
+                        help_text="Who made it, e.g. “Photo: Jane Doe”.",
+                        max_length=255,
+                    ),
+                ),
+                (
+                    "licence",
+                    models.CharField(
+                        blank=True,
+                        help_text="Under what terms we use it, e.g. “CC BY 4.0” or “With permission”.",
+                        max_length=255,
+                    ),
+                ),
+                (
+                    "focal_x",
+                    models.FloatField(
+                        blank=True,
+                        help_text="Where the picture's subject is, from the left edge (0–100). Cropped versions (cards, social previews) keep it in view.",
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="focal point across (%)",
+                    ),
+                ),
+                (
+                    "focal_y",
+                    models.FloatField(
+                        blank=True,
+                        help_text="From the top edge (0–100).",
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="focal point down (%)",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="uploaded_images",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'picture',
-                'ordering': ['-created_at', '-pk'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('format__in', ['jpeg', 'png', 'webp'])), name='image_format_known'), models.CheckConstraint(condition=models.Q(models.Q(('focal_x__isnull', True), ('focal_y__isnull', True)), models.Q(('focal_x__gte', 0), ('focal_x__lte', 100), ('focal_y__gte', 0), ('focal_y__lte', 100)), _connector='OR'), name='image_focal_point_inside'), models.CheckConstraint(condition=models.Q(('alt_text', ''), _negated=True), name='image_alt_text_required')],
+                "verbose_name": "picture",
+                "ordering": ["-created_at", "-pk"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("format__in", ["jpeg", "png", "webp"])),
+                        name="image_format_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("focal_x__isnull", True), ("focal_y__isnull", True)
+                            ),
+                            models.Q(
+                                ("focal_x__gte", 0),
+                                ("focal_x__lte", 100),
+                                ("focal_y__gte", 0),
+                                ("focal_y__lte", 100),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="image_focal_point_inside",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("alt_text", ""), _negated=True),
+                        name="image_alt_text_required",
+                    ),
+                ],
             },
         ),
     ]

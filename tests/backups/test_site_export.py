@@ -20,9 +20,17 @@ from articles.models import (
     ArticleRevision,
     ArticleSlugRedirect,
 )
+from images.models import Image
 from partnerships.models import Partnership, Tag
+from tests import pictures
 from tests.datafiles import MmeExerciseFactory, SipriDealFactory, mme_file, sipri_file
-from tests.factories import ArticleFactory, PartnershipFactory, TagFactory, UserFactory
+from tests.factories import (
+    ArticleFactory,
+    ImageFactory,
+    PartnershipFactory,
+    TagFactory,
+    UserFactory,
+)
 from tests.sharing import shared_content
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +46,10 @@ def _a_bit_of_everything(folder: Path) -> None:
     run("load_demo")
     run("import_sipri", sipri_file(folder, SipriDealFactory.create_batch(5)))
     run("import_exercises", mme_file(folder, MmeExerciseFactory.create_batch(3)))
+    ImageFactory(
+        content=pictures.png_bytes(500, 300, mode="RGBA"), focal_x=20, focal_y=40
+    )
+    ImageFactory(content=pictures.webp_bytes(), caption="", credit="")
     article = Article.objects.published().first()
     article.slug = f"{article.slug}-renamed"
     article.save()
@@ -85,6 +97,7 @@ def test_an_export_restores_into_an_empty_database_and_exports_again_identically
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "coopsite.settings.test",
         "DATABASE_URL": f"sqlite:///{site / 'empty.sqlite3'}",
+        "DJANGO_MEDIA_ROOT": str(site / "elsewhere"),
     }
 
     def manage(*args):
@@ -104,6 +117,28 @@ def test_an_export_restores_into_an_empty_database_and_exports_again_identically
 
     assert "Imported " in restored
     assert first.read_bytes() == second.read_bytes()
+    # Every picture file, byte for byte, where the restored site looks for it.
+    originals = list(Image.objects.order_by("pk"))
+    assert len(originals) >= 2
+    for image in originals:
+        restored_file = site / "elsewhere" / image.file.name
+        assert restored_file.read_bytes() == image.file.open("rb").read()
+        for rendition in image.renditions.all():
+            assert (site / "elsewhere" / rendition.name).is_file()
+
+
+def test_an_export_with_a_damaged_picture_file_is_refused_and_changes_nothing(
+    site, settings
+):
+    path = site / "site.json"
+    run("export_site", path)
+    data = json.loads(path.read_text())
+    data["files"][0]["base64"] = data["files"][1]["base64"]
+    path.write_text(json.dumps(data))
+    settings.MEDIA_ROOT = site / "fresh"
+    with pytest.raises(CommandError, match=r"damaged|checksums differ"):
+        run("import_site", path, "--replace")
+    assert not (site / "fresh").exists() or not any((site / "fresh").rglob("*.*"))
 
 
 def test_the_export_holds_every_kind_of_content(site):
@@ -130,6 +165,7 @@ def test_the_export_holds_every_kind_of_content(site):
         "articles.articleentitylink",
         "articles.articlerevision",
         "articles.articleslugredirect",
+        "images.image",
     ]:
         assert label in models, label
     assert not {m for m in models if m.startswith(("search.", "sessions."))}

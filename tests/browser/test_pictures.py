@@ -1,0 +1,177 @@
+"""Pictures in a real browser: an editor uploads one with its alt text,
+puts it in an article's body and makes it the lead picture, publishes;
+readers get responsive, described pictures that load; the pages with
+pictures pass axe-core, best practices included, at phone and desktop
+widths, light and dark."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+from playwright.sync_api import expect
+
+from articles.models import Article
+from images.models import Image
+from tests import pictures
+from tests.factories import UserFactory
+
+from .conftest import AXE
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+PASSWORD = "correct horse battery staple"
+# Where to keep screenshots of the pages with pictures, if anywhere.
+SCREENSHOTS = os.environ.get("COOPSITE_SCREENSHOTS")
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+
+
+def log_in(browser, site, username):
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{site}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("#user-tools")).to_contain_text("Welcome")
+    return page
+
+
+def choose(page, field, text):
+    """Pick ``text`` in an admin autocomplete (select2) field."""
+    page.locator(f"#id_{field} + .select2 .select2-selection").click()
+    page.locator(".select2-search__field").fill(text)
+    page.locator(".select2-results__option", has_text=text).first.click()
+
+
+def test_upload_insert_lead_publish_and_read(browser, site):
+    UserFactory(username="edna", groups=[Group.objects.get(name="Editors")])
+    editor = log_in(browser, site, "edna")
+
+    # Upload, with alt text; a file that only claims to be a JPEG is refused.
+    editor.goto(f"{site}/admin/images/image/add/")
+    editor.set_input_files(
+        "#id_upload",
+        {"name": "fake.jpg", "mimeType": "image/jpeg", "buffer": b"not a picture"},
+    )
+    editor.fill("#id_alt_text", "A drone over the sea at dusk")
+    editor.get_by_role("button", name="Save and continue editing").click()
+    expect(editor.locator(".errorlist")).to_contain_text("not a picture")
+    editor.set_input_files(
+        "#id_upload",
+        {
+            "name": "drone.jpg",
+            "mimeType": "image/jpeg",
+            "buffer": pictures.jpeg_bytes(2400, 1500),
+        },
+    )
+    editor.fill("#id_alt_text", "A drone over the sea at dusk")
+    editor.fill("#id_caption", "Over the Black Sea")
+    editor.fill("#id_credit", "Photo: Test Crew")
+    editor.get_by_role("button", name="Save and continue editing").click()
+    expect(editor.locator(".messagelist")).to_contain_text("was added successfully")
+    image = Image.objects.get()
+    expect(editor.locator(".markdown-code")).to_have_value(
+        f"![A drone over the sea at dusk](image:{image.pk})"
+    )
+
+    # Write an article with the picture in its body and as its lead picture.
+    editor.goto(f"{site}/admin/articles/article/add/")
+    editor.locator("#id_title").press_sequentially("Drones at sea")
+    editor.fill("#id_standfirst", "Navies learn to fly from small decks.")
+    editor.fill(
+        "#id_body",
+        f'The first paragraph.\n\n![](image:{image.pk} "Launch at dawn")\n\nMore.',
+    )
+    choose(editor, "lead_image", "drone")
+    editor.get_by_role("button", name="Save and continue editing").click()
+    editor.get_by_role("button", name="Save and publish").click()
+    expect(editor.locator(".field-status_label")).to_contain_text("Published")
+    article = Article.objects.get()
+    assert article.lead_image == image
+    assert list(article.body_images.all()) == [image]
+
+    # A reader sees both pictures, responsive and described.
+    reader = browser.new_context(viewport={"width": 390, "height": 800}).new_page()
+    reader.goto(f"{site}{article.get_absolute_url()}")
+    lead = reader.locator(".lead-figure img")
+    body = reader.locator(".prose figure img")
+    for img in (lead, body):
+        expect(img).to_have_attribute("alt", "A drone over the sea at dusk")
+        expect(img).to_have_attribute("srcset", re.compile(r" 320w, .* 1920w$"))
+        expect(img).to_have_attribute("width", "1920")
+        expect(img).to_have_attribute("height", "1200")
+    expect(body).to_have_attribute("loading", "lazy")
+    expect(reader.locator(".prose figcaption")).to_have_text(
+        "Launch at dawn Photo: Test Crew"
+    )
+    # The browser chose and loaded a rendition.
+    lead.scroll_into_view_if_needed()
+    assert (
+        reader.evaluate("() => document.querySelector('.lead-figure img').naturalWidth")
+        > 0
+    )
+    assert "/renditions/" in lead.evaluate("img => img.currentSrc")
+    # Every rendition the page names answers with a picture.
+    urls = set(
+        reader.evaluate(
+            """() => [...document.querySelectorAll('img, source')].flatMap(
+                el => (el.getAttribute('srcset') || '').split(',')
+                    .map(part => part.trim().split(' ')[0]).filter(Boolean))"""
+        )
+    )
+    assert len(urls) >= 10
+    for url in urls:
+        response = reader.request.get(f"{site}{url}")
+        assert response.status == 200, url
+        assert response.headers["content-type"] in ("image/webp", "image/jpeg"), url
+    # Link previews carry the lead picture's social crop.
+    og_image = reader.locator('meta[property="og:image"]').get_attribute("content")
+    assert "/social-1200.jpg" in og_image
+    assert reader.request.get(og_image).status == 200
+    expect(reader.locator('meta[property="og:image:alt"]')).to_have_attribute(
+        "content", "A drone over the sea at dusk"
+    )
+
+
+PICTURE_PAGES = {
+    "article with a lead picture": "/articles/how-the-tb2-redrew-the-map-of-drone-exports/",
+    "article with pictures in the body": "/articles/declarations-and-alliances-from-shusha-to-riyadh/",
+    "home, with picture cards": "/",
+    "article list, with picture cards": "/articles/",
+}
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_pages_with_pictures_pass_axe_with_best_practices(browser, site, width, scheme):
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, color_scheme=scheme, bypass_csp=True
+    )
+    page = context.new_page()
+    failures = {}
+    for name, path in PICTURE_PAGES.items():
+        page.goto(f"{site}{path}")
+        assert page.locator("picture img").count() > 0, name
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+            AXE_TAGS,
+        )
+        if result["violations"]:
+            failures[name] = [
+                f"{v['id']}: {[n['target'] for n in v['nodes']][:3]}"
+                for v in result["violations"]
+            ]
+        if SCREENSHOTS:
+            slug = name.split(",")[0].replace(" ", "-")
+            page.screenshot(
+                path=Path(SCREENSHOTS) / f"pictures-{slug}-{width}-{scheme}.png",
+                full_page=True,
+            )
+    context.close()
+    assert failures == {}
