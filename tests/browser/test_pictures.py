@@ -44,7 +44,9 @@ def log_in(browser, site, username):
 def choose(page, field, text):
     """Pick ``text`` in an admin autocomplete (select2) field."""
     page.locator(f"#id_{field} + .select2 .select2-selection").click()
-    page.locator(".select2-search__field").fill(text)
+    page.locator(f'.select2-search__field[aria-controls="select2-id_{field}-results"]').fill(
+        text
+    )
     page.locator(".select2-results__option", has_text=text).first.click()
 
 
@@ -69,12 +71,13 @@ def test_upload_insert_lead_publish_and_read(browser, site):
             "buffer": pictures.jpeg_bytes(2400, 1500),
         },
     )
+    editor.fill("#id_title", "Sea drone")
     editor.fill("#id_alt_text", "A drone over the sea at dusk")
     editor.fill("#id_caption", "Over the Black Sea")
     editor.fill("#id_credit", "Photo: Test Crew")
     editor.get_by_role("button", name="Save and continue editing").click()
     expect(editor.locator(".messagelist")).to_contain_text("was added successfully")
-    image = Image.objects.get()
+    image = Image.objects.get(title="Sea drone")
     expect(editor.locator(".markdown-code")).to_have_value(
         f"![A drone over the sea at dusk](image:{image.pk})"
     )
@@ -87,11 +90,11 @@ def test_upload_insert_lead_publish_and_read(browser, site):
         "#id_body",
         f'The first paragraph.\n\n![](image:{image.pk} "Launch at dawn")\n\nMore.',
     )
-    choose(editor, "lead_image", "drone")
+    choose(editor, "lead_image", "Sea drone")
     editor.get_by_role("button", name="Save and continue editing").click()
     editor.get_by_role("button", name="Save and publish").click()
     expect(editor.locator(".field-status_label")).to_contain_text("Published")
-    article = Article.objects.get()
+    article = Article.objects.get(slug="drones-at-sea")
     assert article.lead_image == image
     assert list(article.body_images.all()) == [image]
 
