@@ -44,9 +44,9 @@ def log_in(browser, site, username):
 def choose(page, field, text):
     """Pick ``text`` in an admin autocomplete (select2) field."""
     page.locator(f"#id_{field} + .select2 .select2-selection").click()
-    page.locator(f'.select2-search__field[aria-controls="select2-id_{field}-results"]').fill(
-        text
-    )
+    page.locator(
+        f'.select2-search__field[aria-controls="select2-id_{field}-results"]'
+    ).fill(text)
     page.locator(".select2-results__option", has_text=text).first.click()
 
 
