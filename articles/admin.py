@@ -2,11 +2,17 @@
 actions over ``services``), revisions with diffs and reverts, and previews.
 Every view and action asks ``permissions`` what the user may do."""
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR, ActionLocation
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -17,24 +23,41 @@ from django.utils.translation import ngettext
 from coopsite.admin import LOCK_FIELDS, public_url
 from core.admin import without_record_stamps
 
-from . import linking, permissions, services, workflow
+from . import history, linking, permissions, services, workflow
 from .admin_links import LinkedEntityInline, RejectedLinkInline, SuggestedLinkInline
 from .forms import ArticleAdminForm
-from .markdown import body_pictures
+from .linking import link_first_mentions
+from .markdown import body_pictures, render_markdown
 from .models import (
+    WORDS_PER_MINUTE,
     Article,
     ArticleEntityLink,
     ArticleRevision,
+    ArticleWorkingCopy,
     LinkState,
 )
 from .previews import signed_preview_url
 
 ACCEPT_ALL = "_accept_all_suggestions"
+MAX_BODY = 500_000  # characters: a preview or autosave beyond this is refused
+# What an autosave keeps of the form (tags too, as a list).
+AUTOSAVED_FIELDS = [
+    "title",
+    "slug",
+    "standfirst",
+    "body",
+    "lead_image",
+    "meta_description",
+    "social_image",
+    "published_at_0",
+    "published_at_1",
+]
 WORKFLOW = "_workflow"
 
 
 def workflow_buttons(user, article: Article) -> list[tuple[str, str]]:
-    """The buttons under the form: the steps the workflow allows now."""
+    """The buttons under the form: the steps the workflow allows now (on the
+    Add page, the steps from a draft of the user's own)."""
     return [(t.name, t.button) for t in workflow.available(user, article)]
 
 
@@ -66,6 +89,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["css/admin.css"]}
+        js = ["js/article-editor.js"]
 
     # --- What each user sees and may do -------------------------------------
 
@@ -149,6 +173,9 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         extra_context = extra_context or {}
+        extra_context["editor"] = self._editor_context(request, object_id)
+        if not object_id:
+            extra_context["transitions"] = workflow_buttons(request.user, Article())
         if object_id:
             article = self.get_object(request, object_id)
             if article is not None and self.has_view_permission(request, article):
@@ -284,6 +311,134 @@ class ArticleAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(request.path)
         return super().response_change(request, obj)
 
+    def response_add(self, request, obj, post_url_continue=None):
+        if WORKFLOW in request.POST:
+            # Saved and published (or submitted): show the article as it is now.
+            return HttpResponseRedirect(
+                reverse("admin:articles_article_change", args=[obj.pk])
+            )
+        return super().response_add(request, obj, post_url_continue)
+
+    # --- The writing screen: live preview, counts, autosave ---------------------
+
+    def _editor_context(self, request, object_id) -> dict:
+        """What the editor script (static/js/article-editor.js) needs, and the
+        working copy autosaved from this form, if one is newer than the article."""
+        article = self.get_object(request, object_id) if object_id else None
+        copy = (
+            ArticleWorkingCopy.objects.filter(user=request.user, article=article)
+            .order_by("-updated_at")
+            .first()
+        )
+        if (
+            copy is not None
+            and article is not None
+            and copy.updated_at <= article.updated_at
+        ):
+            copy = None  # saved since: nothing to restore
+        return {
+            "preview_url": reverse("admin:articles_article_render_preview"),
+            "autosave_url": reverse("admin:articles_article_autosave"),
+            "discard_url": reverse("admin:articles_article_discard_autosave"),
+            "article": article.pk if article else "",
+            "words_per_minute": WORDS_PER_MINUTE,
+            "autosave_seconds": settings.COOPSITE_AUTOSAVE_SECONDS,
+            "working_copy": copy,
+        }
+
+    def _may_write(self, request, article: Article | None) -> bool:
+        if article is None:
+            return self.has_add_permission(request)
+        return self.has_change_permission(request, article)
+
+    def _posted_article(self, request) -> Article | None:
+        raw = request.POST.get("article", "")
+        if not raw:
+            return None
+        article = self.get_object(request, raw) if raw.isdigit() else None
+        if article is None:
+            raise Http404("No such article.")
+        return article
+
+    def render_preview_view(self, request):
+        """The body as the public page will show it, with its word count and
+        reading time: the same code as the article page."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self._posted_article(request)
+        if not self._may_write(request, article) and not (
+            article is not None and self.has_view_permission(request, article)
+        ):
+            raise PermissionDenied
+        body = request.POST.get("body", "")
+        if len(body) > MAX_BODY:
+            return JsonResponse(
+                {"error": "The body is too long to preview."}, status=400
+            )
+        draft = Article(body=body)
+        entities = (
+            [
+                link.entity
+                for link in article.entity_links.accepted()
+                .select_related("entity")
+                .prefetch_related("entity__aliases")
+            ]
+            if article is not None
+            else []
+        )
+        return JsonResponse(
+            {
+                "html": str(link_first_mentions(render_markdown(body), entities)),
+                "words": draft.word_count,
+                "minutes": draft.reading_time,
+            }
+        )
+
+    def autosave_view(self, request):
+        """Keep the form as typed, as the editor's working copy: the article
+        and its public page do not change."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self._posted_article(request)
+        if not self._may_write(request, article):
+            raise PermissionDenied
+        fields = {
+            name: request.POST.get(name, "")[:MAX_BODY]
+            for name in AUTOSAVED_FIELDS
+            if name in request.POST
+        }
+        if "tags" in request.POST:
+            fields["tags"] = request.POST.getlist("tags")[:200]
+        version = request.POST.get("base_version", "")
+        copy = services.working_copy_autosave(
+            user=request.user,
+            article=article,
+            fields=fields,
+            base_version=int(version) if version.isdigit() else None,
+        )
+        return JsonResponse(
+            {
+                "saved_at": timezone.localtime(copy.updated_at).strftime("%H:%M:%S"),
+                "autosaves": copy.autosaves,
+            }
+        )
+
+    def discard_autosave_view(self, request):
+        """Forget the working copy, keep the article as saved."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self._posted_article(request)
+        ArticleWorkingCopy.objects.filter(user=request.user, article=article).delete()
+        self.message_user(
+            request, "The autosaved changes were discarded.", messages.INFO
+        )
+        target = (
+            reverse("admin:articles_article_change", args=[article.pk])
+            if article
+            else reverse("admin:articles_article_add")
+        )
+        return HttpResponseRedirect(target)
+
     # --- The changelist -----------------------------------------------------
 
     def view_on_site(self, obj):
@@ -401,6 +556,21 @@ class ArticleAdmin(admin.ModelAdmin):
         info = self.opts.app_label, self.opts.model_name
         return [
             path(
+                "render-preview/",
+                self.admin_site.admin_view(self.render_preview_view),
+                name=f"{info[0]}_{info[1]}_render_preview",
+            ),
+            path(
+                "autosave/",
+                self.admin_site.admin_view(self.autosave_view),
+                name=f"{info[0]}_{info[1]}_autosave",
+            ),
+            path(
+                "autosave/discard/",
+                self.admin_site.admin_view(self.discard_autosave_view),
+                name=f"{info[0]}_{info[1]}_discard_autosave",
+            ),
+            path(
                 "<path:object_id>/history/compare/",
                 self.admin_site.admin_view(self.compare_view),
                 name=f"{info[0]}_{info[1]}_compare",
@@ -473,13 +643,17 @@ class ArticleAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(
                 reverse("admin:articles_article_history", args=[article.pk])
             )
-        latest = article.revisions.order_by("-number").first()
+        # Exactly what the revert will write (services.revert_plan).
+        now = history.as_revision(services.snapshot(article))
+        after = history.as_revision(
+            services.revert_plan(article=article, revision=revision)
+        )
         context = {
             **self.admin_site.each_context(request),
             "title": f"Revert “{article}” to revision {revision.number}?",
             "opts": self.opts,
             "article": article,
             "revision": revision,
-            "changes": services.compare(latest, revision) if latest else [],
+            "changes": history.compare(now, after),
         }
         return TemplateResponse(request, "admin/articles/article/revert.html", context)

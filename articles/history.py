@@ -10,7 +10,6 @@ confirmation compares exactly what the revert will write.
 from __future__ import annotations
 
 import difflib
-import re
 from collections import Counter
 from dataclasses import dataclass
 from html import escape
@@ -20,9 +19,8 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from .markdown import body_pictures
-from .models import ArticleStatus
+from .models import ArticleStatus, count_words
 
-_WORD = re.compile(r"\w+(?:['’-]\w+)*")
 STATUS_LABELS = dict(ArticleStatus.choices)
 
 
@@ -32,7 +30,7 @@ def as_revision(snapshot: dict) -> SimpleNamespace:
 
 
 def words(text: str) -> int:
-    return len(_WORD.findall(text or ""))
+    return count_words(text or "")
 
 
 def _picture(value) -> str | None:
@@ -52,26 +50,26 @@ def summarise(older, newer) -> str:
     if older is None:
         return f"Created; body {_plural(words(newer.body), 'word')}"
     parts = []
-    if older.title != newer.title:
-        parts.append("title changed")
-    if older.slug != newer.slug:
-        parts.append("slug changed")
-    if older.standfirst != newer.standfirst:
-        parts.append("standfirst edited")
+    before = set(body_pictures(older.body).ids)
+    after = set(body_pictures(newer.body).ids)
     if older.body != newer.body:
         delta = words(newer.body) - words(older.body)
         if delta > 0:
             parts.append(f"body +{_plural(delta, 'word')}")
         elif delta < 0:
             parts.append(f"body −{_plural(-delta, 'word')}")
-        else:
+        elif before == after:
             parts.append("body edited")
-    before = set(body_pictures(older.body).ids)
-    after = set(body_pictures(newer.body).ids)
     if after - before:
         parts.append(f"{_plural(len(after - before), 'picture')} added to the body")
     if before - after:
         parts.append(f"{_plural(len(before - after), 'picture')} removed from the body")
+    if older.title != newer.title:
+        parts.append("title changed")
+    if older.slug != newer.slug:
+        parts.append("slug changed")
+    if older.standfirst != newer.standfirst:
+        parts.append("standfirst edited")
     for field, label in (
         ("lead_image", "lead picture"),
         ("social_image", "social picture"),
@@ -168,7 +166,7 @@ def compare(older, newer) -> list[FieldChange]:
     after = _get(newer, "meta_description", "")
     if before != after:
         changes.append(
-            FieldChange("Search and social description", word_diff(before, after))
+            FieldChange("Search and social description", _text_diff(before, after))
         )
     for field, label in (
         ("lead_image", "Lead picture"),
@@ -217,6 +215,12 @@ def compare(older, newer) -> list[FieldChange]:
             )
         )
     return changes
+
+
+def _text_diff(before: str, after: str) -> SafeString:
+    if not before or not after:
+        return set_diff({before} - {""}, {after} - {""})
+    return word_diff(before, after)
 
 
 def _when(value) -> str:

@@ -24,6 +24,10 @@ WORDS_PER_MINUTE = 230
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
 
 
+def count_words(markdown: str) -> int:
+    return sum(len(_WORD.findall(segment)) for segment in markdown_segments(markdown))
+
+
 class ArticleStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     REVIEW = "review", "In review"
@@ -249,7 +253,8 @@ class Article(TimeStampedModel):
 
     @property
     def word_count(self) -> int:
-        return len(_WORD.findall(self.body))
+        """Words of prose: link addresses and picture references are not read."""
+        return count_words(self.body)
 
     @property
     def reading_time(self) -> int:
@@ -395,6 +400,15 @@ class ArticleRevision(models.Model):
     number = models.PositiveIntegerField()
     action = models.CharField(max_length=20, choices=RevisionAction.choices)
     note = models.CharField(max_length=255, blank=True)
+    summary = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="What changed since the revision before, in one line.",
+    )
+    autosaves = models.PositiveIntegerField(
+        default=0,
+        help_text="Working copies autosaved on the way to this revision.",
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -409,6 +423,9 @@ class ArticleRevision(models.Model):
     slug = models.SlugField(max_length=200)
     standfirst = models.TextField(blank=True)
     body = models.TextField()
+    meta_description = models.CharField(max_length=300, blank=True)
+    lead_image = models.JSONField(null=True, blank=True, help_text="[id, title]")
+    social_image = models.JSONField(null=True, blank=True, help_text="[id, title]")
     status = models.CharField(max_length=20, choices=ArticleStatus.choices)
     published_at = models.DateTimeField(null=True, blank=True)
     tags = models.JSONField(default=list, help_text="[[id, name], ...]")
@@ -430,6 +447,47 @@ class ArticleRevision(models.Model):
 
     def __str__(self):
         return f"{self.article_id} r{self.number} ({self.get_action_display()})"
+
+
+class ArticleWorkingCopy(models.Model):
+    """What an editor has typed in an article's form and not yet saved,
+    autosaved every 30 seconds. Readers never see it, and the article does
+    not change: the editor restores it into the form and saves, and the
+    save's revision counts the autosaves that led to it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="working_copies",
+        help_text="Empty for an article not saved yet.",
+    )
+    base_version = models.PositiveIntegerField(null=True, blank=True)
+    fields = models.JSONField(default=dict, help_text="Form field → value.")
+    autosaves = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "autosaved working copy"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "article"],
+                condition=Q(article__isnull=False),
+                name="working_copy_once_per_article",
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(article__isnull=True),
+                name="working_copy_once_per_new_article",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} on {self.article or 'a new article'}"
 
 
 class ArticleBodyImage(models.Model):

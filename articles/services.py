@@ -11,24 +11,24 @@ revert is a new revision too.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-from dataclasses import dataclass
-from html import escape
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Q
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
 
 from coopsite import locking
+from images.models import Image
+from partnerships.models import Entity, Tag
 
-from . import permissions, workflow
+from . import history, permissions, workflow
 from .models import (
     Article,
     ArticleEntityLink,
     ArticleRevision,
     ArticleStatus,
+    ArticleWorkingCopy,
     RevisionAction,
 )
 
@@ -53,6 +53,9 @@ def snapshot(article: Article) -> dict:
         "slug": article.slug,
         "standfirst": article.standfirst,
         "body": article.body,
+        "meta_description": article.meta_description,
+        "lead_image": _picture(article.lead_image_id),
+        "social_image": _picture(article.social_image_id),
         "status": article.status,
         "published_at": article.published_at,
         "tags": [[t.pk, t.name] for t in article.tags.order_by("name")],
@@ -73,22 +76,36 @@ def snapshot(article: Article) -> dict:
     }
 
 
+def _picture(pk: int | None) -> list | None:
+    """A picture as a revision keeps it: [id, title]."""
+    if pk is None:
+        return None
+    title = Image.objects.filter(pk=pk).values_list("title", flat=True).first()
+    return [pk, title] if title is not None else None
+
+
 def record_revision(
-    *, article: Article, user, action: str, note: str = ""
+    *, article: Article, user, action: str, note: str = "", autosaves: int = 0
 ) -> ArticleRevision:
-    """Keep the article as it is now as its next revision."""
-    number = (
-        ArticleRevision.objects.filter(article=article).aggregate(n=Max("number"))["n"]
-        or 0
-    ) + 1
+    """Keep the article as it is now as its next revision, with a one-line
+    summary of what changed since the revision before."""
+    previous = (
+        ArticleRevision.objects.filter(article=article).order_by("-number").first()
+    )
+    state = snapshot(article)
+    summary = history.summarise(previous, history.as_revision(state))
+    if action == RevisionAction.REVERTED and note:
+        summary = f"Reverted {note}: {summary[0].lower()}{summary[1:]}"
     return ArticleRevision.objects.create(
         article=article,
-        number=number,
+        number=(previous.number if previous else 0) + 1,
         action=action,
         note=note[:255],
+        summary=summary[:500],
+        autosaves=autosaves,
         user=user if getattr(user, "pk", None) else None,
         edit_version=article.edit_version,
-        **snapshot(article),
+        **state,
     )
 
 
@@ -105,10 +122,36 @@ def check_not_stale(*, article: Article, base_version: int | None) -> None:
 @transaction.atomic
 def article_saved(*, article: Article, user, created: bool) -> None:
     """After a save in the admin, keep a revision. (``Article.save()`` counts
-    the edit and remembers an old address itself.)"""
+    the edit and remembers an old address itself.) The editor's autosaved
+    working copy has served its purpose: it goes, counted in the revision."""
     _require(permissions.can_edit(user, article), "You may not change this article.")
     action = RevisionAction.CREATED if created else RevisionAction.SAVED
-    record_revision(article=article, user=user, action=action)
+    copies = ArticleWorkingCopy.objects.filter(user=user).filter(
+        Q(article=None) if created else Q(article=article)
+    )
+    autosaves = sum(copies.values_list("autosaves", flat=True))
+    copies.delete()
+    record_revision(article=article, user=user, action=action, autosaves=autosaves)
+
+
+@transaction.atomic
+def working_copy_autosave(
+    *, user, article: Article | None, fields: dict, base_version: int | None
+) -> ArticleWorkingCopy:
+    """Keep what ``user`` has typed in the form: the article itself, and so
+    what readers see, does not change."""
+    if article is not None:
+        _require(
+            permissions.can_edit(user, article), "You may not change this article."
+        )
+    copy, _created = ArticleWorkingCopy.objects.select_for_update().get_or_create(
+        user=user, article=article
+    )
+    copy.fields, copy.base_version = fields, base_version
+    copy.autosaves += 1
+    copy.updated_at = timezone.now()
+    copy.save()
+    return copy
 
 
 # --- Moving through the workflow -----------------------------------------------------
@@ -175,25 +218,92 @@ def article_archive(*, article: Article, user) -> Article:
 # --- Reverting ---------------------------------------------------------------------------
 
 
+def revert_plan(*, article: Article, revision: ArticleRevision) -> dict:
+    """The article as reverting to ``revision`` will leave it (a snapshot):
+    the revision's text, description, pictures, topics, authors and links,
+    as far as they still exist, with the article's own status, publication
+    time and address. The revert writes exactly this; its confirmation page
+    shows exactly this."""
+    if revision.article_id != article.pk:
+        raise ValueError("That revision belongs to another article.")
+    current = snapshot(article)
+    tags = dict(
+        Tag.objects.filter(pk__in=[pk for pk, _ in revision.tags]).values_list(
+            "pk", "name"
+        )
+    )
+    authors = {
+        user.pk: user.display_name
+        for user in get_user_model().objects.filter(
+            pk__in=[pk for pk, _ in revision.authors or []]
+        )
+    }
+    entities = {
+        entity.pk: entity
+        for entity in Entity.objects.filter(
+            pk__in=[link["entity"] for link in revision.links]
+        )
+    }
+    links = [
+        {
+            **link,
+            "name": entities[link["entity"]].name,
+            "type": entities[link["entity"]].entity_type,
+        }
+        for link in revision.links
+        if link["entity"] in entities
+    ]
+    links.sort(key=lambda link: (link["name"], link["entity"]))
+    return {
+        **current,
+        "title": revision.title,
+        "standfirst": revision.standfirst,
+        "body": revision.body,
+        "meta_description": revision.meta_description,
+        "lead_image": _picture(revision.lead_image[0] if revision.lead_image else None),
+        "social_image": _picture(
+            revision.social_image[0] if revision.social_image else None
+        ),
+        "tags": sorted(([pk, name] for pk, name in tags.items()), key=lambda t: t[1]),
+        "authors": (
+            sorted([pk, name] for pk, name in authors.items())
+            if authors
+            else current["authors"]
+        ),
+        "links": links,
+    }
+
+
 @transaction.atomic
 def article_revert(
     *, article: Article, revision: ArticleRevision, user
 ) -> ArticleRevision:
-    """Bring back ``revision``'s text, topics, authors and links exactly, as
-    a new revision. The status and the address are left as they are."""
+    """Bring back ``revision``'s content exactly (see ``revert_plan``), as a
+    new revision. The status, publication time and address stay as they are."""
     _require(permissions.can_edit(user, article), "You may not change this article.")
-    if revision.article_id != article.pk:
-        raise ValueError("That revision belongs to another article.")
+    plan = revert_plan(article=article, revision=revision)
     article.title, article.standfirst, article.body = (
-        revision.title,
-        revision.standfirst,
-        revision.body,
+        plan["title"],
+        plan["standfirst"],
+        plan["body"],
     )
-    article.save(update_fields=["title", "standfirst", "body", "updated_at"])
-    article.tags.set([pk for pk, _name in revision.tags])
-    if revision.authors:
-        article.authors.set([pk for pk, _name in revision.authors])
-    wanted = {link["entity"]: link for link in revision.links}
+    article.meta_description = plan["meta_description"]
+    article.lead_image_id = plan["lead_image"][0] if plan["lead_image"] else None
+    article.social_image_id = plan["social_image"][0] if plan["social_image"] else None
+    article.save(
+        update_fields=[
+            "title",
+            "standfirst",
+            "body",
+            "meta_description",
+            "lead_image",
+            "social_image",
+            "updated_at",
+        ]
+    )
+    article.tags.set([pk for pk, _name in plan["tags"]])
+    article.authors.set([pk for pk, _name in plan["authors"]])
+    wanted = {link["entity"]: link for link in plan["links"]}
     ArticleEntityLink.objects.filter(article=article).exclude(
         entity_id__in=list(wanted)
     ).delete()
@@ -220,108 +330,7 @@ def article_revert(
 
 # --- Comparing revisions ---------------------------------------------------------------
 
-
-@dataclass
-class FieldChange:
-    label: str
-    html: SafeString  # a table of the differing lines, or a word-level change
-
-
-def compare(older: ArticleRevision, newer: ArticleRevision) -> list[FieldChange]:
-    """What changed from ``older`` to ``newer``, field by field."""
-    changes = []
-    for field, label in (("title", "Title"), ("standfirst", "Standfirst")):
-        before, after = getattr(older, field), getattr(newer, field)
-        if before != after:
-            changes.append(FieldChange(label, word_diff(before, after)))
-    if older.body != newer.body:
-        changes.append(FieldChange("Body", line_diff(older.body, newer.body)))
-    for field, label in (("tags", "Topics"), ("authors", "Authors")):
-        before = {name for _pk, name in getattr(older, field)}
-        after = {name for _pk, name in getattr(newer, field)}
-        if before != after:
-            changes.append(FieldChange(label, set_diff(before, after)))
-    before = {(link["name"], link["state"], link["role"]) for link in older.links}
-    after = {(link["name"], link["state"], link["role"]) for link in newer.links}
-    if before != after:
-        changes.append(
-            FieldChange(
-                "Links",
-                set_diff(
-                    {f"{n} ({s}, {r})" for n, s, r in before},
-                    {f"{n} ({s}, {r})" for n, s, r in after},
-                ),
-            )
-        )
-    if (older.status, older.published_at) != (newer.status, newer.published_at):
-        changes.append(
-            FieldChange(
-                "Publication",
-                word_diff(_publication(older), _publication(newer)),
-            )
-        )
-    return changes
-
-
-def _publication(revision: ArticleRevision) -> str:
-    when = (
-        f", {timezone.localtime(revision.published_at):%d %b %Y %H:%M}"
-        if revision.published_at
-        else ""
-    )
-    return f"{revision.get_status_display()}{when}"
-
-
-def word_diff(before: str, after: str) -> SafeString:
-    """``before`` and ``after`` in one line, deletions and insertions marked."""
-    a, b = before.split(" "), after.split(" ")
-    parts = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b).get_opcodes():
-        if op == "equal":
-            parts.append(escape(" ".join(a[i1:i2])))
-            continue
-        if i2 > i1:
-            parts.append(f"<del>{escape(' '.join(a[i1:i2]))}</del>")
-        if j2 > j1:
-            parts.append(f"<ins>{escape(' '.join(b[j1:j2]))}</ins>")
-    return mark_safe(" ".join(parts))  # noqa: S308 - every piece escaped
-
-
-def line_diff(before: str, after: str, context: int = 2) -> SafeString:
-    """The lines that differ, with a little context, as table rows."""
-    a, b = before.splitlines(), after.splitlines()
-    rows = []
-    for group in difflib.SequenceMatcher(None, a, b).get_grouped_opcodes(context):
-        rows.append('<tr class="diff-gap"><td colspan="2">…</td></tr>')
-        for op, i1, i2, j1, j2 in group:
-            if op == "equal":
-                rows += [
-                    f'<tr><td class="diff-mark"></td><td>{escape(line)}</td></tr>'
-                    for line in a[i1:i2]
-                ]
-                continue
-            old, new = a[i1:i2], b[j1:j2]
-            if op == "replace" and len(old) == len(new):
-                rows += [
-                    f'<tr class="diff-change"><td class="diff-mark">~</td>'
-                    f"<td>{word_diff(o, n)}</td></tr>"
-                    for o, n in zip(old, new, strict=True)
-                ]
-                continue
-            rows += [
-                f'<tr class="diff-del"><td class="diff-mark">−</td><td><del>{escape(line)}</del></td></tr>'
-                for line in old
-            ]
-            rows += [
-                f'<tr class="diff-ins"><td class="diff-mark">+</td><td><ins>{escape(line)}</ins></td></tr>'
-                for line in new
-            ]
-    return mark_safe(  # noqa: S308 - every line escaped
-        f'<table class="diff"><tbody>{"".join(rows)}</tbody></table>'
-    )
-
-
-def set_diff(before: set[str], after: set[str]) -> SafeString:
-    removed = [f"<del>{escape(x)}</del>" for x in sorted(before - after)]
-    added = [f"<ins>{escape(x)}</ins>" for x in sorted(after - before)]
-    return mark_safe(", ".join(removed + added))  # noqa: S308 - every piece escaped
+# The comparison lives in history.py, beside the summaries.
+FieldChange = history.FieldChange
+compare = history.compare
+word_diff, line_diff, set_diff = history.word_diff, history.line_diff, history.set_diff

@@ -163,9 +163,16 @@ def check(name: str, user, article: Article) -> Transition:
 
 
 def available(user, article: Article) -> list[Transition]:
-    """The steps ``user`` may take on ``article`` now, in the table's order."""
+    """The steps ``user`` may take on ``article`` now, in the table's order.
+    A new article (the Add page) will be a draft of the user's own, so the
+    steps from a draft open to its author are offered on it: saving it and
+    taking the step go together."""
     if article.pk is None:
-        return []
+        return [
+            t
+            for t in TRANSITIONS
+            if State.DRAFT in t.sources and permitted(t.who, user)
+        ]
     return [t for t in TRANSITIONS if t.allows(user, article)]
 
 

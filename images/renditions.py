@@ -178,37 +178,43 @@ def make_renditions(image: Image, *, storage=None, force: bool = False) -> int:
     storage = storage or default_storage
     wanted = image.renditions.all()
     missing = [r for r in wanted if force or not storage.exists(r.name)]
-    if missing:
-        with image.file.open("rb") as handle:
-            source = PILImage.open(io.BytesIO(handle.read()))
-            source.load()
-        source = ImageOps.exif_transpose(source)
-        by_spec: dict[str, list[Rendition]] = {}
-        for rendition in missing:
-            by_spec.setdefault(rendition.spec, []).append(rendition)
-        for spec_name, renditions in by_spec.items():
-            spec = SPECS[spec_name]
-            cropped = source.crop(image.renditions.box(spec))
-            # Scale down from the largest size wanted, not from the original each time.
-            largest = max(r.width for r in renditions)
-            height = max(r.height for r in renditions if r.width == largest)
-            base = cropped.resize((largest, height), PILImage.Resampling.LANCZOS)
-            for rendition in sorted(renditions, key=lambda r: -r.width):
-                frame = (
-                    base
-                    if rendition.width == largest
-                    else base.resize(
-                        (rendition.width, rendition.height),
-                        PILImage.Resampling.LANCZOS,
-                    )
-                )
-                if storage.exists(rendition.name):
-                    storage.delete(rendition.name)
-                storage.save(
-                    rendition.name, ContentFile(encode(frame, rendition.format))
-                )
+    for name, content in render(image, missing).items():
+        if storage.exists(name):
+            storage.delete(name)
+        storage.save(name, ContentFile(content))
     remove_stale_renditions(image, storage=storage)
     return len(missing)
+
+
+def render(image: Image, renditions: list[Rendition]) -> dict[str, bytes]:
+    """Encode ``renditions`` of ``image``: storage name → file content."""
+    if not renditions:
+        return {}
+    with image.file.open("rb") as handle:
+        source = PILImage.open(io.BytesIO(handle.read()))
+        source.load()
+    source = ImageOps.exif_transpose(source)
+    by_spec: dict[str, list[Rendition]] = {}
+    for rendition in renditions:
+        by_spec.setdefault(rendition.spec, []).append(rendition)
+    made = {}
+    for spec_name, wanted in by_spec.items():
+        cropped = source.crop(image.renditions.box(SPECS[spec_name]))
+        # Scale down from the largest size wanted, not from the original each time.
+        largest = max(wanted, key=lambda r: r.width)
+        base = cropped.resize(
+            (largest.width, largest.height), PILImage.Resampling.LANCZOS
+        )
+        for rendition in wanted:
+            frame = (
+                base
+                if (rendition.width, rendition.height) == base.size
+                else base.resize(
+                    (rendition.width, rendition.height), PILImage.Resampling.LANCZOS
+                )
+            )
+            made[rendition.name] = encode(frame, rendition.format)
+    return made
 
 
 def encode(frame: PILImage.Image, fmt: str) -> bytes:

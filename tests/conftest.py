@@ -157,6 +157,36 @@ def _media_root(tmp_path_factory):
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _renditions_encoded_once():
+    """The same picture's renditions are the same bytes: encode them once per
+    run (the demo's drawings are loaded in many modules), store them in each
+    module's own media folder as usual."""
+    from images import renditions
+
+    encoded: dict = {}
+    real_render = renditions.render
+
+    def render(image, wanted):
+        def tail(name):
+            return name.rsplit("/", 1)[-1]
+
+        key = (
+            image.checksum,
+            image.renditions.key,
+            tuple(sorted(tail(r.name) for r in wanted)),
+        )
+        if key not in encoded:
+            made = real_render(image, wanted)
+            encoded[key] = {tail(name): content for name, content in made.items()}
+        by_tail = encoded[key]
+        return {r.name: by_tail[tail(r.name)] for r in wanted}
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(renditions, "render", render)
+        yield
+
+
 @pytest.fixture
 def roles(db):
     """The staff groups exactly as setup_roles makes them, by name."""

@@ -285,3 +285,6 @@ CLIENT_IP_HEADER = env.str("DJANGO_CLIENT_IP_HEADER", default="")
 # Record history is for reading: django-simple-history's revert form is off
 # (coopsite.admin.ReadOnlyHistoryAdmin refuses a POST to it whatever the role).
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# How often the article form autosaves a working copy (seconds).
+COOPSITE_AUTOSAVE_SECONDS = env.int("COOPSITE_AUTOSAVE_SECONDS", default=30)

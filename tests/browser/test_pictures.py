@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from articles.models import Article
+from articles.models import Article, ArticleWorkingCopy
 from images.models import Image
 from tests import pictures
 from tests.factories import UserFactory
@@ -91,7 +91,13 @@ def test_upload_insert_lead_publish_and_read(browser, site):
         f'The first paragraph.\n\n![](image:{image.pk} "Launch at dawn")\n\nMore.',
     )
     choose(editor, "lead_image", "Sea drone")
-    editor.get_by_role("button", name="Save and continue editing").click()
+    # The live preview, rendered by the server, shows the picture; the counts follow.
+    expect(editor.locator("#body-preview figure img")).to_have_attribute(
+        "alt", "A drone over the sea at dusk"
+    )
+    expect(editor.locator("#body-preview figcaption")).to_contain_text("Launch at dawn")
+    expect(editor.locator("#body-stats")).to_have_text("4 words · 1 min read")
+    # Published straight from the Add page.
     editor.get_by_role("button", name="Save and publish").click()
     expect(editor.locator(".field-status_label")).to_contain_text("Published")
     article = Article.objects.get(slug="drones-at-sea")
@@ -178,3 +184,57 @@ def test_pages_with_pictures_pass_axe_with_best_practices(browser, site, width, 
             )
     context.close()
     assert failures == {}
+
+
+def test_the_writing_screen_counts_autosaves_and_warns_before_leaving(
+    browser, site, settings
+):
+    settings.COOPSITE_AUTOSAVE_SECONDS = 1
+    UserFactory(username="edna", groups=[Group.objects.get(name="Editors")])
+    article = Article.objects.get(slug="exercises-as-diplomacy")
+    published_body = article.body
+    editor = log_in(browser, site, "edna")
+    editor.goto(f"{site}/admin/articles/article/{article.pk}/change/")
+    expect(editor.locator("#body-preview h2").first).to_be_visible()
+    body = editor.locator("#id_body")
+    body.press("Control+End")
+    body.press_sequentially(" Three more words", delay=20)
+    expect(editor.locator("#body-stats")).to_contain_text("words · ")
+    words = Article(body=published_body + " Three more words").word_count
+    expect(editor.locator("#body-stats")).to_have_text(
+        f"{words:,} words · {Article(body=published_body).reading_time} min read"
+    )
+    expect(editor.locator("#body-preview")).to_contain_text("Three more words")
+
+    # Autosaved as a working copy; readers still see the article as published.
+    expect(editor.locator(".autosave-status")).to_contain_text(
+        "Working copy autosaved", timeout=15_000
+    )
+    copy = ArticleWorkingCopy.objects.get(article=article)
+    assert copy.fields["body"].endswith("Three more words")
+    article.refresh_from_db()
+    assert article.body == published_body
+
+    # Leaving with unsaved changes asks first; staying keeps the text.
+    dialogs = []
+
+    def stay(dialog):
+        dialogs.append(dialog.type)
+        dialog.dismiss()
+
+    editor.once("dialog", stay)
+    editor.locator("#site-name a").click()
+    editor.wait_for_timeout(500)
+    assert dialogs == ["beforeunload"]
+    assert editor.url.endswith(f"/admin/articles/article/{article.pk}/change/")
+    expect(body).to_have_value(re.compile(r"Three more words$"))
+
+    # Saving clears the warning and collapses the autosaves into the revision.
+    editor.get_by_role("button", name="Save and continue editing").click()
+    expect(editor.locator(".messagelist")).to_contain_text("was changed successfully")
+    revision = article.revisions.order_by("-number").first()
+    assert revision.autosaves >= 1
+    assert revision.summary == "Body +3 words"
+    assert not ArticleWorkingCopy.objects.filter(article=article).exists()
+    editor.locator("#site-name a").click()
+    expect(editor).to_have_url(re.compile(r"/admin/$"))
