@@ -45,3 +45,14 @@ class ArticleAdminForm(OptimisticLockForm):
             "tags",
             "published_at",
         ]
+
+    def _clean_lines(self, name):
+        # Browsers send a textarea's lines ending in CRLF; the text is the
+        # same, and a save that changed nothing must not look like an edit.
+        return (self.cleaned_data.get(name) or "").replace("\r\n", "\n")
+
+    def clean_body(self):
+        return self._clean_lines("body")
+
+    def clean_standfirst(self):
+        return self._clean_lines("standfirst")

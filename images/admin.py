@@ -56,6 +56,7 @@ class ImageAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["css/admin.css"]}
+        js = ["js/focal-point.js"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_usage()
@@ -79,7 +80,8 @@ class ImageAdmin(admin.ModelAdmin):
                 {
                     "fields": [("focal_x", "focal_y")],
                     "description": "Optional. Crops for cards and link previews "
-                    "keep this point in view.",
+                    "keep this point in view. Click the subject in the picture "
+                    "above, or give percentages from the left and top edges.",
                 },
             ),
         ]

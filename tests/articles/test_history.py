@@ -52,10 +52,16 @@ def test_an_admin_save_that_changes_nothing_says_so(editor_client, editor):
     services.record_revision(
         article=article, user=editor, action=RevisionAction.CREATED
     )
+    article.body = "Text.\nSecond line."
+    article.save()
+    services.record_revision(article=article, user=editor, action=RevisionAction.SAVED)
     editor_client.post(
         change(article),
         article_form(
-            title="Same", slug="same", body="Text.", base_version=article.edit_version
+            title="Same",
+            slug="same",
+            body="Text.\r\nSecond line.",  # as a browser sends a textarea
+            base_version=article.edit_version,
         ),
     )
     assert latest(article).summary == "No changes"

@@ -1,0 +1,113 @@
+"""The picture library in the admin: who may upload, change and delete;
+the usage index; search; a picture in use cannot be deleted."""
+
+import pytest
+from django.test import Client
+
+from tests.factories import ArticleFactory, ImageFactory
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/admin/images/image/"
+
+
+def as_user(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def edit_url(image):
+    return f"{LIST}{image.pk}/change/"
+
+
+def test_contributors_and_editors_upload_researchers_do_not(
+    editor, contributor, researcher
+):
+    assert as_user(editor).get(f"{LIST}add/").status_code == 200
+    assert as_user(contributor).get(f"{LIST}add/").status_code == 200
+    assert as_user(researcher).get(f"{LIST}add/").status_code == 403
+    assert as_user(researcher).get(LIST).status_code == 403
+
+
+def test_a_contributor_changes_only_the_pictures_they_uploaded(contributor, editor):
+    theirs = ImageFactory(user=contributor, alt_text="Mine")
+    others = ImageFactory(user=editor, alt_text="Not mine")
+    client = as_user(contributor)
+    form = {
+        "title": "Renamed",
+        "alt_text": "Changed alt",
+        "caption": "",
+        "credit": "",
+        "licence": "",
+    }
+    assert client.post(edit_url(theirs), form).status_code == 302
+    theirs.refresh_from_db()
+    assert theirs.alt_text == "Changed alt"
+    assert client.post(edit_url(others), form).status_code == 403
+    others.refresh_from_db()
+    assert others.alt_text == "Not mine"
+    # They may still look at it, to choose it for an article.
+    page = client.get(edit_url(others))
+    assert page.status_code == 200
+    assert not page.context["has_change_permission"]
+
+
+def test_contributors_delete_nothing_and_editors_only_unused_pictures(
+    contributor, editor
+):
+    unused = ImageFactory(user=contributor)
+    used = ImageFactory()
+    ArticleFactory(lead_image=used)
+    assert (
+        as_user(contributor)
+        .post(f"{edit_url(unused)}../delete/", {"post": "yes"})
+        .status_code
+        == 403
+    )
+    as_editor = as_user(editor)
+    assert (
+        as_editor.post(f"{LIST}{used.pk}/delete/", {"post": "yes"}).status_code == 403
+    )
+    assert (
+        as_editor.post(f"{LIST}{unused.pk}/delete/", {"post": "yes"}).status_code == 302
+    )
+    assert list(type(used).objects.all()) == [used]
+
+
+def test_a_picture_only_in_a_body_is_in_use_too(editor):
+    picture = ImageFactory()
+    ArticleFactory(body=f"![](image:{picture.pk})")
+    response = as_user(editor).post(
+        LIST,
+        {"action": "delete_selected", "_selected_action": [picture.pk], "post": "yes"},
+    )
+    assert response.status_code in (200, 302)
+    assert type(picture).objects.filter(pk=picture.pk).exists()
+
+
+def test_the_library_lists_usage_and_finds_by_description(editor):
+    drone = ImageFactory(title="Runway", alt_text="A drone on a runway")
+    ImageFactory(title="Ship", alt_text="A frigate")
+    for _ in range(3):
+        ArticleFactory(lead_image=drone)
+    client = as_user(editor)
+    page = client.get(LIST, {"q": "drone"})
+    assert [image.pk for image in page.context["cl"].result_list] == [drone.pk]
+    assert "3 articles" in page.content.decode()
+    detail = client.get(edit_url(drone)).content.decode()
+    assert f"![A drone on a runway](image:{drone.pk})" in detail
+    assert detail.count("/admin/articles/article/") >= 3
+
+
+def test_the_library_list_takes_the_same_queries_for_5_and_25_pictures(
+    editor, django_assert_max_num_queries
+):
+    client = as_user(editor)
+    ImageFactory.create_batch(5)
+    with django_assert_max_num_queries(12) as five:
+        client.get(LIST)
+    ImageFactory.create_batch(20)
+    with django_assert_max_num_queries(12) as twenty_five:
+        client.get(LIST)
+    assert len(five) == len(twenty_five)
