@@ -16,7 +16,7 @@ UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --all-extras --universal \
 	--python-version 3.13 --only-binary :all: --no-annotate --quiet \
 	--custom-compile-command "make lock"
 
-.PHONY: help install install-test install-browser run test test-browser lint format lock lock-upgrade lock-check check-deploy bench-mentions bench-import bench-faults clean
+.PHONY: help install install-test install-browser run test test-browser lint format lock lock-upgrade lock-check check-deploy bench-mentions bench-import bench-faults bench-pictures clean
 
 help:
 	@echo "make run    set up .venv, migrate SQLite, load demo content, serve on $(HOST):$(PORT)"
@@ -28,6 +28,7 @@ help:
 	@echo "make bench-mentions   mention detection against 1k/10k/100k names, beside a regex"
 	@echo "make bench-import     import 30,000 SIPRI deals on SQLite and PostgreSQL, beside plain CSV parsing"
 	@echo "make bench-faults     wrk against gunicorn while PostgreSQL restarts: errors by second, recovery time"
+	@echo "make bench-pictures   a 24 MP upload beside a bare decode; an article page with pictures beside one without"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -98,6 +99,9 @@ lock-check: $(VENV)/.installed-dev
 format: install-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+bench-pictures: install-test
+	$(BIN)/python bench/pictures.py
 
 bench-mentions: install
 	$(BIN)/python bench/mentions.py

@@ -18,6 +18,7 @@ PAGE_TYPES = {
     "home": "/",
     "article list": "/articles/?country=turkiye",
     "article": "/articles/pakistan-and-turkiye-from-corvettes-to-combat-jets/",
+    "article with pictures": "/articles/declarations-and-alliances-from-shusha-to-riyadh/",
     "partnership list": "/partnerships/?kind=export",
     "partnership list with errors": "/partnerships/?year_from=abc",
     "partnership": "/partnerships/milgem-corvettes-pakistan/",
