@@ -49,27 +49,49 @@ def summarise(older, newer) -> str:
     """What changed from ``older`` (None for the first revision) to ``newer``."""
     if older is None:
         return f"Created; body {_plural(words(newer.body), 'word')}"
+    parts = [
+        *_body_changes(older, newer),
+        *_text_changes(older, newer),
+        *_picture_changes(older, newer),
+        *_set_changes(older, newer),
+        *_link_changes(older.links, newer.links),
+        *_publication_changes(older, newer),
+    ]
+    if not parts:
+        return "No changes"
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:]
+
+
+def _body_changes(older, newer) -> list[str]:
     parts = []
     before = set(body_pictures(older.body).ids)
     after = set(body_pictures(newer.body).ids)
     if older.body != newer.body:
         delta = words(newer.body) - words(older.body)
-        if delta > 0:
-            parts.append(f"body +{_plural(delta, 'word')}")
-        elif delta < 0:
-            parts.append(f"body −{_plural(-delta, 'word')}")
+        if delta:
+            sign = "+" if delta > 0 else "−"
+            parts.append(f"body {sign}{_plural(abs(delta), 'word')}")
         elif before == after:
             parts.append("body edited")
     if after - before:
         parts.append(f"{_plural(len(after - before), 'picture')} added to the body")
     if before - after:
         parts.append(f"{_plural(len(before - after), 'picture')} removed from the body")
-    if older.title != newer.title:
-        parts.append("title changed")
-    if older.slug != newer.slug:
-        parts.append("slug changed")
-    if older.standfirst != newer.standfirst:
-        parts.append("standfirst edited")
+    return parts
+
+
+def _text_changes(older, newer) -> list[str]:
+    checks = (
+        (older.title != newer.title, "title changed"),
+        (older.slug != newer.slug, "slug changed"),
+        (older.standfirst != newer.standfirst, "standfirst edited"),
+    )
+    return [label for changed, label in checks if changed]
+
+
+def _picture_changes(older, newer) -> list[str]:
+    parts = []
     for field, label in (
         ("lead_image", "lead picture"),
         ("social_image", "social picture"),
@@ -80,16 +102,15 @@ def summarise(older, newer) -> str:
             parts.append(f"{label} {verb}")
     if _get(older, "meta_description", "") != _get(newer, "meta_description", ""):
         parts.append("description changed")
-    if _names(older.tags) != _names(newer.tags):
-        parts.append("topics changed")
-    if _names(older.authors) != _names(newer.authors):
-        parts.append("authors changed")
-    parts += _link_changes(older.links, newer.links)
-    parts += _publication_changes(older, newer)
-    if not parts:
-        return "No changes"
-    text = "; ".join(parts)
-    return text[0].upper() + text[1:]
+    return parts
+
+
+def _set_changes(older, newer) -> list[str]:
+    checks = (
+        (_names(older.tags) != _names(newer.tags), "topics changed"),
+        (_names(older.authors) != _names(newer.authors), "authors changed"),
+    )
+    return [label for changed, label in checks if changed]
 
 
 def _get(revision, field, default=None):
@@ -151,6 +172,15 @@ class FieldChange:
 def compare(older, newer) -> list[FieldChange]:
     """What changed from ``older`` to ``newer``, field by field: every field
     a revision keeps."""
+    return [
+        *_compare_text(older, newer),
+        *_compare_pictures(older, newer),
+        *_compare_sets(older, newer),
+        *_compare_publication(older, newer),
+    ]
+
+
+def _compare_text(older, newer) -> list[FieldChange]:
     changes = []
     for field, label in (
         ("title", "Title"),
@@ -168,38 +198,40 @@ def compare(older, newer) -> list[FieldChange]:
         changes.append(
             FieldChange("Search and social description", _text_diff(before, after))
         )
+    return changes
+
+
+def _compare_pictures(older, newer) -> list[FieldChange]:
+    changes = []
     for field, label in (
         ("lead_image", "Lead picture"),
         ("social_image", "Social picture"),
     ):
         before, after = _picture(_get(older, field)), _picture(_get(newer, field))
         if before != after:
-            changes.append(
-                FieldChange(
-                    label,
-                    set_diff(set(filter(None, [before])), set(filter(None, [after]))),
-                )
-            )
-    before = {f"#{n}" for n in body_pictures(older.body).ids}
-    after = {f"#{n}" for n in body_pictures(newer.body).ids}
-    if before != after:
-        changes.append(FieldChange("Pictures in the body", set_diff(before, after)))
+            changes.append(FieldChange(label, set_diff(_one(before), _one(after))))
+    was = {f"#{n}" for n in body_pictures(older.body).ids}
+    now = {f"#{n}" for n in body_pictures(newer.body).ids}
+    if was != now:
+        changes.append(FieldChange("Pictures in the body", set_diff(was, now)))
+    return changes
+
+
+def _compare_sets(older, newer) -> list[FieldChange]:
+    changes = []
     for field, label in (("tags", "Topics"), ("authors", "Authors")):
         before, after = _names(getattr(older, field)), _names(getattr(newer, field))
         if before != after:
             changes.append(FieldChange(label, set_diff(before, after)))
-    before = {(link["name"], link["state"], link["role"]) for link in older.links}
-    after = {(link["name"], link["state"], link["role"]) for link in newer.links}
-    if before != after:
-        changes.append(
-            FieldChange(
-                "Links",
-                set_diff(
-                    {f"{n} ({s}, {r})" for n, s, r in before},
-                    {f"{n} ({s}, {r})" for n, s, r in after},
-                ),
-            )
-        )
+    was = {f"{x['name']} ({x['state']}, {x['role']})" for x in older.links}
+    now = {f"{x['name']} ({x['state']}, {x['role']})" for x in newer.links}
+    if was != now:
+        changes.append(FieldChange("Links", set_diff(was, now)))
+    return changes
+
+
+def _compare_publication(older, newer) -> list[FieldChange]:
+    changes = []
     if older.status != newer.status:
         changes.append(
             FieldChange(
@@ -215,6 +247,10 @@ def compare(older, newer) -> list[FieldChange]:
             )
         )
     return changes
+
+
+def _one(value: str | None) -> set[str]:
+    return {value} if value else set()
 
 
 def _text_diff(before: str, after: str) -> SafeString:

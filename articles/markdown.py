@@ -79,7 +79,7 @@ def body_pictures(text: str) -> BodyPictures:
         for child in token.children or ():
             if child.type != "image":
                 continue
-            src = child.attrs.get("src", "")
+            src = str(child.attrs.get("src", ""))
             if (number := embeds.image_id(src)) is not None:
                 if number not in found.ids:
                     found.ids.append(number)
@@ -143,6 +143,11 @@ def markdown_segments(text: str) -> list[str]:
     return segments
 
 
+def _title(image_token: Token) -> str | None:
+    title = image_token.attrs.get("title")
+    return None if title is None else str(title)
+
+
 def _alt(image_token: Token) -> str:
     return "".join(child.content for child in image_token.children or ()) or (
         image_token.content
@@ -175,14 +180,14 @@ def _resolve_pictures(tokens: list[Token], images: dict) -> list[Token]:
     while i < len(tokens):
         alone = _picture_alone(tokens, i)
         if alone is not None:
-            image = images.get(embeds.image_id(alone.attrs.get("src", "")))
+            image = images.get(embeds.image_id(str(alone.attrs.get("src", ""))))
             if image is not None:
                 block = Token("html_block", "", 0)
                 block.content = str(
                     embeds.figure_html(
                         image,
                         alt=_alt(alone),
-                        caption=alone.attrs.get("title"),
+                        caption=_title(alone),
                         loading="eager" if not out else "lazy",
                     )
                 )
@@ -202,13 +207,11 @@ def _resolve_pictures(tokens: list[Token], images: dict) -> list[Token]:
 def _inline_picture(child: Token, images: dict) -> Token:
     if child.type != "image":
         return child
-    image = images.get(embeds.image_id(child.attrs.get("src", "")))
+    image = images.get(embeds.image_id(str(child.attrs.get("src", ""))))
     if image is None:
         text = Token("text", "", 0)
         text.content = _alt(child)
         return text
     html = Token("html_inline", "", 0)
-    html.content = str(
-        embeds.picture_html(image, alt=_alt(child), title=child.attrs.get("title"))
-    )
+    html.content = str(embeds.picture_html(image, alt=_alt(child), title=_title(child)))
     return html

@@ -109,7 +109,16 @@ def partnership_map() -> PILImage.Image:
         "A": (360, 330), "B": (820, 300), "C": (1120, 250), "D": (1380, 380),
         "E": (1040, 680), "F": (460, 760), "G": (640, 460),
     }  # fmt: skip
-    links = ["AB", "BC", "BD", "BG", "GE", "GF", "CE", "AF"]
+    links = [
+        ("A", "B"),
+        ("B", "C"),
+        ("B", "D"),
+        ("B", "G"),
+        ("G", "E"),
+        ("G", "F"),
+        ("C", "E"),
+        ("A", "F"),
+    ]
     for a, b in links:
         (x0, y0), (x1, y1) = places[a], places[b]
         mx, my = (x0 + x1) / 2, (y0 + y1) / 2 - 60
@@ -128,7 +137,7 @@ def partnership_map() -> PILImage.Image:
 
 
 # (title, drawing, file format, alt text, caption, focal point)
-PICTURES = {
+PICTURES: dict[str, tuple] = {
     "drone": (
         "Drone on a runway",
         drone_on_a_runway,

@@ -19,8 +19,12 @@ class ImageFormat(models.TextChoices):
     WEBP = "webp", "WebP"
 
 
-EXTENSIONS = {ImageFormat.JPEG: "jpg", ImageFormat.PNG: "png", ImageFormat.WEBP: "webp"}
-MIME_TYPES = {
+EXTENSIONS: dict[str, str] = {
+    ImageFormat.JPEG: "jpg",
+    ImageFormat.PNG: "png",
+    ImageFormat.WEBP: "webp",
+}
+MIME_TYPES: dict[str, str] = {
     ImageFormat.JPEG: "image/jpeg",
     ImageFormat.PNG: "image/png",
     ImageFormat.WEBP: "image/webp",

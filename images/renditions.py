@@ -191,9 +191,9 @@ def render(image: Image, renditions: list[Rendition]) -> dict[str, bytes]:
     if not renditions:
         return {}
     with image.file.open("rb") as handle:
-        source = PILImage.open(io.BytesIO(handle.read()))
-        source.load()
-    source = ImageOps.exif_transpose(source)
+        opened = PILImage.open(io.BytesIO(handle.read()))
+        opened.load()
+    source = ImageOps.exif_transpose(opened)
     by_spec: dict[str, list[Rendition]] = {}
     for rendition in renditions:
         by_spec.setdefault(rendition.spec, []).append(rendition)

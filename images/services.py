@@ -55,7 +55,7 @@ def image_create(
         make_renditions(image)
     except BaseException:
         # Files are not transactional: take back what was stored.
-        delete_files(name=image.file.name, pk=image.pk)
+        delete_files(name=image.file.name or "", pk=image.pk)
         raise
     return image
 

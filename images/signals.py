@@ -11,5 +11,5 @@ from .models import Image
 def remove_files(sender, instance: Image, **kwargs):
     from .services import delete_files
 
-    name, pk = instance.file.name, instance.pk
+    name, pk = instance.file.name or "", instance.pk
     transaction.on_commit(lambda: delete_files(name=name, pk=pk))

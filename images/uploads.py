@@ -133,7 +133,7 @@ def clean_upload(uploaded) -> CleanUpload:
     """Check an uploaded file and return it as it will be stored."""
     data = read_upload(uploaded)
     picture = inspect(data)
-    fmt = FORMATS[picture.format]
+    fmt = FORMATS[str(picture.format)]
     icc = picture.info.get("icc_profile")
     exif = picture.getexif()
     turned = exif.get(0x0112, 1) not in (None, 1)  # EXIF Orientation
