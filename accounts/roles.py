@@ -102,6 +102,7 @@ NOT_ADDED_BY_HAND = frozenset(
     }
 )
 CONTRIBUTORS = "Contributors"
+EDITORS = "Editors"
 
 
 def verbs_for(permissions: set[str], model_label: str) -> set[str]:
@@ -133,6 +134,15 @@ def role_table() -> list[tuple[str, dict[str, set[str]]]]:
     return rows
 
 
+# What the table's verbs alone do not say (articles/permissions.py,
+# images/permissions.py).
+NOTES = {
+    (CONTRIBUTORS, "articles.article"): " (own; change while draft)",
+    (CONTRIBUTORS, "images.image"): " (change own uploads)",
+    (EDITORS, "images.image"): " (delete only pictures no article shows)",
+}
+
+
 def role_table_markdown() -> str:
     """The role table as the README shows it."""
     roles = sorted(ROLES)
@@ -145,8 +155,8 @@ def role_table_markdown() -> str:
         for role in roles:
             allowed = [verb for verb in VERBS if verb in verbs[role]]
             text = ", ".join(allowed) or "—"
-            if role == CONTRIBUTORS and label == "articles.article" and allowed:
-                text += " (own; change while draft)"
+            if allowed:
+                text += NOTES.get((role, label), "")
             cells.append(text)
         lines.append(f"| `{label}` | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

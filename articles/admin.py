@@ -428,6 +428,12 @@ class ArticleAdmin(admin.ModelAdmin):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         article = self._posted_article(request)
+        # Asked from the page the working copy is offered on: the article's
+        # (which its readers in the admin see), or the Add page.
+        if not self._may_write(request, article) and not (
+            article is not None and self.has_view_permission(request, article)
+        ):
+            raise PermissionDenied
         ArticleWorkingCopy.objects.filter(user=request.user, article=article).delete()
         self.message_user(
             request, "The autosaved changes were discarded.", messages.INFO

@@ -38,6 +38,7 @@ from tests.factories import (
     BlocFactory,
     DataIssueFactory,
     ImportRunFactory,
+    ImageFactory,
     OrganisationFactory,
     ParticipantFactory,
     PartnershipFactory,
@@ -90,6 +91,16 @@ KINDS = {
     "login": ("anyone", "anyone"),
     "autocomplete": ("remote", "method"),
     "catch_all": ("never", "never"),
+    # The article form's writing aids (POST only): on the Add page they need
+    # "add"; on an article, what WRITING_AIDS says.
+    "render_preview": ("method", "add"),
+    "autosave": ("method", "add"),
+    "discard_autosave": ("method", "add"),
+}
+WRITING_AIDS = {
+    "render_preview": "view",
+    "autosave": "change",
+    "discard_autosave": "view",
 }
 SITE_VIEWS = {
     "index",
@@ -188,6 +199,8 @@ def objects(identities, country):
         "datasets.dataissue": [
             DataIssueFactory(entity=partnership.entity_ptr, import_run=run)
         ],
+        # The contributor's own upload, and one of somebody else's.
+        "images.image": [ImageFactory(user=contributor), ImageFactory(user=someone)],
     }
 
 
@@ -332,6 +345,17 @@ def admin_requests(objects, root: Client) -> tuple[list[Request], list[str]]:
                 for request in _actions(label, obj, ActionLocation.CHANGE_LIST):
                     request.url = url
                     requests.append(request)
+        elif kind in WRITING_AIDS:
+            url = reverse(f"admin:{name}")
+            get_need, post_need = KINDS[kind]
+            requests.append(Request("GET", url, get_need, model_label=label))
+            draft = {"body": "A draft, typed."}
+            requests.append(Request("POST", url, post_need, "new", label, data=draft))
+            for obj in objects[label]:
+                data = draft | {"article": obj.pk}
+                requests.append(
+                    Request("POST", url, WRITING_AIDS[kind], "", label, obj, data)
+                )
         elif kind == "add":
             url = reverse(f"admin:{name}")
             data = scraped_form(root.get(url).content.decode())
@@ -398,6 +422,14 @@ def verbs(identity: str, label: str, obj, users) -> set[str]:
             return set()
         if obj.status != ArticleStatus.DRAFT:
             allowed &= {"view"}
+    # Contributors describe only the pictures they uploaded.
+    if (
+        identity == CONTRIBUTORS
+        and label == "images.image"
+        and obj is not None
+        and obj.uploaded_by_id != users[CONTRIBUTORS].pk
+    ):
+        allowed -= {"change"}
     return allowed
 
 
