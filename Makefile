@@ -63,6 +63,7 @@ run: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) setup_roles
 	$(MANAGE) load_demo
+	$(MANAGE) build_snapshot
 	$(MANAGE) ensure_local_admin
 	@echo "Serving coopsite on http://$(HOST):$(PORT)/ (admin at http://$(HOST):$(PORT)/admin/)"
 	$(MANAGE) runserver $(HOST):$(PORT)

@@ -8,9 +8,11 @@ from django.db.models import Count, Q
 
 from coopsite.filtering import FacetedFilterSet, TextFilter
 from partnerships.models import (
+    Bloc,
     Country,
     EntityType,
     Organisation,
+    Partnership,
     PartnershipKind,
     System,
     Tag,
@@ -84,20 +86,38 @@ class ArticleFilter(FacetedFilterSet):
     country = django_filters.ModelChoiceFilter(
         queryset=Country.objects.all(),
         to_field_name="slug",
+        field_name="entity_links__entity",
         method="filter_linked",
         empty_label="Any country",
     )
     organisation = django_filters.ModelChoiceFilter(
         queryset=Organisation.objects.all(),
         to_field_name="slug",
+        field_name="entity_links__entity",
         method="filter_linked",
         empty_label="Any organisation",
     )
     system = django_filters.ModelChoiceFilter(
         queryset=System.objects.all(),
         to_field_name="slug",
+        field_name="entity_links__entity",
         method="filter_linked",
         empty_label="Any system",
+    )
+    # Linked from a bloc's or a partnership's page (and the API's records).
+    bloc = django_filters.ModelChoiceFilter(
+        queryset=Bloc.objects.all(),
+        to_field_name="slug",
+        field_name="entity_links__entity",
+        method="filter_linked",
+        label="Bloc",
+    )
+    partnership = django_filters.ModelChoiceFilter(
+        queryset=Partnership.objects.all(),
+        to_field_name="slug",
+        field_name="entity_links__entity",
+        method="filter_linked",
+        label="Partnership",
     )
     kind = django_filters.ChoiceFilter(
         choices=PartnershipKind.choices,

@@ -21,6 +21,7 @@ urlpatterns = [
         name="sitemap",
     ),
     path("robots.txt", RobotsView.as_view(), name="robots"),
+    path("api/v1/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
 

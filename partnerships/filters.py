@@ -8,9 +8,11 @@ from django.db.models import Count, Q
 from coopsite.filtering import FacetedFilterSet, TextFilter, YearFilter
 
 from .models import (
+    Alias,
     Bloc,
     Country,
     Organisation,
+    OrganisationKind,
     Participant,
     ParticipantRole,
     Partnership,
@@ -95,6 +97,7 @@ class PartnershipFilter(FacetedFilterSet):
     country = django_filters.ModelChoiceFilter(
         queryset=Country.objects.all(),
         to_field_name="slug",
+        field_name="participants__country",
         method="filter_country",
         label="Country",
         empty_label="Any country",
@@ -200,3 +203,97 @@ class PartnershipFilter(FacetedFilterSet):
 
     def filter_role(self, queryset, name, role):
         return queryset  # applied together with the country, on one participant
+
+
+# --- The lists of records (the API's; the site lists countries alphabetically) ---
+
+
+class RecordFilter(django_filters.FilterSet):
+    """Filters every list of records has: text in the name or an alias."""
+
+    q = TextFilter(method="filter_text")
+
+    def filter_text(self, queryset, name, value):
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(pk__in=Alias.objects.filter(name__icontains=value).values("entity_id"))
+        )
+
+
+class CountryFilter(RecordFilter):
+    region = django_filters.CharFilter(
+        lookup_expr="iexact", max_length=64, label="Region"
+    )
+    is_former = django_filters.ChoiceFilter(
+        choices=[("true", "Former states"), ("false", "Current states")],
+        method="filter_former",
+        label="A former state",
+    )
+    bloc = django_filters.ModelChoiceFilter(
+        queryset=Bloc.objects.all(),
+        to_field_name="slug",
+        field_name="bloc_memberships__bloc",
+        label="Member of the bloc",
+    )
+
+    class Meta:
+        model = Country
+        fields = []
+
+    def filter_former(self, queryset, name, value: str):
+        return queryset.filter(is_former=value == "true")
+
+
+class BlocFilter(RecordFilter):
+    member = django_filters.ModelChoiceFilter(
+        queryset=Country.objects.all(),
+        to_field_name="slug",
+        field_name="memberships__country",
+        label="Has the member",
+    )
+
+    class Meta:
+        model = Bloc
+        fields = []
+
+
+class OrganisationFilter(RecordFilter):
+    kind = django_filters.ChoiceFilter(choices=OrganisationKind.choices)
+    country = django_filters.ModelChoiceFilter(
+        queryset=Country.objects.all(),
+        to_field_name="slug",
+        field_name="home_country",
+        label="Home country",
+    )
+
+    class Meta:
+        model = Organisation
+        fields = []
+
+
+class SystemFilter(RecordFilter):
+    category = django_filters.ChoiceFilter(choices=SystemCategory.choices)
+    origin = django_filters.ModelChoiceFilter(
+        queryset=Country.objects.all(),
+        to_field_name="slug",
+        field_name="origin_country",
+        label="Country of origin",
+    )
+    maker = django_filters.ModelChoiceFilter(
+        queryset=Organisation.objects.all(),
+        to_field_name="slug",
+        field_name="makers",
+        label="Made by",
+    )
+
+    class Meta:
+        model = System
+        fields = []
+
+
+class TagFilter(django_filters.FilterSet):
+    q = TextFilter(field_name="name", lookup_expr="icontains")
+
+    class Meta:
+        model = Tag
+        fields = []

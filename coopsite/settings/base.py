@@ -33,6 +33,10 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "accounts",
     "partnerships",
     "images",
@@ -40,6 +44,8 @@ INSTALLED_APPS = [
     "search",
     "datasets",
     "backups",
+    "freshness",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -49,6 +55,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -288,3 +295,70 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # How often the article form autosaves a working copy (seconds).
 COOPSITE_AUTOSAVE_SECONDS = env.int("COOPSITE_AUTOSAVE_SECONDS", default=30)
+# --- The read API (/api/v1/) -------------------------------------------------
+# Read-only and public: no authentication (a logged-in editor sees what any
+# reader sees), JSON only, every client limited per IP address.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ClientRateThrottle"],
+    "URL_FORMAT_OVERRIDE": None,  # one format: JSON
+    # The client's address: REMOTE_ADDR, or with N trusted proxies in front
+    # (a load balancer appending to X-Forwarded-For), the address the
+    # outermost of them saw. Nothing else a client sends is believed.
+    "NUM_PROXIES": env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0),
+}
+# Requests per client address; counted in the "default" cache, which must be
+# shared by every app process (Redis via CACHE_URL in production).
+COOPSITE_API_RATE_LIMIT = env.str("DJANGO_API_RATE_LIMIT", default="120/minute")
+COOPSITE_API_THROTTLE_CACHE = "default"
+# Bulk downloads: where snapshots are written (a STORAGES alias) and how
+# many dated ones are kept.
+COOPSITE_SNAPSHOT_STORAGE = "default"
+COOPSITE_SNAPSHOTS_KEPT = env.int("DJANGO_SNAPSHOTS_KEPT", default=5)
+# A deploy's commit id; when empty, a hash of the source stands in (ETags).
+COOPSITE_RELEASE = env.str("COOPSITE_RELEASE", default="")
+
+# CORS: the API is public data, readable from any origin, GET only.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
+CORS_PREFLIGHT_MAX_AGE = 86400
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "coopsite API",
+    "VERSION": "1",
+    "DESCRIPTION": (
+        "The partnership records and the published articles, read-only.\n\n"
+        "* Lists are paginated by cursor: follow `next` and `previous`; "
+        "`page_size` is 1 to 100 (default 20).\n"
+        "* `fields=` keeps only the named fields of each item.\n"
+        "* Every answer has an `ETag` and a `Last-Modified`; send them back "
+        "(`If-None-Match`, `If-Modified-Since`) and an unchanged answer is "
+        "`304 Not Modified`.\n"
+        "* Each client address may make a limited number of requests a minute "
+        "(see the README); past it the answer is `429` with `Retry-After`.\n"
+        "* A parameter the API does not know, or a bad value, is `400` with "
+        "a message.\n"
+        "* Every record at once: the bulk downloads listed at `/api/v1/`."
+    ),
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "PartnershipKindEnum": "partnerships.models.PartnershipKind",
+        "PartnershipStatusEnum": "partnerships.models.PartnershipStatus",
+        "OrganisationKindEnum": "partnerships.models.OrganisationKind",
+        "EntityTypeEnum": "partnerships.models.EntityType",
+        "DatePrecisionEnum": "partnerships.dates.DatePrecision",
+    },
+}

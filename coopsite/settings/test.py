@@ -28,3 +28,7 @@ WHITENOISE_AUTOREFRESH = True
 # Pictures: served by Django so browser tests can load them; each test
 # gets its own MEDIA_ROOT (tests/conftest.py).
 COOPSITE_SERVE_MEDIA = True
+
+# The rate limit's own tests set the documented one; the rest of the suite
+# makes hundreds of requests a minute from one address.
+COOPSITE_API_RATE_LIMIT = "100000/minute"

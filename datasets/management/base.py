@@ -4,6 +4,7 @@ reporting, and a clear refusal when a file or a row cannot be read."""
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from datasets.locking import AnotherImportRunning
@@ -52,3 +53,6 @@ class DatasetImportCommand(BaseCommand):
         for line in lines[:-1]:
             self.stdout.write(line)
         self.stdout.write(self.style.SUCCESS(lines[-1]))
+        # The bulk downloads follow the records (nothing to write when the
+        # import changed nothing).
+        call_command("build_snapshot", stdout=self.stdout)

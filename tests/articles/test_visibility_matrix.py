@@ -1,6 +1,7 @@
 """{anonymous, contributor, editor, researcher} × {draft, review, scheduled,
 published, archived} × {article page, lists, search, feeds, sitemap, entity
-pages, preview}: readers only ever see what is published and due, whoever
+pages, the API, preview} (every API endpoint and the bulk downloads:
+tests/api/test_visibility.py): readers only ever see what is published and due, whoever
 is logged in; preview is for staff who may see the article; and each role
 may do exactly what it should in the admin."""
 
@@ -70,7 +71,12 @@ SURFACES = {
     "entity feed": lambda a: "/countries/poland/feed/",
     "sitemap": lambda a: "/sitemap.xml",
     "entity page": lambda a: "/countries/poland/",
+    "api article": lambda a: f"/api/v1/articles/{a.slug}/",
+    "api article list": lambda a: "/api/v1/articles/",
+    "api filtered list": lambda a: "/api/v1/articles/?country=poland",
 }
+# Answer 404 unless the article is public; the rest list it or not.
+DETAIL_SURFACES = {"article page", "api article"}
 
 
 @pytest.mark.parametrize("state", STATES)
@@ -87,7 +93,7 @@ def test_who_sees_and_does_what(people, country, role, state, commit):
     # Public surfaces: the same for everyone, logged in or not.
     for surface, url_of in SURFACES.items():
         response = client.get(url_of(article))
-        if surface == "article page":
+        if surface in DETAIL_SURFACES:
             assert response.status_code == (200 if public else 404), surface
             continue
         body = response.content.decode()

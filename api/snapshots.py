@@ -1,0 +1,500 @@
+"""Bulk downloads: a dated snapshot of every record and published article,
+as CSV (one file per table, zipped) and as JSON Lines (gzipped).
+
+``build_snapshot`` (the management command, which imports run when they
+finish) writes them through Django's storage API, with a manifest the API
+serves: file names, sizes, SHA-256 sums and each table's row count. It
+does nothing when the data has not changed since the last snapshot. The
+tables are relational: every row has its record's stable id, and the
+tables that join records name those ids.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import gzip
+import hashlib
+import io
+import json
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import storages
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article, ArticleEntityLink
+from freshness import versions
+from partnerships.models import (
+    Alias,
+    Bloc,
+    BlocMembership,
+    Country,
+    EntityType,
+    ExternalIdentifier,
+    Organisation,
+    Participant,
+    Partnership,
+    PartnershipSystem,
+    Source,
+    System,
+    Tag,
+)
+
+FOLDER = "downloads"
+MANIFEST = f"{FOLDER}/manifest.json"
+NAME_PREFIX = "coopsite-records"
+CSV_SUFFIX = "-csv.zip"
+JSONL_SUFFIX = ".jsonl.gz"
+
+# --- The tables -------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    """One table of the snapshot: its rows as tuples, with its column names.
+    ``rows`` yields tuples of plain values (str, int, float, bool, None)."""
+
+    name: str
+    description: str
+    columns: list[str]
+    rows: Callable[[], Iterator[tuple]]
+
+
+def _values(queryset, *fields, convert: dict[int, Callable] | None = None):
+    """A table's rows straight from the database (no model instances)."""
+
+    def rows():
+        for row in (
+            queryset.order_by("pk").values_list(*fields).iterator(chunk_size=2000)
+        ):
+            if convert:
+                row = list(row)
+                for index, function in convert.items():
+                    row[index] = function(row[index])
+            yield tuple(_plain(value) for value in row)
+
+    return rows
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def _path_of(entity_type: str) -> Callable[[str], str]:
+    """The public page's path for a slug ("/countries/poland/")."""
+    name = (
+        "partnerships:tag_detail"
+        if entity_type == "tag"
+        else f"partnerships:{entity_type}_detail"
+    )
+    prefix = reverse(name, kwargs={"slug": "slug"})[: -len("slug/")]
+    return lambda slug: f"{prefix}{slug}/"
+
+
+def _years(value) -> str:
+    return ";".join(str(year) for year in sorted(value or []))
+
+
+def tables() -> list[Table]:
+    published = Article.objects.published()
+    specs = [
+        (
+            "countries",
+            "Countries, current (ISO 3166-1) and former.",
+            Country.objects.all(),
+            ["id", "slug", "name", "alpha_2", "alpha_3", "alpha_4", "numeric",
+             "official_name", "region", "subregion", "demonym", "latitude",
+             "longitude", "is_former", "existed_until", "summary", "created_at",
+             "updated_at", "path"],
+            ["pk", "slug", "name", "alpha_2", "alpha_3", "alpha_4", "numeric",
+             "official_name", "region", "subregion", "demonym", "latitude",
+             "longitude", "is_former", "existed_until", "summary", "created_at",
+             "updated_at", "slug"],
+            {18: _path_of(EntityType.COUNTRY)},
+        ),
+        (
+            "blocs",
+            "Alliances and organisations of states.",
+            Bloc.objects.all(),
+            ["id", "slug", "name", "abbreviation", "official_name", "founded",
+             "website", "summary", "created_at", "updated_at", "path"],
+            ["pk", "slug", "name", "abbreviation", "official_name", "founded",
+             "website", "summary", "created_at", "updated_at", "slug"],
+            {10: _path_of(EntityType.BLOC)},
+        ),
+        (
+            "bloc_memberships",
+            "Which country belongs to which bloc, joined and left (years).",
+            BlocMembership.objects.all(),
+            ["bloc_id", "country_id", "joined", "left", "note"],
+            ["bloc_id", "country_id", "joined", "left", "note"],
+            None,
+        ),
+        (
+            "organisations",
+            "Companies, ministries, agencies, institutes.",
+            Organisation.objects.all(),
+            ["id", "slug", "name", "kind", "home_country_id", "website", "summary",
+             "created_at", "updated_at", "path"],
+            ["pk", "slug", "name", "kind", "home_country_id", "website", "summary",
+             "created_at", "updated_at", "slug"],
+            {9: _path_of(EntityType.ORGANISATION)},
+        ),
+        (
+            "systems",
+            "Platforms and technologies.",
+            System.objects.all(),
+            ["id", "slug", "name", "category", "origin_country_id", "summary",
+             "created_at", "updated_at", "path"],
+            ["pk", "slug", "name", "category", "origin_country_id", "summary",
+             "created_at", "updated_at", "slug"],
+            {8: _path_of(EntityType.SYSTEM)},
+        ),
+        (
+            "system_makers",
+            "Which organisation makes which system.",
+            System.makers.through.objects.all(),
+            ["system_id", "organisation_id"],
+            ["system_id", "organisation_id"],
+            None,
+        ),
+        (
+            "partnerships",
+            "Records of cooperation. Dates are the first day of the period "
+            "they are known to for a start, the last for an end; precision is "
+            "year, month or day.",
+            Partnership.objects.all(),
+            ["id", "slug", "name", "kind", "status", "start_date",
+             "start_precision", "start_is_estimate", "end_date", "end_precision",
+             "end_is_estimate", "series", "location", "latitude", "longitude",
+             "summary", "created_at", "updated_at", "path"],
+            ["pk", "slug", "name", "kind", "status", "start_date",
+             "start_precision", "start_is_estimate", "end_date", "end_precision",
+             "end_is_estimate", "series", "location", "latitude", "longitude",
+             "summary", "created_at", "updated_at", "slug"],
+            {18: _path_of(EntityType.PARTNERSHIP)},
+        ),
+        (
+            "participants",
+            "Who takes part in a partnership, in which role: exactly one of "
+            "country_id, organisation_id, bloc_id.",
+            Participant.objects.all(),
+            ["id", "partnership_id", "role", "country_id", "organisation_id",
+             "bloc_id", "note"],
+            ["pk", "partnership_id", "role", "country_id", "organisation_id",
+             "bloc_id", "note"],
+            None,
+        ),
+        (
+            "partnership_systems",
+            "Systems in a partnership, with quantities and arms-transfer data "
+            "(SIPRI trend-indicator values in millions); delivery years are "
+            "separated by semicolons.",
+            PartnershipSystem.objects.all(),
+            ["id", "partnership_id", "system_id", "quantity_ordered",
+             "quantity_ordered_is_estimate", "quantity_delivered",
+             "quantity_delivered_is_estimate", "condition", "delivery_years",
+             "delivery_years_are_estimates", "local_production", "tiv_per_unit",
+             "tiv_order", "tiv_delivered", "note"],
+            ["pk", "partnership_id", "system_id", "quantity_ordered",
+             "quantity_ordered_is_estimate", "quantity_delivered",
+             "quantity_delivered_is_estimate", "condition", "delivery_years",
+             "delivery_years_are_estimates", "local_production", "tiv_per_unit",
+             "tiv_order", "tiv_delivered", "note"],
+            {8: _years},
+        ),
+        (
+            "sources",
+            "Where a partnership's facts come from.",
+            Source.objects.all(),
+            ["id", "partnership_id", "title", "url", "publisher", "published_on",
+             "accessed_on"],
+            ["pk", "partnership_id", "title", "url", "publisher", "published_on",
+             "accessed_on"],
+            None,
+        ),
+        (
+            "tags",
+            "Labels staff curate on partnerships and articles.",
+            Tag.objects.all(),
+            ["id", "slug", "name", "description", "path"],
+            ["pk", "slug", "name", "description", "slug"],
+            {4: _path_of("tag")},
+        ),
+        (
+            "partnership_tags",
+            "Which partnership has which tag.",
+            Partnership.tags.through.objects.all(),
+            ["partnership_id", "tag_id"],
+            ["partnership_id", "tag_id"],
+            None,
+        ),
+        (
+            "aliases",
+            "Other names of countries, blocs, organisations, systems and "
+            "partnerships (entity_id is the record's id).",
+            Alias.objects.all(),
+            ["entity_id", "entity_type", "name"],
+            ["entity_id", "entity__entity_type", "name"],
+            None,
+        ),
+        (
+            "external_ids",
+            "A record's ids in outside datasets (sipri, mme...).",
+            ExternalIdentifier.objects.all(),
+            ["entity_id", "scheme", "value"],
+            ["entity_id", "scheme", "value"],
+            None,
+        ),
+        (
+            "articles",
+            "Published articles, with their Markdown source.",
+            published,
+            ["id", "slug", "title", "standfirst", "published_at", "updated_at",
+             "path", "body_markdown"],
+            ["pk", "slug", "title", "standfirst", "published_at", "updated_at",
+             "slug", "body"],
+            {6: lambda slug: reverse("articles:detail", kwargs={"slug": slug})},
+        ),
+        (
+            "article_authors",
+            "Who wrote which published article.",
+            Article.authors.through.objects.filter(article__in=published),
+            ["article_id", "username", "name"],
+            ["article_id", "user__username", "user__first_name", "user__last_name"],
+            None,
+        ),
+        (
+            "article_tags",
+            "Which published article has which tag.",
+            Article.tags.through.objects.filter(article__in=published),
+            ["article_id", "tag_id"],
+            ["article_id", "tag_id"],
+            None,
+        ),
+        (
+            "article_links",
+            "The records each published article's editors confirmed it is "
+            "about or mentions.",
+            ArticleEntityLink.objects.accepted().filter(article__in=published),
+            ["article_id", "entity_id", "entity_type", "role", "mention_count"],
+            ["article_id", "entity_id", "entity__entity_type", "role",
+             "mention_count"],
+            None,
+        ),
+    ]  # fmt: skip
+    result = []
+    for name, description, queryset, columns, fields, convert in specs:
+        rows = _values(queryset, *fields, convert=convert)
+        if name == "article_authors":
+            rows = _authors(rows)
+        result.append(Table(name, description, columns, rows))
+    return result
+
+
+def _authors(rows):
+    def joined():
+        for article_id, username, first, last in rows():
+            yield article_id, username, f"{first} {last}".strip() or username
+
+    return joined
+
+
+# --- Writing ------------------------------------------------------------------------
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
+def csv_cell(value):
+    """A value as a spreadsheet cell that cannot run as a formula (OWASP):
+    text that starts like one gets a leading apostrophe. Numbers stay
+    numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return f"'{value}"
+    return value
+
+
+@dataclass
+class Manifest:
+    """What the latest snapshot holds, as stored beside its files."""
+
+    stamp: str
+    generated_at: str
+    data_token: str
+    tables: dict[str, int]
+    descriptions: dict[str, str]
+    files: dict[str, dict]  # "csv" / "jsonl" -> {name, size, sha256}
+    previous: list[dict] = field(default_factory=list)
+
+    @classmethod
+    def from_json(cls, data: dict) -> Manifest:
+        return cls(**data)
+
+    def to_json(self) -> dict:
+        return self.__dict__.copy()
+
+    def file_named(self, name: str) -> dict | None:
+        for entry in [self.files, *(p["files"] for p in self.previous)]:
+            for described in entry.values():
+                if described["name"] == name:
+                    return described
+        return None
+
+    def describe(self, request) -> dict:
+        def url(name):
+            return request.build_absolute_uri(
+                reverse("api:download", kwargs={"name": name})
+            )
+
+        return {
+            "generated_at": self.generated_at,
+            "tables": self.tables,
+            "files": {
+                kind: {
+                    "name": described["name"],
+                    "size": described["size"],
+                    "sha256": described["sha256"],
+                    "url": url(described["name"]),
+                }
+                for kind, described in self.files.items()
+            },
+        }
+
+
+def storage():
+    return storages[settings.COOPSITE_SNAPSHOT_STORAGE]
+
+
+def latest_manifest() -> Manifest | None:
+    store = storage()
+    try:
+        with store.open(MANIFEST, "rb") as handle:
+            return Manifest.from_json(json.load(handle))
+    except (FileNotFoundError, OSError, ValueError, TypeError):
+        return None
+
+
+def build(*, force: bool = False, now: dt.datetime | None = None) -> Manifest | None:
+    """Write a new snapshot if the data changed since the last one (or
+    ``force``); return its manifest, or None when nothing was written."""
+    previous = latest_manifest()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Every table read from one moment of the database.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"
+                )
+        token = versions.current().token
+        if previous and previous.data_token == token and not force:
+            return None
+        now = now or timezone.now()
+        stamp = now.strftime("%Y-%m-%dT%H%M%SZ")
+        with (
+            tempfile.TemporaryFile() as zipped,
+            tempfile.TemporaryFile() as lines,
+        ):
+            counts, descriptions = _write(zipped, lines, stamp)
+            files = {
+                "csv": _store(zipped, f"{NAME_PREFIX}-{stamp}{CSV_SUFFIX}"),
+                "jsonl": _store(lines, f"{NAME_PREFIX}-{stamp}{JSONL_SUFFIX}"),
+            }
+    history = []
+    if previous:
+        history = [
+            {"stamp": previous.stamp, "generated_at": previous.generated_at,
+             "files": previous.files},
+            *previous.previous,
+        ]  # fmt: skip
+    kept, dropped = (
+        history[: settings.COOPSITE_SNAPSHOTS_KEPT - 1],
+        history[settings.COOPSITE_SNAPSHOTS_KEPT - 1 :],
+    )
+    manifest = Manifest(
+        stamp=stamp,
+        generated_at=now.isoformat(),
+        data_token=token,
+        tables=counts,
+        descriptions=descriptions,
+        files=files,
+        previous=kept,
+    )
+    store = storage()
+    payload = json.dumps(manifest.to_json(), indent=2, sort_keys=True).encode()
+    if store.exists(MANIFEST):
+        store.delete(MANIFEST)
+    store.save(MANIFEST, io.BytesIO(payload))
+    for old in dropped:
+        for described in old["files"].values():
+            if store.exists(described["path"]):
+                store.delete(described["path"])
+    return manifest
+
+
+def _write(zipped, lines, stamp: str) -> tuple[dict[str, int], dict[str, str]]:
+    counts: dict[str, int] = {}
+    descriptions: dict[str, str] = {}
+    with (
+        zipfile.ZipFile(zipped, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+        gzip.GzipFile(fileobj=lines, mode="wb", mtime=0) as jsonl,
+    ):
+        for table in tables():
+            descriptions[table.name] = table.description
+            count = 0
+            with archive.open(f"{table.name}.csv", "w") as raw:
+                text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+                writer = csv.writer(text)
+                writer.writerow(table.columns)
+                for row in table.rows():
+                    writer.writerow([csv_cell(value) for value in row])
+                    record = {
+                        "table": table.name,
+                        **dict(zip(table.columns, row, strict=True)),
+                    }
+                    jsonl.write(json.dumps(record, ensure_ascii=False).encode())
+                    jsonl.write(b"\n")
+                    count += 1
+                text.flush()
+                text.detach()
+            counts[table.name] = count
+        archive.writestr(
+            "README.txt",
+            f"coopsite records, snapshot {stamp}.\n"
+            "One CSV file per table (UTF-8, a header row). Ids are stable "
+            "across snapshots and are the ids the API uses.\n"
+            "Text that would start like a spreadsheet formula (= + - @) has a "
+            "leading apostrophe.\n\n"
+            + "".join(
+                f"{name}.csv ({counts[name]} rows): {text}\n"
+                for name, text in descriptions.items()
+            ),
+        )
+    return counts, descriptions
+
+
+def _store(handle, name: str) -> dict:
+    handle.seek(0)
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: handle.read(1 << 20), b""):
+        digest.update(chunk)
+    size = handle.tell()
+    handle.seek(0)
+    stored = storage().save(f"{FOLDER}/{name}", File(handle, name=name))
+    return {"name": stored.rsplit("/", 1)[-1], "path": stored, "size": size,
+            "sha256": digest.hexdigest()}  # fmt: skip

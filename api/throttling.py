@@ -1,0 +1,48 @@
+"""The API's rate limit: so many requests a minute per client address,
+counted in the shared cache so that it holds across every app process.
+
+A fixed window per client: the first request of a window creates its
+counter (``cache.add``), every request increments it (``cache.incr``, one
+atomic step on Redis or Memcached), and past the limit the answer is 429
+with ``Retry-After`` set to the seconds left in the window. The client's
+address is REMOTE_ADDR, or with trusted proxies in front the one they
+report (``NUM_PROXIES``: see settings and the README).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import caches
+from rest_framework.throttling import SimpleRateThrottle
+
+
+class ClientRateThrottle(SimpleRateThrottle):
+    scope = "api"
+
+    def __init__(self):
+        self.cache = caches[settings.COOPSITE_API_THROTTLE_CACHE]
+        super().__init__()
+
+    def get_rate(self):
+        return settings.COOPSITE_API_RATE_LIMIT or None
+
+    def get_cache_key(self, request, view):
+        return f"throttle:{self.scope}:{self.get_ident(request)}"
+
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        now = int(self.timer())
+        window_start = now - now % self.duration
+        self.window_end = window_start + self.duration
+        key = f"{self.get_cache_key(request, view)}:{window_start}"
+        self.cache.add(key, 0, timeout=self.duration + 5)
+        try:
+            count = self.cache.incr(key)
+        except ValueError:  # the counter expired between add and incr
+            self.cache.add(key, 1, timeout=self.duration + 5)
+            count = 1
+        return count <= self.num_requests
+
+    def wait(self):
+        return max(1, self.window_end - int(self.timer()))

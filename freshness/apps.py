@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class FreshnessConfig(AppConfig):
+    name = "freshness"
+    verbose_name = "Freshness"
+
+    def ready(self):
+        from . import signals  # noqa: F401

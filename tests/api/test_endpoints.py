@@ -1,0 +1,247 @@
+"""What each endpoint answers: shapes, the shared filters, `fields`, and
+clear 400s for what the API cannot take."""
+
+import pytest
+from django.urls import resolve, reverse
+
+from api import views
+from articles.filters import ArticleFilter
+from articles.views import ArticleListView
+from partnerships.filters import PartnershipFilter
+from partnerships.views import PartnershipListView
+
+pytestmark = pytest.mark.django_db
+
+LISTS = [
+    "articles",
+    "partnerships",
+    "countries",
+    "blocs",
+    "organisations",
+    "systems",
+    "tags",
+]
+
+
+def get(client, url, **params):
+    response = client.get(url, params)
+    return response, response.json() if response.content else None
+
+
+def test_the_root_lists_every_list_and_the_schema_docs_and_downloads(client):
+    response, data = get(client, "/api/v1/")
+    assert response.status_code == 200
+    assert set(data["lists"]) == set(LISTS)
+    for name in LISTS:
+        assert data["lists"][name] == f"http://testserver/api/v1/{name}/"
+    assert data["schema"].endswith("/api/v1/schema/")
+    assert data["docs"].endswith("/api/v1/docs/")
+    assert data["downloads"].endswith("/api/v1/downloads/")
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_every_list_answers_json_with_cursor_links(client, records, name):
+    response, data = get(client, f"/api/v1/{name}/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert set(data) == {"next", "previous", "results"}
+    assert data["results"], name
+    first = data["results"][0]
+    detail, item = get(client, first["url"])
+    assert detail.status_code == 200
+    assert item["id"] == first["id"]
+    assert item["slug"] == first["slug"]
+
+
+def test_the_api_and_the_public_list_filter_with_one_definition():
+    assert views.PartnershipViewSet.filterset_class is PartnershipFilter
+    assert PartnershipListView.filterset_class is PartnershipFilter
+    assert views.ArticleViewSet.filterset_class is ArticleFilter
+    assert ArticleListView.filterset_class is ArticleFilter
+
+
+def test_partnerships_filtered_by_country_and_kind_as_the_readme_shows(client, records):
+    response, data = get(
+        client, "/api/v1/partnerships/", country="pakistan", kind="export"
+    )
+    assert response.status_code == 200
+    assert [p["slug"] for p in data["results"]] == ["tb2-pakistan"]
+    deal = data["results"][0]
+    assert deal["kind"] == "export"
+    assert deal["start"] == {
+        "date": "2021-06-01",
+        "precision": "month",
+        "is_estimate": False,
+        "iso": "2021-06",
+        "text": "June 2021",
+    }
+    assert {(p["role"], p["actor"]["slug"]) for p in deal["participants"]} == {
+        ("supplier", "turkiye"),
+        ("recipient", "pakistan"),
+    }
+    assert deal["participants"][0]["actor"]["type"] == "country"
+    [line] = deal["systems"]
+    assert line["system"]["slug"] == "bayraktar-tb2"
+    assert line["system"]["category"] == "uav"
+    assert line["quantity_ordered"] == 12
+    assert line["delivery_years"] == [2022, 2023]
+    assert [s["title"] for s in deal["sources"]] == ["Register entry"]
+    assert [t["slug"] for t in deal["tags"]] == ["drones"]
+    assert deal["web_url"] == "http://testserver/partnerships/tb2-pakistan/"
+    assert deal["articles_url"].endswith("/api/v1/articles/?partnership=tb2-pakistan")
+
+
+def test_the_filters_answer_the_same_records_as_the_public_list(client, records):
+    params = {"country": "pakistan", "role": "recipient"}
+    page = client.get("/partnerships/", params)
+    _, data = get(client, "/api/v1/partnerships/", **params)
+    assert [p["slug"] for p in data["results"]] == [
+        p.slug for p in page.context["partnerships"]
+    ]
+
+
+def test_a_published_article_has_its_source_its_html_and_its_confirmed_links(
+    client, records
+):
+    response, data = get(client, "/api/v1/articles/drones-over-the-indus/")
+    assert response.status_code == 200
+    assert data["body_markdown"] == "Pakistan bought the *Bayraktar TB2*."
+    assert data["body_html"] == "<p>Pakistan bought the <em>Bayraktar TB2</em>.</p>\n"
+    assert data["authors"] == [{"username": "writer", "name": "Ada Writer"}]
+    assert {(link["role"], link["entity"]["slug"]) for link in data["links"]} == {
+        ("mentions", "pakistan"),
+        ("mentions", "bayraktar-tb2"),
+        ("mentions", "tb2-pakistan"),
+    }
+    assert data["reading_time"] == 1
+
+
+def test_an_article_list_filtered_by_a_record_it_links(client, records):
+    for params in ({"country": "pakistan"}, {"partnership": "tb2-pakistan"}):
+        _, data = get(client, "/api/v1/articles/", **params)
+        assert [a["slug"] for a in data["results"]] == ["drones-over-the-indus"]
+        assert "body_markdown" not in data["results"][0]
+
+
+def test_an_old_article_address_redirects_permanently(client, records):
+    article = records["article"]
+    article.slug = "drones-and-the-indus"
+    article.save()
+    response = client.get("/api/v1/articles/drones-over-the-indus/")
+    assert response.status_code == 301
+    assert (
+        response["Location"]
+        == "http://testserver/api/v1/articles/drones-and-the-indus/"
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("/api/v1/countries/pakistan/", {"alpha_2": "PK", "is_former": False}),
+        ("/api/v1/organisations/baykar/", {"kind": "company"}),
+        ("/api/v1/systems/bayraktar-tb2/", {"category": "uav"}),
+    ],
+)
+def test_record_details(client, records, url, expected):
+    _, data = get(client, url)
+    for key, value in expected.items():
+        assert data[key] == value
+
+
+def test_records_nest_what_saves_a_round_trip(client, records):
+    _, system = get(client, "/api/v1/systems/bayraktar-tb2/")
+    assert [m["slug"] for m in system["makers"]] == ["baykar"]
+    assert system["origin_country"]["slug"] == "turkiye"
+    assert system["partnerships_url"].endswith(
+        "/api/v1/partnerships/?system=bayraktar-tb2"
+    )
+    _, organisation = get(client, "/api/v1/organisations/baykar/")
+    assert organisation["aliases"] == ["Baykar Makina"]
+    assert organisation["home_country"]["name"] == "Türkiye"
+    _, pakistan = get(client, "/api/v1/countries/pakistan/")
+    blocs = {m["bloc"]["slug"]: m["joined"] for m in pakistan["blocs"]}
+    assert "organisation-of-islamic-cooperation" in blocs
+    assert 1990 in blocs.values()  # the test pact the fixture made
+
+
+def test_record_lists_have_their_own_filters(client, records):
+    _, data = get(client, "/api/v1/organisations/", q="makina")
+    assert [o["slug"] for o in data["results"]] == ["baykar"]
+    _, data = get(client, "/api/v1/systems/", category="uav", origin="turkiye")
+    assert [s["slug"] for s in data["results"]] == ["bayraktar-tb2"]
+    _, data = get(client, "/api/v1/countries/", q="pakist")
+    assert [c["slug"] for c in data["results"]] == ["pakistan"]
+
+
+def test_fields_keeps_only_the_named_fields(client, records):
+    _, data = get(client, "/api/v1/partnerships/", fields="id,slug")
+    assert all(set(item) == {"id", "slug"} for item in data["results"])
+    _, item = get(client, "/api/v1/countries/pakistan/", fields="name")
+    assert item == {"name": "Pakistan"}
+
+
+@pytest.mark.parametrize(
+    ("url", "params", "field"),
+    [
+        ("/api/v1/partnerships/", {"country": "atlantis"}, "country"),
+        ("/api/v1/partnerships/", {"kind": "piracy"}, "kind"),
+        ("/api/v1/partnerships/", {"year_from": "soon"}, "year_from"),
+        ("/api/v1/partnerships/", {"sort": "price"}, "sort"),
+        ("/api/v1/partnerships/", {"page_size": "1000"}, "page_size"),
+        ("/api/v1/partnerships/", {"page_size": "ten"}, "page_size"),
+        ("/api/v1/partnerships/", {"cursor": "not-a-cursor"}, "cursor"),
+        ("/api/v1/partnerships/", {"fields": "id,price"}, "fields"),
+        ("/api/v1/partnerships/", {"contry": "pakistan"}, "detail"),
+        ("/api/v1/articles/", {"published_after": "yesterday"}, "published_after"),
+        ("/api/v1/articles/", {"author": "nobody-at-all"}, "author"),
+        ("/api/v1/countries/pakistan/", {"kind": "export"}, "detail"),
+        ("/api/v1/countries/", {"q": "x" * 201}, "q"),
+        ("/api/v1/countries/", {"q": "nul\x00byte"}, "q"),
+    ],
+)
+def test_a_bad_parameter_is_a_400_that_says_what_is_wrong(
+    client, records, url, params, field
+):
+    response = client.get(url, params)
+    assert response.status_code == 400
+    message = response.json()[field]
+    assert message, response.json()
+
+
+def test_an_unknown_parameter_is_named_with_the_ones_that_exist(client):
+    response = client.get("/api/v1/partnerships/", {"contry": "pakistan"})
+    message = response.json()["detail"]
+    assert "contry" in message
+    assert "country" in message
+
+
+def test_an_unknown_record_is_a_404(client, db):
+    response = client.get("/api/v1/systems/no-such-system/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No System matches the given query."}
+
+
+def test_the_api_only_reads(client, records):
+    for method in ("post", "put", "patch", "delete"):
+        response = getattr(client, method)("/api/v1/partnerships/tb2-pakistan/")
+        assert response.status_code == 405, method
+
+
+def test_hostile_text_comes_back_as_escaped_json(client, records):
+    deal = records["deal"]
+    deal.summary = '</script><script>alert("x")</script>\u2028=HYPERLINK()'
+    deal.save()
+    response = client.get("/api/v1/partnerships/tb2-pakistan/")
+    assert response["Content-Type"] == "application/json"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response.json()["summary"] == deal.summary
+    assert b"\\u2028" in response.content  # a line separator breaks JavaScript
+
+
+def test_api_urls_round_trip():
+    assert reverse("api:partnership-detail", kwargs={"slug": "x"}) == (
+        "/api/v1/partnerships/x/"
+    )
+    assert resolve("/api/v1/partnerships/x/").url_name == "partnership-detail"
+    assert resolve("/api/v1/").url_name == "root"

@@ -1,0 +1,173 @@
+"""HTTP around the data: conditional GET on every endpoint, the rate limit,
+CORS."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.test import Client
+
+from api import snapshots
+from coopsite.settings import base
+from tests.factories import PublishedArticleFactory
+
+pytestmark = pytest.mark.django_db
+
+ENDPOINTS = [
+    "/api/v1/",
+    "/api/v1/schema/",
+    "/api/v1/docs/",
+    "/api/v1/downloads/",
+    "/api/v1/articles/",
+    "/api/v1/articles/drones-over-the-indus/",
+    "/api/v1/partnerships/?country=pakistan&kind=export",
+    "/api/v1/partnerships/tb2-pakistan/",
+    "/api/v1/countries/",
+    "/api/v1/countries/pakistan/",
+    "/api/v1/blocs/",
+    "/api/v1/organisations/",
+    "/api/v1/organisations/baykar/",
+    "/api/v1/systems/",
+    "/api/v1/systems/bayraktar-tb2/",
+    "/api/v1/tags/",
+    "/api/v1/tags/drones/",
+]
+
+
+@pytest.fixture
+def snapshot(records):
+    return snapshots.build()
+
+
+@pytest.mark.parametrize("url", ENDPOINTS)
+def test_every_endpoint_answers_a_conditional_get_with_304(client, snapshot, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    etag, modified = response["ETag"], response["Last-Modified"]
+    again = client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["ETag"] == etag
+    since = client.get(url, headers={"If-Modified-Since": modified})
+    assert since.status_code == 304
+    other = client.get(url, headers={"If-None-Match": '"something-else"'})
+    assert other.status_code == 200
+
+
+def test_a_downloaded_file_answers_a_conditional_get_with_304(client, snapshot):
+    url = f"/api/v1/downloads/{snapshot.files['csv']['name']}"
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["ETag"] == f'"{snapshot.files["csv"]["sha256"][:32]}"'
+    again = client.get(url, headers={"If-None-Match": response["ETag"]})
+    assert again.status_code == 304
+
+
+def test_a_change_gives_a_new_etag(client, records, django_capture_on_commit_callbacks):
+    url = "/api/v1/partnerships/tb2-pakistan/"
+    etag = client.get(url)["ETag"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    with django_capture_on_commit_callbacks(execute=True):
+        records["deal"].name = "TB2 drones for Pakistan"
+        records["deal"].save()
+    response = client.get(url, headers={"If-None-Match": etag})
+    assert response.status_code == 200
+    assert response.json()["name"] == "TB2 drones for Pakistan"
+    assert response["ETag"] != etag
+
+
+def test_a_scheduled_article_going_live_gives_a_new_etag(client, db):
+    now = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
+    PublishedArticleFactory(published_at=now - dt.timedelta(days=1))
+    PublishedArticleFactory(slug="due-at-one", published_at=now + dt.timedelta(hours=1))
+    with time_machine.travel(now, tick=False):
+        before = client.get("/api/v1/articles/")
+        assert "due-at-one" not in before.content.decode()
+    with time_machine.travel(now + dt.timedelta(hours=2), tick=False):
+        after = client.get(
+            "/api/v1/articles/", headers={"If-None-Match": before["ETag"]}
+        )
+    assert after.status_code == 200
+    assert "due-at-one" in after.content.decode()
+
+
+def test_the_same_data_at_another_address_has_another_etag(client, records):
+    one = client.get("/api/v1/partnerships/?kind=export")["ETag"]
+    two = client.get("/api/v1/partnerships/?kind=exercise")["ETag"]
+    assert one != two
+
+
+# --- The rate limit ------------------------------------------------------------------
+
+
+def test_the_documented_rate_limit_then_429_with_retry_after(client, db, settings):
+    settings.COOPSITE_API_RATE_LIMIT = base.COOPSITE_API_RATE_LIMIT
+    assert base.COOPSITE_API_RATE_LIMIT == "120/minute"  # as the README says
+    with time_machine.travel(dt.datetime(2026, 3, 1, 12, 0, 10, tzinfo=dt.UTC)):
+        for number in range(120):
+            response = client.get("/api/v1/tags/")
+            assert response.status_code == 200, number
+        refused = client.get("/api/v1/tags/")
+        assert refused.status_code == 429
+        assert 1 <= int(refused["Retry-After"]) <= 50
+        assert "throttled" in refused.json()["detail"].lower()
+        # Another address has its own allowance.
+        other = client.get("/api/v1/tags/", REMOTE_ADDR="192.0.2.7")
+        assert other.status_code == 200
+    with time_machine.travel(dt.datetime(2026, 3, 1, 12, 1, 1, tzinfo=dt.UTC)):
+        assert client.get("/api/v1/tags/").status_code == 200
+
+
+def test_without_trusted_proxies_a_forwarded_for_header_is_ignored(
+    client, db, settings
+):
+    settings.COOPSITE_API_RATE_LIMIT = "3/minute"
+    for n in range(3):
+        headers = {"X-Forwarded-For": f"203.0.113.{n}"}
+        assert client.get("/api/v1/tags/", headers=headers).status_code == 200
+    refused = client.get("/api/v1/tags/", headers={"X-Forwarded-For": "203.0.113.99"})
+    assert refused.status_code == 429
+
+
+def test_behind_a_trusted_proxy_the_address_it_saw_is_the_client(client, db, settings):
+    settings.COOPSITE_API_RATE_LIMIT = "3/minute"
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    forged = {"X-Forwarded-For": "10.9.9.9, 198.51.100.1"}  # the client wrote the first
+    for _ in range(3):
+        assert client.get("/api/v1/tags/", headers=forged).status_code == 200
+    assert client.get("/api/v1/tags/", headers=forged).status_code == 429
+    someone_else = {"X-Forwarded-For": "10.9.9.9, 198.51.100.2"}
+    assert client.get("/api/v1/tags/", headers=someone_else).status_code == 200
+
+
+# --- CORS ----------------------------------------------------------------------------
+
+
+def test_any_origin_may_read_the_api(client, records):
+    response = client.get(
+        "/api/v1/partnerships/", headers={"Origin": "https://newsroom.example"}
+    )
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert "ETag" in response["Access-Control-Expose-Headers"]
+    preflight = client.options(
+        "/api/v1/partnerships/",
+        headers={
+            "Origin": "https://newsroom.example",
+            "Access-Control-Request-Method": "GET",
+        },
+    )
+    assert preflight.status_code == 200
+    assert "GET" in preflight["Access-Control-Allow-Methods"]
+    assert "POST" not in preflight["Access-Control-Allow-Methods"]
+
+
+def test_cors_stops_at_the_api(client, records):
+    response = client.get(
+        "/partnerships/", headers={"Origin": "https://newsroom.example"}
+    )
+    assert "Access-Control-Allow-Origin" not in response
+
+
+def test_being_logged_in_changes_nothing_the_api_says(editor_client, records):
+    anonymous = Client().get("/api/v1/articles/").json()
+    assert editor_client.get("/api/v1/articles/").json() == anonymous

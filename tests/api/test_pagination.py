@@ -1,0 +1,107 @@
+"""Cursor pagination: every page of every sort, forwards and backwards,
+holds each record exactly once, through ties and records with no date."""
+
+import datetime as dt
+
+import pytest
+
+from partnerships.models import Partnership
+from tests.factories import PartnershipFactory, PublishedArticleFactory
+
+pytestmark = pytest.mark.django_db
+
+SORTS = ["", "start", "-start", "name", "-name", "updated", "-updated", "name,-start"]
+
+
+@pytest.fixture
+def partnerships(db):
+    """23 partnerships: many share a start year (ties), five have no date,
+    and two share a name."""
+    for n in range(23):
+        PartnershipFactory(
+            name="Same name" if n in (3, 4) else f"Deal {n:02d}",
+            start_date=None if n % 5 == 0 else dt.date(2000 + n % 3, 1, 1),
+        )
+    return Partnership.objects.all()
+
+
+def walk(client, url, **params):
+    pages, seen = [], []
+    response = client.get(url, {**params, "page_size": 4})
+    while True:
+        assert response.status_code == 200, response.content
+        data = response.json()
+        pages.append(data)
+        seen += [item["slug"] for item in data["results"]]
+        if not data["next"]:
+            return pages, seen
+        response = client.get(data["next"])
+
+
+@pytest.mark.parametrize("sort", SORTS)
+def test_pages_hold_every_record_once_in_the_order_asked(client, partnerships, sort):
+    params = {"sort": sort} if sort else {}
+    pages, seen = walk(client, "/api/v1/partnerships/", **params)
+    assert len(seen) == len(set(seen)) == 23
+    assert len(pages) == 6
+    # Backwards from the last page gives the same pages again.
+    back = [pages[-1]["results"]]
+    previous = pages[-1]["previous"]
+    while previous:
+        data = client.get(previous).json()
+        back.insert(0, data["results"])
+        previous = data["previous"]
+    assert back == [page["results"] for page in pages]
+
+
+def test_the_order_is_the_public_lists_with_undated_records_last(client, partnerships):
+    _, seen = walk(client, "/api/v1/partnerships/")
+    by_slug = {p.slug: p for p in partnerships}
+    dates = [by_slug[slug].start_date for slug in seen]
+    dated = [d for d in dates if d is not None]
+    assert dates == dated + [None] * 5
+    assert dated == sorted(dated, reverse=True)
+    _, ascending = walk(client, "/api/v1/partnerships/", sort="start")
+    dates = [by_slug[slug].start_date for slug in ascending]
+    assert dates[-5:] == [None] * 5
+    assert dates[:-5] == sorted(dates[:-5])
+
+
+def test_a_record_added_meanwhile_neither_repeats_nor_hides_a_page(
+    client, partnerships
+):
+    first = client.get("/api/v1/partnerships/", {"sort": "name", "page_size": 5}).json()
+    PartnershipFactory(name="AAA first of all")  # sorts before the page we are on
+    rest = []
+    url = first["next"]
+    while url:
+        data = client.get(url).json()
+        rest += [item["slug"] for item in data["results"]]
+        url = data["next"]
+    shown = [item["slug"] for item in first["results"]] + rest
+    assert len(shown) == len(set(shown)) == 23
+
+
+def test_articles_page_by_publication_time(client, db):
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    for n in range(7):
+        PublishedArticleFactory(published_at=now - dt.timedelta(days=n // 2))
+    _, seen = walk(client, "/api/v1/articles/")
+    assert len(seen) == len(set(seen)) == 7
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "eyJwIjpbMSwyXX0=",  # {"p":[1,2]}: the wrong length for this sort
+        "eyJwIjpbIm5vdCBhIGRhdGUiLCJ4IiwxXX0=",  # a date that is not one
+        "eyJwIjpbIjIwMjAtMDEtMDEiLCJ4IiwxMDAwMDAwMDAwMDAwMDAwMDAwMDAwXX0=",  # huge id
+        "eyJwIjpbIjIwMjAtMDEtMDEiLCJ4XHUwMDAwIiwxXX0=",  # a NUL in the name
+        "bm90IGpzb24=",
+        "%%%",
+    ],
+)
+def test_a_cursor_that_was_not_given_out_is_a_400(client, partnerships, cursor):
+    response = client.get("/api/v1/partnerships/", {"cursor": cursor})
+    assert response.status_code == 400
+    assert "cursor" in response.json()

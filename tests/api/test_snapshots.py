@@ -1,0 +1,186 @@
+"""The bulk downloads: every record, read back with the csv module, in the
+database's numbers; nothing unpublished; nothing a spreadsheet would run."""
+
+import csv
+import gzip
+import io
+import json
+import zipfile
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from api import snapshots
+from articles.models import Article, ArticleEntityLink
+from partnerships.models import (
+    Alias,
+    Bloc,
+    BlocMembership,
+    Country,
+    ExternalIdentifier,
+    Organisation,
+    Participant,
+    Partnership,
+    PartnershipSystem,
+    Source,
+    System,
+    Tag,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def database_counts():
+    published = Article.objects.published()
+    return {
+        "countries": Country.objects.count(),
+        "blocs": Bloc.objects.count(),
+        "bloc_memberships": BlocMembership.objects.count(),
+        "organisations": Organisation.objects.count(),
+        "systems": System.objects.count(),
+        "system_makers": System.makers.through.objects.count(),
+        "partnerships": Partnership.objects.count(),
+        "participants": Participant.objects.count(),
+        "partnership_systems": PartnershipSystem.objects.count(),
+        "sources": Source.objects.count(),
+        "tags": Tag.objects.count(),
+        "partnership_tags": Partnership.tags.through.objects.count(),
+        "aliases": Alias.objects.count(),
+        "external_ids": ExternalIdentifier.objects.count(),
+        "articles": published.count(),
+        "article_authors": Article.authors.through.objects.filter(
+            article__in=published
+        ).count(),
+        "article_tags": Article.tags.through.objects.filter(
+            article__in=published
+        ).count(),
+        "article_links": ArticleEntityLink.objects.accepted()
+        .filter(article__in=published)
+        .count(),
+    }
+
+
+def download(client, url) -> bytes:
+    response = client.get(url, follow=True)
+    assert response.status_code == 200
+    return b"".join(response.streaming_content)
+
+
+def read_csv_tables(client) -> dict[str, list[dict]]:
+    archive = zipfile.ZipFile(
+        io.BytesIO(download(client, "/api/v1/downloads/latest.zip"))
+    )
+    tables = {}
+    for name in archive.namelist():
+        if name.endswith(".csv"):
+            with archive.open(name) as handle:
+                text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+                tables[name.removesuffix(".csv")] = list(csv.DictReader(text))
+    return tables
+
+
+def test_the_snapshot_holds_every_record_in_the_databases_numbers(client, demo):
+    call_command("build_snapshot", stdout=StringIO())
+    tables = read_csv_tables(client)
+    counts = database_counts()
+    assert {name: len(rows) for name, rows in tables.items()} == counts
+    assert counts["partnerships"] > 20
+    assert counts["articles"] > 3
+    ids = {int(row["id"]) for row in tables["partnerships"]}
+    assert ids == set(Partnership.objects.values_list("pk", flat=True))
+    deal = Partnership.objects.filter(start_date__isnull=False).first()
+    row = next(row for row in tables["partnerships"] if row["id"] == str(deal.pk))
+    assert row["start_date"] == deal.start_date.isoformat()
+    assert row["start_precision"] == deal.start_precision
+    assert row["path"] == deal.get_absolute_url()
+    line = PartnershipSystem.objects.exclude(delivery_years=[]).first()
+    row = next(r for r in tables["partnership_systems"] if r["id"] == str(line.pk))
+    assert row["delivery_years"] == ";".join(map(str, sorted(line.delivery_years)))
+
+    lines = gzip.decompress(download(client, "/api/v1/downloads/latest.jsonl.gz"))
+    records_by_table: dict[str, int] = {}
+    for text in lines.decode().splitlines():
+        record = json.loads(text)
+        records_by_table[record["table"]] = records_by_table.get(record["table"], 0) + 1
+    assert records_by_table == {name: n for name, n in counts.items() if n}
+
+
+def test_drafts_and_scheduled_articles_stay_out_of_the_snapshot(client, records):
+    snapshots.build()
+    tables = read_csv_tables(client)
+    slugs = {row["slug"] for row in tables["articles"]}
+    assert slugs == {"drones-over-the-indus"}
+    linked = {row["article_id"] for row in tables["article_links"]}
+    assert linked == {str(records["article"].pk)}
+    everything = download(client, "/api/v1/downloads/latest.jsonl.gz")
+    text = gzip.decompress(everything).decode()
+    assert "Secret draft" not in text
+    assert "Scheduled essay" not in text
+
+
+def test_text_that_looks_like_a_formula_is_neutralised_in_the_csv(client, records):
+    deal = records["deal"]
+    deal.summary = '=HYPERLINK("https://evil.example","click")'
+    deal.save()
+    Source.objects.create(partnership=deal, title="+cmd|' /C calc'!A0")
+    snapshots.build()
+    tables = read_csv_tables(client)
+    row = next(r for r in tables["partnerships"] if r["slug"] == "tb2-pakistan")
+    assert row["summary"] == "'" + deal.summary
+    assert "'+cmd|' /C calc'!A0" in {r["title"] for r in tables["sources"]}
+    assert row["latitude"] == ""  # empty stays empty; numbers stay numbers
+
+
+def test_a_snapshot_is_written_only_when_the_data_changed(
+    records, django_capture_on_commit_callbacks
+):
+    first = snapshots.build()
+    assert first is not None
+    assert snapshots.build() is None
+    out = StringIO()
+    call_command("build_snapshot", stdout=out)
+    assert "Nothing changed" in out.getvalue()
+    with django_capture_on_commit_callbacks(execute=True):
+        records["deal"].name = "Renamed"
+        records["deal"].save()
+    second = snapshots.build()
+    assert second is not None
+    assert second.stamp >= first.stamp
+    assert snapshots.latest_manifest().files == second.files
+
+
+def test_only_the_newest_snapshots_are_kept(records, settings):
+    settings.COOPSITE_SNAPSHOTS_KEPT = 2
+    import datetime as dt
+
+    built = [
+        snapshots.build(force=True, now=dt.datetime(2026, 1, day, tzinfo=dt.UTC))
+        for day in (1, 2, 3)
+    ]
+    store = snapshots.storage()
+    assert not store.exists(f"downloads/{built[0].files['csv']['name']}")
+    assert store.exists(f"downloads/{built[1].files['csv']['name']}")
+    assert [p["stamp"] for p in snapshots.latest_manifest().previous] == [
+        built[1].stamp
+    ]
+
+
+def test_the_downloads_are_listed_by_the_api_and_linked_from_every_page(
+    client, records
+):
+    assert client.get("/api/v1/downloads/").status_code == 404  # none made yet
+    manifest = snapshots.build()
+    listing = client.get("/api/v1/downloads/").json()
+    assert listing["tables"]["partnerships"] == Partnership.objects.count()
+    csv_file = listing["files"]["csv"]
+    assert csv_file["name"] == manifest.files["csv"]["name"]
+    assert csv_file["url"].endswith(f"/api/v1/downloads/{csv_file['name']}")
+    response = client.get(csv_file["url"])
+    assert response["Content-Type"] == "application/zip"
+    assert response["Content-Disposition"].startswith("attachment")
+    assert client.get("/api/v1/").json()["latest_snapshot"]["files"]["csv"] == csv_file
+    assert client.get("/api/v1/downloads/not-a-snapshot.zip").status_code == 404
+    home = client.get("/").content.decode()
+    assert 'href="/api/v1/downloads/latest.zip"' in home
+    assert 'href="/api/v1/"' in home
