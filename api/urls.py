@@ -25,7 +25,13 @@ class DocsView(PublicAPIMixin, SpectacularSwaggerSplitView):
     """Swagger UI, served from this site (no CDN: the CSP allows none); its
     start-up script is a separate file, so no inline script is needed."""
 
-    known_parameters = frozenset({"script"})
+    known_parameters = frozenset({"script", "lang"})
+    template_name = "api/swagger_ui.html"
+
+    def check_parameters(self, request) -> None:
+        unknown = set(request.query_params) - self.known_parameters
+        if unknown:
+            super().check_parameters(request)  # the 400 that names them
 
 
 urlpatterns = [

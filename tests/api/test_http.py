@@ -171,3 +171,14 @@ def test_cors_stops_at_the_api(client, records):
 def test_being_logged_in_changes_nothing_the_api_says(editor_client, records):
     anonymous = Client().get("/api/v1/articles/").json()
     assert editor_client.get("/api/v1/articles/").json() == anonymous
+
+
+def test_the_docs_load_everything_from_this_site_without_inline_code(client, db):
+    page = client.get("/api/v1/docs/").content.decode()
+    assert "<style" not in page
+    assert "<script>" not in page  # every script has a src on this origin
+    assert "https://" not in page  # no CDN
+    script = client.get("/api/v1/docs/?script=")
+    assert script.status_code == 200
+    assert script["Content-Type"].startswith("application/javascript")
+    assert "/api/v1/schema/" in script.content.decode()
