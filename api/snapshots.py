@@ -394,9 +394,11 @@ def build(*, force: bool = False, now: dt.datetime | None = None) -> Manifest | 
     """Write a new snapshot if the data changed since the last one (or
     ``force``); return its manifest, or None when nothing was written."""
     previous = latest_manifest()
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # Every table read from one moment of the database.
+        if outermost and connection.vendor == "postgresql":
+            # Every table read from one moment of the database (inside a
+            # caller's transaction, that transaction's view is the moment).
             with connection.cursor() as cursor:
                 cursor.execute(
                     "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"
