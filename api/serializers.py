@@ -65,6 +65,7 @@ class LinksMixin:
     serializer declares the two fields where it wants them."""
 
     api_name = ""
+    context: dict
 
     def get_api_name(self, obj) -> str:
         return self.api_name

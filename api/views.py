@@ -124,7 +124,7 @@ class RecordViewSet(PublicAPIMixin, viewsets.ReadOnlyModelViewSet):
 
     lookup_field = "slug"
     pagination_class = KeysetCursorPagination
-    ordering = ("name",)
+    ordering: tuple[str, ...] = ("name",)
 
     def allowed_parameters(self):
         allowed = {"fields"}

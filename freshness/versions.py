@@ -45,7 +45,8 @@ def data_changed() -> None:
     """
     pending = getattr(connection, "_freshness_pending", None)
     if pending is None or pending["done"]:
-        pending = connection._freshness_pending = {"done": False}
+        pending = {"done": False}
+        setattr(connection, "_freshness_pending", pending)  # noqa: B010
 
     def bump_once():
         if not pending["done"]:
@@ -76,7 +77,7 @@ def current() -> Freshness:
     newest_public = (
         Article.objects.published().order_by("-published_at").values("published_at")
     )
-    row = (
+    row: tuple | None = (
         DataVersion.objects.filter(pk=1)
         .annotate(newest=Subquery(newest_public[:1]))
         .values_list("version", "changed_at", "newest")

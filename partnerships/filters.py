@@ -238,7 +238,7 @@ class CountryFilter(RecordFilter):
 
     class Meta:
         model = Country
-        fields = []
+        fields: list[str] = []
 
     def filter_former(self, queryset, name, value: str):
         return queryset.filter(is_former=value == "true")
@@ -254,7 +254,7 @@ class BlocFilter(RecordFilter):
 
     class Meta:
         model = Bloc
-        fields = []
+        fields: list[str] = []
 
 
 class OrganisationFilter(RecordFilter):
@@ -268,7 +268,7 @@ class OrganisationFilter(RecordFilter):
 
     class Meta:
         model = Organisation
-        fields = []
+        fields: list[str] = []
 
 
 class SystemFilter(RecordFilter):
@@ -288,7 +288,7 @@ class SystemFilter(RecordFilter):
 
     class Meta:
         model = System
-        fields = []
+        fields: list[str] = []
 
 
 class TagFilter(django_filters.FilterSet):
@@ -296,4 +296,4 @@ class TagFilter(django_filters.FilterSet):
 
     class Meta:
         model = Tag
-        fields = []
+        fields: list[str] = []
