@@ -35,25 +35,36 @@ class Freshness:
     last_modified: dt.datetime
 
 
+class _Bump:
+    """One transaction's new version, written when it commits."""
+
+    def __init__(self) -> None:
+        self.done = False
+
+    def __call__(self) -> None:
+        self.done = True
+        bump()
+
+
 def data_changed() -> None:
     """Give the data a new version once the current transaction commits
-    (at once outside one). Called by the signals for single saves, and by
-    bulk writes (imports, restores) that send no signals.
+    (at once outside one). Called by the signals for single saves and for
+    bulk writes (``core.signals.bulk_saved``).
 
-    However many changes a transaction makes, one version is written: the
-    callbacks it schedules share a token, and the first to run does it.
+    However many changes a transaction makes, it queues one callback: a
+    pending one is reused until it has run, or until a rollback made Django
+    forget it (as the search index batches its work).
     """
     pending = getattr(connection, "_freshness_pending", None)
-    if pending is None or pending["done"]:
-        pending = {"done": False}
-        setattr(connection, "_freshness_pending", pending)  # noqa: B010
-
-    def bump_once():
-        if not pending["done"]:
-            pending["done"] = True
-            bump()
-
-    transaction.on_commit(bump_once)
+    if (
+        pending is not None
+        and not pending.done
+        and any(entry[1] is pending for entry in connection.run_on_commit)
+    ):
+        return
+    pending = _Bump()
+    setattr(connection, "_freshness_pending", pending)  # noqa: B010
+    transaction.on_commit(pending)
 
 
 def bump() -> None:

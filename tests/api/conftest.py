@@ -30,9 +30,15 @@ def _fresh_counters_and_files(settings, tmp_path):
 
 
 @pytest.fixture
-def records(db, country):
+def records(db, country, django_capture_on_commit_callbacks):
     """A small world: a Turkish drone sold to Pakistan, an article about it,
-    a draft and a scheduled article that must never show."""
+    a draft and a scheduled article that must never show; committed, as far
+    as on-commit work goes (the data version, the search index)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        return _records(country)
+
+
+def _records(country):
     pakistan, turkiye = country("PK"), country("TR")
     baykar = OrganisationFactory(name="Baykar", slug="baykar", home_country=turkiye)
     AliasFactory(entity=baykar, name="Baykar Makina")
