@@ -1,26 +1,73 @@
-"""sitemap.xml: the public pages, published articles and every record."""
+"""The sitemap: an index (``/sitemap.xml``) of sections, one per kind of
+page, each split into pages of at most ``COOPSITE_SITEMAP_SIZE`` addresses
+(``/sitemap-articles.xml?p=2``), well under the protocol's 50,000.
 
+Every section reads only what an address and its ``lastmod`` need (the slug,
+the kind, the change time), never whole rows, and sums itself up in one
+query (how many addresses, changed when last), so the index takes one
+query per section and a section's page two. Its pages are in primary-key
+order, so an address stays on its page as new ones are added at the end.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property, partial
+
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, QuerySet
 from django.urls import reverse
 
 from articles.models import Article
 from partnerships.models import Bloc, Country, Organisation, Partnership, System, Tag
 
 
-class ArticleSitemap(Sitemap):
+class SectionSitemap(Sitemap):
+    """A section over a queryset, with its size and latest change read
+    together, in one query."""
+
     changefreq = "weekly"
+    priority = 0.5
+
+    @property
+    def limit(self) -> int:  # type: ignore[override]  # read from settings
+        return settings.COOPSITE_SITEMAP_SIZE
+
+    def items(self) -> QuerySet:
+        raise NotImplementedError
+
+    @cached_property
+    def summary(self) -> dict:
+        """How many addresses the section holds, and when the latest changed."""
+        return (
+            self.items()
+            .order_by()
+            .aggregate(total=Count("pk"), latest=Max("updated_at"))
+        )
+
+    @property
+    def paginator(self) -> Paginator:
+        pages = Paginator(self.items(), self.limit)
+        pages.count = self.summary["total"]  # known already: no second count
+        return pages
+
+    def get_latest_lastmod(self):
+        return self.summary["latest"]
+
+    def lastmod(self, item):
+        return item.updated_at
+
+
+class ArticleSitemap(SectionSitemap):
     priority = 0.8
 
     def items(self):
-        return Article.objects.published().order_by("-published_at", "pk")
-
-    def lastmod(self, article):
-        return article.updated_at
+        return Article.objects.published().only("slug", "updated_at").order_by("pk")
 
 
-class RecordSitemap(Sitemap):
+class RecordSitemap(SectionSitemap):
     changefreq = "monthly"
-    priority = 0.5
 
     def __init__(self, model):
         self.model = model
@@ -30,19 +77,12 @@ class RecordSitemap(Sitemap):
             "pk"
         )
 
-    def lastmod(self, entity):
-        return entity.updated_at
 
-
-class TagSitemap(Sitemap):
-    changefreq = "weekly"
+class TagSitemap(SectionSitemap):
     priority = 0.4
 
     def items(self):
-        return Tag.objects.order_by("pk")
-
-    def lastmod(self, tag):
-        return tag.updated_at
+        return Tag.objects.only("slug", "updated_at").order_by("pk")
 
 
 class PageSitemap(Sitemap):
@@ -63,13 +103,15 @@ class PageSitemap(Sitemap):
         return reverse(name)
 
 
+# Each value makes a new sitemap per request (a section's summary is read
+# once per request, never kept between them).
 SITEMAPS = {
     "pages": PageSitemap,
     "articles": ArticleSitemap,
-    "partnerships": RecordSitemap(Partnership),
-    "countries": RecordSitemap(Country),
-    "organisations": RecordSitemap(Organisation),
-    "systems": RecordSitemap(System),
-    "blocs": RecordSitemap(Bloc),
+    "partnerships": partial(RecordSitemap, Partnership),
+    "countries": partial(RecordSitemap, Country),
+    "organisations": partial(RecordSitemap, Organisation),
+    "systems": partial(RecordSitemap, System),
+    "blocs": partial(RecordSitemap, Bloc),
     "tags": TagSitemap,
 }

@@ -16,9 +16,15 @@ urlpatterns = [
     path("", include("partnerships.urls")),
     path(
         "sitemap.xml",
+        xml_safe(sitemap_views.index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
         xml_safe(sitemap_views.sitemap),
         {"sitemaps": SITEMAPS},
-        name="sitemap",
+        name="sitemap_section",
     ),
     path("robots.txt", RobotsView.as_view(), name="robots"),
     path("api/v1/", include("api.urls")),

@@ -7,9 +7,6 @@ django-filter, and their filters travel in the URL.
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
-
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, Prefetch
 from django.http import Http404, StreamingHttpResponse
@@ -22,9 +19,8 @@ from django_filters.views import FilterView
 
 from articles.selectors import articles_on, articles_tagged
 from coopsite.filtering import FacetedListMixin
-from coopsite.safety import script_safe_json, spreadsheet_safe
 
-from . import charts
+from . import charts, exports
 from .filters import LINKED_FILTERS, PartnershipFilter
 from .models import (
     Bloc,
@@ -72,41 +68,23 @@ class PartnershipListView(FacetedListMixin, FilterView):
         return Partnership.objects.for_lists()
 
 
-EXPORT_FIELDS = [
-    "name",
-    "url",
-    "kind",
-    "status",
-    "start",
-    "start_is_estimate",
-    "end",
-    "end_is_estimate",
-    "participants",
-    "systems",
-    "tags",
-    "summary",
-    "series",
-    "location",
-    "latitude",
-    "longitude",
-]
-EXPORT_LIMIT = 100_000
-
-
 class PartnershipExportView(View):
-    """The partnership list, with the same filters, as CSV or JSON."""
+    """The partnership list, with the same filters, as CSV or JSON (see
+    ``exports.py``: values read a chunk at a time, within a time limit)."""
 
     format = "csv"
 
     def get(self, request):
         filterset = PartnershipFilter(
-            request.GET,
-            queryset=Partnership.objects.for_lists().prefetch_related("tags"),
-            request=request,
+            request.GET, queryset=Partnership.objects.all(), request=request
         )
         if not filterset.is_valid():
             return _bad_filter_response(filterset)
-        rows = (_export_row(request, p) for p in filterset.qs.iterator(chunk_size=2000))
+        rows = exports.within_time_limit(
+            exports.export_rows(
+                filterset.qs, base_url=request.build_absolute_uri("/").rstrip("/")
+            )
+        )
         filename = (
             "partnerships"
             + "".join(
@@ -115,12 +93,14 @@ class PartnershipExportView(View):
         )
         if self.format == "json":
             response = StreamingHttpResponse(
-                _json_lines(rows), content_type="application/json; charset=utf-8"
+                exports.buffered(exports.json_lines(rows)),
+                content_type="application/json; charset=utf-8",
             )
             response["Content-Disposition"] = f'inline; filename="{filename}.json"'
         else:
             response = StreamingHttpResponse(
-                _csv_lines(rows), content_type="text/csv; charset=utf-8"
+                exports.buffered(exports.csv_lines(rows)),
+                content_type="text/csv; charset=utf-8",
             )
             response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
         return response
@@ -138,104 +118,6 @@ def _bad_filter_response(filterset):
         },
         status=400,
     )
-
-
-def _export_row(request, partnership: Partnership) -> dict:
-    start, end = partnership.start, partnership.end
-    return {
-        "name": partnership.name,
-        "url": request.build_absolute_uri(partnership.get_absolute_url()),
-        "kind": partnership.kind,
-        "status": partnership.current_status,
-        "start": start.iso if start else "",
-        "start_is_estimate": partnership.start_is_estimate,
-        "end": end.iso if end else "",
-        "end_is_estimate": partnership.end_is_estimate,
-        "participants": [
-            {
-                "role": p.role,
-                "name": str(p.actor),
-                "type": getattr(p.actor, "entity_type", ""),
-            }
-            for p in partnership.participants.all()
-        ],
-        "systems": [
-            {
-                "name": line.system.name,
-                "ordered": line.quantity_ordered,
-                "delivered": line.quantity_delivered,
-                "condition": line.condition,
-                "delivery_years": line.delivery_years,
-                "tiv_per_unit": _number(line.tiv_per_unit),
-                "tiv_order": _number(line.tiv_order),
-                "tiv_delivered": _number(line.tiv_delivered),
-            }
-            for line in partnership.system_lines.all()
-        ],
-        "tags": [tag.name for tag in partnership.tags.all()],
-        "summary": partnership.summary,
-        "series": partnership.series,
-        "location": partnership.location,
-        "latitude": partnership.latitude,
-        "longitude": partnership.longitude,
-    }
-
-
-def _number(value):
-    """A Decimal as JSON can hold it: an int or a float, or None."""
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _csv_lines(rows) -> Iterator[str]:
-    """The export as CSV. A text cell a spreadsheet would evaluate as a
-    formula (starting with =, +, -, @, a tab or a carriage return) is written
-    with a leading ' (OWASP's advice), so that it shows as typed."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(EXPORT_FIELDS)  # a BOM, for spreadsheets
-    for count, row in enumerate(rows):
-        if count >= EXPORT_LIMIT:
-            break
-        yield writer.writerow(
-            spreadsheet_safe(cell)
-            for cell in [
-                row["name"],
-                row["url"],
-                row["kind"],
-                row["status"],
-                row["start"],
-                "yes" if row["start_is_estimate"] else "",
-                row["end"],
-                "yes" if row["end_is_estimate"] else "",
-                "; ".join(f"{p['name']} ({p['role']})" for p in row["participants"]),
-                "; ".join(
-                    s["name"]
-                    + (f" ×{s['ordered']}" if s["ordered"] is not None else "")
-                    for s in row["systems"]
-                ),
-                "; ".join(row["tags"]),
-                row["summary"],
-                row["series"],
-                row["location"],
-                "" if row["latitude"] is None else row["latitude"],
-                "" if row["longitude"] is None else row["longitude"],
-            ]
-        )
-
-
-def _json_lines(rows) -> Iterator[str]:
-    yield "[\n"
-    for count, row in enumerate(rows):
-        if count >= EXPORT_LIMIT:
-            break
-        yield ("" if count == 0 else ",\n") + script_safe_json(row)
-    yield "\n]\n"
 
 
 # --- Entity pages ---------------------------------------------------------------

@@ -166,7 +166,7 @@ EXPECTED = {
     "timeline": 2,
     "articles feed": 3,
     "country feed": 4,
-    "sitemap": 14,
+    "sitemap": 7,
     "csv export": 4,
     "json export": 4,
     # Count, hits, counts by kind; the articles shown with their authors,

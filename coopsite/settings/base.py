@@ -362,3 +362,9 @@ SPECTACULAR_SETTINGS = {
         "DatePrecisionEnum": "partnerships.dates.DatePrecision",
     },
 }
+# Addresses per page of a sitemap section (the protocol allows 50,000; a
+# smaller page answers as fast as any other page of the site).
+COOPSITE_SITEMAP_SIZE = env.int("COOPSITE_SITEMAP_SIZE", default=2000)
+# A download stops (visibly: the transfer is cut short) after this long;
+# keep it below the app server's worker timeout (gunicorn's is 30 s).
+COOPSITE_EXPORT_SECONDS = env.float("COOPSITE_EXPORT_SECONDS", default=25.0)

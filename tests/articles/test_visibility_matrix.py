@@ -69,7 +69,7 @@ SURFACES = {
     "search": lambda a: "/search/?q=matrix",
     "feed": lambda a: "/feeds/articles/",
     "entity feed": lambda a: "/countries/poland/feed/",
-    "sitemap": lambda a: "/sitemap.xml",
+    "sitemap": lambda a: "/sitemap-articles.xml",
     "entity page": lambda a: "/countries/poland/",
     "api article": lambda a: f"/api/v1/articles/{a.slug}/",
     "api article list": lambda a: "/api/v1/articles/",

@@ -104,7 +104,7 @@ def test_a_scheduled_article_goes_public_by_itself_everywhere(
         "/countries/poland/",
         "/countries/poland/feed/",
         "/search/?q=scheduled",
-        "/sitemap.xml",
+        "/sitemap-articles.xml",
     ]
     with time_machine.travel(NOW + dt.timedelta(hours=5, minutes=59), tick=False):
         assert client.get(article.get_absolute_url()).status_code == 404
