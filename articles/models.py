@@ -211,12 +211,13 @@ class Article(TimeStampedModel):
     def index_components(self) -> dict:
         """What full-text search indexes of the article: the title (weighed
         most), its topics, then the standfirst and the text. Every article is
-        indexed, whatever its status: search shows readers only what
-        ``published()`` lets through."""
+        indexed, whatever its status: readers find it from its
+        ``public_from`` on, the rule ``published()`` applies."""
         return {
             "title": self.title,
             "keywords": [tag.name for tag in self.tags.all()],
             "body": [self.standfirst, *markdown_segments(self.body)],
+            "visible_from": self.public_from,
         }
 
     def sync_body_images(self) -> None:
@@ -260,6 +261,15 @@ class Article(TimeStampedModel):
     def reading_time(self) -> int:
         """Minutes to read, at least one."""
         return max(1, math.ceil(self.word_count / WORDS_PER_MINUTE))
+
+    @property
+    def public_from(self):
+        """From when readers may see the article (``published()`` holds it
+        once this time has come): its publication time while it is
+        published; None while it is not."""
+        if self.status == ArticleStatus.PUBLISHED:
+            return self.published_at
+        return None
 
     @property
     def is_public(self) -> bool:

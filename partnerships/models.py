@@ -182,6 +182,7 @@ class Entity(TimeStampedModel):
                 *self.index_keywords(),
             ],
             "body": [self.summary, " · ".join(facts)],
+            "visible_from": self.created_at,  # every record is public
         }
 
     def index_keywords(self) -> list[str]:

@@ -82,15 +82,17 @@ def _spellings(*names: str) -> list[str]:
     return plain
 
 
-def document(obj: Any) -> dict[str, str]:
-    """The entry's text for ``obj``, from its ``index_components()``: the
-    title, the keywords (with plain-keyboard spellings of them and of the
-    title) joined by " · ", the body's parts one per line."""
+def document(obj: Any) -> dict[str, Any]:
+    """The entry for ``obj``, from its ``index_components()``: the title,
+    the keywords (with plain-keyboard spellings of them and of the title)
+    joined by " · ", the body's parts one per line, and from when readers
+    may find it (``visible_from``; never, if it says nothing)."""
     components = obj.index_components()
     title = components["title"]
     keywords = [k for k in components.get("keywords", ()) if k]
     return {
         "kind": str(obj._meta.model_name),
+        "visible_from": components.get("visible_from"),
         "title": _clean(title)[:500],
         "keywords": _clean(" · ".join([*keywords, *_spellings(title, *keywords)])),
         "body": _clean(*components.get("body", ())),
@@ -107,7 +109,15 @@ def _upsert(objs: Iterable[Model], field: str) -> int:
         entries,
         update_conflicts=True,
         unique_fields=[field],
-        update_fields=["kind", "title", "title_key", "keywords", "body", "updated_at"],
+        update_fields=[
+            "kind",
+            "visible_from",
+            "title",
+            "title_key",
+            "keywords",
+            "body",
+            "updated_at",
+        ],
         batch_size=BATCH,
     )
     return len(entries)

@@ -4,9 +4,12 @@ The entry holds the text to search (title, keywords, body). The database
 keeps its own full-text structure in step with these rows: an FTS5 table
 fed by triggers on SQLite, a stored ``tsvector`` column with a GIN index on
 PostgreSQL (see the migrations). Every article is indexed, whatever its
-status: what a reader may see is decided when searching, through
-``Article.objects.published()``, so a scheduled article appears by itself
-when its time comes.
+status. What a reader may find is the entry's own ``visible_from``, which
+the indexer copies from ``Article.public_from`` (the rule of
+``Article.objects.published()``) on every save: a scheduled article
+appears by itself when its time comes, and a search never reads the
+articles table to know it. The page shows the articles it found through
+``Article.objects.published()`` all the same.
 """
 
 from django.db import models
@@ -32,6 +35,12 @@ class SearchEntry(models.Model):
     )
     keywords = models.TextField(blank=True)
     body = models.TextField(blank=True)
+    visible_from = models.DateTimeField(
+        null=True,
+        help_text="From when readers may find the entry: a published article's "
+        "publication time, a record's creation; empty for an article that is "
+        "not published. Kept by the indexer with the rest of the entry.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -7,6 +7,7 @@ from articles.models import Article
 from coopsite.safety import refuse_control_characters
 from partnerships.models import Entity, EntityType
 
+from . import backends
 from .backends import search
 
 PER_PAGE = 20
@@ -66,27 +67,30 @@ class SearchView(TemplateView):
             raise Http404("No such page of results.") from None
         hits = list(page.object_list)
         by_kind = query.count_by_kind()
-        articles = Article.objects.prefetch_related("authors").in_bulk(
-            [h.article_id for h in hits if h.article_id]
+        # The articles found, read as every public page reads them.
+        articles = (
+            Article.objects.published()
+            .prefetch_related("authors")
+            .in_bulk([h.article_id for h in hits if h.article_id])
         )
         entities = Entity.objects.in_bulk([h.entity_id for h in hits if h.entity_id])
         context.update(
             query=text,
             page_obj=page,
             results=[
-                {
-                    "hit": hit,
-                    "object": articles.get(hit.article_id)
-                    or entities.get(hit.entity_id),
-                    "label": kind_label(hit.kind),
-                }
+                {"hit": hit, "object": found, "label": kind_label(hit.kind)}
                 for hit in hits
+                if (
+                    found := articles.get(hit.article_id) or entities.get(hit.entity_id)
+                )
             ],
             kind_counts=[
-                (value, label, count)
+                (value, label, f"{count:,}+" if query.is_capped else f"{count:,}")
                 for value, label in kinds()
                 if (count := by_kind.get(value))
             ],
             kind=kind,
+            capped=query.is_capped,
+            candidates=f"{backends.CANDIDATES:,}",
         )
         return context

@@ -169,7 +169,7 @@ EXPECTED = {
     "sitemap": 7,
     "csv export": 4,
     "json export": 4,
-    # Count, hits, counts by kind; the articles shown with their authors,
-    # and the records shown.
-    "search": 6,
+    # Counts by kind (the total with them), hits; the articles shown with
+    # their authors, and the records shown.
+    "search": 5,
 }
