@@ -11,11 +11,10 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from itertools import combinations
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, Sum
 
-from .models import Country, Participant, Partnership, PartnershipKind
+from .models import Country, CountryLink, Partnership, PartnershipKind
 
 PARTNERS_SHOWN = 12
 
@@ -114,23 +113,29 @@ def _project(
 
 
 def network(
-    partnerships: QuerySet[Partnership], *, max_nodes: int = 90, max_edges: int = 260
+    links: QuerySet[CountryLink], *, max_nodes: int = 90, max_edges: int = 260
 ) -> Network:
     """Countries linked by the partnerships they share, placed by where they
-    are on a map; the strongest links and best-connected countries first."""
-    members: dict[int, set[int]] = defaultdict(set)
-    for partnership_id, country_id in Participant.objects.filter(
-        partnership__in=partnerships.values("pk"), country__isnull=False
-    ).values_list("partnership_id", "country_id"):
-        members[partnership_id].add(country_id)
+    are on a map; the strongest links and best-connected countries first.
+
+    ``links``: rows of the pre-aggregated table, already narrowed to the
+    kinds and years asked for; summed here over what is left."""
     weights: Counter[tuple[int, int]] = Counter()
     involvement: Counter[int] = Counter()
-    for ids in members.values():
-        if len(ids) < 2:
-            continue
-        involvement.update(ids)
-        weights.update(combinations(sorted(ids), 2))
-    result = Network(partnership_count=sum(1 for c in members.values() if len(c) > 1))
+    total = 0
+    rows = (
+        links.order_by()
+        .values_list("country_a", "country_b")
+        .annotate(weight=Sum("partnerships"))
+    )
+    for a, b, weight in rows:
+        if a is None:
+            total += weight
+        elif a == b:
+            involvement[a] += weight
+        else:
+            weights[(a, b)] += weight
+    result = Network(partnership_count=total)
     if not weights:
         return result
     partner_counts: Counter[int] = Counter()
@@ -138,10 +143,12 @@ def network(
         partner_counts[a] += 1
         partner_counts[b] += 1
     top = [country_id for country_id, _ in involvement.most_common(max_nodes)]
-    countries = Country.objects.in_bulk(top)
+    countries = Country.objects.only(
+        "name", "slug", "entity_type", "latitude", "longitude"
+    ).in_bulk(top)
     nodes: dict[int, Node] = {}
     largest = max(involvement[c] for c in top)
-    for _rank, country_id in enumerate(top):
+    for country_id in top:
         country = countries[country_id]
         node = Node(
             name=country.name,

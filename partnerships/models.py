@@ -1097,3 +1097,47 @@ class Source(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class CountryLink(models.Model):
+    """The network of countries, pre-aggregated: how many partnerships of a
+    kind, begun in a year, two countries take part in together.
+
+    Three sorts of row, all per kind and year (``year`` empty when the
+    start is unknown): a pair of countries (``country_a`` < ``country_b``),
+    the partnerships they share; a country twice, the partnerships in which
+    it has at least one other country beside it; no country at all, the
+    partnerships between two countries or more. Kept current by
+    ``links.py`` (record saves and imports); ``manage.py
+    rebuild_country_links`` makes it again from the records.
+    """
+
+    country_a = models.ForeignKey(
+        Country, on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    country_b = models.ForeignKey(
+        Country, on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    kind = models.CharField(max_length=30, choices=PartnershipKind.choices)
+    year = models.PositiveSmallIntegerField(null=True)
+    partnerships = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(country_a__isnull=True, country_b__isnull=True)
+                | Q(country_a__lte=models.F("country_b")),
+                name="country_link_pair_in_order",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["country_a", "country_b"]),
+            models.Index(fields=["country_b"]),
+            models.Index(fields=["kind", "year"]),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.country_a_id}–{self.country_b_id} {self.kind} {self.year}: "
+            f"{self.partnerships}"
+        )

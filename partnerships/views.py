@@ -26,6 +26,7 @@ from .models import (
     Bloc,
     BlocMembership,
     Country,
+    CountryLink,
     Organisation,
     Participant,
     ParticipantRole,
@@ -332,14 +333,31 @@ class FilteredPictureMixin:
 
 
 class NetworkView(FilteredPictureMixin, TemplateView):
+    """The network, from the pre-aggregated table (``CountryLink``): by kind
+    and years, the filters it offers."""
+
     template_name = "partnerships/network.html"
     shown_filters = ("kind", "year_from", "year_to")
 
     def get_context_data(self, **kwargs):
-        partnerships = self.filtered_partnerships()
+        self.filtered_partnerships()  # the form, checked
         context = super().get_context_data(**kwargs)
-        context["network"] = charts.network(partnerships)
+        context["network"] = charts.network(self.links())
         return context
+
+    def links(self):
+        form = self.filterset.form
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            return CountryLink.objects.none()
+        chosen = getattr(form, "cleaned_data", {})
+        links = CountryLink.objects.all()
+        if chosen.get("kind"):
+            links = links.filter(kind=chosen["kind"])
+        if chosen.get("year_from") is not None:
+            links = links.filter(year__gte=chosen["year_from"])
+        if chosen.get("year_to") is not None:
+            links = links.filter(year__lte=chosen["year_to"])
+        return links
 
 
 class TimelineView(FilteredPictureMixin, TemplateView):
