@@ -12,7 +12,7 @@ def build_country_links(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("partnerships", "0008_import_ownership"),
+        ("partnerships", "0010_entity_edit_version"),
     ]
 
     operations = [
