@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR, ActionLocation
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import (
     Http404,
@@ -35,7 +35,6 @@ from .models import (
     ArticleEntityLink,
     ArticleRevision,
     ArticleWorkingCopy,
-    LinkState,
 )
 from .previews import signed_preview_url
 
