@@ -127,6 +127,7 @@ check-deploy: install
 	DJANGO_SETTINGS_MODULE=coopsite.settings.production \
 	DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	DJANGO_ALLOWED_HOSTS=coopsite.example.org \
+	CACHE_URL=redis://127.0.0.1:6379/0 \
 	$(MANAGE) check --deploy --fail-level WARNING
 
 clean:

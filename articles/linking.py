@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from core.signals import send_bulk_saved
 from partnerships.mentions import Detection, MentionDetector, get_detector
 from partnerships.models import Entity
 
@@ -137,12 +138,17 @@ def link_decide(
 def article_accept_suggestions(*, article: Article, user) -> int:
     """Accept every suggested link of ``article``; returns how many."""
     _require_editor(user, article)
-    return article.entity_links.suggested().update(
+    suggested = article.entity_links.suggested()
+    pks = list(suggested.values_list("pk", flat=True))
+    accepted = ArticleEntityLink.objects.filter(pk__in=pks).update(
         state=LinkState.ACCEPTED,
         decided_by=user,
         decided_at=timezone.now(),
         updated_at=timezone.now(),
     )
+    # Written without signals: say so (pages, caches and search follow).
+    send_bulk_saved(ArticleEntityLink, pks)
+    return accepted
 
 
 @transaction.atomic

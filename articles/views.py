@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponsePermanentRedirect
+from django.utils.decorators import method_decorator
 from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
@@ -165,6 +167,8 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
         return mark_safe(script_safe_json(data))  # noqa: S308 - escaped for <script>
 
 
+# A draft is never kept by a browser, a proxy or the page cache.
+@method_decorator(never_cache, name="dispatch")
 class ArticlePreviewView(ArticleDetailView):
     """A draft as it will look, for staff who may see it in the admin. To
     anyone else it is a plain 404: the page does not say a draft exists."""

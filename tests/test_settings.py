@@ -14,7 +14,7 @@ def manage(*args, **env):
     environment = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_URL"))
+        if not key.startswith(("DJANGO_", "DATABASE_", "CACHE_URL", "REDIS_URL"))
     }
     environment.update(env)
     return subprocess.run(
@@ -32,6 +32,7 @@ PRODUCTION = {
     "DJANGO_SETTINGS_MODULE": "coopsite.settings.production",
     "DJANGO_SECRET_KEY": "x7!kq2#Lr9vPz4@Wm8^Ts1&Yb6*Nc3(Hd5)Jf0-Gh+Ua_Ie=Ol|Sp~Rt`Vw",
     "DJANGO_ALLOWED_HOSTS": "coopsite.example.org",
+    "CACHE_URL": "redis://127.0.0.1:6379/0",
 }
 
 
@@ -72,3 +73,26 @@ def test_database_url_chooses_the_database():
         DATABASE_URL="postgres://u:p@127.0.0.1:5432/coopsite",
     )
     assert result.stdout.strip() == "django.db.backends.postgresql"
+
+
+def test_the_deploy_check_warns_of_a_cache_each_process_keeps_to_itself():
+    env = {k: v for k, v in PRODUCTION.items() if k != "CACHE_URL"}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode != 0
+    assert "coopsite.W001" in result.stderr + result.stdout
+
+
+def test_redis_url_selects_djangos_redis_cache():
+    result = manage(
+        "shell",
+        "--verbosity=0",
+        "-c",
+        "from django.conf import settings as s; c = s.CACHES['default'];"
+        "print(c['BACKEND'], c['LOCATION'], c['KEY_PREFIX'])",
+        **{**PRODUCTION, "CACHE_URL": "", "REDIS_URL": "redis://cache.internal:6379/2"},
+    )
+    assert result.stdout.split() == [
+        "django.core.cache.backends.redis.RedisCache",
+        "redis://cache.internal:6379/2",
+        "coopsite",
+    ], result.stderr

@@ -53,6 +53,8 @@ MIDDLEWARE = [
     "coopsite.middleware.PermissionsPolicyMiddleware",
     "coopsite.middleware.RefuseNullCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous GETs read from the replica (if any), the rest from the primary.
+    "coopsite.replicas.ReplicaRoutingMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -110,6 +112,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# A PostgreSQL streaming replica (optional): anonymous readers' GETs read from
+# it, editors and everything else from the primary (coopsite/replicas.py).
+# Whoever wrote reads from the primary for DATABASE_REPLICA_PIN_SECONDS after,
+# which must exceed the replica's lag.
+if DATABASE_REPLICA_URL := env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **env.db_url_config(DATABASE_REPLICA_URL),
+        "CONN_MAX_AGE": DATABASES["default"].get("CONN_MAX_AGE", 0),
+        "CONN_HEALTH_CHECKS": True,
+        "TEST": {"MIRROR": "default"},
+    }
+COOPSITE_READ_REPLICA = bool(DATABASE_REPLICA_URL)
+DATABASE_ROUTERS = ["coopsite.replicas.PrimaryReplicaRouter"]
+DATABASE_REPLICA_PIN_SECONDS = env.int("DATABASE_REPLICA_PIN_SECONDS", default=10)
 
 # The site export's JSON keeps datetimes to the microsecond (backups/serializer.py).
 SERIALIZATION_MODULES = {"sitejson": "backups.serializer"}
@@ -192,7 +209,16 @@ STORAGES = {
 COOPSITE_IMAGE_MAX_BYTES = env.int("COOPSITE_IMAGE_MAX_BYTES", default=25 * 1024 * 1024)
 COOPSITE_IMAGE_MAX_PIXELS = env.int("COOPSITE_IMAGE_MAX_PIXELS", default=50_000_000)
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://coopsite")}
+# The cache every app process shares: Redis in production (CACHE_URL or
+# REDIS_URL, e.g. redis://127.0.0.1:6379/0, through Django's own RedisCache),
+# this process's memory on a developer's machine. The page cache, the data
+# version's memo and the API's rate limit live here.
+CACHE_URL = env.str("CACHE_URL", default="") or env.str("REDIS_URL", default="")
+CACHES = {"default": env.cache_url_config(CACHE_URL or "locmemcache://coopsite")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"].setdefault(
+        "KEY_PREFIX", env.str("CACHE_KEY_PREFIX", default="coopsite")
+    )
 
 MAILERS: dict[str, dict[str, Any]] = {
     "default": {
