@@ -6,7 +6,8 @@ participants, systems, sources, aliases, external ids and tags, every
 record's history, articles with their links to records, revisions and old
 addresses, the picture library (descriptions and the files themselves,
 byte for byte), and the admin's log. It leaves out what is rebuilt from those
-(the search index, the mention detector's version, pictures' renditions),
+(the search index, the mention detector's version, the network's table of
+ties, pictures' renditions),
 sessions, and Django's
 own tables of content types and permissions (created by ``migrate``; the
 export names them by their natural keys).
@@ -58,7 +59,11 @@ READABLE_VERSIONS = (1, 2)  # version 1 had no picture files
 CONTENT_APPS = ("accounts", "partnerships", "images", "articles", "datasets")
 DJANGO_MODELS = ("auth.group", "admin.logentry")
 # Rebuilt after a restore, never exported.
-DERIVED_MODELS = ("partnerships.mentionindex", "datasets.importlock")
+DERIVED_MODELS = (
+    "partnerships.mentionindex",
+    "partnerships.countrylink",
+    "datasets.importlock",
+)
 REBUILT_APPS = ("search", "sessions")
 
 
@@ -406,6 +411,7 @@ def _make_renditions() -> None:
 
 
 def _load(data: dict) -> None:
+    from partnerships import links
     from partnerships.models import MentionIndex
 
     with tempfile.TemporaryDirectory() as folder:
@@ -418,6 +424,7 @@ def _load(data: dict) -> None:
                 # Search indexes what loaddata saved when this commits.
                 call_command("loaddata", str(fixture), verbosity=0)
                 MentionIndex.bump()
+                links.rebuild_on_commit()  # the network's table of ties
         except SiteImportError:
             raise
         except Exception as exc:  # a broken or inconsistent export

@@ -1,7 +1,7 @@
 """Response headers the whole site sends."""
 
 from django.conf import settings
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 
 
 class PermissionsPolicyMiddleware:
@@ -34,9 +34,19 @@ class RefuseNullCharactersMiddleware:
         for data in sources:
             for key, values in data.lists():
                 if "\x00" in key or any("\x00" in value for value in values):
-                    return HttpResponseBadRequest(
-                        "This request holds a NUL character (U+0000), which no "
-                        "form or filter of this site accepts.",
-                        content_type="text/plain; charset=utf-8",
-                    )
+                    return self.refuse(request, key)
         return self.get_response(request)
+
+    MESSAGE = (
+        "This request holds a NUL character (U+0000), which no form or "
+        "filter of this site accepts."
+    )
+
+    def refuse(self, request, key: str) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            # The API's clients read errors as JSON, by parameter.
+            name = "detail" if "\x00" in key else key
+            return JsonResponse({name: [self.MESSAGE]}, status=400)
+        return HttpResponseBadRequest(
+            self.MESSAGE, content_type="text/plain; charset=utf-8"
+        )

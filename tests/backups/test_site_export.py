@@ -190,6 +190,8 @@ def test_replace_restores_the_exported_site_and_it_works(site, client, commit):
     assert path.read_bytes() == again.read_bytes()
     assert not Partnership.objects.filter(name="Made after the export").exists()
     assert client.get(published.get_absolute_url()).status_code == 200
+    # The network's table of ties is made again from the restored records.
+    assert client.get("/network/").context["network"].partnership_count > 0
     assert client.get(draft.get_absolute_url()).status_code == 404
     found = client.get("/search/", {"q": published.title}).content.decode()
     assert f'href="{published.get_absolute_url()}"' in found

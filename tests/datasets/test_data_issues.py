@@ -206,10 +206,7 @@ def test_an_import_run_is_recorded_with_the_files_hash_counts_and_report(
     assert (recorded.records, recorded.created, recorded.updated) == (3, 3, 0)
     assert (recorded.unchanged, recorded.flagged) == (0, 1)
     assert recorded.started_at <= recorded.finished_at
-    assert (
-        recorded.report.splitlines()
-        == output.splitlines()[-len(recorded.report.splitlines()) :]
-    )
+    assert recorded.report in output  # what the researcher was told, kept
 
     run("import_exercises", path)
     again = ImportRun.objects.order_by("pk").last()
