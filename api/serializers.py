@@ -14,6 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from articles.models import Article, ArticleEntityLink, LinkRole
+from datasets.models import DataIssue, IssueReason, IssueStatus
 from partnerships.dates import DatePrecision
 from partnerships.models import (
     Bloc,
@@ -25,6 +26,7 @@ from partnerships.models import (
     Participant,
     ParticipantRole,
     Partnership,
+    PartnershipStatus,
     PartnershipSystem,
     Source,
     System,
@@ -313,7 +315,38 @@ class SourceSerializer(serializers.ModelSerializer):
         fields = ["title", "url", "publisher", "published_on", "accessed_on"]
 
 
+class DataIssueSerializer(serializers.ModelSerializer):
+    """A value the dataset's row got wrong: the record holds the best
+    reading, this the source's value as given."""
+
+    reason = serializers.ChoiceField(choices=IssueReason.choices)
+    reason_label = serializers.CharField(source="get_reason_display")
+    status = serializers.ChoiceField(
+        choices=[c for c in IssueStatus.choices if c[0] != IssueStatus.GONE],
+        help_text="open: not checked yet; resolved: a researcher checked the "
+        "record against it.",
+    )
+
+    class Meta:
+        model = DataIssue
+        fields = [
+            "dataset",
+            "external_id",
+            "field",
+            "source_value",
+            "reason",
+            "reason_label",
+            "status",
+        ]
+
+
 class PartnershipSerializer(EntitySerializer):
+    status = serializers.ChoiceField(
+        source="status_now",
+        choices=PartnershipStatus.choices,
+        read_only=True,
+        help_text="Today's status: from the recorded one and the dates.",
+    )
     start = PartialDateSerializer(read_only=True, allow_null=True)
     end = PartialDateSerializer(read_only=True, allow_null=True)
     period = serializers.CharField(read_only=True, help_text="As a list shows it.")
@@ -323,6 +356,13 @@ class PartnershipSerializer(EntitySerializer):
     )
     sources = SourceSerializer(many=True, read_only=True)
     tags = TagRefSerializer(many=True, read_only=True)
+    data_issues = DataIssueSerializer(
+        source="current_data_issues",
+        many=True,
+        read_only=True,
+        help_text="Values the source gives that could not be taken as they "
+        "are (flagged by the import, kept verbatim here).",
+    )
 
     class Meta:
         model = Partnership
@@ -341,6 +381,7 @@ class PartnershipSerializer(EntitySerializer):
             "systems",
             "sources",
             "tags",
+            "data_issues",
         ]
 
 

@@ -31,6 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, ArticleEntityLink
+from coopsite.safety import spreadsheet_safe
 from freshness import versions
 from partnerships.models import (
     Alias,
@@ -314,20 +315,16 @@ def _authors(rows):
 
 # --- Writing ------------------------------------------------------------------------
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
-
 
 def csv_cell(value):
-    """A value as a spreadsheet cell that cannot run as a formula (OWASP):
-    text that starts like one gets a leading apostrophe. Numbers stay
+    """A value as a spreadsheet cell: empty for None, true/false, and text
+    that starts like a formula neutralised (coopsite.safety). Numbers stay
     numbers."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return f"'{value}"
-    return value
+    return spreadsheet_safe(value)
 
 
 @dataclass

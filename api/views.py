@@ -27,6 +27,7 @@ from rest_framework.views import APIView
 
 from articles.filters import ArticleFilter
 from articles.models import Article, ArticleEntityLink, ArticleSlugRedirect
+from datasets.models import DataIssue, IssueStatus
 from partnerships.filters import (
     BlocFilter,
     CountryFilter,
@@ -266,7 +267,7 @@ class PartnershipViewSet(RecordViewSet):
     ordering = ("-start_date", "name")
 
     def get_queryset(self):
-        return Partnership.objects.prefetch_related(
+        return Partnership.objects.with_status().prefetch_related(
             "aliases",
             "external_ids",
             Prefetch(
@@ -283,6 +284,13 @@ class PartnershipViewSet(RecordViewSet):
             ),
             "sources",
             Prefetch("tags", queryset=Tag.objects.order_by("name")),
+            Prefetch(
+                "data_issues",
+                queryset=DataIssue.objects.exclude(status=IssueStatus.GONE).order_by(
+                    "field", "pk"
+                ),
+                to_attr="current_data_issues",
+            ),
         )
 
 

@@ -245,3 +245,43 @@ def test_api_urls_round_trip():
     )
     assert resolve("/api/v1/partnerships/x/").url_name == "partnership-detail"
     assert resolve("/api/v1/").url_name == "root"
+
+
+def test_a_partnership_carries_its_data_quality_flags_and_todays_status(
+    client, records
+):
+    from datasets.models import IssueStatus
+    from partnerships.models import Partnership
+    from tests.factories import DataIssueFactory
+
+    deal = Partnership.objects.get(slug="tb2-pakistan")
+    DataIssueFactory(
+        entity=deal.entity_ptr,
+        dataset="sipri",
+        external_id="40123",
+        field="quantity_ordered",
+        source_value="12?",
+        reason="not_a_number",
+    )
+    DataIssueFactory(entity=deal.entity_ptr, status=IssueStatus.GONE)
+    # Recorded as active, but it ended in 2022: completed today.
+    Partnership.objects.filter(pk=deal.pk).update(
+        status="active", end_date="2022-12-31"
+    )
+
+    _, data = get(client, "/api/v1/partnerships/tb2-pakistan/")
+    assert data["data_issues"] == [
+        {
+            "dataset": "sipri",
+            "external_id": "40123",
+            "field": "quantity_ordered",
+            "source_value": "12?",
+            "reason": "not_a_number",
+            "reason_label": "Not a number, or not one the source would give",
+            "status": "open",
+        }
+    ]  # the issue the publisher fixed since is not listed
+    _, listed = get(client, "/api/v1/partnerships/", country="pakistan")
+    [row] = [p for p in listed["results"] if p["slug"] == "tb2-pakistan"]
+    assert row["data_issues"] == data["data_issues"]
+    assert data["status"] == row["status"] == "completed"
