@@ -5,8 +5,8 @@ A fixed window per client: the first request of a window creates its
 counter (``cache.add``), every request increments it (``cache.incr``, one
 atomic step on Redis or Memcached), and past the limit the answer is 429
 with ``Retry-After`` set to the seconds left in the window. The client's
-address is REMOTE_ADDR, or with trusted proxies in front the one they
-report (``NUM_PROXIES``: see settings and the README).
+address is the site's one rule (``coopsite.clients.client_ip``), as login
+throttling counts it.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.cache import caches
 from rest_framework.throttling import SimpleRateThrottle
+
+from coopsite.clients import client_ip
 
 
 class ClientRateThrottle(SimpleRateThrottle):
@@ -25,6 +27,9 @@ class ClientRateThrottle(SimpleRateThrottle):
 
     def get_rate(self):
         return settings.COOPSITE_API_RATE_LIMIT or None
+
+    def get_ident(self, request):
+        return client_ip(request) or "unknown"
 
     def get_cache_key(self, request, view):
         return f"throttle:{self.scope}:{self.get_ident(request)}"

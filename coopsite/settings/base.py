@@ -334,10 +334,6 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ClientRateThrottle"],
     "URL_FORMAT_OVERRIDE": None,  # one format: JSON
-    # The client's address: REMOTE_ADDR, or with N trusted proxies in front
-    # (a load balancer appending to X-Forwarded-For), the address the
-    # outermost of them saw. Nothing else a client sends is believed.
-    "NUM_PROXIES": env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0),
 }
 # Requests per client address; counted in the "default" cache, which must be
 # shared by every app process (Redis via CACHE_URL in production).
