@@ -16,6 +16,7 @@ from typing import Any
 from django.db import transaction
 
 from core.names import normalise_name
+from core.signals import send_bulk_saved
 
 from .dates import DatePrecision, PartialDate
 from .models import (
@@ -512,6 +513,7 @@ def load_demo_records() -> dict[str, int]:
         systems[slug].makers.set([orgs[m] for m in makers])
         _set_aliases(systems[slug], aliases)
 
+    participants: list[int] = []
     for spec in PARTNERSHIPS:
         start, end = spec["start"], spec["end"]
         partnership, _ = Partnership.objects.update_or_create(
@@ -538,12 +540,13 @@ def load_demo_records() -> dict[str, int]:
             },
         )
         partnership.participants.all().delete()
-        Participant.objects.bulk_create(
+        created = Participant.objects.bulk_create(
             Participant(
                 partnership=partnership, role=role, note=note, **_actor(ref, orgs)
             )
             for role, ref, note in spec["participants"]
         )
+        participants.extend(p.pk for p in created)
         partnership.system_lines.all().delete()
         PartnershipSystem.objects.bulk_create(
             PartnershipSystem(
@@ -568,6 +571,8 @@ def load_demo_records() -> dict[str, int]:
         )
         partnership.tags.set([tags[t] for t in spec["tags"]])
         _set_aliases(partnership, spec["aliases"])
+    # Written in bulk: the network's table is made again on commit.
+    send_bulk_saved(Participant, participants)
 
     return {
         "tags": len(tags),

@@ -8,9 +8,10 @@ django-filter, and their filters travel in the URL.
 from __future__ import annotations
 
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Count, Prefetch
-from django.http import Http404, StreamingHttpResponse
+from django.db.models import Count, Max, Min, Prefetch
+from django.http import Http404, HttpRequest, StreamingHttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.views import View
@@ -309,19 +310,58 @@ class TagDetailView(EntityArticlesMixin, DetailView):
 
 
 class FilteredPictureMixin:
-    """A picture of the partnerships the reader's filters select."""
+    """A picture of the partnerships the reader's filters select; unless the
+    reader chose years (choosing none counts), the last ten years that hold
+    records for the other filters, the full period one click away."""
 
+    request: HttpRequest
     shown_filters: tuple[str, ...] = ()
+    period_years = 10
 
     def filtered_partnerships(self):
+        data = self.request.GET.copy()
+        self.period = self.default_period(data)
+        if self.period:
+            data["year_from"] = str(self.period["first"])
+            data["year_to"] = str(self.period["last"])
         filterset = PartnershipFilter(
-            self.request.GET or None,
-            queryset=Partnership.objects.all(),
-            request=self.request,
+            data or None, queryset=Partnership.objects.all(), request=self.request
         )
         valid = not filterset.is_bound or filterset.is_valid()
         self.filterset = filterset
         return filterset.qs if valid else Partnership.objects.none()
+
+    def default_period(self, data) -> dict | None:
+        if "year_from" in data or "year_to" in data:
+            return None
+        others = PartnershipFilter(
+            data or None, queryset=Partnership.objects.all(), request=self.request
+        )
+        if others.is_bound and not others.is_valid():
+            return None
+        full = self.years_with_records(others)
+        if full is None:
+            return None
+        last = min(full[1], timezone.now().year)
+        first = last - self.period_years + 1
+        if first <= full[0] and last >= full[1]:
+            return None  # the whole period fits in ten years
+        return {
+            "first": first,
+            "last": last,
+            "full_first": full[0],
+            "full_last": full[1],
+        }
+
+    def years_with_records(self, filterset) -> tuple[int, int] | None:
+        """The first and last years the picture would show, for the
+        reader's other filters (``filterset``, valid)."""
+        span = filterset.qs.order_by().aggregate(
+            earliest=Min("start_date"), latest=Max("start_date")
+        )
+        if span["latest"] is None:
+            return None
+        return span["earliest"].year, span["latest"].year
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -329,12 +369,13 @@ class FilteredPictureMixin:
         context["shown_filters"] = [
             self.filterset.form[name] for name in self.shown_filters
         ]
+        context["period"] = self.period
         return context
 
 
 class NetworkView(FilteredPictureMixin, TemplateView):
     """The network, from the pre-aggregated table (``CountryLink``): by kind
-    and years, the filters it offers."""
+    and years, the filters it offers (the others are not applied)."""
 
     template_name = "partnerships/network.html"
     shown_filters = ("kind", "year_from", "year_to")
@@ -342,14 +383,24 @@ class NetworkView(FilteredPictureMixin, TemplateView):
     def get_context_data(self, **kwargs):
         self.filtered_partnerships()  # the form, checked
         context = super().get_context_data(**kwargs)
-        context["network"] = charts.network(self.links())
+        context["network"] = charts.network(self.links(self.filterset))
         return context
 
-    def links(self):
-        form = self.filterset.form
-        if self.filterset.is_bound and not self.filterset.is_valid():
+    def years_with_records(self, filterset) -> tuple[int, int] | None:
+        span = (
+            self.links(filterset)
+            .filter(country_a__isnull=True, year__isnull=False)
+            .aggregate(earliest=Min("year"), latest=Max("year"))
+        )
+        if span["latest"] is None:
+            return None
+        return span["earliest"], span["latest"]
+
+    @staticmethod
+    def links(filterset):
+        if filterset.is_bound and not filterset.is_valid():
             return CountryLink.objects.none()
-        chosen = getattr(form, "cleaned_data", {})
+        chosen = getattr(filterset.form, "cleaned_data", {})
         links = CountryLink.objects.all()
         if chosen.get("kind"):
             links = links.filter(kind=chosen["kind"])

@@ -162,8 +162,11 @@ EXPECTED = {
     "system": 10,
     "bloc": 10,
     "tag": 8,
-    "network": 2,
-    "timeline": 2,
+    # The years with records (for the default period), the pre-aggregated
+    # ties summed, the countries.
+    "network": 3,
+    # The years with records, the counts by year and kind.
+    "timeline": 3,
     "articles feed": 3,
     "country feed": 4,
     "sitemap": 7,

@@ -1,5 +1,6 @@
-"""Every public page type: no axe-core violations (WCAG 2.1 A and AA), in
-light and dark colours, and no errors from the Nu HTML checker."""
+"""Every public page type: no axe-core violations (WCAG 2.1 A and AA and
+axe's best practices) at phone and desktop widths, in light and dark
+colours, and no errors from the Nu HTML checker."""
 
 import json
 import shutil
@@ -34,28 +35,32 @@ PAGE_TYPES = {
     "network": "/network/",
     "timeline": "/timeline/",
 }
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+WIDTHS = {"phone": 390, "desktop": 1280}
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_every_page_type_passes_axe(browser, site, scheme):
+@pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
+def test_every_page_type_passes_axe_in_light_and_dark(browser, site, width):
     assert AXE.exists(), "npm ci first: axe-core is missing"
     context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, color_scheme=scheme, bypass_csp=True
+        viewport={"width": width, "height": 900}, bypass_csp=True
     )
     page = context.new_page()
     failures = {}
     for name, path in PAGE_TYPES.items():
         page.goto(f"{site}{path}")
         page.add_script_tag(path=str(AXE))
-        result = page.evaluate(
-            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG
-        )
-        if result["violations"]:
-            failures[name] = [
-                f"{v['id']}: {[n['target'] for n in v['nodes']][:3]}"
-                for v in result["violations"]
-            ]
+        for scheme in ("light", "dark"):
+            page.emulate_media(color_scheme=scheme)
+            result = page.evaluate(
+                "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+                AXE_TAGS,
+            )
+            if result["violations"]:
+                failures[f"{name}, {scheme}"] = [
+                    f"{v['id']}: {[n['target'] for n in v['nodes']][:3]}"
+                    for v in result["violations"]
+                ]
     context.close()
     assert failures == {}
 

@@ -2,6 +2,7 @@
 the tables beside them."""
 
 import datetime as dt
+import itertools
 
 import pytest
 
@@ -29,19 +30,26 @@ def web(country, commit):
 def test_the_network_links_countries_by_shared_partnerships(client, web):
     response = client.get("/network/")
     network = response.context["network"]
-    assert network.partnership_count == 4
     weights = {
         frozenset((e.source.name, e.target.name)): e.weight for e in network.pairs
     }
     assert weights[frozenset(("Türkiye", "Poland"))] == 2
     assert weights[frozenset(("Pakistan", "Azerbaijan"))] == 1
-    assert "France" not in {n.name for n in network.nodes}
+    assert network.link_count == 7
+    assert "France" not in {n.name for n in network.countries}
     page = response.content.decode()
     assert (
         '<a href="/countries/turkiye/" aria-label="Türkiye: 3 partnerships with 3 partners">'
         in page
     )
-    assert "<caption>Strongest links between countries</caption>" in page
+    assert "The 7 strongest links between countries</caption>" in page
+
+
+def test_the_network_ranks_countries_by_partnerships_shared(client, web):
+    network = client.get("/network/").context["network"]
+    ranked = [(n.rank, n.name, n.partnerships, n.partners) for n in network.countries]
+    assert ranked[:2] == [(1, "Türkiye", 3, 3), (2, "Poland", 2, 1)]
+    assert len(ranked) == 7
 
 
 def test_the_network_filters_by_kind_and_years(client, web):
@@ -61,9 +69,169 @@ def test_the_network_says_so_when_nothing_matches(client, web):
 
 
 def test_the_network_nodes_sit_where_the_countries_are(client, web):
-    nodes = {n.name: n for n in client.get("/network/").context["network"].nodes}
+    world = client.get("/network/").context["network"].layouts[0]
+    nodes = {p.node.name: p for p in world.nodes}
     assert nodes["United States"].x < nodes["Poland"].x < nodes["Australia"].x
     assert nodes["Poland"].y < nodes["Australia"].y  # north is up
+
+
+def test_the_network_draws_countries_over_a_world_map(client, web):
+    response = client.get("/network/")
+    world = response.context["network"].layouts[0]
+    assert world.land.count("M") > 100  # the outlines of many countries
+    page = response.content.decode()
+    assert page.count('<path class="land"') == 1  # one element for all of them
+
+
+@pytest.fixture
+def old_and_new(country, commit):
+    """Research between Poland and Türkiye in 1990, and exports between
+    Pakistan and Azerbaijan from 2015 to 2024."""
+
+    def deal(year, *codes, kind="export"):
+        partnership = PartnershipFactory(kind=kind, start_date=dt.date(year, 1, 1))
+        for code in codes:
+            ParticipantFactory(partnership=partnership, country=country(code))
+
+    with commit():
+        deal(1990, "PL", "TR", kind="research")
+        for year in range(2015, 2025):
+            deal(year, "PK", "AZ")
+
+
+def test_the_network_shows_the_last_ten_years_with_records_by_default(
+    client, old_and_new
+):
+    response = client.get("/network/")
+    assert response.context["period"] == {
+        "first": 2015,
+        "last": 2024,
+        "full_first": 1990,
+        "full_last": 2024,
+    }
+    assert {n.name for n in response.context["network"].countries} == {
+        "Pakistan",
+        "Azerbaijan",
+    }
+    page = response.content.decode()
+    assert "Showing 2015–2024, the last ten years with records." in page
+    assert 'href="?year_from=&amp;year_to="' in page
+    assert 'value="2015"' in page  # the form shows the years it applies
+
+
+def test_every_year_is_one_click_away(client, old_and_new):
+    response = client.get("/network/", {"year_from": "", "year_to": ""})
+    assert response.context["period"] is None
+    assert {n.name for n in response.context["network"].countries} == {
+        "Pakistan",
+        "Azerbaijan",
+        "Poland",
+        "Türkiye",
+    }
+    assert "the last ten years" not in response.content.decode()
+
+
+def test_the_default_period_follows_the_other_filters(client, old_and_new):
+    # The research is all in 1990: nothing to narrow.
+    response = client.get("/network/", {"kind": "research"})
+    assert response.context["period"] is None
+    assert {n.name for n in response.context["network"].countries} == {
+        "Poland",
+        "Türkiye",
+    }
+    timeline = client.get("/timeline/", {"country": "poland"}).context
+    assert timeline["period"] is None
+    assert [year for year, _, _ in timeline["timeline"]["table"]] == [1990]
+
+
+@pytest.fixture
+def crowd(country, commit):
+    """45 countries in exercises together, two by two and all at once, so
+    that they are ranked and crowd each other on the map."""
+    codes = [
+        "US", "CA", "MX", "BR", "AR", "GB", "FR", "DE", "IT", "ES", "PT", "NL",
+        "BE", "CH", "AT", "PL", "CZ", "SK", "HU", "RO", "BG", "GR", "TR", "UA",
+        "BY", "LT", "LV", "EE", "FI", "SE", "NO", "DK", "IE", "RU", "KZ", "AZ",
+        "GE", "AM", "IL", "JO", "SA", "AE", "QA", "PK", "IN",
+    ]  # fmt: skip
+    with commit():
+        everyone = PartnershipFactory(kind="exercise")
+        for code in codes:
+            ParticipantFactory(partnership=everyone, country=country(code))
+        for first, second in itertools.pairwise(codes):
+            deal = PartnershipFactory()
+            ParticipantFactory(partnership=deal, country=country(first))
+            ParticipantFactory(partnership=deal, country=country(second))
+    return codes
+
+
+def test_the_map_draws_the_forty_best_connected_and_the_table_lists_all(client, crowd):
+    response = client.get("/network/")
+    network = response.context["network"]
+    world, arcs = network.layouts
+    assert len(network.countries) == 45
+    assert len(world.nodes) == 40
+    assert len(arcs.nodes) == 16
+    assert [n.name for n in network.countries[:40]] == sorted(
+        (p.node.name for p in world.nodes),
+        key=[n.name for n in network.countries].index,
+    )
+    page = response.content.decode()
+    # Every country has its row in the table, drawn or not.
+    assert page.count('<tr><td class="number">') == 45
+
+
+def _boxes_overlap(a, b):
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def test_no_two_map_labels_overlap_and_none_covers_a_country(client, crowd):
+    world = client.get("/network/").context["network"].layouts[0]
+    labelled = [p for p in world.nodes if p.label]
+    assert len(labelled) >= 20  # most of a crowded Europe still has names
+    boxes = [p.label.box for p in labelled]
+    for i, box in enumerate(boxes):
+        assert box[0] >= 0
+        assert box[2] <= world.width
+        assert box[1] >= 0
+        assert box[3] <= world.height
+        for other in boxes[i + 1 :]:
+            assert not _boxes_overlap(box, other)
+        for node in world.nodes:
+            circle = (
+                node.x - node.r,
+                node.y - node.r,
+                node.x + node.r,
+                node.y + node.r,
+            )
+            assert not _boxes_overlap(box, circle)
+
+
+def test_labels_far_from_their_country_have_a_leader_line(client, crowd):
+    world = client.get("/network/").context["network"].layouts[0]
+    page = client.get("/network/").content.decode()
+    for placed in (p for p in world.nodes if p.label):
+        left, top, right, bottom = placed.label.box
+        gap_x = max(left - placed.x, placed.x - right, 0)
+        gap_y = max(top - placed.y, placed.y - bottom, 0)
+        if max(gap_x, gap_y) > placed.r + 8:
+            assert placed.label.leader, placed.node.name
+    assert '<g class="leaders" aria-hidden="true"><line' in page
+
+
+def test_narrow_screens_get_ranked_rows_with_12_unit_labels(client, crowd):
+    response = client.get("/network/")
+    arcs = response.context["network"].layouts[1]
+    assert arcs.width == 360
+    assert arcs.font_size == 12
+    ys = [p.y for p in arcs.nodes]
+    assert ys == sorted(ys)  # most connected at the top
+    assert all(p.label for p in arcs.nodes)
+    boxes = [p.label.box for p in arcs.nodes]
+    assert not any(
+        _boxes_overlap(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :]
+    )
+    assert all(box[0] >= 0 for box in boxes)
 
 
 def test_the_timeline_counts_partnerships_per_year_by_kind(client, web):
@@ -74,7 +242,8 @@ def test_the_timeline_counts_partnerships_per_year_by_kind(client, web):
     assert kinds == ["export", "exercise", "research"]
     assert rows[2021] == ([1, 1, 0], 2)
     assert 2020 not in rows  # no partnership that year: no table row
-    assert len(timeline["columns"]) == 5  # but the axis keeps the year
+    wide, narrow = timeline["layouts"]
+    assert len(wide["columns"]) == len(narrow["columns"]) == 5  # the axis keeps 2020
 
 
 def test_the_timeline_filters_by_country(client, web):
@@ -90,6 +259,29 @@ def test_the_timeline_filters_by_todays_status(client, web):
     assert [year for year, _, _ in active["table"]] == [2019, 2021, 2022, 2023]
 
 
+def test_the_timeline_opens_on_the_last_ten_years_with_records(client, old_and_new):
+    response = client.get("/timeline/")
+    timeline = response.context["timeline"]
+    assert (timeline["first_year"], timeline["last_year"]) == (2015, 2024)
+    page = response.content.decode()
+    assert "Showing 2015–2024, the last ten years with records." in page
+    assert "Show every year, 1990–2024" in page
+    everything = client.get("/timeline/", {"year_from": "", "year_to": ""})
+    assert everything.context["timeline"]["first_year"] == 1990
+
+
+def test_the_narrow_timeline_labels_years_far_enough_apart_to_read(client, old_and_new):
+    timeline = client.get("/timeline/", {"year_from": "", "year_to": ""}).context[
+        "timeline"
+    ]
+    wide, narrow = timeline["layouts"]
+    for layout, room in ((wide, 56), (narrow, 38)):
+        xs = [c.label_x for c in layout["columns"] if c.labelled]
+        assert len(xs) >= 3
+        assert min(b - a for a, b in itertools.pairwise(xs)) >= room
+    assert narrow["width"] == 364  # drawn at no more than its width in pixels
+
+
 def test_a_country_page_charts_its_partners(client, web, country):
     response = client.get(country("TR").get_absolute_url())
     chart = response.context["partners_chart"]
@@ -100,6 +292,21 @@ def test_a_country_page_charts_its_partners(client, web, country):
     ]
     page = response.content.decode()
     assert 'role="img" aria-labelledby="partners-chart-title"' in page
-    assert "<caption>Partner countries and the partnerships shared</caption>" in page
+    assert (
+        '<caption id="partners-table-caption">Partner countries and the partnerships shared</caption>'
+        in page
+    )
     roles = {label: total for _, label, total in response.context["roles"]}
     assert roles == {"Recipient": 3}  # the factory's default role
+
+
+def test_the_demo_network_is_drawn_from_the_demo_records(client, demo):
+    # The demo writes its participants in bulk: the network's table follows.
+    network = client.get("/network/", {"year_from": "", "year_to": ""}).context[
+        "network"
+    ]
+    assert network.partnership_count >= 20
+    assert {"Türkiye", "Poland", "United Arab Emirates"} <= {
+        n.name for n in network.countries
+    }
+    assert network.layouts[0].labelled == len(network.layouts[0].nodes)
