@@ -6,7 +6,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, HttpResponseServerError
+from django.http import Http404, HttpResponse, HttpResponseServerError
 from django.template import loader
 from django.urls import reverse
 from django.views.decorators.csrf import requires_csrf_token
@@ -98,7 +98,11 @@ def server_error(request):
 def serve_media(request, path):
     """An uploaded file from MEDIA_ROOT, for development and tests only
     (COOPSITE_SERVE_MEDIA); production serves them from the web server or
-    object storage."""
+    object storage. A name the file system cannot look up (too long, say)
+    is a 404, like any name it does not hold."""
     from django.views.static import serve
 
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    try:
+        return serve(request, path, document_root=settings.MEDIA_ROOT)
+    except OSError as error:
+        raise Http404("No such file") from error
