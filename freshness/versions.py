@@ -4,7 +4,9 @@ GET (ETag, Last-Modified) and the bulk downloads share.
 ``current()`` answers in one query: the data version (bumped after every
 committed change) and the publication time of the newest public article,
 which moves when a scheduled article's time comes without anything being
-saved. ``code_version()`` changes when the code that renders the data does
+saved. ``cached_current()`` is the same answer kept in the shared cache,
+in no query at all, for every app process at once (see its doc).
+``code_version()`` changes when the code that renders the data does
 (a deploy), so that an ETag never outlives the output it stands for.
 """
 
@@ -12,18 +14,28 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import os
+import secrets
 import uuid
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import connection, transaction
 from django.db.models import Subquery
 from django.utils import timezone
 
 EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+logger = logging.getLogger(__name__)
+
+# The shared cache's keys: a counter every committed change advances, and
+# the last answer of current() with the counter it was read under.
+GENERATION_KEY = "freshness:generation"
+MEMO_KEY = "freshness:current"
 
 
 @dataclass(frozen=True)
@@ -68,6 +80,8 @@ def data_changed() -> None:
 
 
 def bump() -> None:
+    """A new version, now (the data changed and the change is committed);
+    every app process's :func:`cached_current` sees it at its next call."""
     from .models import DataVersion
 
     now = timezone.now()
@@ -77,10 +91,17 @@ def bump() -> None:
         DataVersion.objects.update_or_create(
             pk=1, defaults={"version": uuid.uuid4(), "changed_at": now}
         )
+    _advance_generation()
 
 
 def current() -> Freshness:
     """The data's version and last change, in one query."""
+    return _read()[0]
+
+
+def _read() -> tuple[Freshness, dt.datetime | None]:
+    """current(), and when the next scheduled article is due (if any), in
+    one query."""
     from articles.models import Article
 
     from .models import DataVersion
@@ -88,10 +109,13 @@ def current() -> Freshness:
     newest_public = (
         Article.objects.published().order_by("-published_at").values("published_at")
     )
+    next_due = (
+        Article.objects.scheduled().order_by("published_at").values("published_at")
+    )
     row: tuple | None = (
         DataVersion.objects.filter(pk=1)
-        .annotate(newest=Subquery(newest_public[:1]))
-        .values_list("version", "changed_at", "newest")
+        .annotate(newest=Subquery(newest_public[:1]), due=Subquery(next_due[:1]))
+        .values_list("version", "changed_at", "newest", "due")
         .first()
     )
     if row is None:  # the row is made by a migration; a flushed database lacks it
@@ -99,10 +123,76 @@ def current() -> Freshness:
             None,
             EPOCH,
             newest_public.values_list("published_at", flat=True).first(),
+            next_due.values_list("published_at", flat=True).first(),
         )
-    version, changed_at, newest = row
+    version, changed_at, newest, due = row
     token = hashlib.sha256(f"{version}|{newest}".encode()).hexdigest()[:24]
-    return Freshness(token=token, last_modified=max(changed_at, newest or EPOCH))
+    freshness = Freshness(token=token, last_modified=max(changed_at, newest or EPOCH))
+    return freshness, due
+
+
+def cached_current() -> Freshness:
+    """current(), kept in the shared cache (Redis in production) so that
+    asking costs no query, in any app process, until either
+
+    * a change is committed (:func:`bump` advances a counter in the cache:
+      an answer read under an older count is never used again, however the
+      processes' reads and writes interleave), or
+    * the next scheduled article is due (it appears on time although
+      nothing is saved then).
+
+    On a miss it is one query, on the primary database: a replica that lags
+    must not file an old answer under the new count. If the cache cannot be
+    reached, every call is that one query.
+    """
+    from coopsite.replicas import PRIMARY, reading_from
+
+    cache = caches[settings.COOPSITE_FRESHNESS_CACHE]
+    try:
+        found = cache.get_many([GENERATION_KEY, MEMO_KEY])
+    except Exception:
+        logger.warning("The shared cache is unreachable", exc_info=True)
+        with reading_from(PRIMARY):
+            return current()
+    generation = found.get(GENERATION_KEY)
+    memo = found.get(MEMO_KEY)
+    if generation is not None and memo is not None:
+        memo_generation, freshness, due = memo
+        if memo_generation == generation and (due is None or timezone.now() < due):
+            return freshness
+    with reading_from(PRIMARY):
+        freshness, due = _read()
+    try:
+        if generation is None:
+            generation = _start_generation(cache)
+        cache.set(
+            MEMO_KEY,
+            (generation, freshness, due),
+            settings.COOPSITE_FRESHNESS_MEMO_SECONDS,
+        )
+    except Exception:
+        logger.warning("The shared cache is unreachable", exc_info=True)
+    return freshness
+
+
+def _start_generation(cache) -> int:
+    # A random start: a counter that was evicted and starts again never
+    # meets an answer filed under its old count.
+    cache.add(GENERATION_KEY, secrets.randbits(52), timeout=None)
+    return cache.get(GENERATION_KEY)
+
+
+def _advance_generation() -> None:
+    cache = caches[settings.COOPSITE_FRESHNESS_CACHE]
+    try:
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:  # no counter yet (or evicted)
+            _start_generation(cache)
+    except Exception:
+        # The change is committed; the answers cached meanwhile expire in
+        # COOPSITE_FRESHNESS_MEMO_SECONDS.
+        logger.error("The shared cache missed a data change", exc_info=True)
 
 
 def code_version() -> tuple[str, dt.datetime]:

@@ -303,3 +303,18 @@ def demo(demo_shared, db) -> str:
     """The demo content, as `make run` loads it: loaded once per module,
     every test's changes to it rolled back. Returns load_demo's output."""
     return demo_shared
+
+
+@pytest.fixture
+def public_cache(settings):
+    """Conditional GET and the anonymous page cache on, as in production,
+    in a cache emptied before and after the test (the suite runs with them
+    off: a test's own transaction never commits the changes that would give
+    the data a new version; use ``commit`` to commit them)."""
+    from django.core.cache import caches
+
+    settings.COOPSITE_PUBLIC_CACHE = True
+    cache = caches[settings.COOPSITE_PAGE_CACHE]
+    cache.clear()
+    yield cache
+    cache.clear()

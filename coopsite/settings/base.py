@@ -56,6 +56,9 @@ MIDDLEWARE = [
     # Anonymous GETs read from the replica (if any), the rest from the primary.
     "coopsite.replicas.ReplicaRoutingMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Anonymous readers: ETag/Last-Modified, 304, and pages from the shared
+    # cache (before sessions: a page served from it needs none).
+    "freshness.middleware.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -219,6 +222,23 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     CACHES["default"].setdefault(
         "KEY_PREFIX", env.str("CACHE_KEY_PREFIX", default="coopsite")
     )
+
+# Conditional GET and the page cache for anonymous readers
+# (freshness/middleware.py): on wherever DEBUG is off. Pages are filed under
+# the data's version, so a change is seen at once by every process; the
+# time below only bounds how long an unread page of an old version stays.
+COOPSITE_PUBLIC_CACHE = env.bool("COOPSITE_PUBLIC_CACHE", default=not DEBUG)
+COOPSITE_PAGE_CACHE = "default"
+COOPSITE_PAGE_CACHE_SECONDS = env.int("COOPSITE_PAGE_CACHE_SECONDS", default=600)
+COOPSITE_PAGE_CACHE_MAX_BYTES = env.int(
+    "COOPSITE_PAGE_CACHE_MAX_BYTES", default=2 * 1024 * 1024
+)
+# The data version's memo (freshness.versions.cached_current): a committed
+# change replaces it at once; this bounds it if the cache missed a change.
+COOPSITE_FRESHNESS_CACHE = "default"
+COOPSITE_FRESHNESS_MEMO_SECONDS = env.int(
+    "COOPSITE_FRESHNESS_MEMO_SECONDS", default=300
+)
 
 MAILERS: dict[str, dict[str, Any]] = {
     "default": {

@@ -1,7 +1,7 @@
 """The test suite: fast hashing, in-memory mail, the same database choice."""
 
 from .base import *  # noqa: F403
-from .base import MAILERS
+from .base import MAILERS, env
 
 DEBUG = False
 SECRET_KEY = "test-only-key-0123456789abcdefghijklmnopqrstuvwxyz-0123456789"  # noqa: S105
@@ -14,7 +14,25 @@ MAILERS = {
     "default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
 }
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# This process's memory, or a Redis server when the run has one
+# (scripts/with-redis): each parallel worker in a database of its own, as
+# tests clear the cache.
+if TEST_REDIS_URL := env.str("COOPSITE_TEST_REDIS_URL", default=""):
+    worker = env.str("PYTEST_XDIST_WORKER", default="gw-1").removeprefix("gw")
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"{TEST_REDIS_URL.rsplit('/', 1)[0]}/{int(worker) % 15 + 1}",
+            "KEY_PREFIX": "coopsite-test",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Conditional GET and the page cache: on in the tests that ask for them
+# (the ``public_cache`` fixture), as a test's own transaction never commits
+# the changes that would give the data a new version.
+COOPSITE_PUBLIC_CACHE = False
 
 LOGGING = {
     "version": 1,

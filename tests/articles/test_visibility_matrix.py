@@ -1,8 +1,10 @@
 """{anonymous, contributor, editor, researcher} × {draft, review, scheduled,
 published, archived} × {article page, lists, search, feeds, sitemap, entity
 pages, the API, preview} (every API endpoint and the bulk downloads:
-tests/api/test_visibility.py): readers only ever see what is published and due, whoever
-is logged in; preview is for staff who may see the article; and each role
+tests/api/test_visibility.py) × {page cache off, on}: readers only ever see
+what is published and due, whoever is logged in, whether a page is made for
+them or comes from the cache (filled before the article was saved, and
+again after); preview is for staff who may see the article; and each role
 may do exactly what it should in the admin."""
 
 import datetime as dt
@@ -79,10 +81,31 @@ SURFACES = {
 DETAIL_SURFACES = {"article page", "api article"}
 
 
+def check_public_surfaces(client, article, *, public: bool, from_cache: bool):
+    """Every public surface lists the article (or answers 200) only if it
+    is public; ``from_cache``: the pages come from the page cache."""
+    for surface, url_of in SURFACES.items():
+        response = client.get(url_of(article))
+        if from_cache and response.status_code == 200:
+            hit = response.get("X-Cache") == "hit"
+            assert hit is not surface.startswith("api"), surface
+        if surface in DETAIL_SURFACES:
+            assert response.status_code == (200 if public else 404), surface
+            continue
+        body = response.content.decode()
+        assert (article.get_absolute_url() in body) == public, surface
+
+
+@pytest.mark.parametrize("cache", ["no cache", "page cache"])
 @pytest.mark.parametrize("state", STATES)
 @pytest.mark.parametrize("role", ROLES)
-def test_who_sees_and_does_what(people, country, role, state, commit):
+def test_who_sees_and_does_what(request, people, country, role, state, cache, commit):
     user = people[role]
+    cached = cache == "page cache"
+    if cached:
+        request.getfixturevalue("public_cache")
+        for url_of in SURFACES.values():  # the cache as a reader left it
+            Client().get(url_of(ArticleFactory.build(slug="not-yet")))
     with commit():  # indexed for search, as it would be once saved
         article = make(state, people["contributor"], country)
     client = Client()
@@ -90,14 +113,11 @@ def test_who_sees_and_does_what(people, country, role, state, commit):
         client.force_login(user)
     public = state == "published"
 
-    # Public surfaces: the same for everyone, logged in or not.
-    for surface, url_of in SURFACES.items():
-        response = client.get(url_of(article))
-        if surface in DETAIL_SURFACES:
-            assert response.status_code == (200 if public else 404), surface
-            continue
-        body = response.content.decode()
-        assert (article.get_absolute_url() in body) == public, surface
+    # Public surfaces: the same for everyone, logged in or not; with the
+    # cache, made, then (for readers) from the cache.
+    check_public_surfaces(client, article, public=public, from_cache=False)
+    if cached:
+        check_public_surfaces(client, article, public=public, from_cache=not user)
 
     # Preview: staff who may see the article; a bare 404 for anyone else.
     preview = client.get(reverse("articles:preview", args=[article.pk]))

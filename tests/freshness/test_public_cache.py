@@ -1,0 +1,309 @@
+"""Conditional GET and the page cache for anonymous readers: every public
+page type carries an ETag and a Last-Modified and answers 304 in at most
+one query; a page comes from the cache in none; and every way the content
+changes (a publish, an edit, a link decision, an import, a scheduled
+article's time coming) is seen on the very next request."""
+
+import datetime as dt
+import re
+from email.utils import parsedate_to_datetime
+from io import StringIO
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from articles import linking, services
+from articles.models import ArticleEntityLink, LinkState
+from articles.previews import signed_preview_url
+from freshness import versions
+from tests.admin_forms import article_form
+from tests.datafiles import SipriDealFactory, sipri_file
+from tests.factories import ArticleFactory, PublishedArticleFactory
+from tests.test_query_counts import PAGES, World
+
+pytestmark = pytest.mark.django_db
+
+# Every public page type, each feed and each sitemap (the downloads stream:
+# they are validated, never kept).
+ADDRESSES = {
+    **PAGES,
+    "sitemap section": "/sitemap-articles.xml",
+    "tag feed": "/tags/drones/feed/",
+    "robots.txt": "/robots.txt",
+}
+STREAMED = {"csv export", "json export"}
+
+
+@pytest.fixture
+def world(country, commit):
+    with commit():
+        world = World(country)
+        world.grow(3)
+    return world
+
+
+def get(path, **headers):
+    response = Client().get(path, headers=headers)
+    response.body = (
+        b"".join(response.streaming_content) if response.streaming else response.content
+    )
+    return response
+
+
+def test_every_public_page_answers_304_to_a_reader_who_has_it(
+    world, public_cache, django_assert_num_queries
+):
+    for page, path in ADDRESSES.items():
+        first = get(path)
+        assert first.status_code == 200, page
+        etag, modified = first["ETag"], first["Last-Modified"]
+        assert etag.startswith('W/"'), page
+        assert parsedate_to_datetime(modified) <= timezone.now(), page
+        assert "no-cache" in first["Cache-Control"], page  # ask again each time
+
+        # The data version is in the shared cache: no query at all.
+        with django_assert_num_queries(0):
+            again = get(path, if_none_match=etag)
+            by_date = get(path, if_modified_since=modified)
+        for response in (again, by_date):
+            assert response.status_code == 304, page
+            assert response.content == b"", page
+            assert response["ETag"] == etag, page
+
+        # An empty cache (a restarted Redis): one query.
+        public_cache.clear()
+        with django_assert_num_queries(1):
+            assert get(path, if_none_match=etag).status_code == 304, page
+
+
+def without_nonce(content: bytes) -> bytes:
+    return re.sub(rb'nonce="[^"]+"', b'nonce=""', content)
+
+
+def test_a_page_read_again_comes_from_the_cache_in_no_query(
+    world, public_cache, django_assert_num_queries
+):
+    for page, path in ADDRESSES.items():
+        if page in STREAMED:
+            continue
+        first = get(path)
+        assert first["X-Cache"] == "miss", page
+        with django_assert_num_queries(0):
+            second = get(path)
+        assert second.status_code == 200, page
+        assert second["X-Cache"] == "hit", page
+        assert without_nonce(second.content) == without_nonce(first.content), page
+        assert second["Content-Type"] == first["Content-Type"], page
+        assert second["ETag"] == first["ETag"], page
+
+
+def test_downloads_are_validated_but_never_kept(world, public_cache):
+    for path in ("/partnerships/export.csv", "/partnerships/export.json"):
+        first, second = get(path), get(path)
+        assert "X-Cache" not in second
+        assert second.body == first.body
+        assert get(path, if_none_match=first["ETag"]).status_code == 304
+
+
+def test_each_reader_gets_a_fresh_csp_nonce_on_a_cached_page(world, public_cache):
+    path = "/articles/the-article/"
+    nonces = []
+    for expected in ("miss", "hit", "hit"):
+        response = get(path)
+        assert response["X-Cache"] == expected
+        in_page = re.search(r'nonce="([^"]+)"', response.content.decode())[1]
+        assert f"'nonce-{in_page}'" in response["Content-Security-Policy"]
+        nonces.append(in_page)
+    assert len(set(nonces)) == 3
+
+
+def test_a_different_address_or_query_is_a_different_page(world, public_cache):
+    everything = get("/partnerships/")
+    filtered = get("/partnerships/?country=poland&kind=export&tag=drones")
+    assert filtered["X-Cache"] == "miss"
+    assert filtered.content != everything.content
+
+
+# Who never gets the cache
+
+
+def test_editors_get_pages_made_for_them_and_never_kept(
+    world, public_cache, editor_client
+):
+    for _ in range(2):
+        response = editor_client.get("/articles/the-article/")
+        assert response.status_code == 200
+        assert "X-Cache" not in response
+        assert "ETag" not in response
+    assert get("/articles/the-article/")["X-Cache"] == "miss"
+
+
+def test_a_drafts_preview_is_never_kept_nor_answered_304(world, public_cache):
+    draft = ArticleFactory(title="Embargoed until Friday")
+    url = signed_preview_url(draft)
+    first = get(url)
+    assert first.status_code == 200
+    assert "X-Cache" not in first
+    assert "ETag" not in first
+    again = get(url, if_modified_since="Fri, 01 Jan 2100 00:00:00 GMT")
+    assert again.status_code == 200
+    assert b"Embargoed until Friday" in again.content
+    assert "Embargoed" not in get("/articles/").content.decode()
+
+
+def test_the_admin_and_the_api_are_left_to_themselves(world, public_cache):
+    assert "X-Cache" not in get("/api/v1/articles/")
+    assert "X-Cache" not in get(reverse("admin:login"))
+
+
+def test_a_missing_page_is_not_kept(world, public_cache):
+    assert get("/articles/no-such-essay/").status_code == 404
+    assert "X-Cache" not in get("/articles/no-such-essay/")
+
+
+def test_pages_are_served_when_the_cache_is_unreachable(world, public_cache, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.2},
+        }
+    }
+    response = get("/articles/the-article/")
+    assert response.status_code == 200
+    assert b"The article" in response.content
+
+
+# Every way the content changes is on the next request
+
+
+def primed(*paths):
+    """Read as a reader would, so the pages are in the cache; then check
+    that they really came from it."""
+    for path in paths:
+        get(path)
+    for path in paths:
+        assert get(path)["X-Cache"] == "hit", path
+
+
+def test_a_publish_is_on_every_page_at_once(world, public_cache, commit, editor):
+    draft = ArticleFactory(title="Fresh off the press", authors=[editor])
+    with commit():
+        linking.link_add(article=draft, entity=world.poland, user=editor)
+    page = draft.get_absolute_url()
+    primed("/", "/articles/", "/countries/poland/", "/feeds/articles/")
+    assert get(page).status_code == 404
+    etag = get("/articles/")["ETag"]
+
+    with commit():
+        services.article_publish(article=draft, user=editor)
+
+    for path in ("/", "/articles/", "/countries/poland/", "/feeds/articles/"):
+        response = get(path)
+        assert response["X-Cache"] == "miss", path
+        assert "Fresh off the press" in response.content.decode(), path
+    assert get(page).status_code == 200
+    assert get("/articles/", if_none_match=etag).status_code == 200
+
+
+def test_an_unpublished_article_leaves_every_page_at_once(
+    world, public_cache, commit, editor
+):
+    page = world.article.get_absolute_url()
+    primed(page, "/articles/", "/tags/drones/")
+    with commit():
+        services.article_unpublish(article=world.article, user=editor)
+    assert get(page).status_code == 404
+    for path in ("/articles/", "/tags/drones/"):
+        assert page not in get(path).content.decode(), path
+
+
+def test_an_edit_in_the_admin_is_on_the_next_request(
+    world, public_cache, commit, editor_client
+):
+    article = world.article
+    primed(article.get_absolute_url(), "/articles/")
+    with commit():
+        response = editor_client.post(
+            reverse("admin:articles_article_change", args=[article.pk]),
+            article_form(
+                article,
+                title="The article, corrected",
+                slug=article.slug,
+                status="published",
+                published_at_0=article.published_at.strftime("%Y-%m-%d"),
+                published_at_1=article.published_at.strftime("%H:%M:%S"),
+            ),
+        )
+    assert response.status_code == 302, response.content[:2000]
+    for path in (article.get_absolute_url(), "/articles/"):
+        assert "The article, corrected" in get(path).content.decode(), path
+
+
+def test_a_link_decision_is_on_both_pages_at_once(
+    world, public_cache, commit, editor, country
+):
+    spain = country("ES")
+    with commit():
+        link = ArticleEntityLink.objects.create(
+            article=world.article, entity=spain, state=LinkState.SUGGESTED
+        )
+    article_page, spain_page = world.article.get_absolute_url(), "/countries/spain/"
+    primed(article_page, spain_page)
+    assert article_page not in get(spain_page).content.decode()
+
+    with commit():
+        linking.link_decide(link=link, state=LinkState.ACCEPTED, user=editor)
+    assert article_page in get(spain_page).content.decode()
+    assert spain_page in get(article_page).content.decode()
+
+    with commit():
+        linking.link_decide(link=link, state=LinkState.REJECTED, user=editor)
+    assert article_page not in get(spain_page).content.decode()
+    assert spain_page not in get(article_page).content.decode()
+
+
+def test_an_import_is_on_the_next_request(world, public_cache, commit, tmp_path):
+    primed("/partnerships/", "/")
+    deal = SipriDealFactory(designation="Falcon-9X", year="2026")
+    with commit():
+        call_command(
+            "import_sipri", str(sipri_file(tmp_path, [deal])), stdout=StringIO()
+        )
+    response = get("/partnerships/")
+    assert "Falcon-9X" in response.content.decode()
+    assert response["X-Cache"] == "miss"
+
+
+def test_a_scheduled_article_appears_on_time_with_nothing_saved(
+    world, public_cache, commit, editor
+):
+    due = timezone.now() + dt.timedelta(hours=2)
+    with commit():
+        services.article_publish(
+            article=ArticleFactory(title="Due at noon", authors=[editor]),
+            user=editor,
+            when=due,
+        )
+    primed("/articles/", "/feeds/articles/")
+    with time_machine.travel(due - dt.timedelta(seconds=1), tick=False):
+        assert "Due at noon" not in get("/articles/").content.decode()
+        before = get("/articles/")["ETag"]
+    with time_machine.travel(due + dt.timedelta(seconds=1), tick=False):
+        for path in ("/articles/", "/feeds/articles/"):
+            response = get(path)
+            assert "Due at noon" in response.content.decode(), path
+        assert get("/articles/", if_none_match=before).status_code == 200
+
+
+def test_a_change_committed_by_another_process_is_seen_at_once(world, public_cache):
+    """What another app process does on commit: a new version, and the
+    shared cache's counter moved on."""
+    primed("/articles/")
+    PublishedArticleFactory(title="Written elsewhere")  # committed there...
+    versions.bump()  # ...and announced, once committed
+    assert "Written elsewhere" in get("/articles/").content.decode()
