@@ -16,7 +16,7 @@ UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --all-extras --universal \
 	--python-version 3.13 --only-binary :all: --no-annotate --quiet \
 	--custom-compile-command "make lock"
 
-.PHONY: help install install-test install-browser run test test-browser lint format lock lock-upgrade lock-check check-deploy bench-mentions bench-import bench-faults bench-pictures bench-pages clean
+.PHONY: help install install-test install-browser run test test-browser lint format lock lock-upgrade lock-check check-deploy bench-mentions bench-import bench-faults bench-pictures bench-pages bench-http clean
 
 help:
 	@echo "make run    set up .venv, migrate SQLite, load demo content, serve on $(HOST):$(PORT)"
@@ -30,6 +30,7 @@ help:
 	@echo "make bench-faults     wrk against gunicorn while PostgreSQL restarts: errors by second, recovery time"
 	@echo "make bench-pictures   a 24 MP upload beside a bare decode; an article page with pictures beside one without"
 	@echo "make bench-pages      every page type with the full datasets at 1,000 and 100,000 articles (PostgreSQL)"
+	@echo "make bench-http       wrk against gunicorn (2 workers): req/s per page, uncached and cached, beside a bare view"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -122,6 +123,12 @@ bench-faults: install
 # PostgreSQL server; every page type measured through the test client.
 bench-pages: install
 	scripts/with-postgres $(BIN)/python bench/pages.py
+
+# gunicorn (production settings) on loopback against throwaway PostgreSQL
+# and Redis servers, wrk 15 s per page; installs wrk if missing (as root).
+bench-http: install
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+	scripts/with-postgres scripts/with-redis $(BIN)/python bench/throughput.py
 
 check-deploy: install
 	DJANGO_SETTINGS_MODULE=coopsite.settings.production \
