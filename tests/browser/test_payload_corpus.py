@@ -18,7 +18,8 @@ from tests.security.payloads import MARKDOWN, PAYLOADS, groups
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
+    # Restores what migrations made (the countries) for the tests after it.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 
