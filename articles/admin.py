@@ -424,12 +424,22 @@ class ArticleAdmin(admin.ModelAdmin):
         if "tags" in request.POST:
             fields["tags"] = request.POST.getlist("tags")[:200]
         version = request.POST.get("base_version", "")
-        copy = services.working_copy_autosave(
-            user=request.user,
-            article=article,
-            fields=fields,
-            base_version=int(version) if version.isdigit() else None,
-        )
+        try:
+            copy = services.working_copy_autosave(
+                user=request.user,
+                article=article,
+                fields=fields,
+                base_version=int(version) if version.isdigit() else None,
+            )
+        except services.StaleWorkingCopy:
+            return JsonResponse(
+                {
+                    "error": "The article was saved after this form was opened; "
+                    "nothing was autosaved. Reload the page to go on from the "
+                    "saved article."
+                },
+                status=409,
+            )
         return JsonResponse(
             {
                 "saved_at": timezone.localtime(copy.updated_at).strftime("%H:%M:%S"),

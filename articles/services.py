@@ -134,6 +134,11 @@ def article_saved(*, article: Article, user, created: bool) -> None:
     record_revision(article=article, user=user, action=action, autosaves=autosaves)
 
 
+class StaleWorkingCopy(Exception):
+    """The article was saved after the form being autosaved was opened: a
+    copy of that form would hold text older than the article's."""
+
+
 @transaction.atomic
 def working_copy_autosave(
     *, user, article: Article | None, fields: dict, base_version: int | None
@@ -144,6 +149,14 @@ def working_copy_autosave(
         _require(
             permissions.can_edit(user, article), "You may not change this article."
         )
+        saved = (
+            Article.objects.select_for_update()
+            .values_list("edit_version", flat=True)
+            .get(pk=article.pk)
+        )
+        if base_version is not None and saved > base_version:
+            # Typically an autosave still on its way when the editor saved.
+            raise StaleWorkingCopy
     copy, _created = ArticleWorkingCopy.objects.select_for_update().get_or_create(
         user=user, article=article
     )

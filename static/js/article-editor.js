@@ -23,7 +23,11 @@
       credentials: "same-origin",
       headers: { "X-CSRFToken": csrfToken(form), "X-Requested-With": "fetch" },
     }).then(function (response) {
-      if (!response.ok) throw new Error(response.status + " " + response.statusText);
+      if (!response.ok) {
+        var error = new Error(response.status + " " + response.statusText);
+        error.status = response.status;
+        throw error;
+      }
       return response.json();
     });
   }
@@ -163,8 +167,12 @@
     status.setAttribute("role", "status");
     stats.insertAdjacentElement("afterend", status);
     var seconds = parseInt(config.dataset.autosaveSeconds, 10) || 30;
+    var stopped = false;
+    form.addEventListener("submit", function () {
+      stopped = true; // the save itself keeps the text from here
+    });
     setInterval(function () {
-      if (!changedSinceAutosave) return;
+      if (stopped || !changedSinceAutosave) return;
       changedSinceAutosave = false;
       var data = new FormData(form);
       data.set("article", article);
@@ -174,7 +182,14 @@
             "Working copy autosaved at " + answer.saved_at +
             ". Readers see the article as last saved.";
         })
-        .catch(function () {
+        .catch(function (error) {
+          if (error.status === 409) {
+            stopped = true;
+            status.textContent =
+              "This article was saved elsewhere since you opened it; autosave " +
+              "has stopped. Your text is still here: copy it, then reload.";
+            return;
+          }
           changedSinceAutosave = true;
           status.textContent = "Autosave failed; your text is still here.";
         });

@@ -84,6 +84,21 @@ def public_page(article) -> str:
     return re.sub(r' nonce="[^"]*"', "", html)  # new with every response
 
 
+def test_an_autosave_that_arrives_after_a_save_keeps_nothing(editor_client, editor):
+    # The form was opened at one version; the editor saved (a new version)
+    # while an autosave of the old form was still on its way.
+    article = PublishedArticleFactory(body="Saved text.")
+    opened_at = article.edit_version
+    article.save()
+    response = editor_client.post(
+        AUTOSAVE,
+        {"article": article.pk, "body": "Older text", "base_version": opened_at},
+    )
+    assert response.status_code == 409
+    assert "saved after this form was opened" in response.json()["error"]
+    assert not ArticleWorkingCopy.objects.filter(article=article).exists()
+
+
 def test_an_autosave_changes_nothing_readers_see(editor_client, editor):
     article = PublishedArticleFactory(title="As published", body="Public text.")
     version = article.edit_version
