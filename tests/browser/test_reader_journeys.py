@@ -53,7 +53,8 @@ def test_search_and_open_a_result(page, site):
 
 def test_the_network_links_each_country_to_its_page(page, site):
     page.goto(f"{site}/network/")
-    page.locator(".nodes a[aria-label^='Pakistan']").click()
+    # The map at this width (the ranked arcs are for narrow screens).
+    page.locator(".nodes a[aria-label^='Pakistan']:visible").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Pakistan")
 
 
