@@ -15,6 +15,8 @@ The downloads are also measured in rows per second, and their peak memory
 in a process of their own.
 
     make bench-pages     # PostgreSQL: scripts/with-postgres python bench/pages.py
+    COOPSITE_PUBLIC_CACHE=0 scripts/with-postgres python bench/pages.py \\
+        --only network --only timeline   # some pages, uncached
     python bench/pages.py --sqlite   # the embedded database instead
 
 The database is new each time (a PostgreSQL database on the server that
@@ -243,7 +245,7 @@ def pages() -> dict[str, str]:
     }
 
 
-def measure(repeat: int) -> dict[str, dict]:
+def measure(repeat: int, only: list[str] | None = None) -> dict[str, dict]:
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.db import connection
@@ -265,6 +267,8 @@ def measure(repeat: int) -> dict[str, dict]:
     )
     results = {}
     for name, path in pages().items():
+        if only and name != "article page" and not any(o in name for o in only):
+            continue
         path = path.format(last=last)
         client = staff if name.startswith("admin") else reader
         big = name.startswith("export")
@@ -342,6 +346,20 @@ def _django() -> None:
     django.setup()
 
 
+def report_one(stage: dict[str, dict]) -> None:
+    base = stage["article page"]["p50"]
+    print(
+        f"\n{'page':34} {'queries':>7} {'KB':>8} | {'first':>7} {'p50':>7}"
+        f" {'p95':>7} {'× art':>6}"
+    )
+    for name, row in stage.items():
+        print(
+            f"{name:34} {row['queries']:>7} {row['bytes'] / 1024:8.1f} |"
+            f" {row['first'] * 1000:7.1f} {row['p50'] * 1000:7.1f}"
+            f" {row['p95'] * 1000:7.1f} {row['p50'] / base:6.1f}"
+        )
+
+
 def report(stages: dict[str, dict[str, dict]], memory: dict[str, dict]) -> None:
     small, large = stages["1k"], stages["100k"]
     base_small, base_large = small["article page"]["p50"], large["article page"]["p50"]
@@ -390,6 +408,12 @@ def main() -> None:
     parser.add_argument("--deals", type=int, default=DEALS)
     parser.add_argument("--exercises", type=int, default=EXERCISES)
     parser.add_argument("--sqlite", action="store_true", help="measure SQLite instead")
+    parser.add_argument(
+        "--only",
+        action="append",
+        help="measure only the pages whose names contain this (and the article"
+        " page), at 1,000 articles; may be given more than once",
+    )
     parser.add_argument("--memory", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.memory:
@@ -416,7 +440,10 @@ def main() -> None:
         print(
             f"  ready in {time.perf_counter() - started:.0f} s; measuring at 1,000 articles"
         )
-        stages = {"1k": measure(options.repeat)}
+        stages = {"1k": measure(options.repeat, options.only)}
+        if options.only:
+            report_one(stages["1k"])
+            return
         started = time.perf_counter()
         add_articles(options.articles)
         print(

@@ -147,6 +147,16 @@ class NetworkLayout:
     def labelled(self) -> int:
         return sum(1 for n in self.nodes if n.label)
 
+    @property
+    def strokes(self) -> list[tuple[float, str]]:
+        """The edges as a few SVG paths, one per line width (to the nearest
+        half unit), thinnest first so that the heaviest are drawn on top: a
+        handful of elements however many links are drawn."""
+        paths: dict[float, list[str]] = defaultdict(list)
+        for edge in self.edges:
+            paths[max(0.5, round(edge.width * 2) / 2)].append(edge.path)
+        return [(width, "".join(paths[width])) for width in sorted(paths)]
+
 
 @dataclass
 class Network:

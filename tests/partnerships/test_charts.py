@@ -181,6 +181,20 @@ def test_the_map_draws_the_forty_best_connected_and_the_table_lists_all(client, 
     assert page.count('<tr><td class="number">') == 45
 
 
+def test_the_links_are_drawn_as_a_few_paths_however_many_there_are(client, crowd):
+    response = client.get("/network/")
+    world, arcs = response.context["network"].layouts
+    page = response.content.decode()
+    for layout in (world, arcs):
+        assert len(layout.edges) >= 40
+        strokes = layout.strokes
+        assert len(strokes) <= 8  # one per line width
+        assert [width for width, _ in strokes] == sorted(w for w, _ in strokes)
+        assert sum(path.count("M") for _, path in strokes) == len(layout.edges)
+        for width, path in strokes:
+            assert f'<path d="{path}" stroke-width="{width}">' in page
+
+
 def _boxes_overlap(a, b):
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
