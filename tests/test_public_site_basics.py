@@ -19,3 +19,18 @@ def test_json_ld_cannot_be_broken_out_of(client):
     article = PublishedArticleFactory(title="</script><script>alert(1)</script>")
     page = client.get(article.get_absolute_url()).content.decode()
     assert "</script><script>alert(1)" not in page
+
+
+def test_a_missing_page_is_the_sites_own_page_kept_out_of_search_engines(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "<h1>Page not found</h1>" in page
+    assert '<main id="main"' in page  # the site's header, search box and footer
+    assert 'href="/search/"' in page
+    assert '<meta name="robots" content="noindex">' in page
+    assert "canonical" not in page
+
+
+def test_the_sign_in_page_has_a_heading(client):
+    assert "<h1>Log in</h1>" in client.get("/admin/login/").content.decode()
