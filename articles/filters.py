@@ -88,6 +88,7 @@ class ArticleFilter(FacetedFilterSet):
         to_field_name="slug",
         field_name="entity_links__entity",
         method="filter_linked",
+        label="Country",
         empty_label="Any country",
     )
     organisation = django_filters.ModelChoiceFilter(
@@ -95,6 +96,7 @@ class ArticleFilter(FacetedFilterSet):
         to_field_name="slug",
         field_name="entity_links__entity",
         method="filter_linked",
+        label="Organisation",
         empty_label="Any organisation",
     )
     system = django_filters.ModelChoiceFilter(
@@ -102,6 +104,7 @@ class ArticleFilter(FacetedFilterSet):
         to_field_name="slug",
         field_name="entity_links__entity",
         method="filter_linked",
+        label="System",
         empty_label="Any system",
     )
     # Linked from a bloc's or a partnership's page (and the API's records).
