@@ -2,11 +2,20 @@
 
 Two backends behind one function, ``search()``: SQLite's FTS5 (the embedded
 default) and PostgreSQL's full-text search on a stored, GIN-indexed
-``tsvector``. Both weigh a match in the title above one in the keywords
-(aliases, codes, tags) above one in the body, fold accents, and stem English
-words. Which entries a reader may see is the entry's ``visible_from``,
-which the indexer keeps by the rule of ``Article.objects.published()``;
-ranking, highlighting and counting stay on a bounded number of matches
+``tsvector``. Both fold accents and stem English words, and rank alike:
+
+1. an entry whose title is the query (or, for a query that names an
+   entity, one of its names);
+2. the entities the query names (``reading.py``);
+3. entries whose title holds every word of the query, above those that
+   hold them only in their keywords or body;
+4. then by relevance, a match in the title weighing more than one in the
+   keywords (aliases, codes, tags), more than one in the body;
+5. then what is only linked to the named entities (no word of it matches).
+
+Which entries a reader may see is the entry's ``visible_from``, which the
+indexer keeps by the rule of ``Article.objects.published()``; ranking,
+highlighting and counting stay on a bounded number of matches
 (``CANDIDATES``).
 """
 
@@ -17,13 +26,17 @@ from dataclasses import dataclass
 from html import escape
 
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from core.names import fold, normalise_name
+from articles.models import ArticleEntityLink, LinkState
+from core.names import fold
+from partnerships.models import Participant, PartnershipSystem
+
+from .reading import Clause, Reading, read
 
 START, STOP = "\x02", "\x03"
-MAX_TERMS = 12
 _TERM = re.compile(r"[^\W_]+", re.UNICODE)
 
 
@@ -61,9 +74,69 @@ def highlight_terms(text: str, terms: list[str]) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 - built from escaped pieces
 
 
+def _sql(queryset) -> tuple[str, list]:
+    sql, params = queryset.order_by().query.sql_with_params()
+    return sql, list(params)
+
+
+def _all_in(column: str, subqueries: list[tuple[str, list]]) -> tuple[str, list]:
+    """``column`` is in every one of ``subqueries``."""
+    sql = " AND ".join(f"{column} IN ({subquery})" for subquery, _ in subqueries)
+    return sql, [param for _, params in subqueries for param in params]
+
+
+def linked_sql(reading: Reading) -> tuple[str, list]:
+    """``SELECT id …`` of the entries of the named entities themselves, and
+    of what is linked to every name of the query: the articles whose
+    editors linked one of the entities it may stand for, and the
+    partnerships one of them takes part in (as a participant, or as a
+    system involved). Whether a reader may see them is left to the
+    entries' ``visible_from``.
+
+    Each part is a lookup of its own (by article, by record), so every
+    database reads the link tables through their indexes."""
+    articles, partnerships = [], []
+    for ids in reading.named_by:
+        articles.append(
+            _sql(
+                ArticleEntityLink.objects.filter(
+                    entity__in=ids, state=LinkState.ACCEPTED
+                ).values("article_id")
+            )
+        )
+        taking_part, taking_part_params = _sql(
+            Participant.objects.filter(
+                Q(country__in=ids) | Q(organisation__in=ids) | Q(bloc__in=ids)
+            ).values("partnership_id")
+        )
+        involved, involved_params = _sql(
+            PartnershipSystem.objects.filter(system__in=ids).values("partnership_id")
+        )
+        partnerships.append(
+            (
+                f"{taking_part} UNION {involved}",
+                [*taking_part_params, *involved_params],
+            )
+        )
+    by_article, article_params = _all_in("article_id", articles)
+    by_record, record_params = _all_in("entity_id", partnerships)
+    named = list(reading.named)
+    sql = (
+        f"SELECT id FROM search_searchentry WHERE {by_article} "
+        f"UNION SELECT id FROM search_searchentry WHERE {by_record} "
+        f"UNION SELECT id FROM search_searchentry WHERE entity_id IN ({_marks(named)})"
+    )
+    return sql, [*article_params, *record_params, *named]
+
+
+def _marks(values) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
 # A query is ranked, highlighted and counted over at most this many of its
 # matches (the most recently visible first, and any entry whose title is the
-# query): the cost of a search does not grow with the size of the index.
+# query or that the query names): the cost of a search does not grow with
+# the size of the index.
 CANDIDATES = 1000
 
 
@@ -77,14 +150,19 @@ class SearchQuery:
     def __init__(self, text: str, kinds: list[str] | None = None):
         self.text = text
         self.kinds = kinds or []
-        self.terms = _TERM.findall(fold(text))[:MAX_TERMS]
-        self.key = normalise_name(text)
+        self.reading = read(text)
+        self.terms = list(self.reading.terms)
         self.now = timezone.now()
         self.backend = _BACKENDS[connection.vendor]
         self._by_kind: dict[str, int] | None = None
 
     def __bool__(self) -> bool:
-        return bool(self.terms)
+        return bool(self.reading)
+
+    @property
+    def named(self) -> tuple[int, ...]:
+        """The entities the whole query names."""
+        return self.reading.named
 
     def visible_sql(self, alias: str = "e") -> tuple[str, list]:
         """The condition that an entry may be shown, on its own columns."""
@@ -93,13 +171,49 @@ class SearchQuery:
     def kinds_sql(self, alias: str = "e") -> tuple[str, list]:
         if not self.kinds:
             return "1 = 1", []
-        marks = ", ".join(["%s"] * len(self.kinds))
-        return f"{alias}.kind IN ({marks})", list(self.kinds)
+        return f"{alias}.kind IN ({_marks(self.kinds)})", list(self.kinds)
+
+    def found_sql(self, alias: str = "e") -> tuple[str, list]:
+        """The condition that an entry is found: its text matches, or it is
+        linked to what the query names."""
+        if not self.reading.named:
+            return self.backend.match_sql(self, alias)
+        # One list of ids (an OR of the two would keep the database from
+        # reading either through its index).
+        matching, params = self.backend.matching_sql(self)
+        linked, linked_params = linked_sql(self.reading)
+        return (
+            f"{alias}.id IN ({matching} UNION {linked})",
+            [*params, *linked_params],
+        )
+
+    def first_sql(self, alias: str = "e") -> tuple[str, list]:
+        """The condition that an entry ranks first whatever its date: its
+        title is the query (or one of the names it names), or it is one of
+        the entities named."""
+        keys = list(self.reading.title_keys)
+        sql, params = f"{alias}.title_key IN ({_marks(keys)})", list[object](keys)
+        if self.reading.named:
+            named = list(self.reading.named)
+            sql = f"({sql} OR {alias}.entity_id IN ({_marks(named)}))"
+            params = [*params, *named]
+        return sql, params
+
+    def ordering_sql(self, alias: str = "e") -> tuple[str, list]:
+        """The columns every backend ranks by first: an exact title, a named
+        entity (each then DESC)."""
+        keys = list(self.reading.title_keys)
+        named = list(self.reading.named) or [0]
+        sql = (
+            f"{alias}.title_key IN ({_marks(keys)}) AS exact, "
+            f"COALESCE({alias}.entity_id IN ({_marks(named)}), FALSE) AS named"
+        )
+        return sql, [*keys, *named]
 
     def count_by_kind(self) -> dict[str, int]:
-        """How many entries of each kind match, in one query that stops
-        counting past ``CANDIDATES`` matches in all (``is_capped``: the
-        counts then say "at least")."""
+        """How many entries of each kind are found, in one query that stops
+        counting past ``CANDIDATES`` in all (``is_capped``: the counts then
+        say "at least")."""
         if not self:
             return {}
         if self._by_kind is None:
@@ -111,8 +225,8 @@ class SearchQuery:
         return self._by_kind
 
     def count(self) -> int:
-        """How many results can be paged through: the matches of the kinds
-        asked for, at most ``CANDIDATES``."""
+        """How many results can be paged through: those of the kinds asked
+        for, at most ``CANDIDATES``."""
         counts = self.count_by_kind()
         kinds = self.kinds or list(counts)
         return min(CANDIDATES, sum(counts.get(kind, 0) for kind in kinds))
@@ -126,6 +240,18 @@ class SearchQuery:
             return []
         return self.backend.hits(self, offset, limit)
 
+    def _hit(self, row) -> Hit:
+        id_, kind, article, entity, rank, title, snip, body = row
+        return Hit(
+            id_,
+            kind,
+            article,
+            entity,
+            rank or 0.0,
+            highlight_terms(title, list(self.reading.marked)),
+            highlighted(snip) if snip else _opening(body),
+        )
+
     # Paginator support: len() and slicing run the query for that page.
     def __len__(self) -> int:
         return self.count()
@@ -135,13 +261,25 @@ class SearchQuery:
         return self.hits(start, stop - start)
 
 
+def _opening(body: str, words: int = 30) -> SafeString:
+    """The first words of an entry that was found by a link, not its text."""
+    parts = (body or "").split()
+    text = " ".join(parts[:words]) + (" …" if len(parts) > words else "")
+    return highlighted(text)
+
+
 class _Backend:
     """What both backends share. Each says how entries ``e`` match
-    (``match_sql``: a condition and its parameters); the candidates are then
-    the most recently visible matches, at most ``CANDIDATES``, and the
-    entries titled as the query."""
+    (``match_sql``: a condition and its parameters, ``matching_sql``: the
+    ids); the candidates are then
+    the most recently visible entries found, at most ``CANDIDATES``, and the
+    entries that rank first whatever their date (``first_sql``)."""
 
     def match_sql(self, query: SearchQuery, alias: str = "e") -> tuple[str, list]:
+        raise NotImplementedError
+
+    def matching_sql(self, query: SearchQuery) -> tuple[str, list]:
+        """``SELECT id …`` of the entries whose text matches."""
         raise NotImplementedError
 
     def hits(self, query: SearchQuery, offset: int, limit: int) -> list[Hit]:
@@ -149,38 +287,39 @@ class _Backend:
 
     def candidates_sql(self, query: SearchQuery) -> tuple[str, list]:
         """``SELECT id …`` of the entries a page is ranked among."""
-        match, match_params = self.match_sql(query, "m")
+        found, found_params = query.found_sql("m")
         visible, visible_params = query.visible_sql("m")
         kinds, kinds_params = query.kinds_sql("m")
+        first, first_params = query.first_sql("t")
         visible_t, visible_t_params = query.visible_sql("t")
         kinds_t, kinds_t_params = query.kinds_sql("t")
         sql = (
             "SELECT c.id FROM (SELECT m.id FROM search_searchentry m "
-            f"WHERE {match} AND {visible} AND {kinds} "
+            f"WHERE {found} AND {visible} AND {kinds} "
             "ORDER BY m.visible_from DESC, m.id DESC LIMIT %s) c "
             "UNION SELECT t.id FROM search_searchentry t "
-            f"WHERE t.title_key = %s AND {visible_t} AND {kinds_t}"
+            f"WHERE {first} AND {visible_t} AND {kinds_t}"
         )
         params = [
-            *match_params,
+            *found_params,
             *visible_params,
             *kinds_params,
             CANDIDATES,
-            query.key,
+            *first_params,
             *visible_t_params,
             *kinds_t_params,
         ]
         return sql, params
 
     def count_by_kind(self, query: SearchQuery) -> dict[str, int]:
-        match, match_params = self.match_sql(query)
+        found, found_params = query.found_sql()
         visible, visible_params = query.visible_sql()
         sql = (
             "SELECT s.kind, COUNT(*) FROM (SELECT e.kind FROM search_searchentry e "
-            f"WHERE {match} AND {visible} LIMIT %s) s GROUP BY s.kind"
+            f"WHERE {found} AND {visible} LIMIT %s) s GROUP BY s.kind"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*match_params, *visible_params, CANDIDATES + 1])
+            cursor.execute(sql, [*found_params, *visible_params, CANDIDATES + 1])
             return dict(cursor.fetchall())
 
 
@@ -191,44 +330,80 @@ class SQLiteBackend(_Backend):
     WEIGHTS = "10.0, 4.0, 1.0"  # title, keywords, body
 
     @staticmethod
-    def match(query: SearchQuery) -> str:
-        # Every term must appear (implicit AND); each may be a word's start.
-        return " ".join(f'"{term}"*' for term in query.terms)
+    def _clause(clause: Clause) -> str:
+        # Words are letters and digits only: they cannot break the syntax.
+        if clause.word:
+            return f'"{clause.word}"*'  # the word, or a longer one it starts
+        return "(" + " OR ".join(f'"{" ".join(p)}"' for p in clause.names) + ")"
 
-    def match_sql(self, query, alias="e"):
+    def match(self, query: SearchQuery) -> str:
+        # Every clause must match (AND).
+        return " AND ".join(self._clause(c) for c in query.reading.clauses)
+
+    def matching_sql(self, query):
         return (
-            f"{alias}.id IN (SELECT rowid FROM {self.TABLE} "
-            f"WHERE {self.TABLE} MATCH %s)",
+            f"SELECT rowid FROM {self.TABLE} WHERE {self.TABLE} MATCH %s",
             [self.match(query)],
         )
 
+    def match_sql(self, query, alias="e"):
+        matching, params = self.matching_sql(query)
+        return f"{alias}.id IN ({matching})", params
+
     def hits(self, query, offset, limit):
         candidates, params = self.candidates_sql(query)
-        select = (
-            f"SELECT e.id, e.kind, e.article_id, e.entity_id, "
-            f"bm25({self.TABLE}, {self.WEIGHTS}) AS rank, "
-            "e.title, "
-            f"snippet({self.TABLE}, 2, char(2), char(3), '…', 28) "
-            f"FROM {self.TABLE} JOIN search_searchentry e ON e.id = {self.TABLE}.rowid "
-            f"WHERE {self.TABLE} MATCH %s AND e.id IN ({candidates}) "
-            "ORDER BY e.title_key = %s DESC, rank, e.id LIMIT %s OFFSET %s"
+        ordering, ordering_params = query.ordering_sql()
+        match = self.match(query)
+        in_title = (
+            f"e.id IN (SELECT rowid FROM {self.TABLE} WHERE {self.TABLE} MATCH %s)"
         )
+        # The candidates whose text matches are ranked by bm25 (worked out
+        # once for the query); those only linked to a named entity follow
+        # them. The page is cut first; snippets only for the rows shown.
+        columns = "e.id, e.kind, e.article_id, e.entity_id, e.title, e.body"
+        select = (
+            f"WITH candidate AS ({candidates}) "
+            "SELECT page.id, page.kind, page.article_id, page.entity_id, "
+            "page.score, page.title, "
+            f"(SELECT snippet({self.TABLE}, 2, char(2), char(3), '…', 28) "
+            f"FROM {self.TABLE} WHERE {self.TABLE} MATCH %s "
+            f"AND {self.TABLE}.rowid = page.id), "
+            "page.body FROM (SELECT * FROM ("
+            f"SELECT {columns}, bm25({self.TABLE}, {self.WEIGHTS}) AS score, "
+            f"{ordering}, {in_title} AS in_title "
+            f"FROM {self.TABLE} JOIN search_searchentry e "
+            f"ON e.id = {self.TABLE}.rowid "
+            f"WHERE {self.TABLE} MATCH %s AND e.id IN (SELECT id FROM candidate) "
+            f"UNION ALL SELECT {columns}, NULL, {ordering}, FALSE "
+            "FROM search_searchentry e WHERE e.id IN (SELECT id FROM candidate) "
+            f"AND e.id NOT IN (SELECT rowid FROM {self.TABLE} "
+            f"WHERE {self.TABLE} MATCH %s)) found "
+            "ORDER BY exact DESC, named DESC, in_title DESC, score IS NULL, "
+            "score, id LIMIT %s OFFSET %s) page "
+            "ORDER BY page.exact DESC, page.named DESC, page.in_title DESC, "
+            "page.score IS NULL, page.score, page.id"
+        )
+        title_match = f"title : ({match})"
         with connection.cursor() as cursor:
             cursor.execute(
-                select, [self.match(query), *params, query.key, limit, offset]
+                select,
+                [
+                    *params,
+                    match,
+                    *ordering_params,
+                    title_match,
+                    match,
+                    *ordering_params,
+                    match,
+                    limit,
+                    offset,
+                ],
             )
             rows = cursor.fetchall()
+        # bm25 is better the lower it is: a rank is better the higher.
         return [
-            Hit(
-                id_,
-                kind,
-                article,
-                entity,
-                -rank,
-                highlight_terms(title, query.terms),
-                highlighted(snip),
-            )
-            for id_, kind, article, entity, rank, title, snip in rows
+            query._hit((*row[:4], -row[4] if row[4] is not None else None, *row[5:]))
+            for row in rows
         ]
 
 
@@ -243,10 +418,24 @@ class PostgreSQLBackend(_Backend):
         'MaxFragments=2, FragmentDelimiter=" … "'
     )
 
-    def _tsquery(self, query: SearchQuery) -> str:
-        # Every term must appear; each may be a word's start. Terms are
-        # letters and digits only, so they cannot break the query syntax.
-        return " & ".join(f"{term}:*" for term in query.terms)
+    @staticmethod
+    def _clause(clause: Clause, weight: str = "") -> str:
+        # Words are letters and digits only: they cannot break the syntax.
+        if clause.word:
+            return f"{clause.word}:*{weight}"  # the word, or a longer one it starts
+        phrases = (
+            " <-> ".join(f"{word}{':' + weight if weight else ''}" for word in phrase)
+            for phrase in clause.names
+        )
+        return "(" + " | ".join(f"({phrase})" for phrase in phrases) + ")"
+
+    def _tsquery(self, query: SearchQuery, weight: str = "") -> str:
+        # Every clause must match; "A" keeps to the title.
+        return " & ".join(self._clause(c, weight) for c in query.reading.clauses)
+
+    def matching_sql(self, query):
+        match, params = self.match_sql(query, "f")
+        return f"SELECT f.id FROM search_searchentry f WHERE {match}", params
 
     def match_sql(self, query, alias="e"):
         return (
@@ -256,24 +445,30 @@ class PostgreSQLBackend(_Backend):
 
     def hits(self, query, offset, limit):
         candidates, params = self.candidates_sql(query)
+        ordering, ordering_params = query.ordering_sql()
         # Rank the candidates, cut the page; highlight only the rows shown.
         select = (
             "SELECT page.id, page.kind, page.article_id, page.entity_id, page.rank, "
             "page.title, "
-            f"ts_headline('{self.CONFIG}', page.body, page.q, %s) "
+            f"ts_headline('{self.CONFIG}', page.body, page.q, %s), page.body "
             "FROM (SELECT e.id, e.kind, e.article_id, e.entity_id, e.title, e.body, q, "
-            "e.title_key = %s AS exact, ts_rank_cd(e.vector, q, 32) AS rank "
+            f"{ordering}, "
+            f"e.vector @@ to_tsquery('{self.CONFIG}', %s) AS in_title, "
+            "ts_rank_cd(e.vector, q, 32) AS rank "
             f"FROM search_searchentry e, to_tsquery('{self.CONFIG}', %s) q "
             f"WHERE e.id IN ({candidates}) "
-            "ORDER BY exact DESC, rank DESC, e.id LIMIT %s OFFSET %s) page "
-            "ORDER BY page.exact DESC, page.rank DESC, page.id"
+            "ORDER BY exact DESC, named DESC, in_title DESC, rank DESC, e.id "
+            "LIMIT %s OFFSET %s) page "
+            "ORDER BY page.exact DESC, page.named DESC, page.in_title DESC, "
+            "page.rank DESC, page.id"
         )
         with connection.cursor() as cursor:
             cursor.execute(
                 select,
                 [
                     self.HEADLINE,
-                    query.key,
+                    *ordering_params,
+                    self._tsquery(query, "A"),
                     self._tsquery(query),
                     *params,
                     limit,
@@ -281,18 +476,7 @@ class PostgreSQLBackend(_Backend):
                 ],
             )
             rows = cursor.fetchall()
-        return [
-            Hit(
-                id_,
-                kind,
-                article,
-                entity,
-                rank,
-                highlight_terms(title, query.terms),
-                highlighted(snip),
-            )
-            for id_, kind, article, entity, rank, title, snip in rows
-        ]
+        return [query._hit(row) for row in rows]
 
 
 _BACKENDS = {"sqlite": SQLiteBackend(), "postgresql": PostgreSQLBackend()}

@@ -1,6 +1,7 @@
 from django import forms
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
+from django.utils.text import capfirst
 from django.views.generic import TemplateView
 
 from articles.models import Article
@@ -9,36 +10,36 @@ from partnerships.models import Entity, EntityType
 
 from . import backends
 from .backends import search
+from .cards import named_entities
+from .suggestions import did_you_mean
 
 PER_PAGE = 20
 
 
 def kinds() -> list[tuple[str, str]]:
-    """What a reader may narrow a search to: articles, or one kind of record."""
+    """What a reader may narrow a search to, by what one of it is called:
+    an article, or one kind of record (EntityType's labels)."""
     return [
-        ("article", "Articles"),
-        *((kind.value, kind.plural) for kind in EntityType),
+        ("article", str(capfirst(Article._meta.verbose_name))),
+        *EntityType.choices,
     ]
-
-
-def kind_label(kind: str) -> str:
-    return "Article" if kind == "article" else EntityType(kind).label
 
 
 class SearchForm(forms.Form):
     q = forms.CharField(
-        label="Search",
+        label="Search articles and records",
         max_length=200,
         required=False,
         validators=[refuse_control_characters],
+        widget=forms.TextInput(attrs={"type": "search"}),
         error_messages={
             "max_length": "Please shorten your search to at most 200 characters."
         },
     )
     type = forms.ChoiceField(
-        label="Show",
+        label="Kind",
         required=False,
-        choices=lambda: [("", "Everything"), *kinds()],
+        choices=lambda: [("", "Any kind"), *kinds()],
     )
 
 
@@ -57,6 +58,7 @@ class SearchView(TemplateView):
             return context
         text, kind = form.cleaned_data["q"], form.cleaned_data["type"]
         query = search(text, [kind] if kind else None)
+        context.update(query=text, kind=kind)
         if not query:
             context["no_terms"] = True
             return context
@@ -66,7 +68,18 @@ class SearchView(TemplateView):
         except InvalidPage:
             raise Http404("No such page of results.") from None
         hits = list(page.object_list)
+        if not hits and page.number == 1:
+            context["suggestion"] = did_you_mean(
+                text, lambda corrected: bool(search(corrected).count())
+            )
+            context.update(page_obj=page, results=[])
+            return context
         by_kind = query.count_by_kind()
+        # The named entities among these hits (first, when they are) head
+        # the page as cards.
+        shown = {h.entity_id for h in hits}
+        cards = named_entities(tuple(i for i in query.named if i in shown))
+        carded = {card.pk for card in cards}
         # The articles found, read as every public page reads them.
         articles = (
             Article.objects.published()
@@ -74,23 +87,26 @@ class SearchView(TemplateView):
             .in_bulk([h.article_id for h in hits if h.article_id])
         )
         entities = Entity.objects.in_bulk([h.entity_id for h in hits if h.entity_id])
+        labels = dict(kinds())
         context.update(
-            query=text,
             page_obj=page,
+            first_number=page.start_index() + len(cards),
+            cards=[(card, labels[card.entity.entity_type]) for card in cards],
             results=[
-                {"hit": hit, "object": found, "label": kind_label(hit.kind)}
+                {"hit": hit, "object": found, "label": labels[hit.kind]}
                 for hit in hits
-                if (
+                if hit.entity_id not in carded
+                and (
                     found := articles.get(hit.article_id) or entities.get(hit.entity_id)
                 )
             ],
             kind_counts=[
-                (value, label, f"{count:,}+" if query.is_capped else f"{count:,}")
+                (value, label, count)
                 for value, label in kinds()
                 if (count := by_kind.get(value))
             ],
-            kind=kind,
+            total=min(backends.CANDIDATES, sum(by_kind.values())),
             capped=query.is_capped,
-            candidates=f"{backends.CANDIDATES:,}",
+            candidates=backends.CANDIDATES,
         )
         return context

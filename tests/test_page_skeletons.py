@@ -92,6 +92,8 @@ def test_search_names_each_result_by_its_kind(client, commit):
         strip_tags(result["hit"].title): result["label"]
         for result in response.context["results"]
     }
-    assert labels == {"Kestrel essay": "Article", "Kestrel": "System"}
+    # The system the query names heads the page as a card.
+    cards = {card.entity.name: label for card, label in response.context["cards"]}
+    assert (cards, labels) == ({"Kestrel": "System"}, {"Kestrel essay": "Article"})
     kinds = dict(response.context["form"].fields["type"].choices)
-    assert kinds["country"] == "Countries"
+    assert kinds["country"] == "Country"

@@ -172,7 +172,9 @@ EXPECTED = {
     "sitemap": 7,
     "csv export": 4,
     "json export": 4,
-    # Counts by kind (the total with them), hits; the articles shown with
-    # their authors, and the records shown.
-    "search": 5,
+    # The detector's version, and its names (rebuilt: the world grew); the
+    # names of the entity the query names ("Drone"); counts by kind (the
+    # total with them), hits; the named entity's card with its aliases; the
+    # articles shown with their authors, and the records shown.
+    "search": 11,
 }

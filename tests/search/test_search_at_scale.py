@@ -12,11 +12,17 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles import services
+from articles.models import ArticleEntityLink, LinkState
 from partnerships.models import Entity
 from search import backends
 from search.backends import search
 from search.models import SearchEntry
-from tests.factories import ArticleFactory, PublishedArticleFactory
+from tests.factories import (
+    ArticleFactory,
+    ParticipantFactory,
+    PartnershipFactory,
+    PublishedArticleFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +122,7 @@ def test_counts_stop_past_the_bound_and_pages_rank_only_the_candidates(
     assert len(query.hits(0, 100)) == 50
     page = client.get("/search/", {"q": "drone"}).content.decode()
     assert "More than 50 results" in page
-    assert "Organisations (51+)" in page
+    assert "Organisation (51+)" in page
 
 
 def test_an_entry_titled_as_the_query_is_a_candidate_however_old(monkeypatch):
@@ -162,3 +168,31 @@ def test_a_page_never_shows_an_article_that_is_not_published_even_if_its_entry_s
     type(article).objects.filter(pk=article.pk).update(status="draft")  # no reindex
     page = client.get("/search/", {"q": "zeppelin"}).content.decode()
     assert article.get_absolute_url() not in page
+
+
+def test_a_query_that_names_an_entity_reads_the_links_through_their_indexes(
+    country, commit
+):
+    bulk_entries(2000)
+    turkiye = country("TR")
+    with commit():
+        linked = PublishedArticleFactory(title="A shipyard", body="Nothing named.")
+        ArticleEntityLink.objects.create(
+            article=linked, entity=turkiye, state=LinkState.ACCEPTED
+        )
+        deal = PartnershipFactory(name="Corvettes", summary="")
+        ParticipantFactory(partnership=deal, country=turkiye, role="supplier")
+    query = search("Turkey")
+    assert query.named == (turkiye.pk,)
+    plans = plans_of(lambda: (query.count_by_kind(), query.hits(0, 20)))
+    assert len(plans) == 2
+    for plan in plans:
+        if connection.vendor == "postgresql":
+            assert "search_searchentry_vector_gin" in plan, plan
+            assert "Seq Scan" not in plan, plan
+        else:
+            assert "search_searchentry_fts VIRTUAL TABLE INDEX" in plan, plan
+            assert "SCAN search_searchentry " not in f"{plan} ", plan
+        # Who may see an entry is on the entry: no article is read for it.
+        assert "articles_article " not in f"{plan} ", plan
+    assert query.count_by_kind() == {"article": 1, "country": 1, "partnership": 1}
