@@ -4,9 +4,12 @@ name, created and updated in bulk."""
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import StrEnum
+from types import SimpleNamespace
 from typing import Any, cast
 
 from django.db import connection, models
@@ -43,6 +46,62 @@ class Slugs:
         return reserve_slug(name, self.taken)
 
 
+# --- Rows to write ----------------------------------------------------------------------
+
+
+@functools.cache
+def _defaults(model: type[models.Model]) -> dict[str, Any]:
+    """A new row's values where the writer gives none: each field's default
+    (the primary key none yet). A field whose default is made by a callable
+    is left out: the writers give those."""
+    defaults: dict[str, Any] = {}
+    for model_field in model._meta.concrete_fields:
+        if model_field.primary_key:
+            defaults[model_field.attname] = None
+        elif not (model_field.has_default() and callable(model_field.default)):
+            defaults[model_field.attname] = model_field.get_default()
+    return defaults
+
+
+@functools.cache
+def _attnames(model: type[models.Model]) -> frozenset[str]:
+    return frozenset(f.attname for f in model._meta.concrete_fields)
+
+
+class NewRow(SimpleNamespace):
+    """A row to insert, as its values by field (``partnership_id``, not
+    ``partnership``): what :func:`insert_objects`, :func:`record_history`
+    and :func:`bulk_create_entities` read of a model instance, at a small
+    part of the cost of making one. An import writes hundreds of thousands
+    of rows, and a model instance takes tens of microseconds to build."""
+
+    def __init__(self, model: type[models.Model], /, **values: Any):
+        if unknown := values.keys() - _attnames(model):
+            # As a model refuses them: a value under another name (a related
+            # object for its id) would be dropped without a word.
+            raise TypeError(f"{model.__name__} has no field {sorted(unknown)}")
+        super().__init__(**{**_defaults(model), **values})
+        self._model = model
+
+    @property
+    def pk(self) -> Any:
+        return getattr(self, self._model._meta.pk.attname)
+
+    @pk.setter
+    def pk(self, value: Any) -> None:
+        setattr(self, self._model._meta.pk.attname, value)
+
+
+def model_of(obj: Any) -> type[models.Model]:
+    """The model of a saved instance or of a :class:`NewRow`."""
+    return obj._model if isinstance(obj, NewRow) else type(obj)
+
+
+def _saved(obj: Any) -> None:
+    if not isinstance(obj, NewRow):
+        obj._state.adding = False
+
+
 # --- Bulk writes ----------------------------------------------------------------------
 #
 # An import writes hundreds of thousands of rows. Django's bulk_create spends
@@ -71,9 +130,30 @@ def _converters(fields: list) -> list[Callable[[Any], Any] | None]:
         def convert(value: Any, field: Any = model_field) -> Any:
             return field.get_db_prep_save(value, connection)
 
-        cached = functools.lru_cache(maxsize=4096)(convert)
-        converters.append(convert if kind == "JSONField" else cached)
+        if kind == "DecimalField":
+            converters.append(_decimal_converter(model_field, convert))
+        elif kind == "JSONField":
+            converters.append(convert)
+        else:
+            converters.append(functools.lru_cache(maxsize=4096)(convert))
     return converters
+
+
+def _decimal_converter(
+    model_field: Any, convert: Callable[[Any], Any]
+) -> Callable[[Any], Any]:
+    """A decimal field's converter: a finite Decimal (what the datasets
+    give) goes straight to the database's adapter, the field's own checks
+    being for other values."""
+    adapt = connection.ops.adapt_decimalfield_value
+    digits, places = model_field.max_digits, model_field.decimal_places
+
+    def convert_decimal(value: Any) -> Any:
+        if type(value) is Decimal and value.is_finite():
+            return adapt(value, digits, places)
+        return convert(value)
+
+    return convert_decimal
 
 
 def insert_rows(
@@ -84,13 +164,22 @@ def insert_rows(
     returning: bool = False,
 ) -> list:
     """INSERT ``rows`` (tuples of Python values, one per field) into
-    ``model``'s table; with ``returning``, the new primary keys in order."""
+    ``model``'s table; with ``returning``, the new primary keys in order.
+    PostgreSQL takes them by COPY, SQLite many rows a statement."""
     if not rows:
         return []
+    converted = [
+        (column, convert)
+        for column, convert in enumerate(_converters(fields))
+        if convert is not None
+    ]
+    if converted:  # only the cells that need it: most are text and numbers
+        rows = [_convert(row, converted) for row in rows]
+    if connection.vendor == "postgresql":
+        return _copy_rows(model, fields, rows, returning=returning)
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     columns = ", ".join(quote(f.column) for f in fields)
-    converters = _converters(fields)
     pk = quote(model._meta.pk.column or "id")
     per_statement = max(1, min(MAX_ROWS, MAX_PARAMETERS // len(fields)))
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
@@ -98,12 +187,7 @@ def insert_rows(
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
             chunk = rows[start : start + per_statement]
-            params: list[Any] = []
-            for row in chunk:
-                params.extend(
-                    value if convert is None or value is None else convert(value)
-                    for value, convert in zip(row, converters, strict=True)
-                )
+            params = [value for row in chunk for value in row]
             sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(chunk))}"  # noqa: S608 (names quoted, values parameters)
             if returning:
                 cursor.execute(f"{sql} RETURNING {pk}", params)
@@ -113,29 +197,70 @@ def insert_rows(
     return ids
 
 
+def _convert(row: tuple, converted: list) -> tuple:
+    cells = list(row)
+    for column, convert in converted:
+        if cells[column] is not None:
+            cells[column] = convert(cells[column])
+    return tuple(cells)
+
+
+def _copy_rows(
+    model: type[models.Model], fields: list, rows: list[tuple], *, returning: bool
+) -> list:
+    """``insert_rows`` on PostgreSQL: COPY, the rows' ids taken from the
+    table's sequence first where they are wanted. (A statement of thousands
+    of placeholders costs psycopg more to read than the server to run.)"""
+    quote = connection.ops.quote_name
+    meta = model._meta
+    ids: list[Any] = []
+    with connection.cursor() as cursor:
+        if returning:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) "
+                "FROM generate_series(1, %s)",
+                [meta.db_table, meta.pk.column, len(rows)],
+            )
+            ids = sorted(row[0] for row in cursor.fetchall())
+            fields = [meta.pk, *fields]
+            rows = [(pk, *row) for pk, row in zip(ids, rows, strict=True)]
+        columns = ", ".join(quote(f.column) for f in fields)
+        with cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    return ids
+
+
+def _values(objs: list, attnames: list[str]) -> list[tuple]:
+    """Each object's values of these fields, as a tuple."""
+    if len(attnames) == 1:
+        return [(getattr(obj, attnames[0]),) for obj in objs]
+    return list(map(operator.attrgetter(*attnames), objs))
+
+
 def insert_objects(
     model: type[models.Model], objs: list, *, returning: bool = True
 ) -> list:
-    """Insert unsaved model instances of a plain model (no parents) in bulk,
-    setting their primary keys."""
+    """Insert unsaved rows of a plain model (no parents) in bulk, model
+    instances or :class:`NewRow`, setting their primary keys."""
     if not objs:
         return objs
     fields = [f for f in model._meta.local_concrete_fields if not f.primary_key]
-    attnames = [f.attname for f in fields]
-    rows = [tuple(getattr(obj, name) for name in attnames) for obj in objs]
+    rows = _values(objs, [f.attname for f in fields])
     if returning:
         for obj, pk in zip(
             objs, insert_rows(model, fields, rows, returning=True), strict=True
         ):
             obj.pk = pk
-            obj._state.adding = False
+            _saved(obj)
     else:
         insert_rows(model, fields, rows)
     return objs
 
 
-def bulk_create_entities(model: type[Entity], objs: list[Entity]) -> list[Entity]:
-    """Create entities of a kind that extends Entity, in bulk.
+def bulk_create_entities(model: type[Entity], objs: list) -> list:
+    """Create entities of a kind that extends Entity, in bulk (model
+    instances or :class:`NewRow`).
 
     Django's bulk_create does not do multi-table inheritance, so: the shared
     Entity rows first (their ids come back), then the kind's own rows with
@@ -163,14 +288,13 @@ def bulk_create_entities(model: type[Entity], objs: list[Entity]) -> list[Entity
         returning=True,
     )
     for obj, pk in zip(objs, ids, strict=True):
-        obj.entity_ptr_id = obj.id = pk  # type: ignore[attr-defined]
+        obj.entity_ptr_id = obj.id = pk
         obj.entity_type = model.ENTITY_TYPE
         obj.created_at = obj.updated_at = now
         obj.edit_version = 1
-        obj._state.adding = False
+        _saved(obj)
     own = list(model._meta.local_concrete_fields)
-    attnames = [f.attname for f in own]
-    insert_rows(model, own, [tuple(getattr(o, a) for a in attnames) for o in objs])
+    insert_rows(model, own, _values(objs, [f.attname for f in own]))
     return objs
 
 
@@ -212,26 +336,110 @@ class HistoryType(StrEnum):
     DELETED = "-"
 
 
-def record_history(objs: list, kind: HistoryType, reason: str, user=None) -> None:
-    """History rows for objects written in bulk, as django-simple-history
-    writes them for single saves (the same rows, many a statement)."""
-    if not objs or not hasattr(type(objs[0]), "history"):
+def record_history(
+    objs: list,
+    kind: HistoryType,
+    reason: str,
+    user=None,
+    *,
+    model: type[models.Model] | None = None,
+) -> None:
+    """History rows for objects written in bulk (model instances, or
+    :class:`NewRow` of ``model``), as django-simple-history writes them for
+    single saves (the same rows, many a statement)."""
+    if not objs:
         return
-    historical = type(objs[0]).history.model
+    model = model or model_of(objs[0])
+    if not hasattr(model, "history"):
+        return
+    historical = cast("Any", model).history.model
     fields = [f for f in historical._meta.concrete_fields if f.name != "history_id"]
-    now = timezone.now()
-    user_id = user.pk if user is not None else None
     own = {
-        "history_date": now,
+        "history_date": timezone.now(),
         "history_change_reason": reason,
         "history_type": str(kind),
-        "history_user_id": user_id,
+        "history_user_id": user.pk if user is not None else None,
     }
     attnames = [f.attname for f in fields]
-    rows = [
-        tuple(own[a] if a in own else getattr(obj, a) for a in attnames) for obj in objs
-    ]
+    kept = [a for a in attnames if a not in own]
+    if attnames[len(kept) :] == list(own)[: len(attnames) - len(kept)]:
+        # The history's own columns come last (as simple-history makes them):
+        # each row is the object's values, then the same four.
+        tail = tuple(own[a] for a in attnames[len(kept) :])
+        rows = [values + tail for values in _values(objs, kept)]
+    else:
+        rows = [
+            tuple(own[a] if a in own else getattr(obj, a) for a in attnames)
+            for obj in objs
+        ]
     insert_rows(historical, fields, rows)
+
+
+def record_history_of(
+    model: type[models.Model],
+    pks: list,
+    kind: HistoryType,
+    reason: str,
+    user=None,
+) -> None:
+    """History rows for rows of ``model`` just written in bulk, the same as
+    :func:`record_history` writes, copied by the database from the rows
+    themselves: one INSERT … SELECT for thousands of rows, nothing read
+    back into Python."""
+    if not pks or not hasattr(model, "history"):
+        return
+    meta: Any = model._meta  # its columns are named: never None
+    historical = cast("Any", model).history.model
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    joins = []
+    for parent, link in meta.parents.items():  # an entity's own table and Entity's
+        if parent._meta.parents:
+            raise NotImplementedError(f"{model.__name__}: one parent at most")
+        parent_meta: Any = parent._meta
+        parent_table = quote(parent_meta.db_table)
+        joins.append(
+            f"JOIN {parent_table} ON {parent_table}.{quote(parent_meta.pk.column)}"
+            f" = {table}.{quote(link.column)}"
+        )
+    source = {f.attname: f for f in meta.concrete_fields}
+    own = {
+        "history_date": timezone.now(),
+        "history_change_reason": reason,
+        "history_type": str(kind),
+        "history_user_id": user.pk if user is not None else None,
+    }
+    columns, selected, own_params = [], [], []
+    for history_field in historical._meta.concrete_fields:
+        if history_field.name == "history_id":
+            continue
+        columns.append(quote(history_field.column))
+        if history_field.attname in own:
+            selected.append("%s")
+            own_params.append(
+                history_field.get_db_prep_save(own[history_field.attname], connection)
+            )
+            continue
+        field_ = source[history_field.attname]
+        selected.append(f"{quote(field_.model._meta.db_table)}.{quote(field_.column)}")
+    pk = f"{table}.{quote(meta.pk.column)}"
+    with connection.cursor() as cursor:
+        for chunk in batches(list(pks), MAX_PARAMETERS - len(own_params)):
+            among, ids = _among(pk, chunk)
+            cursor.execute(
+                f"INSERT INTO {quote(historical._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608 (names quoted, values parameters)
+                f"SELECT {', '.join(selected)} FROM {table} {' '.join(joins)} "
+                f"WHERE {among} ORDER BY {pk}",
+                [*own_params, *ids],
+            )
+
+
+def _among(column: str, ids: list) -> tuple[str, list]:
+    """SQL for "``column`` is one of ``ids``", and its parameters: one
+    array on PostgreSQL, a list of values elsewhere."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(ids)]
+    return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
 
 
 # --- What a dataset created before ------------------------------------------------------
@@ -276,7 +484,8 @@ class ExternalIds:
     def add(self, rows: Iterable[tuple[str, int, str, dict]]) -> None:
         """Record (value, entity id, fingerprint, rows imported) for new entities."""
         new = [
-            ExternalIdentifier(
+            NewRow(
+                ExternalIdentifier,
                 scheme=self.scheme,
                 value=value,
                 entity_id=entity_id,
@@ -339,13 +548,16 @@ class Catalogue[E: Entity]:
             self.by_match.setdefault((name, *extra.get(pk, ())), pk)
         self.pending: dict[str, E] = {}
 
-    def get(self, key: str, new: E) -> int | E:
-        """The entity the dataset calls ``key``; ``new`` (unsaved) is what it
-        becomes when none is known. An id, or an entity ``create`` saves."""
+    def get(self, key: str, new: E | Callable[[], E]) -> int | E:
+        """The entity the dataset calls ``key``; ``new`` (unsaved, or what
+        makes it: made only when needed) is what it becomes when none is
+        known. An id, or an entity ``create`` saves."""
         if key in self.known.ids:
             return self.known.ids[key]
         if key in self.pending:
             return self.pending[key]
+        if not isinstance(new, models.Model):
+            new = new()
         existing = self.by_match.get((normalise_name(new.name), *self.match(new)))
         if existing is not None:
             self.known.add([(key, existing, "", {})])

@@ -16,10 +16,9 @@ from partnerships.models import (
     Organisation,
     OrganisationKind,
     Participant,
-    Partnership,
 )
 
-from .entities import Catalogue, pk_of
+from .entities import Catalogue, NewRow, pk_of
 from .source import RowError
 
 NAME_LIMIT = 255  # an entity's name
@@ -50,17 +49,17 @@ class Actor:
         actor = self.country or self.bloc or self.organisation
         return getattr(actor, "name", None) or self.name
 
-    def participant(self, partnership: Partnership, role: str) -> Participant:
-        participant = Participant(partnership=partnership, role=role)
+    def participant(self, partnership_id: int, role: str) -> NewRow:
+        """The party's participant row in a partnership, to insert."""
         if self.country is not None:
-            participant.country = self.country
+            party = {"country_id": self.country.pk}
         elif self.bloc is not None:
-            participant.bloc = self.bloc
+            party = {"bloc_id": self.bloc.pk}
         elif self.organisation is None:
             raise ValueError(f"“{self.name}” became no country, bloc or organisation")
         else:
-            participant.organisation_id = pk_of(self.organisation)
-        return participant
+            party = {"organisation_id": pk_of(self.organisation)}
+        return NewRow(Participant, partnership_id=partnership_id, role=role, **party)
 
     @property
     def identity(self) -> tuple[str, str]:

@@ -56,13 +56,16 @@ from .entities import (
     Catalogue,
     ExternalIds,
     HistoryType,
+    NewRow,
     Slugs,
     batches,
     bulk_create_entities,
     bulk_update_entities,
     insert_objects,
+    model_of,
     pk_of,
     record_history,
+    record_history_of,
 )
 from .flags import Flag
 from .locking import import_lock
@@ -416,6 +419,9 @@ class RowLabel(StrEnum):
     MATCH_KEY = "key"
 
 
+# The partnerships a step wrote, by external id: saved instances (updated)
+# or rows inserted from plain values (created).
+Written = dict[str, Partnership] | dict[str, NewRow]
 TagLink = Partnership.tags.through
 IMPORTED_ROWS: dict[RowLabel, type[models.Model]] = {
     RowLabel.PARTICIPANTS: Participant,
@@ -465,7 +471,7 @@ class Writer:
 
     def _complete(
         self,
-        written: dict[str, Partnership],
+        written: Written,
         drafts: dict[str, Draft],
         tags: dict[str, Tag],
         *,
@@ -476,7 +482,7 @@ class Writer:
         if not written:
             return
         rows = {
-            external_id: self._rows(partnership, drafts[external_id], tags)
+            external_id: self._rows(partnership.pk, drafts[external_id], tags)
             for external_id, partnership in written.items()
         }
         imported = self._child_rows(rows, written, new=new)
@@ -503,19 +509,22 @@ class Writer:
             )
         return tags
 
-    def _create(
-        self, records: list, drafts: dict[str, Draft]
-    ) -> dict[str, Partnership]:
+    def _create(self, records: list, drafts: dict[str, Draft]) -> dict[str, NewRow]:
         if not hasattr(self, "_slugs"):
             self._slugs = Slugs(Partnership.ENTITY_TYPE)
         created = {}
         for record in records:
-            partnership = Partnership(**drafts[record.external_id].fields)
-            partnership.slug = self._slugs.new(partnership.name)
-            created[record.external_id] = partnership
+            fields = drafts[record.external_id].fields
+            created[record.external_id] = NewRow(
+                Partnership, **fields, slug=self._slugs.new(fields["name"])
+            )
         bulk_create_entities(Partnership, list(created.values()))
-        record_history(
-            list(created.values()), HistoryType.CREATED, self.reason, self.run.user
+        record_history_of(
+            Partnership,
+            [row.pk for row in created.values()],
+            HistoryType.CREATED,
+            self.reason,
+            self.run.user,
         )
         return created
 
@@ -559,7 +568,7 @@ class Writer:
                     corrected.setdefault(issue.entity_id, set()).add(issue.field)
         return corrected
 
-    def _issues(self, written: dict[str, Partnership]) -> None:
+    def _issues(self, written: Written) -> None:
         """Each flag of a written record as a data issue: one found before
         is kept as it is (resolved stays resolved), a new one is opened,
         and an open one the row no longer has is closed as gone."""
@@ -628,43 +637,56 @@ class Writer:
                 )._raw_delete(connection.alias)
 
     @staticmethod
-    def _rows(partnership: Partnership, draft: Draft, tags: dict[str, Tag]) -> list:
+    def _rows(partnership_id: int, draft: Draft, tags: dict[str, Tag]) -> list[NewRow]:
         return [
             *(
-                actor.participant(partnership, role)
+                actor.participant(partnership_id, role)
                 for actor, role in draft.participants
             ),
             *(
-                PartnershipSystem(
-                    partnership=partnership, system_id=pk_of(line.system), **line.values
+                NewRow(
+                    PartnershipSystem,
+                    partnership_id=partnership_id,
+                    system_id=pk_of(line.system),
+                    **line.values,
                 )
                 for line in draft.system_lines
             ),
-            *(Source(partnership=partnership, **source) for source in draft.sources),
-            *(TagLink(partnership=partnership, tag=tags[name]) for name in draft.tags),
+            *(
+                NewRow(Source, partnership_id=partnership_id, **source)
+                for source in draft.sources
+            ),
+            *(
+                NewRow(TagLink, partnership_id=partnership_id, tag_id=tags[name].pk)
+                for name in draft.tags
+            ),
         ]
 
     def _child_rows(
-        self, rows: dict[str, list], written: dict[str, Partnership], *, new: bool
+        self, rows: dict[str, list], written: Written, *, new: bool
     ) -> dict[str, dict]:
         """Create the rows; for each record, the ids of those it wrote."""
         present = set() if new else _present([p.pk for p in written.values()])
         by_model: dict[type[models.Model], list] = {}
         for objs in rows.values():
             for obj in objs:
-                if _row_key(obj) not in present:
-                    by_model.setdefault(type(obj), []).append(obj)
+                if not present or _row_key(obj) not in present:
+                    by_model.setdefault(model_of(obj), []).append(obj)
         for model, objs in by_model.items():
             insert_objects(model, objs, returning=model is not TagLink)
-            record_history(objs, HistoryType.CREATED, self.reason, self.run.user)
+            if model is not TagLink:  # links keep no history
+                pks = [obj.pk for obj in objs]
+                record_history_of(
+                    model, pks, HistoryType.CREATED, self.reason, self.run.user
+                )
 
         imported = {}
         for external_id, objs in rows.items():
             owned: dict[str, list[int]] = {}
             for obj in objs:
-                if _row_key(obj) in present:
+                if present and _row_key(obj) in present:
                     continue
-                label = ROW_LABELS[type(obj)]
+                label = ROW_LABELS[model_of(obj)]
                 owned.setdefault(label, []).append(
                     obj.tag_id if label == RowLabel.TAGS else obj.pk
                 )
@@ -674,7 +696,7 @@ class Writer:
     def _remember(
         self,
         drafts: dict[str, Draft],
-        written: dict[str, Partnership],
+        written: Written,
         imported: dict[str, dict],
         *,
         new: bool,
@@ -703,12 +725,13 @@ class Writer:
 def _row_key(obj) -> tuple:
     """What makes a row the same row, by the models' unique constraints
     (a source is never the same: each import writes its own)."""
-    if isinstance(obj, Participant):
+    model = model_of(obj)
+    if model is Participant:
         return (Participant, obj.partnership_id, obj.role, obj.country_id,
                 obj.organisation_id, obj.bloc_id)  # fmt: skip
-    if isinstance(obj, PartnershipSystem):
+    if model is PartnershipSystem:
         return (PartnershipSystem, obj.partnership_id, obj.system_id)
-    if isinstance(obj, TagLink):
+    if model is TagLink:
         return (TagLink, obj.partnership_id, obj.tag_id)
     return (Source, id(obj))
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import re
 from collections import Counter, defaultdict
@@ -590,8 +591,8 @@ class SipriRegister(Dataset):
         deal = record
         systems = catalogues.of(System, SYSTEM_SCHEME, match=_category)
         system = systems.get(
-            stable_id(normalise_name(deal.designation), deal.category),
-            System(
+            _system_key(deal.designation, deal.category),
+            lambda: System(
                 name=deal.designation, category=deal.category, summary=deal.description
             ),
         )
@@ -614,6 +615,13 @@ class SipriRegister(Dataset):
 
 
 SOURCE_PUBLISHER = "Stockholm International Peace Research Institute (SIPRI)"
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _system_key(designation: str, category: str) -> str:
+    """A system's key in SIPRI's catalogue (designations repeat through a
+    file: each is worked out once)."""
+    return stable_id(normalise_name(designation), category)
 
 
 def _category(system: System) -> tuple[str]:

@@ -10,8 +10,12 @@ from .versions import data_changed
 
 # The apps whose rows reach readers (pages, API, feeds, downloads).
 PUBLIC_APPS = frozenset({"accounts", "articles", "datasets", "images", "partnerships"})
-# Rows that change with no change a reader could see.
-IGNORED_MODELS = frozenset({"partnerships.mentionindex"})
+# Rows that change with no change a reader could see: an import's run and
+# lock are the admin's (an import that changed no record changes nothing a
+# reader sees, and leaves the downloads and every ETag as they were).
+IGNORED_MODELS = frozenset(
+    {"partnerships.mentionindex", "datasets.importrun", "datasets.importlock"}
+)
 
 
 def _public(sender) -> bool:
