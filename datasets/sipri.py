@@ -156,6 +156,7 @@ _ANYWHERE = [
 _UAV_HEAD_NOUN = _head_noun(UAV_RULE.pattern)
 
 
+@functools.lru_cache(maxsize=4096)  # descriptions repeat through a file
 def category_of(description: str, armament_category: str = "") -> SystemCategory:
     """The system category for a SIPRI weapon description (and, in the
     per-year export, its armament category: SIPRI counts drones as
@@ -244,19 +245,31 @@ def _int(value: str, field: str, what: str, flags: RowFlags) -> int | None:
     return None
 
 
-def _year(
-    value: str, field: str, what: str, flags: RowFlags
-) -> tuple[int | None, bool]:
+_FOUR_DIGITS = re.compile(r"\d{4}")
+
+
+@functools.lru_cache(maxsize=1024)
+def _read_year(value: str) -> tuple[int | None, bool, str]:
+    """A year cell as (the year, whether it is an estimate, the text that
+    is no year): years repeat through a file, each is read once."""
     value = value.strip()
     estimate = value.endswith("?")
     number = value.rstrip("?").strip()
     if not number:
-        return None, estimate
-    if not re.fullmatch(r"\d{4}", number) or not 1900 <= int(number) <= 2100:
-        flags.add(field, value, IssueReason.NOT_A_YEAR,
-                  f"the {what} “{number}” is not a year")  # fmt: skip
-        return None, estimate
-    return int(number), estimate
+        return None, estimate, ""
+    if not _FOUR_DIGITS.fullmatch(number) or not 1900 <= int(number) <= 2100:
+        return None, estimate, number
+    return int(number), estimate, ""
+
+
+def _year(
+    value: str, field: str, what: str, flags: RowFlags
+) -> tuple[int | None, bool]:
+    year, estimate, wrong = _read_year(value)
+    if wrong:
+        flags.add(field, value.strip(), IssueReason.NOT_A_YEAR,
+                  f"the {what} “{wrong}” is not a year")  # fmt: skip
+    return year, estimate
 
 
 def _decimal(value: str, field: str, what: str, flags: RowFlags) -> Decimal | None:

@@ -18,15 +18,16 @@ from django.db import connections, transaction
 from django.db.models import Count, F, Q
 from django.db.models.functions import ExtractYear
 
-BATCH = 5000
 
-
-def _rows(participant_model, countries: set[int] | None) -> Iterable[tuple]:
-    """(country_a, country_b, kind, year, partnerships) for pairs and for
-    countries with another beside them, restricted to rows touching
-    ``countries`` (all if None)."""
+def _queries(participant_model, countries: set[int] | None) -> list:
+    """The table's rows as queries, each row's values named ``a`` (the first
+    country), ``b`` (the second), ``k`` (the kind), ``y`` (the year) and
+    ``n`` (the partnerships): pairs, countries with another beside them,
+    and the totals; restricted to rows touching ``countries`` (all if
+    None)."""
     base = participant_model.objects.filter(country__isnull=False).order_by()
     year = ExtractYear("partnership__start_date")
+    count = Count("partnership", distinct=True)
     # Pairs: one join from a participant to its partnership's other
     # participants, in one filter() so that the conditions share it.
     pair_filter = Q(
@@ -39,15 +40,14 @@ def _rows(participant_model, countries: set[int] | None) -> Iterable[tuple]:
         )
     pairs = (
         base.filter(pair_filter)
-        .values_list(
-            "country",
-            "partnership__participants__country",
-            "partnership__kind",
-            year,
+        .values(
+            a=F("country"),
+            b=F("partnership__participants__country"),
+            k=F("partnership__kind"),
+            y=year,
         )
-        .annotate(total=Count("partnership", distinct=True))
+        .annotate(n=count)
     )
-    yield from pairs
     # A country with another beside it.
     beside = Q(partnership__participants__country__lt=F("country")) | Q(
         partnership__participants__country__gt=F("country")
@@ -56,27 +56,19 @@ def _rows(participant_model, countries: set[int] | None) -> Iterable[tuple]:
         beside &= Q(country__in=countries)
     involved = (
         base.filter(beside)
-        .values_list("country", "partnership__kind", year)
-        .annotate(total=Count("partnership", distinct=True))
+        .values(a=F("country"), b=F("country"), k=F("partnership__kind"), y=year)
+        .annotate(n=count)
     )
-    for country, kind, at, total in involved:
-        yield country, country, kind, at, total
-
-
-def _totals(participant_model) -> Iterable[tuple]:
-    """The partnerships between two countries or more, per kind and year."""
+    # The partnerships between two countries or more, per kind and year.
     shared = (
-        participant_model.objects.filter(
-            country__isnull=False,
+        base.filter(
             partnership__participants__country__isnull=False,
             partnership__participants__country__gt=F("country"),
         )
-        .order_by()
-        .values_list("partnership__kind", ExtractYear("partnership__start_date"))
-        .annotate(total=Count("partnership", distinct=True))
+        .values(k=F("partnership__kind"), y=year)
+        .annotate(n=count)
     )
-    for kind, year, total in shared:
-        yield None, None, kind, year, total
+    return [pairs, involved, shared]
 
 
 def rebuild(apps=global_apps) -> int:
@@ -104,18 +96,28 @@ def _replace(apps, countries: set[int] | None) -> int:
             | Q(country_a__isnull=True)
         )
     stale.delete()
-    # The totals move with every change.
-    rows = [*_rows(participant_model, countries), *_totals(participant_model)]
-    link_model.objects.bulk_create(
-        [
-            link_model(
-                country_a_id=a, country_b_id=b, kind=kind, year=year, partnerships=n
-            )
-            for a, b, kind, year, n in rows
-        ],
-        batch_size=BATCH,
+    # The totals move with every change. The database counts and writes
+    # the rows itself (INSERT … SELECT): the full datasets make tens of
+    # thousands.
+    connection = connections[link_model.objects.db]
+    quote = connection.ops.quote_name
+    meta = link_model._meta
+    columns = ", ".join(
+        quote(meta.get_field(name).column)
+        for name in ("country_a", "country_b", "kind", "year", "partnerships")
     )
-    return len(rows)
+    written = 0
+    with connection.cursor() as cursor:
+        for query in _queries(participant_model, countries):
+            sql, params = query.query.sql_with_params()
+            named = "a, b" if "a" in query.query.annotations else "NULL, NULL"
+            cursor.execute(
+                f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608 (names quoted, values parameters)
+                f"SELECT {named}, k, y, n FROM ({sql}) AS counted",
+                params,
+            )
+            written += cursor.rowcount
+    return written
 
 
 # --- Once per transaction, on commit --------------------------------------------------
