@@ -125,6 +125,7 @@ class FacetedListMixin:
             items_name=names.verbose_name_plural,
             filterset=filterset,
             page_sizes=PAGE_SIZES,
+            page_size=self.get_paginate_by(None),
             filter_fields=[form[name] for name in self.list_filters],
             hidden_names=self.linked_filters,
             linked_filters=self.linked_filter_chips(form),

@@ -95,6 +95,10 @@ class PageSitemap(Sitemap):
             "articles:list",
             "partnerships:partnership_list",
             "partnerships:country_list",
+            "partnerships:organisation_list",
+            "partnerships:system_list",
+            "partnerships:bloc_list",
+            "partnerships:tag_list",
             "partnerships:network",
             "partnerships:timeline",
         ]

@@ -227,11 +227,28 @@ class CountryAdmin(EntityAdmin):
 
 @admin.register(Bloc)
 class BlocAdmin(EntityAdmin):
-    list_display = ["name", "abbreviation", "founded", "member_count", "used_in"]
+    list_display = [
+        "name",
+        "abbreviation",
+        "kind",
+        "founded",
+        "member_count",
+        "used_in",
+    ]
+    list_filter = ["kind"]
     fieldsets = [
         (
             None,
-            {"fields": ["name", "slug", "official_name", "abbreviation", "summary"]},
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    "kind",
+                    "official_name",
+                    "abbreviation",
+                    "summary",
+                ]
+            },
         ),
         ("Details", {"fields": ["founded", "website"]}),
         ("Record", {"fields": [("created_at", "updated_at")]}),

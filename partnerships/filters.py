@@ -10,6 +10,7 @@ from coopsite.filtering import FacetedFilterSet, TextFilter, YearFilter
 from .models import (
     Alias,
     Bloc,
+    BlocKind,
     Country,
     Organisation,
     OrganisationKind,
@@ -293,6 +294,190 @@ class SystemFilter(RecordFilter):
 
 class TagFilter(django_filters.FilterSet):
     q = TextFilter(field_name="name", lookup_expr="icontains")
+
+    class Meta:
+        model = Tag
+        fields: list[str] = []
+
+
+# --- The index of each kind (the site's pages; faceted, counted) ---------------
+
+
+def _field_counts(field: str, label_field: str):
+    """Facet counts of a related record, by its slug: (slug, name, count)."""
+
+    def count(queryset):
+        rows = (
+            queryset.order_by()
+            .exclude(**{f"{field}__isnull": True})
+            .values(f"{field}__slug", f"{field}__{label_field}")
+            .annotate(total=Count("pk", distinct=True))
+            .order_by(f"{field}__{label_field}")
+        )
+        return [
+            (r[f"{field}__slug"], r[f"{field}__{label_field}"], r["total"])
+            for r in rows
+        ]
+
+    return count
+
+
+def _region_counts(queryset):
+    rows = (
+        queryset.order_by()
+        .exclude(region="")
+        .values("region")
+        .annotate(total=Count("pk", distinct=True))
+        .order_by("region")
+    )
+    return [(r["region"], r["region"], r["total"]) for r in rows]
+
+
+def _status_counts(queryset):
+    totals = dict(
+        queryset.order_by()
+        .values("is_former")
+        .annotate(total=Count("pk", distinct=True))
+        .values_list("is_former", "total")
+    )
+    return [
+        (value, label, totals[former])
+        for value, label, former in (
+            ("current", "Current states", False),
+            ("former", "Former states", True),
+        )
+        if totals.get(former)
+    ]
+
+
+def _index_sort(empty_label: str = "Most partnerships first"):
+    return django_filters.OrderingFilter(
+        fields=(("partnership_total", "partnerships"), ("name", "name")),
+        field_labels={
+            "-partnerships": "Most partnerships first",
+            "partnerships": "Fewest partnerships first",
+            "name": "Name, A–Z",
+            "-name": "Name, Z–A",
+        },
+        label="Sort",
+        empty_label=empty_label,
+    )
+
+
+class IndexFilter(FacetedFilterSet):
+    """What every kind's index has: its name or an alias, and the order."""
+
+    q = TextFilter(method="filter_text", label="Name")
+    sort = _index_sort()
+
+    def filter_queryset(self, queryset):
+        # No filter of an index joins a list of rows (a name matches through
+        # a subquery): nothing to make distinct, and so counting the list
+        # leaves each row's totals unread.
+        return django_filters.FilterSet.filter_queryset(self, queryset)
+
+    def filter_text(self, queryset, name, value):
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(pk__in=Alias.objects.filter(name__icontains=value).values("entity_id"))
+        )
+
+
+class CountryIndexFilter(IndexFilter):
+    region = django_filters.ChoiceFilter(
+        choices=lambda: [
+            (region, region)
+            for region in Country.objects.exclude(region="")
+            .order_by("region")
+            .values_list("region", flat=True)
+            .distinct()
+        ],
+        label="Region",
+        empty_label="Any region",
+    )
+    status = django_filters.ChoiceFilter(
+        choices=[("current", "Current states"), ("former", "Former states")],
+        method="filter_status",
+        label="Current or former",
+        empty_label="Current and former",
+    )
+
+    facets = {
+        "region": _region_counts,
+        "status": _status_counts,
+    }
+    facet_empty_labels = {"region": "Any region", "status": "Current and former"}
+
+    class Meta:
+        model = Country
+        fields: list[str] = []
+
+    def filter_status(self, queryset, name, value: str):
+        return queryset.filter(is_former=value == "former")
+
+
+class OrganisationIndexFilter(IndexFilter):
+    kind = django_filters.ChoiceFilter(
+        choices=OrganisationKind.choices, label="Kind", empty_label="Any kind"
+    )
+    country = django_filters.ModelChoiceFilter(
+        queryset=Country.objects.all(),
+        to_field_name="slug",
+        field_name="home_country",
+        label="Home country",
+        empty_label="Any country",
+    )
+
+    facets = {
+        "kind": _choice_counts("kind", OrganisationKind.choices),
+        "country": _field_counts("home_country", "name"),
+    }
+    facet_empty_labels = {"kind": "Any kind", "country": "Any country"}
+
+    class Meta:
+        model = Organisation
+        fields: list[str] = []
+
+
+class SystemIndexFilter(IndexFilter):
+    category = django_filters.ChoiceFilter(
+        choices=SystemCategory.choices, label="Category", empty_label="Any category"
+    )
+    origin = django_filters.ModelChoiceFilter(
+        queryset=Country.objects.all(),
+        to_field_name="slug",
+        field_name="origin_country",
+        label="Country of origin",
+        empty_label="Any country",
+    )
+
+    facets = {
+        "category": _choice_counts("category", SystemCategory.choices),
+        "origin": _field_counts("origin_country", "name"),
+    }
+    facet_empty_labels = {"category": "Any category", "origin": "Any country"}
+
+    class Meta:
+        model = System
+        fields: list[str] = []
+
+
+class BlocIndexFilter(IndexFilter):
+    kind = django_filters.ChoiceFilter(
+        choices=BlocKind.choices, label="Kind", empty_label="Any kind"
+    )
+
+    facets = {"kind": _choice_counts("kind", BlocKind.choices)}
+    facet_empty_labels = {"kind": "Any kind"}
+
+    class Meta:
+        model = Bloc
+        fields: list[str] = []
+
+
+class TagIndexFilter(IndexFilter):
+    def filter_text(self, queryset, name, value):
+        return queryset.filter(name__icontains=value)
 
     class Meta:
         model = Tag

@@ -79,6 +79,85 @@ class EntityQuerySet(models.QuerySet):
     def of_type(self, entity_type: str) -> EntityQuerySet:
         return self.filter(entity_type=entity_type)
 
+    def formerly_or_also_at(self, slug: str):
+        """The one entity of this queryset (its kind's) whose address was
+        once ``slug`` (a slug its history holds), or whose alias reads as
+        ``slug`` ("turkey" for Türkiye's alias "Turkey"); None when no
+        entity is, or several are. Read only where no entity is at ``slug``
+        now: the live address always wins."""
+        history = getattr(self.model, "history", None)
+        if history is not None:
+            former = set(
+                history.filter(slug=slug)
+                .order_by()
+                .values_list("entity_ptr_id", flat=True)
+                .distinct()[:2]
+            )
+            found = list(self.filter(pk__in=former)[:2])
+            if len(found) == 1:
+                return found[0]
+        key = normalise_name(slug.replace("-", " "))
+        if not key:
+            return None
+        found = list(
+            self.filter(
+                pk__in=Alias.objects.filter(normalised=key).values("entity_id")
+            )[:2]
+        )
+        return found[0] if len(found) == 1 else None
+
+    def with_partnership_total(self) -> EntityQuerySet:
+        """Each with ``partnership_total``: how many partnerships it takes
+        part in (a country, organisation or bloc, in any role) or is
+        involved in (a system), as a subquery per row."""
+        kind = self._kind()
+        rows: models.QuerySet
+        if kind == EntityType.SYSTEM:
+            rows = PartnershipSystem.objects.filter(system=models.OuterRef("pk"))
+            field = "system"
+        else:
+            rows = Participant.objects.filter(**{kind: models.OuterRef("pk")})
+            field = kind
+        return self.annotate(partnership_total=_total(rows, field, "partnership"))
+
+    def _kind(self) -> str:
+        return getattr(self.model, "ENTITY_TYPE", "")
+
+    def for_index(self) -> EntityQuerySet:
+        """What a kind's index shows of each, most partnerships first."""
+        queryset = self.with_partnership_total()
+        kind = self._kind()
+        if kind == EntityType.ORGANISATION:
+            queryset = queryset.select_related("home_country")
+        elif kind == EntityType.SYSTEM:
+            queryset = queryset.select_related("origin_country")
+        elif kind == EntityType.BLOC:
+            queryset = queryset.annotate(
+                member_total=_total(
+                    BlocMembership.objects.filter(
+                        bloc=models.OuterRef("pk"), left__isnull=True
+                    ),
+                    "bloc",
+                    "country",
+                )
+            )
+        return queryset.order_by("-partnership_total", "name")
+
+
+def _total(rows: models.QuerySet, outer: str, counted: str) -> models.Expression:
+    """How many distinct ``counted`` the ``rows`` (filtered by an OuterRef
+    on ``outer``) hold, as a subquery: 0 when none."""
+    return Coalesce(
+        models.Subquery(
+            rows.order_by()
+            .values(outer)
+            .annotate(total=models.Count(counted, distinct=True))
+            .values("total"),
+            output_field=models.IntegerField(),
+        ),
+        0,
+    )
+
 
 class Entity(TimeStampedModel):
     """The shared identity of everything a reader can follow.
@@ -355,12 +434,26 @@ class ExternalIdentifier(models.Model):
         return f"{self.scheme}:{self.value}"
 
 
+class TagQuerySet(models.QuerySet):
+    def for_index(self) -> TagQuerySet:
+        """Each with ``partnership_total``, most used first."""
+        return self.annotate(
+            partnership_total=_total(
+                Partnership.tags.through.objects.filter(tag=models.OuterRef("pk")),
+                "tag",
+                "partnership",
+            )
+        ).order_by("-partnership_total", "name")
+
+
 class Tag(TimeStampedModel):
     """A label that staff curate on partnerships and articles."""
 
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True, blank=True)
     description = models.TextField(blank=True)
+
+    objects = TagQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -467,11 +560,23 @@ class Country(Entity):
 # --- Blocs -------------------------------------------------------------------
 
 
+class BlocKind(models.TextChoices):
+    MILITARY_ALLIANCE = "military_alliance", "Military alliance"
+    UNION = "union", "Political and economic union"
+    REGIONAL = "regional", "Regional organisation"
+    INTERGOVERNMENTAL = "intergovernmental", "Intergovernmental organisation"
+    DEFENCE_INDUSTRY = "defence_industry", "Defence-industrial programme"
+    OTHER = "other", "Other"
+
+
 class Bloc(Entity):
     """An alliance or organisation of states (NATO, the OIC, the EU)."""
 
     ENTITY_TYPE = EntityType.BLOC
 
+    kind = models.CharField(
+        max_length=30, choices=BlocKind.choices, default=BlocKind.OTHER
+    )
     official_name = models.CharField(max_length=255, blank=True)
     abbreviation = models.CharField(max_length=20, blank=True)
     founded = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -491,6 +596,9 @@ class Bloc(Entity):
 
     def index_keywords(self) -> list[str]:
         return [self.abbreviation, self.official_name]
+
+    def index_facts(self) -> list[str]:
+        return [self.get_kind_display()]
 
 
 class BlocMembership(models.Model):

@@ -529,6 +529,7 @@ SCO_MEMBERS = {
 BLOCS: list[dict[str, Any]] = [
     {
         "slug": "nato",
+        "kind": "military_alliance",
         "name": "NATO",
         "official_name": "North Atlantic Treaty Organization",
         "abbreviation": "NATO",
@@ -546,6 +547,7 @@ BLOCS: list[dict[str, Any]] = [
     },
     {
         "slug": "organisation-of-islamic-cooperation",
+        "kind": "intergovernmental",
         "name": "Organisation of Islamic Cooperation",
         "official_name": "Organisation of Islamic Cooperation",
         "abbreviation": "OIC",
@@ -565,6 +567,7 @@ BLOCS: list[dict[str, Any]] = [
     },
     {
         "slug": "european-union",
+        "kind": "union",
         "name": "European Union",
         "abbreviation": "EU",
         "founded": 1993,
@@ -577,6 +580,7 @@ BLOCS: list[dict[str, Any]] = [
     },
     {
         "slug": "gulf-cooperation-council",
+        "kind": "union",
         "name": "Gulf Cooperation Council",
         "official_name": "Cooperation Council for the Arab States of the Gulf",
         "abbreviation": "GCC",
@@ -589,6 +593,7 @@ BLOCS: list[dict[str, Any]] = [
     },
     {
         "slug": "asean",
+        "kind": "regional",
         "name": "ASEAN",
         "official_name": "Association of Southeast Asian Nations",
         "abbreviation": "ASEAN",
@@ -601,6 +606,7 @@ BLOCS: list[dict[str, Any]] = [
     },
     {
         "slug": "shanghai-cooperation-organisation",
+        "kind": "regional",
         "name": "Shanghai Cooperation Organisation",
         "abbreviation": "SCO",
         "founded": 2001,
@@ -612,6 +618,7 @@ BLOCS: list[dict[str, Any]] = [
     },
     {
         "slug": "csto",
+        "kind": "military_alliance",
         "name": "Collective Security Treaty Organization",
         "abbreviation": "CSTO",
         "founded": 2002,
@@ -648,6 +655,9 @@ def seed_blocs(*, Bloc, BlocMembership, Country, Alias) -> tuple[int, int]:
                 website=spec.get("website", ""),
                 summary=spec.get("summary", ""),
             )
+            if "kind" in {field.name for field in Bloc._meta.fields}:
+                # The earliest migrations seed blocs before they had a kind.
+                bloc.kind = spec["kind"]
             bloc.save()
             blocs_created += 1
         have = set(

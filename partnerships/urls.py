@@ -39,6 +39,9 @@ urlpatterns = [
         "countries/<slug:slug>/feed/", EntityArticlesFeed(Country), name="country_feed"
     ),
     path(
+        "organisations/", views.OrganisationListView.as_view(), name="organisation_list"
+    ),
+    path(
         "organisations/<slug:slug>/",
         views.OrganisationDetailView.as_view(),
         name="organisation_detail",
@@ -48,12 +51,15 @@ urlpatterns = [
         EntityArticlesFeed(Organisation),
         name="organisation_feed",
     ),
+    path("systems/", views.SystemListView.as_view(), name="system_list"),
     path(
         "systems/<slug:slug>/", views.SystemDetailView.as_view(), name="system_detail"
     ),
     path("systems/<slug:slug>/feed/", EntityArticlesFeed(System), name="system_feed"),
+    path("blocs/", views.BlocListView.as_view(), name="bloc_list"),
     path("blocs/<slug:slug>/", views.BlocDetailView.as_view(), name="bloc_detail"),
     path("blocs/<slug:slug>/feed/", EntityArticlesFeed(Bloc), name="bloc_feed"),
+    path("tags/", views.TagListView.as_view(), name="tag_list"),
     path("tags/<slug:slug>/", views.TagDetailView.as_view(), name="tag_detail"),
     path("tags/<slug:slug>/feed/", TagArticlesFeed(), name="tag_feed"),
     path("network/", views.NetworkView.as_view(), name="network"),

@@ -9,20 +9,33 @@ from __future__ import annotations
 
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, Max, Min, Prefetch
-from django.http import Http404, HttpRequest, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponsePermanentRedirect,
+    StreamingHttpResponse,
+)
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.views import View
-from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from articles.selectors import articles_on, articles_tagged
-from coopsite.filtering import FacetedListMixin
+from coopsite.filtering import PAGE_SIZES, FacetedListMixin
 
 from . import charts, exports
-from .filters import LINKED_FILTERS, PartnershipFilter
+from .filters import (
+    LINKED_FILTERS,
+    BlocIndexFilter,
+    CountryIndexFilter,
+    OrganisationIndexFilter,
+    PartnershipFilter,
+    SystemIndexFilter,
+    TagIndexFilter,
+)
 from .models import (
     Bloc,
     BlocMembership,
@@ -164,23 +177,107 @@ class EntityPartnershipsMixin:
         return context
 
 
-class CountryListView(ListView):
+class CanonicalAddressMixin:
+    """A record's page at an address it answered to once, or that one of
+    its other names reads as (``/countries/turkey/``), answers 301 to its
+    address now (``/countries/turkiye/``), with the query string kept."""
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            slug = kwargs["slug"]
+            model = self.model or self.get_queryset().model
+            if model.objects.filter(slug=slug).exists():
+                raise  # the page is there: the 404 was of something on it
+            entity = model.objects.formerly_or_also_at(slug)
+            if entity is None:
+                raise
+            url = entity.get_absolute_url()
+            if request.GET:
+                url = f"{url}?{request.GET.urlencode()}"
+            return HttpResponsePermanentRedirect(url)
+
+
+# --- The index of each kind --------------------------------------------------------
+
+
+class RecordIndexView(FacetedListMixin, FilterView):
+    """A kind's index: its records, most partnerships first, with their
+    counts, faceted filters and pages (``templates/list_page.html``)."""
+
+    template_name = "partnerships/record_index.html"
+    context_object_name = "records"
+    list_filters: tuple[str, ...] = ("q", "sort")
+    lede = ""
+    # Where a record's count of partnerships leads: the list, filtered by it.
+    partnership_filter = ""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["lede"] = self.lede
+        context["partnership_filter"] = self.partnership_filter
+        return context
+
+
+class CountryListView(RecordIndexView):
+    filterset_class = CountryIndexFilter
     template_name = "partnerships/country_list.html"
-    context_object_name = "countries"
+    list_filters = ("q", "region", "status", "sort")
+    partnership_filter = "country"
+
+    def get_default_page_size(self) -> int:
+        return PAGE_SIZES[-1]
 
     def get_queryset(self):
-        return (
-            Country.objects.only(
-                "entity_type", "name", "slug", "region", "subregion", "is_former"
-            )
-            .annotate(
-                partnership_total=Count("participations__partnership", distinct=True)
-            )
-            .order_by("is_former", "region", "name")
-        )
+        return Country.objects.for_index()
 
 
-class CountryDetailView(EntityArticlesMixin, EntityPartnershipsMixin, DetailView):
+class OrganisationListView(RecordIndexView):
+    filterset_class = OrganisationIndexFilter
+    list_filters = ("q", "kind", "country", "sort")
+    lede = (
+        "Companies, ministries, agencies and institutes that take part in the "
+        "recorded partnerships or make the systems in them."
+    )
+    partnership_filter = "organisation"
+
+    def get_queryset(self):
+        return Organisation.objects.for_index()
+
+
+class SystemListView(RecordIndexView):
+    filterset_class = SystemIndexFilter
+    list_filters = ("q", "category", "origin", "sort")
+    lede = "Platforms and technologies: what the partnerships sell, build or share."
+    partnership_filter = "system"
+
+    def get_queryset(self):
+        return System.objects.for_index()
+
+
+class BlocListView(RecordIndexView):
+    filterset_class = BlocIndexFilter
+    list_filters = ("q", "kind", "sort")
+    lede = "Alliances and organisations of states, with their members."
+    partnership_filter = "bloc"
+
+    def get_queryset(self):
+        return Bloc.objects.for_index()
+
+
+class TagListView(RecordIndexView):
+    filterset_class = TagIndexFilter
+    lede = "The topics partnerships and articles are filed under."
+    partnership_filter = "tag"
+
+    def get_queryset(self):
+        return Tag.objects.for_index()
+
+
+class CountryDetailView(
+    CanonicalAddressMixin, EntityArticlesMixin, EntityPartnershipsMixin, DetailView
+):
     template_name = "partnerships/country_detail.html"
     context_object_name = "country"
     filter_name = "country"
@@ -223,7 +320,9 @@ class CountryDetailView(EntityArticlesMixin, EntityPartnershipsMixin, DetailView
         return context
 
 
-class OrganisationDetailView(EntityArticlesMixin, EntityPartnershipsMixin, DetailView):
+class OrganisationDetailView(
+    CanonicalAddressMixin, EntityArticlesMixin, EntityPartnershipsMixin, DetailView
+):
     template_name = "partnerships/organisation_detail.html"
     context_object_name = "organisation"
     filter_name = "organisation"
@@ -234,7 +333,9 @@ class OrganisationDetailView(EntityArticlesMixin, EntityPartnershipsMixin, Detai
         )
 
 
-class SystemDetailView(EntityArticlesMixin, EntityPartnershipsMixin, DetailView):
+class SystemDetailView(
+    CanonicalAddressMixin, EntityArticlesMixin, EntityPartnershipsMixin, DetailView
+):
     template_name = "partnerships/system_detail.html"
     context_object_name = "system"
     filter_name = "system"
@@ -249,7 +350,9 @@ class SystemDetailView(EntityArticlesMixin, EntityPartnershipsMixin, DetailView)
         return Partnership.objects.filter(system_lines__system=self.object).distinct()
 
 
-class BlocDetailView(EntityArticlesMixin, EntityPartnershipsMixin, DetailView):
+class BlocDetailView(
+    CanonicalAddressMixin, EntityArticlesMixin, EntityPartnershipsMixin, DetailView
+):
     template_name = "partnerships/bloc_detail.html"
     context_object_name = "bloc"
     filter_name = "bloc"
@@ -266,7 +369,7 @@ class BlocDetailView(EntityArticlesMixin, EntityPartnershipsMixin, DetailView):
         )
 
 
-class PartnershipDetailView(EntityArticlesMixin, DetailView):
+class PartnershipDetailView(CanonicalAddressMixin, EntityArticlesMixin, DetailView):
     template_name = "partnerships/partnership_detail.html"
     context_object_name = "partnership"
 

@@ -10,6 +10,11 @@ pytestmark = pytest.mark.django_db
 LISTS = [
     "/articles/",
     "/partnerships/",
+    "/countries/",
+    "/organisations/",
+    "/systems/",
+    "/blocs/",
+    "/tags/",
 ]
 
 
