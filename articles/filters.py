@@ -175,14 +175,6 @@ class ArticleFilter(FacetedFilterSet):
         "tag": _tag_counts,
         "author": _author_counts,
     }
-    facet_empty_labels = {
-        "country": "Any country",
-        "organisation": "Any organisation",
-        "system": "Any system",
-        "kind": "Any kind",
-        "tag": "Any topic",
-        "author": "Any author",
-    }
 
     class Meta:
         model = Article

@@ -54,7 +54,6 @@ class FacetedFilterSet(django_filters.FilterSet):
     """
 
     facets: dict[str, Callable[[QuerySet], list[tuple[str, str, int]]]] = {}
-    facet_empty_labels: dict[str, str] = {}
 
     def filter_queryset(self, queryset):
         return super().filter_queryset(queryset).distinct()
@@ -74,7 +73,8 @@ class FacetedFilterSet(django_filters.FilterSet):
             field = self.form.fields[name]
             selected = (self.data or {}).get(name, "")
             rows = counter(self.without(name))
-            choices = [("", self.facet_empty_labels.get(name, "Any"))]
+            # The "any" choice reads as the filter itself names it.
+            choices = [("", self.filters[name].extra.get("empty_label") or "Any")]
             seen = set()
             for value, label, count in rows:
                 choices.append((value, f"{label} ({count})"))

@@ -167,13 +167,6 @@ class PartnershipFilter(FacetedFilterSet):
         "category": _category_counts,
         "tag": _tag_counts,
     }
-    facet_empty_labels = {
-        "kind": "Any kind",
-        "status": "Any status",
-        "country": "Any country",
-        "category": "Any category",
-        "tag": "Any tag",
-    }
 
     class Meta:
         model = Partnership
@@ -406,7 +399,6 @@ class CountryIndexFilter(IndexFilter):
         "region": _region_counts,
         "status": _status_counts,
     }
-    facet_empty_labels = {"region": "Any region", "status": "Current and former"}
 
     class Meta:
         model = Country
@@ -432,7 +424,6 @@ class OrganisationIndexFilter(IndexFilter):
         "kind": _choice_counts("kind", OrganisationKind.choices),
         "country": _field_counts("home_country", "name"),
     }
-    facet_empty_labels = {"kind": "Any kind", "country": "Any country"}
 
     class Meta:
         model = Organisation
@@ -455,7 +446,6 @@ class SystemIndexFilter(IndexFilter):
         "category": _choice_counts("category", SystemCategory.choices),
         "origin": _field_counts("origin_country", "name"),
     }
-    facet_empty_labels = {"category": "Any category", "origin": "Any country"}
 
     class Meta:
         model = System
@@ -468,7 +458,6 @@ class BlocIndexFilter(IndexFilter):
     )
 
     facets = {"kind": _choice_counts("kind", BlocKind.choices)}
-    facet_empty_labels = {"kind": "Any kind"}
 
     class Meta:
         model = Bloc
