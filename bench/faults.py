@@ -20,16 +20,17 @@ import re
 import secrets
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 PYTHON = sys.executable
+
+from tests.servers import free_port, wait_for
 
 # wrk's Lua: count answers by (second, status); socket errors wrk reports.
 WRK_SCRIPT = r"""
@@ -52,12 +53,6 @@ end
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def run(*args, env=None, **kwargs):
     return subprocess.run(args, cwd=ROOT, env=env, check=True, **kwargs)  # noqa: S603
 
@@ -66,18 +61,6 @@ def as_postgres(*args):
     if os.geteuid() == 0:
         args = ("runuser", "-u", "postgres", "--", *args)
     return subprocess.run(args, check=True, capture_output=True, text=True)  # noqa: S603
-
-
-def wait_for(url: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=5):  # noqa: S310 - loopback
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
 
 
 def main() -> None:

@@ -7,9 +7,6 @@ few dozen requests; the processes share the test's committed database."""
 
 import os
 import re
-import subprocess
-import sys
-import time
 import urllib.parse
 
 import pytest
@@ -19,12 +16,9 @@ from django.db import connection
 
 from articles.models import ArticleEntityLink, ArticleStatus, LinkState
 from tests.admin_forms import scraped_form
-from tests.api.test_rate_limit_processes import (
-    database_url,
-    free_port,
-    not_at_the_end_of_an_hour,
-)
+from tests.api.test_rate_limit_processes import not_at_the_end_of_an_hour
 from tests.factories import ArticleFactory, OrganisationFactory, UserFactory
+from tests.servers import database_url, gunicorn_servers
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -52,32 +46,8 @@ def servers(tmp_path, settings):
         "COOPSITE_PUBLIC_CACHE": "true",
         "DJANGO_API_RATE_LIMIT": f"{RATE_LIMIT}/hour",
     }
-    started = []
-    for _ in range(2):
-        port = free_port()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "coopsite.wsgi:application",
-             "--bind", f"127.0.0.1:{port}", "--workers", "1", "--log-level", "error"],
-            cwd=settings.BASE_DIR,
-            env=env,
-        )  # fmt: skip
-        started.append((process, f"http://127.0.0.1:{port}"))
-    try:
-        for process, url in started:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    requests.get(f"{url}/robots.txt", timeout=30)
-                    break
-                except requests.RequestException:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.2)
-        yield [url for _, url in started]
-    finally:
-        for process, _ in started:
-            process.terminate()
-            process.wait(timeout=20)
+    with gunicorn_servers(env, 2) as urls:
+        yield urls
 
 
 class Staff:

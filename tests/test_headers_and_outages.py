@@ -3,10 +3,8 @@ the site never uses, gunicorn shows no banner, and while the database is
 away readers get 503 with Retry-After rather than a 500."""
 
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 from unittest import mock
@@ -16,6 +14,7 @@ from django.db import IntegrityError, InterfaceError, OperationalError
 from django.test import Client
 
 from tests.factories import PublishedArticleFactory
+from tests.servers import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,14 +57,8 @@ def test_other_errors_are_still_500s():
     assert "Retry-After" not in response
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_gunicorn_sends_no_server_banner(tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
         "DJANGO_SETTINGS_MODULE": "coopsite.settings.test",
@@ -82,18 +75,10 @@ def test_gunicorn_sends_no_server_banner(tmp_path):
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(
-                    f"http://127.0.0.1:{port}/robots.txt", timeout=5
-                ) as response:
-                    headers = response.headers
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+        url = f"http://127.0.0.1:{port}/robots.txt"
+        wait_for(url, process=server)
+        with urllib.request.urlopen(url, timeout=5) as response:
+            headers = response.headers
         assert "Server" not in headers
         assert "camera=()" in headers["Permissions-Policy"]
     finally:

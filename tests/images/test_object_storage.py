@@ -7,10 +7,8 @@ import hashlib
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 import uuid
 from pathlib import Path
@@ -24,24 +22,11 @@ from images.models import Image
 from tests import pictures
 from tests.factories import ImageFactory, PublishedArticleFactory
 from tests.pictures import upload
+from tests.servers import free_port, wait_for
 
 pytestmark = pytest.mark.django_db
 
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _answers(url: str) -> bool:
-    try:
-        urllib.request.urlopen(url, timeout=1)  # noqa: S310 - loopback
-    except OSError as exc:
-        return getattr(exc, "code", None) is not None
-    return True
 
 
 @pytest.fixture(scope="session")
@@ -52,7 +37,7 @@ def s3_endpoint():
         return
     server = shutil.which("moto_server", path=str(Path(sys.executable).parent))
     assert server, "moto_server is missing: pip install -e '.[test]'"
-    port = _free_port()
+    port = free_port()
     endpoint = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
         [server, "-H", "127.0.0.1", "-p", str(port)],
@@ -60,11 +45,7 @@ def s3_endpoint():
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 30
-        while not _answers(endpoint):
-            assert time.monotonic() < deadline, "moto_server did not start"
-            assert process.poll() is None, "moto_server stopped"
-            time.sleep(0.2)
+        wait_for(endpoint, process=process, timeout=30)
         yield endpoint
     finally:
         process.terminate()
