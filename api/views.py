@@ -341,17 +341,10 @@ class ArticleViewSet(RecordViewSet):
             return super().retrieve(request, *args, **kwargs)
         except (Http404, NotFound):
             # An old address of a published article: send clients on.
-            moved = (
-                ArticleSlugRedirect.objects.filter(
-                    old_slug=kwargs.get("slug"),
-                    article__in=Article.objects.published(),
-                )
-                .select_related("article")
-                .first()
-            )
+            moved = ArticleSlugRedirect.objects.published_article(kwargs["slug"])
             if moved is None:
                 raise
-            url = reverse("api:article-detail", kwargs={"slug": moved.article.slug})
+            url = reverse("api:article-detail", kwargs={"slug": moved.slug})
             return HttpResponsePermanentRedirect(request.build_absolute_uri(url))
 
 

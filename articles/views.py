@@ -63,17 +63,10 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
             return super().get(request, *args, **kwargs)
         except Http404:
             # An old address of a published article: send readers on.
-            moved = (
-                ArticleSlugRedirect.objects.filter(
-                    old_slug=kwargs.get("slug"),
-                    article__in=Article.objects.published(),
-                )
-                .select_related("article")
-                .first()
-            )
+            moved = ArticleSlugRedirect.objects.published_article(kwargs["slug"])
             if moved is None:
                 raise
-            return HttpResponsePermanentRedirect(moved.article.get_absolute_url())
+            return HttpResponsePermanentRedirect(moved.get_absolute_url())
 
     def get_queryset(self):
         return (
