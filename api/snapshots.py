@@ -31,7 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, ArticleEntityLink
-from coopsite.safety import spreadsheet_safe
+from coopsite.safety import script_safe_json, spreadsheet_safe
 from freshness import versions
 from partnerships.models import (
     Alias,
@@ -466,7 +466,7 @@ def _write(zipped, lines, stamp: str) -> tuple[dict[str, int], dict[str, str]]:
                         "table": table.name,
                         **dict(zip(table.columns, row, strict=True)),
                     }
-                    jsonl.write(json.dumps(record, ensure_ascii=False).encode())
+                    jsonl.write(script_safe_json(record).encode())
                     jsonl.write(b"\n")
                     count += 1
                 text.flush()

@@ -74,6 +74,17 @@ def script_safe_json(data, **kwargs) -> str:
     return json.dumps(data, ensure_ascii=False, **kwargs).translate(_JSON_ESCAPES)
 
 
+def markup_safe_json_bytes(raw: bytes) -> bytes:
+    """UTF-8 JSON text with ``<``, ``>`` and ``&`` written as ``\\u`` escapes
+    (which JSON only has inside strings): the same data, and never markup
+    wherever the text ends up. U+2028/2029 are left to the encoder."""
+    return (
+        raw.replace(b"&", b"\\u0026")
+        .replace(b"<", b"\\u003c")
+        .replace(b">", b"\\u003e")
+    )
+
+
 def http_url(url: str | None) -> str:
     """``url`` if it is an absolute http(s) address, else the empty string."""
     if not url:

@@ -237,6 +237,7 @@ def test_hostile_text_comes_back_as_escaped_json(client, records):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response.json()["summary"] == deal.summary
     assert b"\\u2028" in response.content  # a line separator breaks JavaScript
+    assert b"<" not in response.content  # markup nowhere, even pasted in a page
 
 
 def test_api_urls_round_trip():

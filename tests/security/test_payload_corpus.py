@@ -8,16 +8,22 @@ the whole corpus passes through each field with a few dozen objects."""
 
 from __future__ import annotations
 
+import gzip
+import io
+import zipfile
+
 import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from api import snapshots
 from articles.models import ArticleEntityLink, LinkState
 from partnerships.models import Alias
 from search.indexing import rebuild
 from tests.factories import (
     BlocFactory,
+    DataIssueFactory,
     OrganisationFactory,
     ParticipantFactory,
     PartnershipFactory,
@@ -129,6 +135,14 @@ def corpus(country):
             partnership=partnership, country=None, bloc=bloc, role="partner"
         )
         PartnershipSystemFactory(partnership=partnership, system=system, note=text)
+        # A dataset's value, kept verbatim: shown to readers as "the source
+        # gives …", in the admin's issue list and in the API.
+        DataIssueFactory(
+            entity=partnership.entity_ptr,
+            field="quantity_ordered",
+            reason="not_a_number",
+            source_value=text,
+        )
         SourceFactory(
             partnership=partnership,
             title=text,
@@ -216,6 +230,9 @@ def test_no_payload_survives_on_any_public_surface(client, corpus):
     for kind in ("article", "partnership", "organisation", "system", "bloc", "tag"):
         pages += [obj.get_absolute_url() for obj in sample(corpus[kind])]
     pages += [f"/articles/?author={a.username}" for a in corpus["user"][:3]]
+    # Every kind's index lists every name.
+    pages += [f"/{kind}/?per_page=100" for kind in ("organisations", "systems")]
+    pages += ["/blocs/?per_page=100", "/tags/?per_page=100"]
     for term in ("alert", "script", "onerror", "javascript", "svg", "HYPERLINK"):
         for kind in ("", "article", "partnership", "organisation", "system"):
             pages.append(f"/search/?q={term}&type={kind}")
@@ -247,6 +264,59 @@ def test_no_payload_survives_on_any_public_surface(client, corpus):
     assert survivors == {}
 
 
+def test_no_payload_survives_in_the_api_or_its_downloads(
+    client, corpus, settings, tmp_path
+):
+    """Every list, a sample of details, and the bulk snapshot: JSON that
+    never carries markup (``<``, ``>``, ``&`` escaped), CSV without
+    formulas."""
+    answers = {}
+    for kind in ("articles", "partnerships", "organisations", "systems", "blocs"):
+        answers[f"/api/v1/{kind}/?page_size=100"] = None
+    answers["/api/v1/tags/?page_size=100"] = None
+    for kind, name in (
+        ("article", "articles"),
+        ("partnership", "partnerships"),
+        ("organisation", "organisations"),
+        ("system", "systems"),
+        ("bloc", "blocs"),
+        ("tag", "tags"),
+    ):
+        for obj in sample(corpus[kind]):
+            answers[f"/api/v1/{name}/{obj.slug}/"] = None
+    survivors = {}
+    for url in answers:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if found := json_survivors(response.content.decode()):
+            survivors[url] = found
+    # The payloads came back whole, as data.
+    deal = client.get(f"/api/v1/partnerships/{corpus['partnership'][0].slug}/")
+    assert deal.json()["summary"] == corpus["partnership"][0].summary
+
+    settings.MEDIA_ROOT = tmp_path  # the snapshot is written to a throwaway folder
+    snapshots.build(force=True)
+
+    def download(url) -> bytes:
+        response = client.get(url, follow=True)
+        assert response.status_code == 200, url
+        return b"".join(response.streaming_content)
+
+    with zipfile.ZipFile(
+        io.BytesIO(download("/api/v1/downloads/latest.zip"))
+    ) as zipped:
+        for name in zipped.namelist():
+            if found := csv_survivors(zipped.read(name).decode()):
+                survivors[name] = found
+    lines = gzip.decompress(download("/api/v1/downloads/latest.jsonl.gz"))
+    # JSON Lines ends each record with "\n" alone (text may hold other line
+    # breaks, such as U+0085, as itself).
+    for number, line in enumerate(lines.decode().split("\n")[:-1]):
+        if found := json_survivors(line):
+            survivors[f"jsonl line {number}"] = found
+    assert survivors == {}
+
+
 def test_no_payload_survives_in_admin_changelists_or_change_pages(corpus, superuser):
     client = Client()
     client.force_login(superuser)
@@ -261,6 +331,7 @@ def test_no_payload_survives_in_admin_changelists_or_change_pages(corpus, superu
             ("partnerships", "tag"),
             ("accounts", "user"),
             ("partnerships", "country"),
+            ("datasets", "dataissue"),
         )
     ]
     for kind, app in (
