@@ -26,7 +26,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from articles.filters import ArticleFilter
-from articles.models import Article, ArticleEntityLink, ArticleSlugRedirect
+from articles.models import Article, ArticleEntityLink
 from datasets.models import DataIssue, IssueStatus
 from partnerships.filters import (
     BlocFilter,
@@ -341,7 +341,7 @@ class ArticleViewSet(RecordViewSet):
             return super().retrieve(request, *args, **kwargs)
         except (Http404, NotFound):
             # An old address of a published article: send clients on.
-            moved = ArticleSlugRedirect.objects.published_article(kwargs["slug"])
+            moved = Article.objects.published().formerly_at(kwargs["slug"]).first()
             if moved is None:
                 raise
             url = reverse("api:article-detail", kwargs={"slug": moved.slug})

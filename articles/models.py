@@ -56,6 +56,10 @@ class ArticleQuerySet(models.QuerySet):
             entity_links__entity=entity, entity_links__state=LinkState.ACCEPTED
         )
 
+    def formerly_at(self, old_slug: str) -> ArticleQuerySet:
+        """Articles whose address used to end in ``old_slug``."""
+        return self.filter(old_slugs__old_slug=old_slug)
+
     def scheduled(self) -> ArticleQuerySet:
         return self.filter(
             status=ArticleStatus.PUBLISHED, published_at__gt=timezone.now()
@@ -522,18 +526,6 @@ class ArticleBodyImage(models.Model):
         return f"{self.article_id} shows picture {self.image_id}"
 
 
-class ArticleSlugRedirectQuerySet(models.QuerySet):
-    def published_article(self, old_slug: str) -> Article | None:
-        """The published article that used to be at ``old_slug``, if any:
-        a draft's old address leads nowhere."""
-        moved = (
-            self.filter(old_slug=old_slug, article__in=Article.objects.published())
-            .select_related("article")
-            .first()
-        )
-        return moved.article if moved else None
-
-
 class ArticleSlugRedirect(models.Model):
     """An address an article used to have: it answers with a permanent
     redirect to the article's address now."""
@@ -543,8 +535,6 @@ class ArticleSlugRedirect(models.Model):
         Article, on_delete=models.CASCADE, related_name="old_slugs"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = ArticleSlugRedirectQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

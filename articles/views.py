@@ -14,7 +14,7 @@ from partnerships.models import EntityType
 from . import permissions
 from .filters import ArticleFilter
 from .linking import link_first_mentions
-from .models import Article, ArticleEntityLink, ArticleSlugRedirect
+from .models import Article, ArticleEntityLink
 from .previews import article_id_from_token
 
 SCHEMA_TYPES = {
@@ -63,7 +63,7 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
             return super().get(request, *args, **kwargs)
         except Http404:
             # An old address of a published article: send readers on.
-            moved = ArticleSlugRedirect.objects.published_article(kwargs["slug"])
+            moved = Article.objects.published().formerly_at(kwargs["slug"]).first()
             if moved is None:
                 raise
             return HttpResponsePermanentRedirect(moved.get_absolute_url())
