@@ -18,7 +18,14 @@ from hypothesis import strategies as st
 from articles.filters import ArticleFilter
 from articles.models import ArticleEntityLink, LinkState
 from articles.previews import preview_token
-from partnerships.filters import PartnershipFilter
+from partnerships.filters import (
+    BlocIndexFilter,
+    CountryIndexFilter,
+    OrganisationIndexFilter,
+    PartnershipFilter,
+    SystemIndexFilter,
+    TagIndexFilter,
+)
 from tests.factories import (
     ArticleFactory,
     BlocFactory,
@@ -55,6 +62,20 @@ PARAMETERS = sorted(
     {
         *ArticleFilter.base_filters,
         *PartnershipFilter.base_filters,
+        *(
+            name
+            for index in (
+                CountryIndexFilter,
+                OrganisationIndexFilter,
+                SystemIndexFilter,
+                BlocIndexFilter,
+                TagIndexFilter,
+            )
+            for name in index.base_filters
+        ),
+        "page_size",
+        "fields",
+        "cursor",
         "page",
         "per_page",
         "q",
