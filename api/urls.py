@@ -1,6 +1,10 @@
 from django.urls import path, re_path
+from drf_spectacular.settings import spectacular_settings
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
+
+from articles.markdown import render_markdown
 
 from . import downloads, views
 from .views import PublicAPIMixin
@@ -27,6 +31,18 @@ class DocsView(PublicAPIMixin, SpectacularSwaggerSplitView):
 
     known_parameters = frozenset({"script", "lang"})
     template_name = "api/swagger_ui.html"
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if request.GET.get("script") is None:
+            # The heading and introduction are the page's own (Swagger UI's
+            # are hidden): one h1, then its h2 sections, as a reader expects.
+            response.data |= {
+                "version": spectacular_settings.VERSION,
+                "description": render_markdown(spectacular_settings.DESCRIPTION),
+            }
+        return response
 
     def check_parameters(self, request) -> None:
         unknown = set(request.query_params) - self.known_parameters

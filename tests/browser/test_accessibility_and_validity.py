@@ -8,6 +8,7 @@ import shutil
 import subprocess
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import AXE, VNU
 
@@ -44,6 +45,8 @@ PAGE_TYPES = {
     "timeline, every year": "/timeline/?year_from=&year_to=",
     "page not found": "/no-such-page/",
 }
+# Checked by the Nu checker only: axe needs the page Swagger UI draws.
+VALIDITY_ONLY = {"API reference": "/api/v1/docs/"}
 STATUS = {"page not found": 404}
 # Pages of Django's admin a visitor reaches: axe only (the admin's markup
 # is Django's own).
@@ -93,12 +96,42 @@ def test_every_page_type_passes_axe_in_light_and_dark(browser, site, width):
     assert failures == {}
 
 
+@pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
+def test_the_api_reference_passes_axe_with_an_operation_open(browser, site, width):
+    """Swagger UI draws the page from the schema after it loads: wait for
+    the operations, open one (its parameters, responses and "Try it out"),
+    then check the page as a reader of the API meets it."""
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, bypass_csp=True
+    )
+    page = context.new_page()
+    page.goto(f"{site}/api/v1/docs/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("coopsite API")
+    page.locator(".opblock-summary-control", has_text="List published articles").click()
+    expect(page.get_by_role("button", name="Try it out").first).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.add_script_tag(path=str(AXE))
+    failures = {}
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        result = page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+            AXE_TAGS,
+        )
+        failures[scheme] = [
+            f"{v['id']}: {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"]
+        ]
+    context.close()
+    assert failures == {"light": [], "dark": []}
+
+
 def test_every_page_type_is_valid_html(client, site, tmp_path):
     assert VNU.exists(), "npm ci first: vnu-jar is missing"
     java = shutil.which("java")
     assert java, "the Nu HTML checker needs Java"
     files = []
-    for name, path in PAGE_TYPES.items():
+    for name, path in {**PAGE_TYPES, **VALIDITY_ONLY}.items():
         response = client.get(path)
         assert response.status_code == STATUS.get(name, 200), path
         file = tmp_path / (name.replace(" ", "-") + ".html")
