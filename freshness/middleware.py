@@ -14,6 +14,8 @@ data version it was read from, for ``COOPSITE_PAGE_CACHE_SECONDS``. So there
 is nothing to invalidate: a publish, an edit, a link decision or an import
 gives the data a new version, every app process looks pages up under that
 version from its next request, and the pages of the old one expire unread.
+A page served from the cache costs one read of it: the version and the page
+filed under the version this process saw last are read together.
 
 What is never kept, and never answered 304 before the view has spoken:
 
@@ -58,6 +60,10 @@ NOT_KEPT = frozenset(
 )
 
 
+# A kept page not looked up yet (None: looked up, and not there).
+_UNKNOWN = object()
+
+
 def private_prefixes() -> tuple[str, ...]:
     """Paths no anonymous cache or early 304 may touch."""
     preview = reverse("articles:preview", args=[1])
@@ -74,6 +80,8 @@ class PublicPageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self._private: tuple[str, ...] | None = None
+        # The data version this process last served (a guess at the next).
+        self._last_token: str | None = None
 
     @property
     def cache(self):
@@ -83,8 +91,8 @@ class PublicPageCacheMiddleware:
         if not settings.COOPSITE_PUBLIC_CACHE or not self.applies_to(request):
             return self.get_response(request)
 
-        freshness = versions.cached_current()
         code, code_modified = versions.code_version()
+        freshness, kept = self.current_and_kept(request, code)
         etag, last_modified = self.validators(freshness, code, code_modified)
         not_modified = get_conditional_response(
             request, etag=etag, last_modified=last_modified
@@ -92,7 +100,8 @@ class PublicPageCacheMiddleware:
         if not_modified is not None:
             return self.validated(not_modified, etag, last_modified)
 
-        kept = self.lookup(self.key(request, freshness.token, code))
+        if kept is _UNKNOWN:
+            kept = self.lookup(self.key(request, freshness.token, code))
         if kept is not None:
             response = self.rebuild(request, kept)
             response["X-Cache"] = "hit"
@@ -112,6 +121,24 @@ class PublicPageCacheMiddleware:
             self.keep(request, response, self.key(request, freshness.token, code))
             response["X-Cache"] = "miss"
         return response
+
+    def current_and_kept(self, request, code: str):
+        """The data's version and, when it is the one this process saw
+        last (nearly always: it changes with each change of the data), the
+        kept page (None if there is none), in one round trip to the shared
+        cache; else ``_UNKNOWN`` for the page, to be looked up under the
+        version found (a second trip)."""
+        guess = self._last_token
+        same_cache = settings.COOPSITE_PAGE_CACHE == settings.COOPSITE_FRESHNESS_CACHE
+        if guess is None or not same_cache:
+            freshness, found, key = versions.cached_current(), None, None
+        else:
+            key = self.key(request, guess, code)
+            freshness, found = versions.cached_current_with(key)
+        self._last_token = freshness.token
+        if found is None or freshness.token != guess:
+            return freshness, _UNKNOWN
+        return freshness, found.get(key)
 
     @staticmethod
     def validators(freshness, code: str, code_modified) -> tuple[str, int]:

@@ -132,7 +132,18 @@ def _read() -> tuple[Freshness, dt.datetime | None]:
 
 
 def cached_current() -> Freshness:
-    """current(), kept in the shared cache (Redis in production) so that
+    """current(), kept in the shared cache: see :func:`cached_current_with`."""
+    return cached_current_with()[0]
+
+
+def cached_current_with(*keys: str) -> tuple[Freshness, dict | None]:
+    """:func:`cached_current`, and the values the shared cache holds under
+    ``keys``, read in the same round trip (those it has), or None when the
+    version had to be read from the database (then they are not known to
+    belong to it) or the cache could not be reached. A page cache that guesses the key of the page it will
+    want (under the version it saw last) gets version and page at once.
+
+    current(), kept in the shared cache (Redis in production) so that
     asking costs no query, in any app process, until either
 
     * a change is committed (:func:`bump` advances a counter in the cache:
@@ -149,17 +160,17 @@ def cached_current() -> Freshness:
 
     cache = caches[settings.COOPSITE_FRESHNESS_CACHE]
     try:
-        found = cache.get_many([GENERATION_KEY, MEMO_KEY])
+        found = cache.get_many([GENERATION_KEY, MEMO_KEY, *keys])
     except Exception:
         logger.warning("The shared cache is unreachable", exc_info=True)
         with reading_from(PRIMARY):
-            return current()
-    generation = found.get(GENERATION_KEY)
-    memo = found.get(MEMO_KEY)
+            return current(), None
+    generation = found.pop(GENERATION_KEY, None)
+    memo = found.pop(MEMO_KEY, None)
     if generation is not None and memo is not None:
         memo_generation, freshness, due = memo
         if memo_generation == generation and (due is None or timezone.now() < due):
-            return freshness
+            return freshness, found
     with reading_from(PRIMARY):
         freshness, due = _read()
     try:
@@ -172,7 +183,7 @@ def cached_current() -> Freshness:
         )
     except Exception:
         logger.warning("The shared cache is unreachable", exc_info=True)
-    return freshness
+    return freshness, None
 
 
 def _start_generation(cache) -> int:

@@ -82,7 +82,7 @@ def test_the_deploy_check_warns_of_a_cache_each_process_keeps_to_itself():
     assert "coopsite.W001" in result.stderr + result.stdout
 
 
-def test_redis_url_selects_djangos_redis_cache():
+def test_redis_url_selects_djangos_redis_cache_sharing_its_clients():
     result = manage(
         "shell",
         "--verbosity=0",
@@ -92,7 +92,7 @@ def test_redis_url_selects_djangos_redis_cache():
         **{**PRODUCTION, "CACHE_URL": "", "REDIS_URL": "redis://cache.internal:6379/2"},
     )
     assert result.stdout.split() == [
-        "django.core.cache.backends.redis.RedisCache",
+        "coopsite.cache.RedisCache",
         "redis://cache.internal:6379/2",
         "coopsite",
     ], result.stderr

@@ -219,6 +219,8 @@ COOPSITE_IMAGE_MAX_PIXELS = env.int("COOPSITE_IMAGE_MAX_PIXELS", default=50_000_
 CACHE_URL = env.str("CACHE_URL", default="") or env.str("REDIS_URL", default="")
 CACHES = {"default": env.cache_url_config(CACHE_URL or "locmemcache://coopsite")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Django's backend, with one Redis client per pool (coopsite/cache.py).
+    CACHES["default"]["BACKEND"] = "coopsite.cache.RedisCache"
     CACHES["default"].setdefault(
         "KEY_PREFIX", env.str("CACHE_KEY_PREFIX", default="coopsite")
     )

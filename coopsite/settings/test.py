@@ -21,7 +21,7 @@ if TEST_REDIS_URL := env.str("COOPSITE_TEST_REDIS_URL", default=""):
     worker = env.str("PYTEST_XDIST_WORKER", default="gw-1").removeprefix("gw")
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "coopsite.cache.RedisCache",
             "LOCATION": f"{TEST_REDIS_URL.rsplit('/', 1)[0]}/{int(worker) % 15 + 1}",
             "KEY_PREFIX": "coopsite-test",
         }

@@ -101,6 +101,48 @@ def test_a_page_read_again_comes_from_the_cache_in_no_query(
         assert second["ETag"] == first["ETag"], page
 
 
+def test_a_page_read_again_takes_one_round_trip_to_the_shared_cache(
+    world, public_cache, monkeypatch
+):
+    """The version and the page come in one read, once the process has seen
+    the version; a new version costs a second read, never a stale page."""
+    calls, depth = [], [0]
+
+    def counted(name, real):
+        def call(*args, **kwargs):
+            if not depth[0]:  # a round trip (a backend's get_many may call get)
+                calls.append(name)
+            depth[0] += 1
+            try:
+                return real(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+
+        return call
+
+    for method in ("get", "get_many", "set", "add", "incr"):
+        monkeypatch.setattr(
+            public_cache, method, counted(method, getattr(public_cache, method))
+        )
+    reader = Client()  # one app process, serving one reader after another
+    assert reader.get("/articles/")["X-Cache"] == "miss"
+    calls.clear()
+    second = reader.get("/articles/")
+    assert second["X-Cache"] == "hit"
+    assert calls == ["get_many"]
+
+    world.article.title = "Retitled after the page was kept"
+    world.article.save()
+    versions.bump()
+    calls.clear()
+    third = reader.get("/articles/")
+    assert third["X-Cache"] == "miss"
+    assert "Retitled after the page was kept" in third.content.decode()
+    calls.clear()
+    assert reader.get("/articles/")["X-Cache"] == "hit"
+    assert calls == ["get_many"]
+
+
 def test_downloads_are_validated_but_never_kept(world, public_cache):
     for path in ("/partnerships/export.csv", "/partnerships/export.json"):
         first, second = get(path), get(path)
@@ -168,7 +210,7 @@ def test_a_missing_page_is_not_kept(world, public_cache):
 def test_pages_are_served_when_the_cache_is_unreachable(world, public_cache, settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "coopsite.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens there
             "OPTIONS": {"socket_connect_timeout": 0.2},
         }
