@@ -4,11 +4,14 @@ years, and a capped page size."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import django_filters
 from django import forms
 from django.db.models import QuerySet
 from django.http import HttpRequest
+
+from freshness.versions import kept_for_version
 
 from .safety import refuse_control_characters
 
@@ -69,10 +72,10 @@ class FacetedFilterSet(django_filters.FilterSet):
 
     def add_facet_counts(self) -> None:
         """Put the counts in the choices' labels (one query per facet)."""
-        for name, counter in self.facets.items():
+        for name in self.facets:
             field = self.form.fields[name]
             selected = (self.data or {}).get(name, "")
-            rows = counter(self.without(name))
+            rows = kept_for_version(self.facet_key(name), partial(self.count, name))
             # The "any" choice reads as the filter itself names it.
             choices = [("", self.filters[name].extra.get("empty_label") or "Any")]
             seen = set()
@@ -82,6 +85,25 @@ class FacetedFilterSet(django_filters.FilterSet):
             if selected and selected not in seen and not self.form.errors.get(name):
                 choices.append((selected, f"{self._label_for(name, selected)} (0)"))
             field.widget.choices = choices
+
+    def count(self, name: str) -> list[tuple[str, str, int]]:
+        """One facet's choices and counts, with the other filters applied."""
+        return list(self.facets[name](self.without(name)))
+
+    def facet_key(self, name: str) -> str:
+        """What a facet's counts depend on: the list, the facet, and every
+        other filter as the reader set it (valid values only, as
+        ``without`` applies them)."""
+        others = []
+        for filter_name, value in sorted(
+            getattr(self.form, "cleaned_data", {}).items()
+        ):
+            if filter_name == name or filter_name not in self.filters:
+                continue
+            if value in (None, "", [], ()):
+                continue
+            others.append(f"{filter_name}={getattr(value, 'pk', value)!r}")
+        return f"facet|{type(self).__module__}.{type(self).__qualname__}|{name}|{'&'.join(others)}"
 
     def _label_for(self, name: str, value: str) -> str:
         cleaned = getattr(self.form, "cleaned_data", {}).get(name)

@@ -13,6 +13,7 @@ from django.views.decorators.csrf import requires_csrf_token
 from django.views.generic import ListView, TemplateView
 
 from articles.models import Article
+from freshness.versions import kept_for_version
 from partnerships.models import Country, Organisation, Partnership, System
 
 from .safety import strip_xml_illegal
@@ -34,7 +35,13 @@ class HomeView(ListView):
         context["featured_partnerships"] = Partnership.objects.for_lists().filter(
             is_featured=True
         )[:6]
-        context["counts"] = {
+        context["counts"] = kept_for_version("home figures", self.figures)
+        return context
+
+    @staticmethod
+    def figures() -> dict[str, int]:
+        """What the records hold: counted once per change of the data."""
+        return {
             "articles": Article.objects.published().count(),
             "partnerships": Partnership.objects.count(),
             "countries": Country.objects.filter(participations__isnull=False)
@@ -43,7 +50,6 @@ class HomeView(ListView):
             "organisations": Organisation.objects.count(),
             "systems": System.objects.count(),
         }
-        return context
 
 
 class RobotsView(TemplateView):

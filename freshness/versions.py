@@ -18,6 +18,7 @@ import logging
 import os
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -234,3 +235,34 @@ def _source_files(root: Path):
         for name in files:
             if name.endswith((".py", ".html", ".txt")):
                 yield Path(folder) / name
+
+
+def kept_for_version[T](name: str, compute: Callable[[], T]) -> T:
+    """``compute()``, kept in the shared cache under ``name`` for as long as
+    the data keeps its version: counts and figures a page shows (facets,
+    the home page's totals) are made once per change of the data, by any
+    app process, and never outlive it (a committed change, or a scheduled
+    article's time coming, gives a new version and so a new key). Off
+    (``COOPSITE_KEEP_COUNTS``) it is ``compute()`` every time."""
+    if not settings.COOPSITE_KEEP_COUNTS:
+        return compute()
+    # Today's date too: a status "as of today" moves at midnight.
+    token = f"{cached_current().token}|{timezone.localdate()}"
+    key = "kept:" + hashlib.sha256(f"{token}|{name}".encode()).hexdigest()
+    cache = caches[settings.COOPSITE_FRESHNESS_CACHE]
+    try:
+        found = cache.get(key, _MISSING)
+    except Exception:
+        logger.warning("The shared cache is unreachable", exc_info=True)
+        return compute()
+    if found is not _MISSING:
+        return found
+    value = compute()
+    try:
+        cache.set(key, value, settings.COOPSITE_FRESHNESS_MEMO_SECONDS)
+    except Exception:
+        logger.warning("The shared cache is unreachable", exc_info=True)
+    return value
+
+
+_MISSING = object()

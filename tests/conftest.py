@@ -306,6 +306,20 @@ def demo(demo_shared, db) -> str:
 
 
 @pytest.fixture
+def kept_counts(settings):
+    """Facet counts and the home page's figures kept per data version, as in
+    production, in a cache emptied before and after the test (off in the
+    rest of the suite, so that query counts are the pages' own)."""
+    from django.core.cache import caches
+
+    settings.COOPSITE_KEEP_COUNTS = True
+    cache = caches[settings.COOPSITE_FRESHNESS_CACHE]
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
+@pytest.fixture
 def public_cache(settings):
     """Conditional GET and the anonymous page cache on, as in production,
     in a cache emptied before and after the test (the suite runs with them

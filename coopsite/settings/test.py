@@ -33,6 +33,9 @@ else:
 # (the ``public_cache`` fixture), as a test's own transaction never commits
 # the changes that would give the data a new version.
 COOPSITE_PUBLIC_CACHE = False
+# Counts kept per data version: on in the tests that ask for them (the
+# ``kept_counts`` fixture), so that query counts are the pages' own.
+COOPSITE_KEEP_COUNTS = False
 
 LOGGING = {
     "version": 1,

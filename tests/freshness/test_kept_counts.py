@@ -1,0 +1,100 @@
+"""Facet counts and the home page's figures are counted once per version of
+the data (freshness.versions.kept_for_version), whichever app process asks,
+and a committed change is in them on the next request."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from articles.filters import ArticleFilter
+from articles.models import ArticleEntityLink, LinkState
+from partnerships.filters import PartnershipFilter
+from tests.factories import (
+    ParticipantFactory,
+    PartnershipFactory,
+    PublishedArticleFactory,
+    TagFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def linked(country, commit):
+    def article(title, *entities, tags=()):
+        article = PublishedArticleFactory(title=title, tags=list(tags))
+        for entity in entities:
+            ArticleEntityLink.objects.create(
+                article=article, entity=entity, state=LinkState.ACCEPTED
+            )
+        return article
+
+    drones = TagFactory(name="Drones", slug="drones")
+    with commit():
+        article("Drones for Poland", country("PL"), tags=[drones])
+        article("Poland and Türkiye", country("PL"), country("TR"))
+    return article
+
+
+def queries(client, path, **params):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path, params)
+    assert response.status_code == 200
+    return response, len(captured)
+
+
+def choices(response, name):
+    return dict(response.context["filterset"].form.fields[name].widget.choices)
+
+
+def test_facet_counts_are_counted_once_per_version(client, linked, kept_counts):
+    first, made = queries(client, "/articles/")
+    again, kept = queries(client, "/articles/")
+    # Each facet's count, and the data version's one read, are not repeated.
+    assert kept == made - len(ArticleFilter.facets) - 1
+    assert choices(again, "country") == choices(first, "country")
+    assert choices(again, "country")["poland"] == "Poland (2)"
+
+
+def test_each_filter_set_has_counts_of_its_own(client, linked, kept_counts):
+    everything, _ = queries(client, "/articles/")
+    drones, _ = queries(client, "/articles/", tag="drones")
+    assert choices(everything, "country")["poland"] == "Poland (2)"
+    assert choices(everything, "country")["turkiye"] == "Türkiye (1)"
+    assert choices(drones, "country")["poland"] == "Poland (1)"
+    assert "turkiye" not in choices(drones, "country")
+    # A facet's own choice does not split its counts.
+    poland, _ = queries(client, "/articles/", country="poland")
+    assert choices(poland, "country")["turkiye"] == "Türkiye (1)"
+
+
+def test_a_committed_change_is_counted_on_the_next_request(
+    client, country, linked, commit, kept_counts
+):
+    assert choices(client.get("/articles/"), "country")["poland"] == "Poland (2)"
+    with commit():
+        linked("A third on Poland", country("PL"))
+    assert choices(client.get("/articles/"), "country")["poland"] == "Poland (3)"
+
+
+def test_partnership_facets_follow_a_new_record(client, country, commit, kept_counts):
+    with commit():
+        deal = PartnershipFactory(name="TB2 to Poland", kind="export")
+        ParticipantFactory(partnership=deal, country=country("PL"), role="recipient")
+    first, made = queries(client, "/partnerships/")
+    assert choices(first, "kind")["export"] == "Export or sale (1)"
+    _, kept = queries(client, "/partnerships/")
+    assert kept == made - len(PartnershipFilter.facets) - 1
+    with commit():
+        PartnershipFactory(name="Second export", kind="export")
+    assert choices(client.get("/partnerships/"), "kind")["export"] == "Export or sale (2)"
+
+
+def test_home_figures_are_counted_once_per_version(client, linked, commit, kept_counts):
+    first, made = queries(client, "/")
+    assert first.context["counts"]["articles"] == 2
+    _, kept = queries(client, "/")
+    assert kept == made - len(first.context["counts"]) - 1
+    with commit():
+        linked("One more")
+    assert client.get("/").context["counts"]["articles"] == 3
