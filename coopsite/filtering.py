@@ -17,6 +17,12 @@ from .safety import refuse_control_characters
 
 PAGE_SIZES = (25, 50, 100)
 TEXT_MAX_LENGTH = 200
+# A facet lists at most this many choices: those with the most results (and
+# the one chosen), in the facet's own order. With the full datasets an
+# "organisation" facet would otherwise list thousands, a page of options
+# no reader scrolls and every request renders; the rest are reached from
+# their own pages, or by the text filter.
+FACET_CHOICES_MAX = 100
 
 
 class YearFilter(django_filters.NumberFilter):
@@ -87,13 +93,24 @@ class FacetedFilterSet(django_filters.FilterSet):
             field.widget.choices = choices
 
     def count(self, name: str) -> list[tuple[str, str, int]]:
-        """One facet's choices and counts, with the other filters applied."""
-        return list(self.facets[name](self.without(name)))
+        """One facet's choices and counts, with the other filters applied:
+        the FACET_CHOICES_MAX with the most results, and the one chosen."""
+        rows = list(self.facets[name](self.without(name)))
+        if len(rows) <= FACET_CHOICES_MAX:
+            return rows
+        selected = str((self.data or {}).get(name, ""))
+        ranked = sorted(range(len(rows)), key=lambda i: -rows[i][2])
+        kept = set(ranked[:FACET_CHOICES_MAX])
+        return [
+            row
+            for i, row in enumerate(rows)
+            if i in kept or (selected and str(row[0]) == selected)
+        ]
 
     def facet_key(self, name: str) -> str:
-        """What a facet's counts depend on: the list, the facet, and every
-        other filter as the reader set it (valid values only, as
-        ``without`` applies them)."""
+        """What a facet's counts depend on: the list, the facet and its
+        choice, and every other filter as the reader set it (valid values
+        only, as ``without`` applies them)."""
         others = []
         for filter_name, value in sorted(
             getattr(self.form, "cleaned_data", {}).items()
@@ -103,7 +120,12 @@ class FacetedFilterSet(django_filters.FilterSet):
             if value in (None, "", [], ()):
                 continue
             others.append(f"{filter_name}={getattr(value, 'pk', value)!r}")
-        return f"facet|{type(self).__module__}.{type(self).__qualname__}|{name}|{'&'.join(others)}"
+        # The choice made in this facet: always listed, whatever its count.
+        chosen = str((self.data or {}).get(name, ""))
+        return (
+            f"facet|{type(self).__module__}.{type(self).__qualname__}|{name}"
+            f"|{chosen!r}|{'&'.join(others)}"
+        )
 
     def _label_for(self, name: str, value: str) -> str:
         cleaned = getattr(self.form, "cleaned_data", {}).get(name)

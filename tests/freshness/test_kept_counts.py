@@ -87,7 +87,9 @@ def test_partnership_facets_follow_a_new_record(client, country, commit, kept_co
     assert kept == made - len(PartnershipFilter.facets) - 1
     with commit():
         PartnershipFactory(name="Second export", kind="export")
-    assert choices(client.get("/partnerships/"), "kind")["export"] == "Export or sale (2)"
+    assert (
+        choices(client.get("/partnerships/"), "kind")["export"] == "Export or sale (2)"
+    )
 
 
 def test_home_figures_are_counted_once_per_version(client, linked, commit, kept_counts):
@@ -98,3 +100,29 @@ def test_home_figures_are_counted_once_per_version(client, linked, commit, kept_
     with commit():
         linked("One more")
     assert client.get("/").context["counts"]["articles"] == 3
+
+
+def test_a_facet_lists_the_choices_with_most_results_and_the_one_chosen(
+    client, linked, kept_counts, monkeypatch
+):
+    from coopsite import filtering
+    from tests.factories import OrganisationFactory
+
+    makers = [
+        OrganisationFactory(name=f"Maker {n}", slug=f"maker-{n}") for n in range(4)
+    ]
+    linked("Two makers", makers[2], makers[3])
+    linked("One maker", makers[3])
+    linked("Another", makers[0])
+    monkeypatch.setattr(filtering, "FACET_CHOICES_MAX", 2)
+    listed = choices(client.get("/articles/"), "organisation")
+    # The two with most articles (a tie goes to the first), in the facet's
+    # own, alphabetical, order.
+    assert list(listed) == ["", "maker-0", "maker-3"]
+    assert listed["maker-3"] == "Maker 3 (2)"
+    # A choice past the first two, once chosen, is listed with its count.
+    chosen = choices(
+        client.get("/articles/", {"organisation": "maker-2"}), "organisation"
+    )
+    assert list(chosen) == ["", "maker-0", "maker-2", "maker-3"]
+    assert chosen["maker-2"] == "Maker 2 (1)"
