@@ -237,17 +237,21 @@ def _source_files(root: Path):
                 yield Path(folder) / name
 
 
-def kept_for_version[T](name: str, compute: Callable[[], T]) -> T:
+def kept_for_version[T](
+    name: str, compute: Callable[[], T], freshness: Freshness | None = None
+) -> T:
     """``compute()``, kept in the shared cache under ``name`` for as long as
     the data keeps its version: counts and figures a page shows (facets,
     the home page's totals) are made once per change of the data, by any
     app process, and never outlive it (a committed change, or a scheduled
     article's time coming, gives a new version and so a new key). Off
-    (``COOPSITE_KEEP_COUNTS``) it is ``compute()`` every time."""
+    (``COOPSITE_KEEP_COUNTS``) it is ``compute()`` every time. A caller
+    keeping several values for one request passes the ``freshness`` it read
+    once, rather than have each read it again."""
     if not settings.COOPSITE_KEEP_COUNTS:
         return compute()
     # Today's date too: a status "as of today" moves at midnight.
-    token = f"{cached_current().token}|{timezone.localdate()}"
+    token = f"{(freshness or cached_current()).token}|{timezone.localdate()}"
     key = "kept:" + hashlib.sha256(f"{token}|{name}".encode()).hexdigest()
     cache = caches[settings.COOPSITE_FRESHNESS_CACHE]
     try:

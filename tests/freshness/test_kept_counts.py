@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from articles.filters import ArticleFilter
 from articles.models import ArticleEntityLink, LinkState
 from partnerships.filters import PartnershipFilter
+from tests.cache_calls import count_round_trips
 from tests.factories import (
     ParticipantFactory,
     PartnershipFactory,
@@ -126,3 +127,14 @@ def test_a_facet_lists_the_choices_with_most_results_and_the_one_chosen(
     )
     assert list(chosen) == ["", "maker-0", "maker-2", "maker-3"]
     assert chosen["maker-2"] == "Maker 2 (1)"
+
+
+def test_the_version_is_read_once_for_every_facet(
+    client, linked, kept_counts, monkeypatch
+):
+    client.get("/articles/")  # every facet counted and kept
+    calls = count_round_trips(kept_counts, monkeypatch, ("get", "get_many"))
+    client.get("/articles/")
+    # One read of the version; then one read of each facet's counts.
+    assert calls.count("get_many") == 1
+    assert calls.count("get") == len(ArticleFilter.facets)

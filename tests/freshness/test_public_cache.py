@@ -21,6 +21,7 @@ from articles.models import ArticleEntityLink, LinkState
 from articles.previews import signed_preview_url
 from freshness import versions
 from tests.admin_forms import article_form
+from tests.cache_calls import count_round_trips
 from tests.datafiles import SipriDealFactory, sipri_file
 from tests.factories import ArticleFactory, PublishedArticleFactory
 from tests.test_query_counts import PAGES, World
@@ -106,24 +107,9 @@ def test_a_page_read_again_takes_one_round_trip_to_the_shared_cache(
 ):
     """The version and the page come in one read, once the process has seen
     the version; a new version costs a second read, never a stale page."""
-    calls, depth = [], [0]
-
-    def counted(name, real):
-        def call(*args, **kwargs):
-            if not depth[0]:  # a round trip (a backend's get_many may call get)
-                calls.append(name)
-            depth[0] += 1
-            try:
-                return real(*args, **kwargs)
-            finally:
-                depth[0] -= 1
-
-        return call
-
-    for method in ("get", "get_many", "set", "add", "incr"):
-        monkeypatch.setattr(
-            public_cache, method, counted(method, getattr(public_cache, method))
-        )
+    calls = count_round_trips(
+        public_cache, monkeypatch, ("get", "get_many", "set", "add", "incr")
+    )
     reader = Client()  # one app process, serving one reader after another
     assert reader.get("/articles/")["X-Cache"] == "miss"
     calls.clear()
