@@ -17,6 +17,17 @@ class DatasetName(models.TextChoices):
     MME = "mme", "Multinational Military Exercises"
 
 
+class ImportRunQuerySet(models.QuerySet):
+    def same_as(self, dataset: str, *, sha256: str, context: str) -> ImportRun | None:
+        """The dataset's last import, if it read this very file (by its
+        SHA-256) and nothing it depended on has changed since (``context``):
+        importing the file again would find every record unchanged."""
+        last = self.filter(dataset=dataset, outcome=ImportRun.Outcome.IMPORTED).first()
+        if last and context and last.sha256 == sha256 and last.context == context:
+            return last
+        return None
+
+
 class ImportRun(models.Model):
     """One run of an importer: which file, who ran it, when, and what it did.
 
@@ -60,6 +71,15 @@ class ImportRun(models.Model):
         default=0, help_text="Records with at least one data issue."
     )
     report = models.TextField(blank=True)
+    context = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="What else the outcome depended on: the version of the "
+        "records when the run finished, and of the importer's code. A later "
+        "run of the same file in the same context has nothing to do.",
+    )
+
+    objects = ImportRunQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at", "-pk"]

@@ -28,6 +28,7 @@ import getpass
 import hashlib
 import json
 import sys
+import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from django.utils import timezone
 
 from core.names import normalise_name
 from core.signals import send_bulk_saved
+from freshness import versions
 from partnerships.models import (
     Entity,
     ExternalIdentifier,
@@ -227,17 +229,32 @@ class ImportResult:
     names: dict[str, str]  # every name that is not a country: how it was handled
     flags: list[Flag] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    same_as: ImportRun | None = None  # the run that read this file last
 
     def report(self, dataset: Dataset) -> list[str]:
         """The report's lines, as the command prints them and the run
         keeps them."""
         plural = dataset.plural
+        if self.same_as:
+            earlier = self.same_as
+            findings = [
+                f"The file ({dataset.file_description}, {self.format}, "
+                f"{self.encoding}) is the one import run {earlier.pk} read on "
+                f"{earlier.started_at:%Y-%m-%d at %H:%M} UTC (the same SHA-256), "
+                "and no record, name or importer code has changed since: its "
+                f"{plural} were not read again. That run's report lists the "
+                "names and data issues."
+            ]
+        else:
+            findings = [
+                f"Read {self.records:,} {plural} from {dataset.file_description} "
+                f"({self.format}, {self.encoding}).",
+                *self.notes,
+                *name_report(self.names),
+                *flag_report(self.flags, self.flagged),
+            ]
         return [
-            f"Read {self.records:,} {plural} from {dataset.file_description} "
-            f"({self.format}, {self.encoding}).",
-            *self.notes,
-            *name_report(self.names),
-            *flag_report(self.flags, self.flagged),
+            *findings,
             f"Imported {self.records:,} {plural}: {self.created:,} created, "
             f"{self.updated:,} updated, {self.unchanged:,} unchanged; "
             f"{self.flagged:,} with data issues (import run {self.run.pk}).",
@@ -280,6 +297,13 @@ def run_import(
 def _run(dataset: Dataset, path: Path, run: ImportRun, *, strict: bool, stdout):
     source = read_file(path)  # 1
     run.sha256, run.encoding = source.sha256, source.encoding
+    earlier = ImportRun.objects.same_as(
+        dataset.scheme,
+        sha256=source.sha256,
+        context=import_context(versions.committed_version()),
+    )
+    if earlier and not (strict and earlier.flagged):
+        return _same_file(dataset, run, earlier)
     parsed = dataset.parse(source)  # 2
     run.format = parsed.format
     if strict:
@@ -334,12 +358,46 @@ def _run(dataset: Dataset, path: Path, run: ImportRun, *, strict: bool, stdout):
             flags=[flag for record in parsed.records for flag in record.flags],
             notes=notes,
         )
-        run.outcome = ImportRun.Outcome.IMPORTED
-        for count in ("records", "created", "updated", "unchanged", "flagged"):
-            setattr(run, count, getattr(result, count))
-        run.report = "\n".join(result.report(dataset))
-        run.finished_at = timezone.now()
-        run.save()
+        run.context = import_context(versions.version_at_commit())
+        _finish_run(run, result, dataset)
+    return result
+
+
+def _finish_run(run: ImportRun, result: ImportResult, dataset: Dataset) -> None:
+    run.outcome = ImportRun.Outcome.IMPORTED
+    for count in ("records", "created", "updated", "unchanged", "flagged"):
+        setattr(run, count, getattr(result, count))
+    run.report = "\n".join(result.report(dataset))
+    run.finished_at = timezone.now()
+    run.save()
+
+
+def import_context(version: uuid.UUID | None) -> str:
+    """What an import's outcome depends on besides its file: the records
+    (the data version) and the importer's code (a deploy's release, else a
+    hash of the project's code). Empty when the version is not known."""
+    if version is None:
+        return ""
+    return f"{version.hex}:{versions.code_version()[0]}"
+
+
+def _same_file(dataset: Dataset, run: ImportRun, earlier: ImportRun) -> ImportResult:
+    """The file is the one the last import read, and nothing has changed
+    since: every record is as that run left it, and is not read again."""
+    run.format, run.context = earlier.format, earlier.context
+    result = ImportResult(
+        run=run,
+        format=earlier.format,
+        encoding=run.encoding,
+        records=earlier.records,
+        created=0,
+        updated=0,
+        unchanged=earlier.records,
+        flagged=earlier.flagged,
+        names={},
+        same_as=earlier,
+    )
+    _finish_run(run, result, dataset)
     return result
 
 

@@ -49,14 +49,32 @@ class Freshness:
 
 
 class _Bump:
-    """One transaction's new version, written when it commits."""
+    """One transaction's new version, written when it commits (or already
+    written inside it, by :func:`version_at_commit`: then the commit only
+    tells the shared cache)."""
 
     def __init__(self) -> None:
         self.done = False
+        self.written = False
 
     def __call__(self) -> None:
         self.done = True
-        bump()
+        if self.written:
+            _advance_generation()
+        else:
+            bump()
+
+
+def _pending() -> _Bump | None:
+    """This connection's bump waiting for the commit, if any."""
+    pending = getattr(connection, "_freshness_pending", None)
+    if (
+        pending is not None
+        and not pending.done
+        and any(entry[1] is pending for entry in connection.run_on_commit)
+    ):
+        return pending
+    return None
 
 
 def data_changed() -> None:
@@ -68,12 +86,8 @@ def data_changed() -> None:
     pending one is reused until it has run, or until a rollback made Django
     forget it (as the search index batches its work).
     """
-    pending = getattr(connection, "_freshness_pending", None)
-    if (
-        pending is not None
-        and not pending.done
-        and any(entry[1] is pending for entry in connection.run_on_commit)
-    ):
+    pending = _pending()
+    if pending is not None and not pending.written:
         return
     pending = _Bump()
     setattr(connection, "_freshness_pending", pending)  # noqa: B010
@@ -93,6 +107,42 @@ def bump() -> None:
             pk=1, defaults={"version": uuid.uuid4(), "changed_at": now}
         )
     _advance_generation()
+
+
+def committed_version() -> uuid.UUID | None:
+    """The data version as committed, or None while this connection holds a
+    change that is not (the version it will have is not known yet)."""
+    from .models import DataVersion
+
+    pending = _pending()
+    if pending is not None and not pending.written:
+        return None
+    return DataVersion.objects.filter(pk=1).values_list("version", flat=True).first()
+
+
+def version_at_commit() -> uuid.UUID:
+    """The version the data will have once the current transaction commits.
+
+    If the transaction changed anything, that is a new version, written now
+    inside it: the row stays locked to other writers until the commit (on
+    PostgreSQL), so a change another process commits later gets a version
+    of its own, never this one. The shared cache learns of it on commit.
+    A caller can keep the answer with what it did (an import run keeps the
+    version its records had when it finished)."""
+    from .models import DataVersion
+
+    pending = _pending()
+    if pending is not None and not pending.written:
+        version = uuid.uuid4()
+        DataVersion.objects.update_or_create(
+            pk=1, defaults={"version": version, "changed_at": timezone.now()}
+        )
+        pending.written = True
+        return version
+    found = committed_version()
+    if found is None:  # a flushed database: the row is made with a version
+        found = DataVersion.objects.create(pk=1).version
+    return found
 
 
 def current() -> Freshness:
