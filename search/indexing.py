@@ -148,11 +148,19 @@ def _insert_or_update(columns: list[str], rows: list[tuple]) -> None:
     conflict = columns[0]
     fields: list[Any] = [SearchEntry._meta.get_field(column) for column in columns]
     plain = (str, int, float)
+    prepared: dict[tuple[str, Any], Any] = {}  # a batch's stamp is one value
+
+    def prepare(field: Any, value: Any) -> Any:
+        key = (field.name, value)
+        if key not in prepared:
+            prepared[key] = field.get_db_prep_save(value, connection)
+        return prepared[key]
+
     rows = [
         tuple(
             value
             if value is None or isinstance(value, plain)
-            else field.get_db_prep_save(value, connection)
+            else prepare(field, value)
             for field, value in zip(fields, row, strict=True)
         )
         for row in rows
