@@ -4,8 +4,9 @@ name, created and updated in bulk."""
 from __future__ import annotations
 
 import functools
+import json
 import operator
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -14,6 +15,8 @@ from typing import Any, cast
 
 from django.db import connection, models
 from django.db.models import F
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from core.names import normalise_name, reserve_slug
@@ -445,15 +448,52 @@ def _among(column: str, ids: list) -> tuple[str, list]:
 # --- What a dataset created before ------------------------------------------------------
 
 
+# The label under which ``ExternalIdentifier.imported`` keeps a record's
+# match key (see ``sipri.match_across_exports``).
+MATCH_KEY = "key"
+
+
+class RowsImported(MutableMapping[str, dict]):
+    """What an import wrote for each record (``ExternalIdentifier.imported``),
+    kept as the database's JSON text until a record's is asked for: an
+    import reads those of the records it changes, not of every record."""
+
+    def __init__(self) -> None:
+        self._rows: dict[str, dict | str] = {}
+
+    def load(self, value: str, text: str | None) -> None:
+        self._rows[value] = text or "{}"
+
+    def __getitem__(self, value: str) -> dict:
+        found = self._rows[value]
+        if isinstance(found, str):
+            found = self._rows[value] = json.loads(found) or {}
+        return found
+
+    def __setitem__(self, value: str, imported: dict) -> None:
+        self._rows[value] = imported
+
+    def __delitem__(self, value: str) -> None:
+        del self._rows[value]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
 @dataclass
 class ExternalIds:
     """The entities a dataset already created, by their id in the dataset,
-    with the fingerprint of the row last imported and the rows it wrote."""
+    with the fingerprint of the row last imported, the rows it wrote, and
+    the match key it kept (if any)."""
 
     scheme: str
     ids: dict[str, int] = field(default_factory=dict)
     fingerprints: dict[str, str] = field(default_factory=dict)
-    imported: dict[str, dict] = field(default_factory=dict)
+    imported: RowsImported = field(default_factory=RowsImported)
+    match_keys: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, scheme: str, model: type[Entity] | None = None) -> ExternalIds:
@@ -461,21 +501,28 @@ class ExternalIds:
         if model is not None:
             rows = rows.filter(entity__entity_type=model.ENTITY_TYPE)
         known = cls(scheme)
-        for value, entity_id, print_, imported in rows.values_list(
-            "value", "entity_id", "fingerprint", "imported"
+        for value, entity_id, print_, imported, key in rows.values_list(
+            "value",
+            "entity_id",
+            "fingerprint",
+            Cast("imported", models.TextField()),
+            KT(f"imported__{MATCH_KEY}"),
         ):
             known.ids[value] = entity_id
             known.fingerprints[value] = print_
-            known.imported[value] = imported or {}
+            known.imported.load(value, imported)
+            if key:
+                known.match_keys[value] = key
         return known
 
     def rename(self, old: str, new: str) -> None:
         """Know the record ``old`` by ``new`` from now on (in memory: the
         writer stores it)."""
-        mappings: tuple[dict[str, Any], ...] = (
+        mappings: tuple[MutableMapping[str, Any], ...] = (
             self.ids,
             self.fingerprints,
             self.imported,
+            self.match_keys,
         )
         for mapping in mappings:
             if old in mapping:
@@ -499,6 +546,8 @@ class ExternalIds:
             self.ids[item.value] = item.entity_id
             self.fingerprints[item.value] = item.fingerprint
             self.imported[item.value] = item.imported
+            if item.imported and item.imported.get(MATCH_KEY):
+                self.match_keys[item.value] = item.imported[MATCH_KEY]
 
     def refresh(self, values: dict[str, tuple[str, dict]]) -> None:
         """Store the new fingerprint and rows imported of updated entities."""

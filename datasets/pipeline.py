@@ -56,6 +56,7 @@ from partnerships.models import (
     Tag,
 )
 
+from .entities import MATCH_KEY as MATCH_KEY_LABEL
 from .entities import (
     Catalogue,
     ExternalIds,
@@ -538,7 +539,7 @@ class RowLabel(StrEnum):
     SYSTEMS = "systems"
     SOURCES = "sources"
     TAGS = "tags"  # tag ids, not link rows
-    MATCH_KEY = "key"
+    MATCH_KEY = MATCH_KEY_LABEL
 
 
 # The partnerships a step wrote, by external id: saved instances (updated)

@@ -54,7 +54,6 @@ from .pipeline import (
     Parsed,
     Participants,
     Resolution,
-    RowLabel,
     SystemLine,
     stable_id,
 )
@@ -677,11 +676,7 @@ def match_across_exports(deals: list[Deal], known: ExternalIds) -> dict[str, str
     other export brings it: a new id whose match key an earlier import
     stored takes over that record (SIPRI's id replaces the key as its id).
     Returns the ids to rename (old -> new)."""
-    by_key = {
-        imported[RowLabel.MATCH_KEY]: value
-        for value, imported in known.imported.items()
-        if imported.get(RowLabel.MATCH_KEY)
-    }
+    by_key = {key: value for value, key in known.match_keys.items()}
     renames = {}
     for deal in deals:
         earlier = by_key.get(deal.match_key)
