@@ -13,6 +13,7 @@ from enum import StrEnum
 from types import SimpleNamespace
 from typing import Any, cast
 
+import orjson
 from django.db import connection, models
 from django.db.models import F
 from django.db.models.fields.json import KT
@@ -136,7 +137,7 @@ def _converters(fields: list) -> list[Callable[[Any], Any] | None]:
         if kind == "DecimalField":
             converters.append(_decimal_converter(model_field, convert))
         elif kind == "JSONField":
-            converters.append(convert)
+            converters.append(_json_converter(convert))
         else:
             converters.append(functools.lru_cache(maxsize=4096)(convert))
     return converters
@@ -157,6 +158,20 @@ def _decimal_converter(
         return convert(value)
 
     return convert_decimal
+
+
+def _json_converter(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A JSON field's converter: what the importers keep there (lists of
+    years, ids by label) is plain JSON, which orjson writes several times
+    faster than the field's encoder; anything else goes to the field."""
+
+    def convert_json(value: Any) -> Any:
+        try:
+            return orjson.dumps(value).decode()
+        except TypeError:  # not plain JSON (orjson.JSONEncodeError is one)
+            return convert(value)
+
+    return convert_json
 
 
 def insert_rows(
