@@ -162,12 +162,13 @@ def _decimal_converter(
 
 def _json_converter(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """A JSON field's converter: what the importers keep there (lists of
-    years, ids by label) is plain JSON, which orjson writes several times
-    faster than the field's encoder; anything else goes to the field."""
+    years; ids by label, the labels str enums) is plain JSON, which orjson
+    writes several times faster than the field's encoder; anything else
+    goes to the field."""
 
     def convert_json(value: Any) -> Any:
         try:
-            return orjson.dumps(value).decode()
+            return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
         except TypeError:  # not plain JSON (orjson.JSONEncodeError is one)
             return convert(value)
 
