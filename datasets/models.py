@@ -17,7 +17,7 @@ class DatasetName(models.TextChoices):
     MME = "mme", "Multinational Military Exercises"
 
 
-class ImportRunQuerySet(models.QuerySet):
+class ImportRunQuerySet(models.QuerySet["ImportRun"]):
     def same_as(self, dataset: str, *, sha256: str, context: str) -> ImportRun | None:
         """The dataset's last import, if it read this very file (by its
         SHA-256) and nothing it depended on has changed since (``context``):
