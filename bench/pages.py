@@ -18,9 +18,17 @@ in a process of their own.
     scripts/with-postgres python bench/pages.py \\
         --only network --only timeline   # some pages (and the article page)
     python bench/pages.py --sqlite   # the embedded database instead
+    scripts/with-postgres sh -c 'python bench/pages.py --keep \
+        && python bench/pages.py --keep --only articles --articles 100000'
 
 The database is new each time (a PostgreSQL database on the server that
-DATABASE_URL names, or a SQLite file in a temporary folder).
+DATABASE_URL names, or a SQLite file in a temporary folder), unless
+``--keep`` (or BENCH_KEEP=1) is given: then the run uses the database
+``coopsite_bench_pages_kept`` on that server (or ``bench.sqlite3`` in the
+system's temporary folder) as it finds it, generating only what it lacks, and
+leaves it for the next run: the same pages measured before and after a
+change, at 100,000 articles, without generating them twice. ``--only`` with
+``--articles`` measures those pages at both sizes.
 """
 
 from __future__ import annotations
@@ -408,12 +416,34 @@ def report(stages: dict[str, dict[str, dict]], memory: dict[str, dict]) -> None:
         )
 
 
+KEPT = "coopsite_bench_pages_kept"
+
+
+def kept_database_url(postgres: str) -> str:
+    """The database ``--keep`` reuses: created on the server if missing."""
+    if not postgres.startswith("postgres"):
+        return f"sqlite:///{Path(tempfile.gettempdir()) / 'bench.sqlite3'}"
+    import psycopg
+
+    with psycopg.connect(postgres, autocommit=True) as connection:
+        found = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [KEPT]
+        ).fetchone()
+        if not found:
+            connection.execute(f'CREATE DATABASE "{KEPT}"')
+    return postgres.rsplit("/", 1)[0] + f"/{KEPT}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--repeat", type=int, default=int(os.environ.get("BENCH_REPEAT", 9))
     )
-    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument(
+        "--articles",
+        type=int,
+        help="the second stage's size (100,000; with --only, none unless given)",
+    )
     parser.add_argument("--deals", type=int, default=DEALS)
     parser.add_argument("--exercises", type=int, default=EXERCISES)
     parser.add_argument("--sqlite", action="store_true", help="measure SQLite instead")
@@ -423,6 +453,12 @@ def main() -> None:
         help="measure only the pages whose names contain this (and the article"
         " page), at 1,000 articles; may be given more than once",
     )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        default=os.environ.get("BENCH_KEEP", "") not in ("", "0", "false"),
+        help="reuse (and leave) the kept database, generating only what it lacks",
+    )
     parser.add_argument("--memory", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.memory:
@@ -431,34 +467,57 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="coopsite-pages-") as folder:
         postgres = os.environ.get("DATABASE_URL", "")
-        if options.sqlite or not postgres.startswith("postgres"):
+        if options.sqlite:
+            postgres = ""
+        if options.keep:
+            os.environ["DATABASE_URL"] = kept_database_url(postgres)
+        elif not postgres.startswith("postgres"):
             os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
         else:
             os.environ["DATABASE_URL"] = fresh_postgres_url(
                 postgres, "coopsite_bench_pages"
             )
         engine = os.environ["DATABASE_URL"].split(":")[0]
-        print(f"Database: {engine} (new). Generating the full datasets…", flush=True)
+        print(
+            f"Database: {engine} ({'kept' if options.keep else 'new'}); generating"
+            " the full datasets (what it lacks of them)…",
+            flush=True,
+        )
         _django()
         from django.core.management import call_command
 
+        from articles.models import Article
+        from partnerships.models import Partnership
+
         call_command("migrate", verbosity=0, interactive=False)
         started = time.perf_counter()
-        import_datasets(Path(folder), options.deals, options.exercises)
+        if not Partnership.objects.exists():
+            import_datasets(Path(folder), options.deals, options.exercises)
         add_articles(1_000)
-        print(
-            f"  ready in {time.perf_counter() - started:.0f} s; measuring at 1,000 articles"
-        )
-        stages = {"1k": measure(options.repeat, options.only)}
-        if options.only:
+        stages = {}
+        if Article.objects.count() <= 1_000:
+            print(
+                f"  ready in {time.perf_counter() - started:.0f} s;"
+                " measuring at 1,000 articles"
+            )
+            stages["1k"] = measure(options.repeat, options.only)
+        else:
+            print("  (the kept database holds more than 1,000 articles)")
+        articles = options.articles or (None if options.only else 100_000)
+        if articles is None:
             report_one(stages["1k"])
             return
         started = time.perf_counter()
-        add_articles(options.articles)
+        add_articles(articles)
         print(
-            f"  ready in {time.perf_counter() - started:.0f} s; measuring at {options.articles:,}"
+            f"  ready in {time.perf_counter() - started:.0f} s; measuring at {articles:,}"
         )
-        stages["100k"] = measure(options.repeat)
+        stages["100k"] = measure(options.repeat, options.only)
+        if options.only or "1k" not in stages:
+            for name, stage in stages.items():
+                print(f"\nAt {name} articles:")
+                report_one(stage)
+            return
         memory = {
             name: export_memory(stages["100k"][name]["path"])
             for name in ("export.csv (all)", "export.json (all)")
