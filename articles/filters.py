@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import django_filters
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q
+from django.db.models import Count
 
-from coopsite.filtering import FacetedFilterSet, TextFilter
+from coopsite.filtering import FacetedFilterSet, IndexedTextFilter
 from partnerships.models import (
     Bloc,
     Country,
@@ -82,7 +82,7 @@ def _linked(queryset, entity):
 
 
 class ArticleFilter(FacetedFilterSet):
-    q = TextFilter(method="filter_text")
+    q = IndexedTextFilter()
     country = django_filters.ModelChoiceFilter(
         queryset=Country.objects.all(),
         to_field_name="slug",
@@ -179,13 +179,6 @@ class ArticleFilter(FacetedFilterSet):
     class Meta:
         model = Article
         fields: list[str] = []
-
-    def filter_text(self, queryset, name, value):
-        return queryset.filter(
-            Q(title__icontains=value)
-            | Q(standfirst__icontains=value)
-            | Q(body__icontains=value)
-        )
 
     def filter_linked(self, queryset, name, entity):
         return _linked(queryset, entity)

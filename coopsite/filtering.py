@@ -11,7 +11,9 @@ from django import forms
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django_filters.constants import EMPTY_VALUES
 
+from core.free_text import among, found_pks
 from freshness.versions import cached_current, kept_for_version
 
 from .safety import refuse_control_characters
@@ -52,6 +54,35 @@ class TextFilter(django_filters.CharFilter):
         kwargs.setdefault("label", "Text")
         kwargs.setdefault("validators", [refuse_control_characters])
         super().__init__(*args, **kwargs)
+
+
+class IndexedTextFilter(TextFilter):
+    """Free text found through the search index: the articles or records
+    the site's search finds for it (its words, or longer words they start,
+    stemmed: "defence" finds "defences"; the names of a record it names),
+    never a scan of the bodies (``core.free_text``).
+
+    The index is asked once a request: a list applies its filters for its
+    page and again for each facet's counts, and each time filters by the
+    keys found the first time."""
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        found = self._found(qs.model, value)
+        if not found:
+            return qs.none()
+        return qs.filter(among("pk", found))
+
+    def _found(self, model, text: str) -> list[int]:
+        # Kept for the request (a page may filter with several FilterSets),
+        # or, without one, for this FilterSet (each copies its filters).
+        holder = getattr(getattr(self, "parent", None), "request", None) or self
+        memo = holder.__dict__.setdefault("_free_text_found", {})
+        key = (model._meta.label, text)
+        if key not in memo:
+            memo[key] = found_pks(model, text)
+        return memo[key]
 
 
 class FacetedFilterSet(django_filters.FilterSet):

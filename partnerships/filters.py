@@ -5,7 +5,12 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Count, Q
 
-from coopsite.filtering import FacetedFilterSet, TextFilter, YearFilter
+from coopsite.filtering import (
+    FacetedFilterSet,
+    IndexedTextFilter,
+    TextFilter,
+    YearFilter,
+)
 
 from .models import (
     Alias,
@@ -85,7 +90,7 @@ def _tag_counts(queryset):
 
 
 class PartnershipFilter(FacetedFilterSet):
-    q = TextFilter(method="filter_text")
+    q = IndexedTextFilter()
     kind = django_filters.ChoiceFilter(
         choices=PartnershipKind.choices, empty_label="Any kind"
     )
@@ -178,13 +183,6 @@ class PartnershipFilter(FacetedFilterSet):
         if queryset is not None and "status_now" not in queryset.query.annotations:
             queryset = queryset.with_status()
         super().__init__(data, queryset, **kwargs)
-
-    def filter_text(self, queryset, name, value):
-        return queryset.filter(
-            Q(name__icontains=value)
-            | Q(summary__icontains=value)
-            | Q(aliases__name__icontains=value)
-        )
 
     def filter_country(self, queryset, name, country):
         """The country in any role, or in the role chosen."""

@@ -7,9 +7,14 @@ class SearchConfig(AppConfig):
     verbose_name = "Search"
 
     def ready(self):
+        from core import free_text
+
         from . import signals
+        from .backends import found_in_list
 
         signals.connect()
+        # The public lists' free-text filters find through the index.
+        free_text.answer_with(found_in_list)
         post_migrate.connect(index_a_new_database, sender=self)
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from html import escape
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
@@ -34,6 +34,7 @@ from articles.models import ArticleEntityLink, LinkState
 from core.names import fold
 from partnerships.models import Participant, PartnershipSystem
 
+from .indexing import ENTITY_MODELS
 from .reading import Clause, Reading, read
 
 START, STOP = "\x02", "\x03"
@@ -223,6 +224,26 @@ class SearchQuery:
                 if total
             }
         return self._by_kind
+
+    def found_keys(self, kind: str) -> list[int]:
+        """The articles (``kind`` "article") or records of that kind found,
+        every one a reader may see, unranked and uncapped: what a list's
+        free-text filter keeps (``core.free_text``), in one query."""
+        if not self:
+            return []
+        column = "article_id" if kind == "article" else "entity_id"
+        found, found_params = self.found_sql()
+        visible, visible_params = self.visible_sql()
+        # The kind is checked on each entry the text finds, not walked
+        # through its own index: that walk reads every entry of the kind
+        # (nearly all of them are articles) to test the text of each.
+        sql = (
+            f"SELECT e.{column} FROM search_searchentry e "
+            f"WHERE {found} AND {visible} AND (e.kind || '') = %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*found_params, *visible_params, kind])
+            return [key for (key,) in cursor.fetchall()]
 
     def count(self) -> int:
         """How many results can be paged through: those of the kinds asked
@@ -484,3 +505,13 @@ _BACKENDS = {"sqlite": SQLiteBackend(), "postgresql": PostgreSQLBackend()}
 
 def search(text: str, kinds: list[str] | None = None) -> SearchQuery:
     return SearchQuery(text, kinds)
+
+
+def found_in_list(model: type[Model], text: str) -> list[int]:
+    """The keys of the rows of ``model`` a reader may see that ``text``
+    finds, as the search page finds them: a public list's free-text filter
+    (``core.free_text``, registered in ``apps.py``)."""
+    kind = str(model._meta.model_name)
+    if kind != "article" and kind not in ENTITY_MODELS:
+        raise ValueError(f"{model.__name__} is not in the search index")
+    return SearchQuery(text).found_keys(kind)

@@ -116,6 +116,10 @@ PAGES = {
     "bloc": "/blocs/test-pact/",
     "tag": "/tags/drones/",
     "search": "/search/?q=drone",
+    # After the search: the detector is then current (see "search" below).
+    "article list, text": "/articles/?q=essay",
+    "article list, text and filters": "/articles/?q=essay&country=poland&tag=drones",
+    "partnership list, text": "/partnerships/?q=deal&kind=export",
     "network": "/network/",
     "timeline": "/timeline/",
     "articles feed": "/feeds/articles/",
@@ -178,4 +182,10 @@ EXPECTED = {
     # total with them), hits; the named entity's card with its aliases; the
     # articles shown with their authors, and the records shown.
     "search": 11,
+    # As without the text, and two: the detector's version, and the one
+    # lookup of the text in the search index (the page, the count and
+    # every facet then filter by the keys found).
+    "article list, text": 9 + 2,
+    "article list, text and filters": 11 + 2,
+    "partnership list, text": 9 + 2,
 }

@@ -68,6 +68,8 @@ SURFACES = {
     "home": lambda a: "/",
     "article list": lambda a: "/articles/",
     "filtered list": lambda a: "/articles/?country=poland",
+    "list filtered by text": lambda a: "/articles/?q=matrix",
+    "list filtered by text and country": lambda a: "/articles/?q=matrix&country=poland",
     "search": lambda a: "/search/?q=matrix",
     "feed": lambda a: "/feeds/articles/",
     "entity feed": lambda a: "/countries/poland/feed/",

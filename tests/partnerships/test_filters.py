@@ -1,11 +1,15 @@
 """Filtering the partnership and article lists; bad input never breaks them."""
 
 import datetime as dt
+import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles.models import ArticleEntityLink, LinkState
+from partnerships.filters import PartnershipFilter
 from tests.factories import (
     OrganisationFactory,
     ParticipantFactory,
@@ -22,7 +26,12 @@ LIST = "/partnerships/"
 
 
 @pytest.fixture
-def records(country):
+def records(country, commit):
+    with commit():  # indexed for search (the text filter), as once saved
+        return _records(country)
+
+
+def _records(country):
     drones = TagFactory(name="Drones", slug="drones")
     tb2 = SystemFactory(name="TB2", category="uav")
     sale = PartnershipFactory(
@@ -62,7 +71,12 @@ def names(client, **params):
 def test_filter_by_kind_status_text_and_tag(client, records):
     assert names(client, kind="exercise") == {"Anakonda"}
     assert names(client, status="active") == {"Quantum lab"}
-    assert names(client, q="poland") == {"TB2 to Poland"}
+    # The text finds what the search finds: a record named so, or, for a
+    # name of a country, the partnerships it takes part in.
+    assert names(client, q="anakonda") == {"Anakonda"}
+    assert names(client, q="quantum labs") == {"Quantum lab"}
+    assert names(client, q="poland") == {"TB2 to Poland", "Anakonda"}
+    assert names(client, q="poland", kind="export") == {"TB2 to Poland"}
     assert names(client, tag="drones") == {"TB2 to Poland"}
 
 
@@ -157,7 +171,12 @@ def test_bad_page_numbers_are_not_found(client, records, page):
 
 
 @pytest.fixture
-def articles(country):
+def articles(country, commit):
+    with commit():  # indexed for search (the text filter), as once saved
+        return _articles(country)
+
+
+def _articles(country):
     leyla = UserFactory(username="leyla", first_name="Leyla", last_name="Aydın")
     drones = TagFactory(name="Drones", slug="drones")
     exercise = PartnershipFactory(name="Efes", kind="exercise")
@@ -220,3 +239,23 @@ def test_article_list_rejects_bad_dates_clearly(client, articles):
     response = client.get(reverse("articles:list"), {"published_after": "yesterday"})
     assert response.status_code == 200
     assert "Enter a valid date." in response.content.decode()
+
+
+def test_the_text_is_looked_up_in_the_index_once_not_scanned(client, records):
+    with CaptureQueriesContext(connection) as captured:
+        assert names(client, q="anakonda", status="completed") == {"Anakonda"}
+    reads = [query["sql"] for query in captured]
+    assert len([sql for sql in reads if "search_searchentry" in sql]) == 1
+    by_keys = "= ANY(" if connection.vendor == "postgresql" else "json_each("
+    # The count, the page and each facet filter by the keys found.
+    facets = len(PartnershipFilter.facets)
+    assert len([sql for sql in reads if by_keys in sql]) == 2 + facets
+    for sql in reads:
+        assert not re.search(r"\bLIKE\b", sql, re.IGNORECASE), sql
+
+
+def test_the_export_keeps_the_text_filter(client, records):
+    response = client.get("/partnerships/export.csv", {"q": "anakonda"})
+    rows = b"".join(response.streaming_content).decode().splitlines()
+    assert len(rows) == 2  # the header, and the one record found
+    assert "Anakonda" in rows[1]

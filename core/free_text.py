@@ -1,0 +1,74 @@
+"""Free text in the public lists' filters, found through the search index.
+
+A list's text box (``/articles/?q=…``, ``/partnerships/?q=…``) finds what
+the site's search finds of that kind, through the search index: never a
+scan of the bodies. The articles and the records do not know the search
+index (an import contract, see ``pyproject.toml``), so the index says how
+it finds them when its app starts (``search.apps``: :func:`answer_with`),
+and a list asks :func:`found_pks`. The rule itself, which words find what,
+is the search app's alone.
+
+A list applies its filters once for its page and once more for each facet:
+it asks once (``coopsite.filtering.IndexedTextFilter`` keeps the answer for
+the request) and filters by the keys found with :class:`Among`, a single
+parameter however many there are.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import F, Lookup, Model
+
+# (model, text) → the primary keys of its rows a reader may see that the
+# text finds.
+Finder = Callable[[type[Model], str], list[int]]
+
+_finder: Finder | None = None
+
+
+def answer_with(finder: Finder) -> None:
+    """Let ``finder`` answer the lists' free text (the search app does)."""
+    global _finder  # the one hook, set once at start-up
+    _finder = finder
+
+
+def found_pks(model: type[Model], text: str) -> list[int]:
+    """The primary keys of the rows of ``model`` readers may see that
+    ``text`` finds, in one query on the search index."""
+    if _finder is None:
+        raise ImproperlyConfigured(
+            "Nothing answers the lists' free-text filters: the search app "
+            "registers it when it starts (is it in INSTALLED_APPS?)."
+        )
+    return _finder(model, text)
+
+
+class Among(Lookup):
+    """``lhs`` is one of a list of integers, sent as one parameter (an
+    array on PostgreSQL, a JSON list on SQLite) whatever its length: the
+    database reads it once, and a list of 100,000 keys is one value, not
+    100,000 placeholders."""
+
+    lookup_name = "among"
+    prepare_rhs = False
+
+    def __init__(self, lhs, rhs: Iterable[int]):
+        super().__init__(lhs, tuple(int(value) for value in rhs))
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        values = list(self.rhs)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, values]
+        return (
+            f"{lhs} IN (SELECT value FROM json_each(%s))",  # noqa: S608 - a column
+            [*lhs_params, json.dumps(values)],
+        )
+
+
+def among(field: str, values: Iterable[int]) -> Among:
+    """A filter condition: ``field`` is one of ``values``."""
+    return Among(F(field), values)
