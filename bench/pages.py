@@ -231,6 +231,8 @@ def pages() -> dict[str, str]:
         "home": "/",
         "/articles/": "/articles/",
         f"/articles/?q={COMMON}": f"/articles/?q={COMMON}",
+        f"/articles/?q={RARE}": f"/articles/?q={RARE}",
+        f"/articles/?q={COMMON}&tag=…": f"/articles/?q={COMMON}&tag=topic-3",
         "/partnerships/": "/partnerships/",
         "/partnerships/ (two filters)": "/partnerships/?kind=export&country=united-states",
         "partnership page": deal.get_absolute_url(),

@@ -28,6 +28,18 @@ TEXT_MAX_LENGTH = 200
 FACET_CHOICES_MAX = 100
 
 
+def distinct_if_repeated(queryset: QuerySet) -> QuerySet:
+    """``queryset`` made distinct if a filter joined a list of rows (an
+    article's links or topics, a partnership's participants), where a row
+    would come once for each that matched; as it is otherwise, so that
+    counting a list of 100,000 articles does not compare them whole."""
+    for join in queryset.query.alias_map.values():
+        field = getattr(join, "join_field", None)
+        if field is not None and (field.one_to_many or field.many_to_many):
+            return queryset.distinct()
+    return queryset
+
+
 class YearFilter(django_filters.NumberFilter):
     """A year. A text box with a numeric keypad rather than a number input:
     whatever a reader typed is shown back, valid HTML, with the error."""
@@ -81,7 +93,13 @@ class IndexedTextFilter(TextFilter):
         memo = holder.__dict__.setdefault("_free_text_found", {})
         key = (model._meta.label, text)
         if key not in memo:
-            memo[key] = found_pks(model, text)
+            # And in the shared cache for as long as the data keeps its
+            # version, as the facets are: a text asked again is not looked
+            # up again until something is saved or published.
+            memo[key] = kept_for_version(
+                f"found|{model._meta.label}|{text}",
+                partial(found_pks, model, text),
+            )
         return memo[key]
 
 
@@ -97,7 +115,7 @@ class FacetedFilterSet(django_filters.FilterSet):
     facets: dict[str, Callable[[QuerySet], list[tuple[str, str, int]]]] = {}
 
     def filter_queryset(self, queryset):
-        return super().filter_queryset(queryset).distinct()
+        return distinct_if_repeated(super().filter_queryset(queryset))
 
     def without(self, name: str) -> QuerySet:
         """The results filtered by every valid filter except ``name``."""
@@ -106,7 +124,7 @@ class FacetedFilterSet(django_filters.FilterSet):
         for filter_name, value in getattr(self.form, "cleaned_data", {}).items():
             if filter_name != name and filter_name in self.filters:
                 queryset = self.filters[filter_name].filter(queryset, value)
-        return queryset.distinct()
+        return distinct_if_repeated(queryset)
 
     def add_facet_counts(self) -> None:
         """Put the counts in the choices' labels (one query per facet)."""

@@ -16,7 +16,6 @@ parameter however many there are.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 
 from django.core.exceptions import ImproperlyConfigured
@@ -60,12 +59,14 @@ class Among(Lookup):
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        values = list(self.rhs)
+        # Written out here, in one go, rather than adapted by the driver a
+        # value at a time (a tenth of a second per 10,000 keys).
+        listed = ",".join(map(str, self.rhs))
         if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, values]
+            return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, "{" + listed + "}"]
         return (
             f"{lhs} IN (SELECT value FROM json_each(%s))",  # noqa: S608 - a column
-            [*lhs_params, json.dumps(values)],
+            [*lhs_params, "[" + listed + "]"],
         )
 
 

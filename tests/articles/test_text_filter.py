@@ -13,7 +13,12 @@ from django.utils import timezone
 
 from articles.models import Article, ArticleEntityLink, ArticleStatus, LinkState
 from search.indexing import index_articles
-from tests.factories import ArticleFactory, PublishedArticleFactory, TagFactory
+from tests.factories import (
+    ArticleFactory,
+    PartnershipFactory,
+    PublishedArticleFactory,
+    TagFactory,
+)
 from tests.search.test_search_at_scale import plans_of
 
 pytestmark = pytest.mark.django_db
@@ -265,3 +270,17 @@ def test_a_word_in_an_essay_saved_since_is_found_at_once(client, shelf, commit):
     with commit():
         PublishedArticleFactory(title="Airships", body="A zeppelin over the fleet.")
     assert titles(client, q="zeppelin") == {"Airships"}
+
+
+def test_an_essay_linked_twice_to_what_a_filter_asks_for_is_listed_once(
+    client, shelf, country
+):
+    essay = shelf["title"]
+    for deal in PartnershipFactory.create_batch(2, kind="export"):
+        ArticleEntityLink.objects.create(
+            article=essay, entity=deal, state=LinkState.ACCEPTED
+        )
+    response = client.get(LIST, {"q": "rearmament", "kind": "export"})
+    assert [a.title for a in response.context["articles"]] == [essay.title]
+    assert response.context["paginator"].count == 1
+    assert choices(response, "kind")["export"].endswith("(1)")
