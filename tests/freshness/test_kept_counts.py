@@ -138,3 +138,25 @@ def test_the_version_is_read_once_for_every_facet(
     # One read of the version; then one read of each facet's counts.
     assert calls.count("get_many") == 1
     assert calls.count("get") == len(ArticleFilter.facets)
+
+
+def titles(response):
+    return {article.title for article in response.context["articles"]}
+
+
+def test_a_text_is_looked_up_in_the_index_once_per_version(
+    client, linked, commit, kept_counts
+):
+    first, _ = queries(client, "/articles/", q="poland")
+    with CaptureQueriesContext(connection) as again:
+        second = client.get("/articles/", {"q": "poland"})
+    assert not [query for query in again if "search_searchentry" in query["sql"]]
+    assert (
+        titles(second) == titles(first) == {"Drones for Poland", "Poland and Türkiye"}
+    )
+    with commit():  # a new version of the data: looked up again
+        linked("Poland once more")
+    with CaptureQueriesContext(connection) as after:
+        third = client.get("/articles/", {"q": "poland"})
+    assert [query for query in after if "search_searchentry" in query["sql"]]
+    assert titles(third) == titles(first) | {"Poland once more"}
