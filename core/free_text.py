@@ -10,8 +10,9 @@ is the search app's alone.
 
 A list applies its filters once for its page and once more for each facet:
 it asks once (``coopsite.filtering.IndexedTextFilter`` keeps the answer for
-the request) and filters by the keys found with :class:`Among`, a single
-parameter however many there are.
+the request, and in the shared cache while the data keeps its version) and
+filters by the keys found with :class:`Among`, a single parameter however
+many there are.
 """
 
 from __future__ import annotations
