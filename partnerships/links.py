@@ -19,6 +19,16 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import ExtractYear
 
 
+class _Year(ExtractYear):
+    """ExtractYear, computed by SQLite itself: Django's SQLite backend calls
+    a Python function for it on every row, and the pairs' join has a row
+    per pair of participants (millions for the exercises)."""
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.lhs)
+        return f"CAST(strftime('%%Y', {sql}) AS integer)", params
+
+
 def _queries(participant_model, countries: set[int] | None) -> list:
     """The table's rows as queries, each row's values named ``a`` (the first
     country), ``b`` (the second), ``k`` (the kind), ``y`` (the year) and
@@ -26,7 +36,7 @@ def _queries(participant_model, countries: set[int] | None) -> list:
     and the totals; restricted to rows touching ``countries`` (all if
     None)."""
     base = participant_model.objects.filter(country__isnull=False).order_by()
-    year = ExtractYear("partnership__start_date")
+    year = _Year("partnership__start_date")
     count = Count("partnership", distinct=True)
     # Pairs: one join from a participant to its partnership's other
     # participants, in one filter() so that the conditions share it.
