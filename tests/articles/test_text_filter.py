@@ -284,3 +284,14 @@ def test_an_essay_linked_twice_to_what_a_filter_asks_for_is_listed_once(
     assert [a.title for a in response.context["articles"]] == [essay.title]
     assert response.context["paginator"].count == 1
     assert choices(response, "kind")["export"].endswith("(1)")
+
+
+def test_a_word_in_thousands_of_essays_finds_every_one(
+    client, shelf, many_without_the_word
+):
+    # Thousands of keys found, most in unbroken runs (sent as ranges on
+    # PostgreSQL): the same essays the word is in, with the other filters.
+    response = client.get(LIST, {"q": "fisheries"})
+    assert response.context["paginator"].count == len(icontains_rule("fisheries"))
+    assert response.context["paginator"].count == 2001
+    assert titles(client, q="fisheries", tag="drones") == {"Elsewhere"}
