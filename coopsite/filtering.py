@@ -4,17 +4,19 @@ years, and a capped page size."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
+from functools import cached_property, partial
+from typing import Any, cast
 
 import django_filters
 from django import forms
 from django.conf import settings
-from django.db.models import QuerySet
+from django.core.paginator import Paginator
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django_filters.constants import EMPTY_VALUES
 
-from core.free_text import among, found_pks
-from freshness.versions import cached_current, kept_for_version
+from core.free_text import among, found_pks, pack_keys, unpack_keys
+from freshness.versions import Freshness, cached_current, kept_for_version
 
 from .safety import refuse_control_characters
 
@@ -89,18 +91,39 @@ class IndexedTextFilter(TextFilter):
     def _found(self, model, text: str) -> list[int]:
         # Kept for the request (a page may filter with several FilterSets),
         # or, without one, for this FilterSet (each copies its filters).
-        holder = getattr(getattr(self, "parent", None), "request", None) or self
+        parent = getattr(self, "parent", None)
+        holder = getattr(parent, "request", None) or self
         memo = holder.__dict__.setdefault("_free_text_found", {})
         key = (model._meta.label, text)
         if key not in memo:
-            # And in the shared cache for as long as the data keeps its
-            # version, as the facets are: a text asked again is not looked
-            # up again until something is saved or published.
-            memo[key] = kept_for_version(
-                f"found|{model._meta.label}|{text}",
-                partial(found_pks, model, text),
-            )
+            freshness = getattr(parent, "freshness", None)
+            memo[key] = kept_found(model, text, freshness)
         return memo[key]
+
+
+def kept_found(
+    model: type[Model], text: str, freshness: Freshness | None = None
+) -> list[int]:
+    """The keys ``text`` finds among ``model``'s rows (sorted), kept in the
+    shared cache for as long as the data keeps its version, as the facets
+    are: a text asked again is not looked up again until something is saved
+    or published. Kept packed (``core.free_text.pack_keys``), and only up
+    to COOPSITE_FOUND_KEYS_MAX_BYTES packed: past that, looked up again on
+    each request, so that no text a reader types fills the shared cache."""
+    fresh: list[list[int]] = []
+
+    def look_up() -> bytes:
+        keys = sorted(set(found_pks(model, text)))
+        fresh.append(keys)
+        return pack_keys(keys)
+
+    packed = kept_for_version(
+        f"found-packed|{model._meta.label}|{text}",
+        look_up,
+        freshness,
+        keep=lambda packed: len(packed) <= settings.COOPSITE_FOUND_KEYS_MAX_BYTES,
+    )
+    return fresh[0] if fresh else unpack_keys(packed)
 
 
 class FacetedFilterSet(django_filters.FilterSet):
@@ -126,15 +149,19 @@ class FacetedFilterSet(django_filters.FilterSet):
                 queryset = self.filters[filter_name].filter(queryset, value)
         return distinct_if_repeated(queryset)
 
+    @cached_property
+    def freshness(self) -> Freshness | None:
+        """The data's version, read once for every count this filter set
+        keeps (the list's, each facet's, the text's keys)."""
+        return cached_current() if settings.COOPSITE_KEEP_COUNTS else None
+
     def add_facet_counts(self) -> None:
         """Put the counts in the choices' labels (one query per facet)."""
-        # The data's version, read once for every facet.
-        freshness = cached_current() if settings.COOPSITE_KEEP_COUNTS else None
         for name in self.facets:
             field = self.form.fields[name]
             selected = (self.data or {}).get(name, "")
             rows = kept_for_version(
-                self.facet_key(name), partial(self.count, name), freshness
+                self.facet_key(name), partial(self.count, name), self.freshness
             )
             # The "any" choice reads as the filter itself names it.
             choices = [("", self.filters[name].extra.get("empty_label") or "Any")]
@@ -163,22 +190,40 @@ class FacetedFilterSet(django_filters.FilterSet):
 
     def facet_key(self, name: str) -> str:
         """What a facet's counts depend on: the list, the facet and its
-        choice, and every other filter as the reader set it (valid values
-        only, as ``without`` applies them)."""
-        others = []
-        for filter_name, value in sorted(
-            getattr(self.form, "cleaned_data", {}).items()
-        ):
-            if filter_name == name or filter_name not in self.filters:
-                continue
-            if value in (None, "", [], ()):
-                continue
-            others.append(f"{filter_name}={getattr(value, 'pk', value)!r}")
+        choice, and every other filter as the reader set it."""
         # The choice made in this facet: always listed, whatever its count.
         chosen = str((self.data or {}).get(name, ""))
         return (
             f"facet|{type(self).__module__}.{type(self).__qualname__}|{name}"
-            f"|{chosen!r}|{'&'.join(others)}"
+            f"|{chosen!r}|{self.values_key(leaving_out=name)}"
+        )
+
+    def values_key(self, *, leaving_out: str = "") -> str:
+        """Every filter as the reader set it but ``leaving_out``, as a key:
+        valid values only, as ``without`` and ``qs`` apply them."""
+        values = []
+        for filter_name, value in sorted(
+            getattr(self.form, "cleaned_data", {}).items()
+        ):
+            if filter_name == leaving_out or filter_name not in self.filters:
+                continue
+            if value in (None, "", [], ()):
+                continue
+            values.append(f"{filter_name}={getattr(value, 'pk', value)!r}")
+        return "&".join(values)
+
+    def kept_count(self, list_name: str, count: Callable[[], int]) -> int:
+        """``count()``, the number of results of the list ``list_name``
+        (a view) with these filters, kept for the data's version, as the
+        facets are. Not kept for a filter set with errors: its list is
+        empty whatever its valid values say."""
+        if self.is_bound and self.errors:
+            return count()
+        return kept_for_version(
+            f"count|{list_name}|{type(self).__module__}.{type(self).__qualname__}"
+            f"|{self.values_key()}",
+            count,
+            self.freshness,
         )
 
     def _label_for(self, name: str, value: str) -> str:
@@ -193,6 +238,23 @@ def page_size(request, default: int = PAGE_SIZES[0]) -> int:
     except (TypeError, ValueError):
         return default
     return max(1, min(asked, PAGE_SIZES[-1]))
+
+
+class KeptCountPaginator(Paginator):
+    """A list's pages, its count kept for the data's version by
+    ``keep_count`` (``FacetedFilterSet.kept_count``): counting the 100,000
+    articles a common word finds costs about what reading them would."""
+
+    def __init__(self, *args, keep_count: Callable[[Callable[[], int]], int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self._keep_count = keep_count
+
+    @cached_property
+    def count(self) -> int:
+        # Paginator's own count (a cached_property's function), when kept
+        # nowhere yet.
+        counted = cast(Any, Paginator.count).func
+        return self._keep_count(partial(counted, self))
 
 
 class FacetedListMixin:
@@ -211,6 +273,31 @@ class FacetedListMixin:
 
     def get_paginate_by(self, queryset):
         return page_size(self.request, self.get_default_page_size())
+
+    def get_paginator(
+        self,
+        queryset: Any,
+        per_page: int,
+        orphans: int = 0,
+        allow_empty_first_page: bool = True,
+        **kwargs: Any,
+    ) -> Paginator:
+        """Pages whose count is kept for the data's version, per filter set
+        (FilterView set ``self.filterset`` before paginating)."""
+        filterset = getattr(self, "filterset", None)
+        if not isinstance(filterset, FacetedFilterSet):
+            return super().get_paginator(  # type: ignore[misc]
+                queryset, per_page, orphans, allow_empty_first_page, **kwargs
+            )
+        view = f"{type(self).__module__}.{type(self).__qualname__}"
+        return KeptCountPaginator(
+            queryset,
+            per_page,
+            orphans,
+            allow_empty_first_page,
+            keep_count=partial(filterset.kept_count, view),
+            **kwargs,
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -288,7 +288,11 @@ def _source_files(root: Path):
 
 
 def kept_for_version[T](
-    name: str, compute: Callable[[], T], freshness: Freshness | None = None
+    name: str,
+    compute: Callable[[], T],
+    freshness: Freshness | None = None,
+    *,
+    keep: Callable[[T], bool] | None = None,
 ) -> T:
     """``compute()``, kept in the shared cache under ``name`` for as long as
     the data keeps its version: counts and figures a page shows (facets,
@@ -297,7 +301,9 @@ def kept_for_version[T](
     article's time coming, gives a new version and so a new key). Off
     (``COOPSITE_KEEP_COUNTS``) it is ``compute()`` every time. A caller
     keeping several values for one request passes the ``freshness`` it read
-    once, rather than have each read it again."""
+    once, rather than have each read it again. A value for which ``keep``
+    says False is not kept (too big to share: it is computed again on the
+    next request)."""
     if not settings.COOPSITE_KEEP_COUNTS:
         return compute()
     # Today's date too: a status "as of today" moves at midnight.
@@ -312,6 +318,8 @@ def kept_for_version[T](
     if found is not _MISSING:
         return found
     value = compute()
+    if keep is not None and not keep(value):
+        return value
     try:
         cache.set(key, value, settings.COOPSITE_FRESHNESS_MEMO_SECONDS)
     except Exception:

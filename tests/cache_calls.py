@@ -23,3 +23,18 @@ def count_round_trips(cache, monkeypatch, methods=("get", "get_many", "set")):
     for method in methods:
         monkeypatch.setattr(cache, method, counted(method, getattr(cache, method)))
     return calls
+
+
+def record_writes(cache, monkeypatch):
+    """Record the value of each ``set`` on ``cache`` in the returned list,
+    as the cache keeps it: its size is what a reader's request costs the
+    shared cache."""
+    written = []
+    real = cache.set
+
+    def recorded(key, value, *args, **kwargs):
+        written.append(value)
+        return real(key, value, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "set", recorded)
+    return written

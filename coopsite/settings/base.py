@@ -231,9 +231,18 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 # time below only bounds how long an unread page of an old version stays.
 COOPSITE_PUBLIC_CACHE = env.bool("COOPSITE_PUBLIC_CACHE", default=not DEBUG)
 COOPSITE_PAGE_CACHE = "default"
-# Facet counts and the home page's figures, kept in the shared cache per
-# data version (freshness.versions.kept_for_version): on wherever DEBUG is off.
+# A list's count, its facet counts and the home page's figures, kept in the
+# shared cache per data version (freshness.versions.kept_for_version): on
+# wherever DEBUG is off.
 COOPSITE_KEEP_COUNTS = env.bool("COOPSITE_KEEP_COUNTS", default=not DEBUG)
+# The keys a list's text finds are kept there too, packed (a word in nearly
+# every one of 100,000 articles: a few KB); a text whose packed keys are
+# bigger than this (scattered keys, hundreds of thousands) is looked up
+# again on each request instead, so that what a reader types cannot fill
+# the shared cache.
+COOPSITE_FOUND_KEYS_MAX_BYTES = env.int(
+    "COOPSITE_FOUND_KEYS_MAX_BYTES", default=64 * 1024
+)
 COOPSITE_PAGE_CACHE_SECONDS = env.int("COOPSITE_PAGE_CACHE_SECONDS", default=600)
 COOPSITE_PAGE_CACHE_MAX_BYTES = env.int(
     "COOPSITE_PAGE_CACHE_MAX_BYTES", default=2 * 1024 * 1024

@@ -3,6 +3,7 @@ site's search finds, through the search index, once a request, with every
 other filter and the facets as they are, and never a draft."""
 
 import datetime as dt
+import pickle
 import re
 
 import pytest
@@ -12,7 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.models import Article, ArticleEntityLink, ArticleStatus, LinkState
+from core.free_text import unpack_keys
 from search.indexing import index_articles
+from tests.cache_calls import record_writes
 from tests.factories import (
     ArticleFactory,
     PartnershipFactory,
@@ -295,3 +298,83 @@ def test_a_word_in_thousands_of_essays_finds_every_one(
     assert response.context["paginator"].count == len(icontains_rule("fisheries"))
     assert response.context["paginator"].count == 2001
     assert titles(client, q="fisheries", tag="drones") == {"Elsewhere"}
+
+
+def searches(captured) -> int:
+    return len([query for query in captured if "search_searchentry" in query["sql"]])
+
+
+def counts(captured) -> int:
+    return len([query for query in captured if "COUNT(" in query["sql"].upper()])
+
+
+def test_a_common_word_costs_the_shared_cache_a_few_hundred_bytes(
+    client, shelf, many_without_the_word, kept_counts, monkeypatch
+):
+    written = record_writes(kept_counts, monkeypatch)
+    response = client.get(LIST, {"q": "fisheries"})
+    found = sorted(
+        Article.objects.published()
+        .filter(body__icontains="fisheries")
+        .values_list("pk", flat=True)
+    )
+    assert response.context["paginator"].count == len(found) == 2001
+    # The keys found are kept packed: read back, they are the ones found.
+    (packed,) = [value for value in written if isinstance(value, bytes)]
+    assert unpack_keys(packed) == found
+    # Every entry the request wrote is small: the keys (as a list of
+    # integers, 2001 of them took about 10 KB), the counts, the version.
+    sizes = [len(pickle.dumps(value)) for value in written]
+    assert max(sizes) < 600, sizes
+    # And the next request finds them there: the index is not asked again.
+    with CaptureQueriesContext(connection) as again:
+        response = client.get(LIST, {"q": "fisheries", "tag": "drones"})
+    assert searches(again) == 0
+    assert [a.title for a in response.context["articles"]] == ["Elsewhere"]
+
+
+def test_keys_too_many_to_share_are_looked_up_again_and_still_answer(
+    client, shelf, many_without_the_word, kept_counts, monkeypatch, settings
+):
+    settings.COOPSITE_FOUND_KEYS_MAX_BYTES = 16
+    written = record_writes(kept_counts, monkeypatch)
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(LIST, {"q": "fisheries", "tag": "drones"})
+        # Asked once a request, for the page, its count and every facet.
+        assert searches(captured) == 1
+        assert [a.title for a in response.context["articles"]] == ["Elsewhere"]
+    assert client.get(LIST, {"q": "fisheries"}).context["paginator"].count == 2001
+    assert not [value for value in written if isinstance(value, bytes)]
+    # A text with few keys is still kept.
+    client.get(LIST, {"q": "baltic"})
+    assert [value for value in written if isinstance(value, bytes)]
+
+
+def test_a_list_is_counted_once_per_version_of_the_data(
+    client, shelf, kept_counts, commit
+):
+    first = client.get(LIST, {"q": "rearmament", "tag": "drones"})
+    assert first.context["paginator"].count == 2
+    with CaptureQueriesContext(connection) as again:
+        second = client.get(LIST, {"q": "rearmament", "tag": "drones"})
+    assert counts(again) == 0
+    assert second.context["paginator"].count == 2
+    assert b">2 articles</h2>" in second.content
+    # Another filter set is counted for itself.
+    assert client.get(LIST, {"q": "rearmament"}).context["paginator"].count == 3
+
+
+def test_a_published_essay_is_counted_on_the_next_request(
+    client, shelf, kept_counts, commit
+):
+    assert b">3 articles</h2>" in client.get(LIST, {"q": "rearmament"}).content
+    with commit():
+        PublishedArticleFactory(title="Rearmament, again", body="More of it.")
+    response = client.get(LIST, {"q": "rearmament"})
+    assert response.context["paginator"].count == 4
+    assert b">4 articles</h2>" in response.content
+    with commit():  # and one archived
+        shelf["body"].status = ArticleStatus.ARCHIVED
+        shelf["body"].save()
+    assert client.get(LIST, {"q": "rearmament"}).context["paginator"].count == 3
