@@ -8,7 +8,6 @@ import random
 import pytest
 import time_machine
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles import services
@@ -23,6 +22,7 @@ from tests.factories import (
     PartnershipFactory,
     PublishedArticleFactory,
 )
+from tests.plans import assert_through_the_full_text_index, plans_of
 
 pytestmark = pytest.mark.django_db
 
@@ -71,39 +71,15 @@ def bulk_entries(count: int, rare_every: int = 1000) -> None:
         cursor.execute("ANALYZE search_searchentry")
 
 
-def plans_of(run) -> list[str]:
-    """The database's plan of each query ``run`` makes.
-
-    On PostgreSQL, with sequential scans priced out: on a test's few
-    thousand rows reading the whole table is cheapest, and what the test
-    shows is that the index serves these queries as they are written (the
-    stored column, the same configuration, no condition on another table);
-    ``make bench-pages`` shows the times at 100,000 articles."""
-    with CaptureQueriesContext(connection) as captured:
-        run()
-    plans = []
-    explain = "EXPLAIN" if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN"
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL enable_seqscan = off")
-        for query in captured.captured_queries:
-            cursor.execute(f"{explain} {query['sql']}")
-            plans.append("\n".join(str(row[-1]) for row in cursor.fetchall()))
-    return plans
-
-
 def assert_read_through_the_index_alone(plans, unread):
     """A count and a page of hits: two plans, each through the full-text
     index, never a scan of the entries; ``unread`` (a table, and what may
     follow its name in a plan) appears in neither."""
     assert len(plans) == 2
     for plan in plans:
+        assert_through_the_full_text_index(plan)
         if connection.vendor == "postgresql":
-            assert "search_searchentry_vector_gin" in plan, plan
             assert "Seq Scan" not in plan, plan
-        else:
-            assert "search_searchentry_fts VIRTUAL TABLE INDEX" in plan, plan
-            assert "SCAN search_searchentry " not in f"{plan} ", plan
         # Who may see an entry is on the entry: no article is read for it.
         assert unread not in f"{plan} ", plan
 

@@ -1,0 +1,38 @@
+"""The database's plans of the queries a test runs: the search tests show
+with them that the full-text index, not a scan, serves a lookup."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+
+def plans_of(run) -> list[str]:
+    """The database's plan of each query ``run`` makes.
+
+    On PostgreSQL, with sequential scans priced out: on a test's few
+    thousand rows reading the whole table is cheapest, and what the test
+    shows is that the index serves these queries as they are written (the
+    stored column, the same configuration, no condition on another table);
+    ``make bench-pages`` shows the times at 100,000 articles."""
+    with CaptureQueriesContext(connection) as captured:
+        run()
+    plans = []
+    explain = "EXPLAIN" if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        for query in captured.captured_queries:
+            cursor.execute(f"{explain} {query['sql']}")
+            plans.append("\n".join(str(row[-1]) for row in cursor.fetchall()))
+    return plans
+
+
+def assert_through_the_full_text_index(plan: str) -> None:
+    """``plan`` reads the search entries through their full-text index (the
+    GIN index on the stored tsvector on PostgreSQL, the FTS5 table on
+    SQLite), never by scanning the entries."""
+    if connection.vendor == "postgresql":
+        assert "search_searchentry_vector_gin" in plan, plan
+        assert "Seq Scan on search_searchentry" not in plan, plan
+    else:
+        assert "search_searchentry_fts VIRTUAL TABLE INDEX" in plan, plan
+        assert "SCAN search_searchentry " not in f"{plan} ", plan
