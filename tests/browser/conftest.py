@@ -1,6 +1,21 @@
 """The browser suite: Playwright driving the system's Chromium against a live
 server with the demo content. Run by `make test-browser` (and CI), not by
-`make test`: it needs Chromium, Java and the npm tools in package.json."""
+`make test`: it needs Chromium, Java and the npm tools in package.json.
+
+One Chromium and one live server serve the whole run. The test database is
+SQLite in memory, whose one connection the live server's threads share with
+the tests, so the server sees what a test's transaction holds:
+
+- ``site``: the demo, loaded once per module (``demo`` in tests/conftest.py);
+  each test runs in a savepoint on top of it, rolled back after it. For the
+  tests that read pages, or that change data themselves in ``with commit():``.
+- ``fresh_site``: the demo loaded for one test and committed, the database
+  emptied after it (a transactional test). For journeys that write through
+  the admin, so that what waits for the commit (the search index, the
+  network's table) runs as in production. Mark such tests
+  ``django_db(transaction=True, serialized_rollback=True)``, in a module of
+  their own: a module that shares content runs none.
+"""
 
 import os
 from io import StringIO
@@ -9,6 +24,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import sync_playwright
+from pytest_django.live_server_helper import LiveServer
 
 # Playwright's synchronous API runs an event loop in this thread; the ORM
 # calls the tests make themselves are safe (one thread, one test at a time).
@@ -27,6 +43,25 @@ CHROMIUM_ARGS = [
 ]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+# WCAG 2.1 A and AA, and axe's best practices.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+# axe-core on the page as it is; only the violations come back (axe skips
+# the details of what passed, and nothing else crosses to Python).
+AXE_RUN = """
+tags => axe.run(document, {
+  runOnly: {type: 'tag', values: tags},
+  resultTypes: ['violations'],
+}).then(result => result.violations.map(
+  v => `${v.id}: ${JSON.stringify(v.nodes.slice(0, 3).map(n => n.target))}`))
+"""
+
+
+def axe_violations(page) -> list[str]:
+    """axe-core's violations on the page now shown, one line each."""
+    if not page.evaluate("() => typeof axe !== 'undefined'"):
+        assert AXE.exists(), "npm ci first: axe-core is missing"
+        page.add_script_tag(path=str(AXE))
+    return page.evaluate(AXE_RUN, AXE_TAGS)
 
 
 @pytest.fixture(scope="session")
@@ -41,11 +76,40 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(scope="session")
+def server(django_db_setup):
+    """One live server for the run, on the tests' database connection.
+    (pytest-django's ``live_server`` would make every test that uses it
+    transactional: the database emptied, the demo loaded again, each time.)"""
+    server = LiveServer(
+        os.environ.get("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
+    )
+    yield server
+    # Stopped, its connection left shared: the threads of connections
+    # Chromium keeps alive close theirs after this; the database goes with
+    # the session.
+    server.thread.terminate()
+
+
 @pytest.fixture
-def site(live_server):
-    """The live server, with the demo content loaded."""
+def site(server, demo):
+    """The live server's address, with the demo content: loaded once per
+    module, what a test changes rolled back after it."""
+    if not server.thread.connections_override:
+        pytest.fail(
+            "the live server sees a test's transaction only on SQLite in "
+            "memory, as `make test-browser` runs (not with --reuse-db or "
+            "PostgreSQL)"
+        )
+    return server.url
+
+
+@pytest.fixture
+def fresh_site(server, transactional_db):
+    """The live server's address, with the demo content loaded and committed
+    for this test alone."""
     call_command("load_demo", stdout=StringIO())
-    return live_server.url
+    return server.url
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from tests.factories import UserFactory
 
+# The editors' saves commit, as in production (see conftest.py).
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -29,7 +30,7 @@ def log_in(browser, site, username):
     return page
 
 
-def test_write_link_review_publish_and_read(browser, site):
+def test_write_link_review_publish_and_read(browser, fresh_site):
     UserFactory(
         username="edna", first_name="Edna", groups=[Group.objects.get(name="Editors")]
     )
@@ -40,8 +41,8 @@ def test_write_link_review_publish_and_read(browser, site):
     )
 
     # An editor writes an article and accepts the links the system suggests.
-    editor = log_in(browser, site, "edna")
-    editor.goto(f"{site}/admin/articles/article/add/")
+    editor = log_in(browser, fresh_site, "edna")
+    editor.goto(f"{fresh_site}/admin/articles/article/add/")
     editor.locator("#id_title").press_sequentially("Howitzers for the eastern flank")
     expect(editor.locator("#id_slug")).to_have_value("howitzers-for-the-eastern-flank")
     editor.fill("#id_body", "Poland ordered the K9 Thunder from South Korea.")
@@ -53,8 +54,8 @@ def test_write_link_review_publish_and_read(browser, site):
     expect(editor.locator("#entity_links-2-group")).to_contain_text("South Korea")
 
     # A contributor writes a draft and submits it: no way to publish it.
-    contributor = log_in(browser, site, "carl")
-    contributor.goto(f"{site}/admin/articles/article/add/")
+    contributor = log_in(browser, fresh_site, "carl")
+    contributor.goto(f"{fresh_site}/admin/articles/article/add/")
     contributor.locator("#id_title").press_sequentially("Corvettes from Karachi")
     contributor.fill("#id_body", "Karachi Shipyard builds corvettes for Pakistan.")
     contributor.get_by_role("button", name="Save and continue editing").click()
@@ -63,7 +64,7 @@ def test_write_link_review_publish_and_read(browser, site):
     expect(contributor.locator(".field-status_label")).to_contain_text("In review")
 
     # The editor reviews it: accepts one link, rejects another, publishes.
-    editor.goto(f"{site}/admin/articles/article/?status__exact=review")
+    editor.goto(f"{fresh_site}/admin/articles/article/?status__exact=review")
     editor.get_by_role("link", name="Corvettes from Karachi").click()
     rows = editor.locator("#entity_links-group tr.has_original")
 
@@ -80,7 +81,7 @@ def test_write_link_review_publish_and_read(browser, site):
 
     # A reader finds it, with its links both ways.
     reader = browser.new_context().new_page()
-    reader.goto(f"{site}/articles/")
+    reader.goto(f"{fresh_site}/articles/")
     expect(
         reader.get_by_role("link", name="Howitzers for the eastern flank")
     ).to_have_count(0)

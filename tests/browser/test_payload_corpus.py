@@ -15,16 +15,12 @@ from tests.factories import (
     TagFactory,
 )
 from tests.security.payloads import MARKDOWN, PAYLOADS, groups
+from tests.sharing import shared_content
 
-pytestmark = [
-    pytest.mark.browser,
-    # Restores what migrations made (the countries) for the tests after it.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 
-@pytest.fixture
-def corpus_site(live_server):
+def _make_corpus():
     everything = "\n\n".join(PAYLOADS)
     tag = TagFactory(name=groups(95)[0], slug="corpus")
     organisation = OrganisationFactory(name=groups(250)[1], slug="corpus-org")
@@ -44,7 +40,22 @@ def corpus_site(live_server):
             article=article, entity=entity, state=LinkState.ACCEPTED
         )
     rebuild()
-    return live_server.url
+
+
+@pytest.fixture(scope="module")
+def corpus_shared(request, django_db_setup, django_db_blocker):
+    yield from shared_content(request, django_db_blocker, _make_corpus)
+
+
+@pytest.fixture
+def corpus(corpus_shared, db):
+    """The payloads in every field a reader sees: made once for the module,
+    what a test changes rolled back after it."""
+
+
+@pytest.fixture
+def corpus_site(server, corpus):
+    return server.url
 
 
 @pytest.mark.parametrize("bypass_csp", [False, True], ids=["with CSP", "without CSP"])

@@ -1,12 +1,9 @@
 """Pictures in a real browser: an editor uploads one with its alt text,
 puts it in an article's body and makes it the lead picture, publishes;
-readers get responsive, described pictures that load; the pages with
-pictures pass axe-core, best practices included, at phone and desktop
-widths, light and dark."""
+readers get responsive, described pictures that load. (The pages with
+pictures pass axe-core: test_accessibility_and_validity.py.)"""
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -17,16 +14,12 @@ from images.models import Image
 from tests import pictures
 from tests.factories import UserFactory
 
-from .conftest import AXE
-
+# The editor's saves commit, as in production (see conftest.py).
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 PASSWORD = "correct horse battery staple"
-# Where to keep screenshots of the pages with pictures, if anywhere.
-SCREENSHOTS = os.environ.get("COOPSITE_SCREENSHOTS")
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 
 
 def log_in(browser, site, username):
@@ -50,12 +43,12 @@ def choose(page, field, text):
     page.locator(".select2-results__option", has_text=text).first.click()
 
 
-def test_upload_insert_lead_publish_and_read(browser, site):
+def test_upload_insert_lead_publish_and_read(browser, fresh_site):
     UserFactory(username="edna", groups=[Group.objects.get(name="Editors")])
-    editor = log_in(browser, site, "edna")
+    editor = log_in(browser, fresh_site, "edna")
 
     # Upload, with alt text; a file that only claims to be a JPEG is refused.
-    editor.goto(f"{site}/admin/images/image/add/")
+    editor.goto(f"{fresh_site}/admin/images/image/add/")
     editor.set_input_files(
         "#id_upload",
         {"name": "fake.jpg", "mimeType": "image/jpeg", "buffer": b"not a picture"},
@@ -83,7 +76,7 @@ def test_upload_insert_lead_publish_and_read(browser, site):
     )
 
     # Write an article with the picture in its body and as its lead picture.
-    editor.goto(f"{site}/admin/articles/article/add/")
+    editor.goto(f"{fresh_site}/admin/articles/article/add/")
     editor.locator("#id_title").press_sequentially("Drones at sea")
     editor.fill("#id_standfirst", "Navies learn to fly from small decks.")
     editor.fill(
@@ -106,7 +99,7 @@ def test_upload_insert_lead_publish_and_read(browser, site):
 
     # A reader sees both pictures, responsive and described.
     reader = browser.new_context(viewport={"width": 390, "height": 800}).new_page()
-    reader.goto(f"{site}{article.get_absolute_url()}")
+    reader.goto(f"{fresh_site}{article.get_absolute_url()}")
     lead = reader.locator(".lead-figure img")
     body = reader.locator(".prose figure img")
     for img in (lead, body):
@@ -135,7 +128,7 @@ def test_upload_insert_lead_publish_and_read(browser, site):
     )
     assert len(urls) >= 10
     for url in urls:
-        response = reader.request.get(f"{site}{url}")
+        response = reader.request.get(f"{fresh_site}{url}")
         assert response.status == 200, url
         assert response.headers["content-type"] in ("image/webp", "image/jpeg"), url
     # Link previews carry the lead picture's social crop.
@@ -147,54 +140,15 @@ def test_upload_insert_lead_publish_and_read(browser, site):
     )
 
 
-PICTURE_PAGES = {
-    "article with a lead picture": "/articles/how-the-tb2-redrew-the-map-of-drone-exports/",
-    "article with pictures in the body": "/articles/declarations-and-alliances-from-shusha-to-riyadh/",
-    "home, with picture cards": "/",
-    "article list, with picture cards": "/articles/",
-}
-
-
-@pytest.mark.parametrize("width", [390, 1280])
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_pages_with_pictures_pass_axe_with_best_practices(browser, site, width, scheme):
-    context = browser.new_context(
-        viewport={"width": width, "height": 900}, color_scheme=scheme, bypass_csp=True
-    )
-    page = context.new_page()
-    failures = {}
-    for name, path in PICTURE_PAGES.items():
-        page.goto(f"{site}{path}")
-        assert page.locator("picture img").count() > 0, name
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate(
-            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
-            AXE_TAGS,
-        )
-        if result["violations"]:
-            failures[name] = [
-                f"{v['id']}: {[n['target'] for n in v['nodes']][:3]}"
-                for v in result["violations"]
-            ]
-        if SCREENSHOTS:
-            slug = name.split(",")[0].replace(" ", "-")
-            page.screenshot(
-                path=Path(SCREENSHOTS) / f"pictures-{slug}-{width}-{scheme}.png",
-                full_page=True,
-            )
-    context.close()
-    assert failures == {}
-
-
 def test_the_writing_screen_counts_autosaves_and_warns_before_leaving(
-    browser, site, settings
+    browser, fresh_site, settings
 ):
     settings.COOPSITE_AUTOSAVE_SECONDS = 1
     UserFactory(username="edna", groups=[Group.objects.get(name="Editors")])
     article = Article.objects.get(slug="exercises-as-diplomacy")
     published_body = article.body
-    editor = log_in(browser, site, "edna")
-    editor.goto(f"{site}/admin/articles/article/{article.pk}/change/")
+    editor = log_in(browser, fresh_site, "edna")
+    editor.goto(f"{fresh_site}/admin/articles/article/{article.pk}/change/")
     expect(editor.locator("#body-preview h2").first).to_be_visible()
     body = editor.locator("#id_body")
     body.press("Control+End")
