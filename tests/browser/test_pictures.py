@@ -43,12 +43,14 @@ def choose(page, field, text):
     page.locator(".select2-results__option", has_text=text).first.click()
 
 
-def test_upload_insert_lead_publish_and_read(browser, fresh_site):
-    UserFactory(username="edna", groups=[Group.objects.get(name="Editors")])
-    editor = log_in(browser, fresh_site, "edna")
+def test_upload_insert_lead_publish_and_read(browser, server, transactional_db, roles):
+    # The article and its picture are this test's own: no demo needed.
+    site = server.url
+    UserFactory(username="edna", groups=[roles["Editors"]])
+    editor = log_in(browser, site, "edna")
 
     # Upload, with alt text; a file that only claims to be a JPEG is refused.
-    editor.goto(f"{fresh_site}/admin/images/image/add/")
+    editor.goto(f"{site}/admin/images/image/add/")
     editor.set_input_files(
         "#id_upload",
         {"name": "fake.jpg", "mimeType": "image/jpeg", "buffer": b"not a picture"},
@@ -76,7 +78,7 @@ def test_upload_insert_lead_publish_and_read(browser, fresh_site):
     )
 
     # Write an article with the picture in its body and as its lead picture.
-    editor.goto(f"{fresh_site}/admin/articles/article/add/")
+    editor.goto(f"{site}/admin/articles/article/add/")
     editor.locator("#id_title").press_sequentially("Drones at sea")
     editor.fill("#id_standfirst", "Navies learn to fly from small decks.")
     editor.fill(
@@ -99,7 +101,7 @@ def test_upload_insert_lead_publish_and_read(browser, fresh_site):
 
     # A reader sees both pictures, responsive and described.
     reader = browser.new_context(viewport={"width": 390, "height": 800}).new_page()
-    reader.goto(f"{fresh_site}{article.get_absolute_url()}")
+    reader.goto(f"{site}{article.get_absolute_url()}")
     lead = reader.locator(".lead-figure img")
     body = reader.locator(".prose figure img")
     for img in (lead, body):
@@ -128,7 +130,7 @@ def test_upload_insert_lead_publish_and_read(browser, fresh_site):
     )
     assert len(urls) >= 10
     for url in urls:
-        response = reader.request.get(f"{fresh_site}{url}")
+        response = reader.request.get(f"{site}{url}")
         assert response.status == 200, url
         assert response.headers["content-type"] in ("image/webp", "image/jpeg"), url
     # Link previews carry the lead picture's social crop.
