@@ -41,11 +41,11 @@ records = st.recursive(
         st.tuples(children, children),
         st.dictionaries(st.text(max_size=8), children, max_size=6),
     ),
-    max_leaves=30,
+    max_leaves=15,
 )
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.dictionaries(st.text(max_size=12), records, max_size=8))
 def test_a_fingerprint_is_the_one_earlier_imports_stored(record):
     assert fingerprint(record) == stored_print(record)
