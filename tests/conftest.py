@@ -76,6 +76,48 @@ def _schema_fingerprint() -> str:
     return digest.hexdigest()[:12]
 
 
+# What a test must ask for to reach the database (directly, or through a
+# fixture that does): pytest-django refuses every other test a connection.
+DATABASE_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "live_server",
+    }
+)
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help=(
+            "run only the tests that use the database: the same suite again on "
+            "another database (CI's PostgreSQL run) need not repeat the others"
+        ),
+    )
+
+
+def uses_database(item) -> bool:
+    return bool(
+        item.get_closest_marker("django_db")
+        or DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    if not config.getoption("database_tests_only"):
+        return
+    kept = [item for item in items if uses_database(item)]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(
+            items=[item for item in items if not uses_database(item)]
+        )
+        items[:] = kept
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_suffix):
     """With `--reuse-db` (as `make test` runs), SQLite's test database is a

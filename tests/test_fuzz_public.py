@@ -153,36 +153,40 @@ def _value_strategy(site_data):
     )
 
 
-@st.composite
-def requests(draw, site_data, routes):
-    route = draw(st.sampled_from(routes))
+def requests(site_data, routes):
+    """A request to one of ``routes``: its parts filled with real, almost
+    real or hostile values, with up to four query parameters. The
+    strategies are built once, not at every draw (Hypothesis works out
+    each new one's properties again)."""
     values = _value_strategy(site_data)
-
-    def fill(match):
-        converter = match.group(1) or "str"
-        if converter == "int":
-            part = draw(
-                st.one_of(
-                    st.sampled_from(site_data["ids"]).map(str),
-                    st.integers(min_value=0, max_value=10**12).map(str),
-                    values,
-                )
-            )
-        elif converter == "slug":
-            part = draw(st.one_of(st.sampled_from(site_data["slugs"]), values))
-        else:
-            part = draw(st.one_of(st.sampled_from(site_data["tokens"]), values))
-        return quote(part, safe="") or "x"
-
-    path = "/" + re.sub(r"<(?:(\w+):)?\w+>", fill, route)
-    query = draw(
-        st.lists(
-            st.tuples(st.sampled_from(PARAMETERS) | st.text(max_size=8), values),
-            max_size=4,
-        )
+    parts = {
+        "int": st.one_of(
+            st.sampled_from(site_data["ids"]).map(str),
+            st.integers(min_value=0, max_value=10**12).map(str),
+            values,
+        ),
+        "slug": st.one_of(st.sampled_from(site_data["slugs"]), values),
+        "str": st.one_of(st.sampled_from(site_data["tokens"]), values),
+    }
+    queries = st.lists(
+        st.tuples(st.sampled_from(PARAMETERS) | st.text(max_size=8), values),
+        max_size=4,
     )
-    method = draw(st.sampled_from(["GET", "GET", "GET", "HEAD", "POST"]))
-    return method, path, query
+    methods = st.sampled_from(["GET", "GET", "GET", "HEAD", "POST"])
+    paths = st.sampled_from(routes)
+
+    @st.composite
+    def request(draw):
+        route = draw(paths)
+
+        def fill(match):
+            part = draw(parts.get(match.group(1) or "str", parts["str"]))
+            return quote(part, safe="") or "x"
+
+        path = "/" + re.sub(r"<(?:(\w+):)?\w+>", fill, route)
+        return draw(methods), path, draw(queries)
+
+    return request()
 
 
 def test_no_request_to_a_public_page_gets_a_server_error(site):
