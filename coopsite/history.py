@@ -26,4 +26,4 @@ def _get(self, instance, owner):
 def share_manager_classes() -> None:
     """Make the ``history`` descriptor reuse its manager class (from
     ``ready()``)."""
-    HistoryDescriptor.__get__ = _get  # type: ignore[method-assign]
+    HistoryDescriptor.__get__ = _get
