@@ -11,7 +11,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from articles.models import Article, ArticleStatus
+from articles.models import Article, ArticleEntityLink, ArticleStatus, LinkState
 from datasets.models import DataIssue, DatasetName, ImportRun, IssueReason
 from images.models import Image
 from images.services import image_create
@@ -211,6 +211,17 @@ class ArticleFactory(factory.django.DjangoModelFactory):
 class PublishedArticleFactory(ArticleFactory):
     status = ArticleStatus.PUBLISHED
     published_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=1))
+
+
+class ArticleEntityLinkFactory(factory.django.DjangoModelFactory):
+    """A link an editor accepted, from an article to a record."""
+
+    class Meta:
+        model = ArticleEntityLink
+
+    article = factory.SubFactory(PublishedArticleFactory)
+    entity = factory.SubFactory(OrganisationFactory)
+    state = LinkState.ACCEPTED
 
 
 class ImportRunFactory(factory.django.DjangoModelFactory):
