@@ -89,6 +89,14 @@ def _tag_counts(queryset):
     return list(rows)
 
 
+def _among(queryset, rows):
+    """The partnerships of ``queryset`` that ``rows`` name (by their
+    ``partnership_id``). A semi-join (``pk IN (…)``), not a join: a list
+    filtered by a participant, a system or a tag stays one row per
+    partnership, and needs no DISTINCT over every column."""
+    return queryset.filter(pk__in=rows.values("partnership_id"))
+
+
 class PartnershipFilter(FacetedFilterSet):
     q = IndexedTextFilter()
     kind = django_filters.ChoiceFilter(
@@ -118,23 +126,27 @@ class PartnershipFilter(FacetedFilterSet):
         queryset=Organisation.objects.all(),
         to_field_name="slug",
         field_name="participants__organisation",
+        method="filter_organisation",
         label="Organisation",
     )
     bloc = django_filters.ModelChoiceFilter(
         queryset=Bloc.objects.all(),
         to_field_name="slug",
         field_name="participants__bloc",
+        method="filter_bloc",
         label="Bloc",
     )
     system = django_filters.ModelChoiceFilter(
         queryset=System.objects.all(),
         to_field_name="slug",
         field_name="system_lines__system",
+        method="filter_system",
         label="System",
     )
     category = django_filters.ChoiceFilter(
         choices=SystemCategory.choices,
         field_name="system_lines__system__category",
+        method="filter_category",
         label="System category",
         empty_label="Any category",
     )
@@ -142,6 +154,7 @@ class PartnershipFilter(FacetedFilterSet):
         queryset=Tag.objects.all(),
         to_field_name="slug",
         field_name="tags",
+        method="filter_tag",
         label="Tag",
         empty_label="Any tag",
     )
@@ -186,12 +199,27 @@ class PartnershipFilter(FacetedFilterSet):
 
     def filter_country(self, queryset, name, country):
         """The country in any role, or in the role chosen."""
-        role = self.form.cleaned_data.get("role")
-        if role:
-            return queryset.filter(
-                participants__country=country, participants__role=role
-            )
-        return queryset.filter(participants__country=country)
+        participants = Participant.objects.filter(country=country)
+        if role := self.form.cleaned_data.get("role"):
+            participants = participants.filter(role=role)
+        return _among(queryset, participants)
+
+    def filter_organisation(self, queryset, name, organisation):
+        return _among(queryset, Participant.objects.filter(organisation=organisation))
+
+    def filter_bloc(self, queryset, name, bloc):
+        return _among(queryset, Participant.objects.filter(bloc=bloc))
+
+    def filter_system(self, queryset, name, system):
+        return _among(queryset, PartnershipSystem.objects.filter(system=system))
+
+    def filter_category(self, queryset, name, category):
+        return _among(
+            queryset, PartnershipSystem.objects.filter(system__category=category)
+        )
+
+    def filter_tag(self, queryset, name, tag):
+        return _among(queryset, Partnership.tags.through.objects.filter(tag=tag))
 
     def filter_role(self, queryset, name, role):
         return queryset  # applied together with the country, on one participant

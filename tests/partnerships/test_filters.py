@@ -103,6 +103,34 @@ def test_filter_by_organisation_system_and_bloc_from_record_pages(client, record
     assert response.context["linked_filters"][0][:2] == ("Organisation", "Baykar")
 
 
+def test_a_list_filtered_by_many_joined_rows_lists_each_partnership_once(
+    client, country
+):
+    """The filters are semi-joins: a deal in which Poland takes part twice,
+    with two systems of one category and two tags, is listed once, and the
+    page's query needs no DISTINCT over every column."""
+    deal = PartnershipFactory(name="Twice over", tags=[TagFactory(slug="drones")])
+    deal.tags.add(TagFactory())
+    for role in ("recipient", "partner"):
+        ParticipantFactory(partnership=deal, country=country("PL"), role=role)
+    for _ in range(2):
+        PartnershipSystemFactory(partnership=deal, system=SystemFactory(category="uav"))
+    PartnershipFactory(name="Untagged", tags=[])
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(
+            LIST, {"country": "poland", "category": "uav", "tag": "drones"}
+        )
+
+    assert [p.name for p in response.context["partnerships"]] == ["Twice over"]
+    assert response.context["paginator"].count == 1
+    assert not [
+        q["sql"]
+        for q in captured.captured_queries
+        if "SELECT DISTINCT" in q["sql"] and '"partnerships_partnership"' in q["sql"]
+    ]
+
+
 def test_choices_show_counts_given_the_other_filters(client, records):
     response = client.get(LIST, {"country": "poland"})
     form = response.context["filterset"].form
