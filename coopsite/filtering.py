@@ -216,7 +216,11 @@ class FacetedFilterSet(django_filters.FilterSet):
         """``count()``, the number of results of the list ``list_name``
         (a view) with these filters, kept for the data's version, as the
         facets are. Not kept for a filter set with errors: its list is
-        empty whatever its valid values say."""
+        empty whatever its valid values say. The key holds the view, the
+        filter set and its values, not the queryset: right while a list view
+        starts from the same queryset for every request (as every one does);
+        a view that narrows it by its URL must add that to ``list_name``, and
+        to ``facet_key``, which rests on the same condition."""
         if self.is_bound and self.errors:
             return count()
         return kept_for_version(
