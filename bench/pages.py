@@ -311,6 +311,7 @@ def measure(repeat: int, only: list[str] | None = None) -> dict[str, dict]:
             "first": first,
             "p50": statistics.median(times),
             "p95": times[min(len(times) - 1, round(0.95 * (len(times) - 1)))],
+            "times": times,
         }
         if big:
             results[name]["rows"] = Partnership.objects.count()
@@ -334,18 +335,52 @@ def export_memory(path: str) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def downloads_memory(stage: dict[str, dict]) -> dict[str, dict]:
+    """Each download measured in ``stage``, streamed again in a process of
+    its own for its peak memory."""
+    return {
+        name: export_memory(row["path"])
+        for name, row in stage.items()
+        if name.startswith("export")
+    }
+
+
+def _rss_kb(field: str) -> int | None:
+    """``VmRSS`` (now) or ``VmHWM`` (the peak) of this process, in KB, where
+    the system reports them (Linux)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith(f"{field}:"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
 def _memory_worker(path: str) -> None:
     _django()
     from django.test import Client
 
     client = Client()
     client.get("/")  # everything imported and connected first
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # The peak so far (the home page's) would hide the download's own: on
+    # Linux it is reset, and the growth is the new peak over the memory in
+    # use now; elsewhere, the peak over the peak before.
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as refs:
+            refs.write("5")
+        before, peak = _rss_kb("VmRSS"), lambda: _rss_kb("VmHWM")
+    except OSError:
+        before, peak = None, None
+    if before is None or peak is None:
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        peak = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # noqa: E731
     started = time.perf_counter()
     response = client.get(path)
     size = sum(len(piece) for piece in response.streaming_content)
     elapsed = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    after = peak()
     print(
         json.dumps(
             {"growth_mb": (after - before) / 1024, "bytes": size, "seconds": elapsed}
@@ -365,7 +400,7 @@ def _django() -> None:
     django.setup()
 
 
-def report_one(stage: dict[str, dict]) -> None:
+def report_one(stage: dict[str, dict], memory: dict[str, dict] | None = None) -> None:
     base = stage["article page"]["p50"]
     print(
         f"\n{'page':34} {'queries':>7} {'KB':>8} | {'first':>7} {'p50':>7}"
@@ -377,6 +412,29 @@ def report_one(stage: dict[str, dict]) -> None:
             f" {row['first'] * 1000:7.1f} {row['p50'] * 1000:7.1f}"
             f" {row['p95'] * 1000:7.1f} {row['p50'] / base:6.1f}"
         )
+    report_downloads(stage, memory or {})
+
+
+def report_downloads(stage: dict[str, dict], memory: dict[str, dict]) -> None:
+    """The downloads measured, in rows per second (and their memory)."""
+    for name in ("export.csv (all)", "export.json (all)"):
+        if name not in stage:
+            continue
+        row = stage[name]
+        rates = sorted(row["rows"] / seconds for seconds in row["times"])
+        print(
+            f"\n{name}: {row['rows']:,} rows, {row['bytes'] / 1e6:.1f} MB in"
+            f" {row['p50']:.2f} s = {row['rows'] / row['p50']:,.0f} rows/s"
+            f" (of {len(rates)}: {rates[0]:,.0f} to {rates[-1]:,.0f})",
+            end="",
+        )
+        if name in memory:
+            print(
+                f"; peak RSS growth {memory[name]['growth_mb']:.1f} MB"
+                " (a process of its own)",
+                end="",
+            )
+        print()
 
 
 def report(stages: dict[str, dict[str, dict]], memory: dict[str, dict]) -> None:
@@ -409,13 +467,7 @@ def report(stages: dict[str, dict[str, dict]], memory: dict[str, dict]) -> None:
             f" {at_large['p95'] * 1000:7.1f} {at_large['p50'] / base_large:6.1f} |"
             f" {at_large['p50'] / at_small['p50']:7.2f}"
         )
-    for name in ("export.csv (all)", "export.json (all)"):
-        row = large[name]
-        print(
-            f"\n{name}: {row['rows']:,} rows, {row['bytes'] / 1e6:.1f} MB in"
-            f" {row['p50']:.2f} s = {row['rows'] / row['p50']:,.0f} rows/s;"
-            f" peak RSS growth {memory[name]['growth_mb']:.1f} MB (a process of its own)"
-        )
+    report_downloads(large, memory)
 
 
 KEPT = "coopsite_bench_pages_kept"
@@ -507,7 +559,7 @@ def main() -> None:
             print("  (the kept database holds more than 1,000 articles)")
         articles = options.articles or (None if options.only else 100_000)
         if articles is None:
-            report_one(stages["1k"])
+            report_one(stages["1k"], downloads_memory(stages["1k"]))
             return
         started = time.perf_counter()
         add_articles(articles)
@@ -520,11 +572,7 @@ def main() -> None:
                 print(f"\nAt {name} articles:")
                 report_one(stage)
             return
-        memory = {
-            name: export_memory(stages["100k"][name]["path"])
-            for name in ("export.csv (all)", "export.json (all)")
-        }
-        report(stages, memory)
+        report(stages, downloads_memory(stages["100k"]))
 
 
 if __name__ == "__main__":

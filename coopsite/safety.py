@@ -69,6 +69,17 @@ def spreadsheet_safe(value):
     return value
 
 
+# A cell's first character decides (each prefix is one character; were a
+# longer one added, its first character would neutralise more, never less).
+_FORMULA_FIRST = frozenset(prefix[0] for prefix in FORMULA_PREFIXES)
+
+
+def spreadsheet_safe_cells(cells: list[str]) -> list[str]:
+    """:func:`spreadsheet_safe` for a row of text cells at once (a large
+    download calls it for every row)."""
+    return ["'" + cell if cell[:1] in _FORMULA_FIRST else cell for cell in cells]
+
+
 def script_safe_json(data, **kwargs) -> str:
     """``json.dumps`` whose output is safe inside ``<script>``."""
     return json.dumps(data, ensure_ascii=False, **kwargs).translate(_JSON_ESCAPES)
@@ -82,6 +93,17 @@ def markup_safe_json_bytes(raw: bytes) -> bytes:
         raw.replace(b"&", b"\\u0026")
         .replace(b"<", b"\\u003c")
         .replace(b">", b"\\u003e")
+    )
+
+
+def script_safe_json_bytes(raw: bytes) -> bytes:
+    """UTF-8 JSON text as :func:`script_safe_json` writes it: ``<``, ``>``,
+    ``&``, U+2028 and U+2029 as ``\\u`` escapes (all of which JSON only has
+    inside strings, so the text may be escaped in pieces of whole rows)."""
+    return (
+        markup_safe_json_bytes(raw)
+        .replace("\u2028".encode(), b"\\u2028")
+        .replace("\u2029".encode(), b"\\u2029")
     )
 
 

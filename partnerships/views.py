@@ -97,7 +97,9 @@ class PartnershipExportView(View):
             return _bad_filter_response(filterset)
         rows = exports.within_time_limit(
             exports.export_rows(
-                filterset.qs, base_url=request.build_absolute_uri("/").rstrip("/")
+                filterset.qs,
+                base_url=request.build_absolute_uri("/").rstrip("/"),
+                lists_as_text=self.format == "csv",
             )
         )
         filename = (
@@ -108,7 +110,7 @@ class PartnershipExportView(View):
         )
         if self.format == "json":
             response = StreamingHttpResponse(
-                exports.buffered(exports.json_lines(rows)),
+                exports.json_lines(rows),
                 content_type="application/json; charset=utf-8",
             )
             response["Content-Disposition"] = f'inline; filename="{filename}.json"'

@@ -54,43 +54,67 @@ def stream(client, path: str) -> bytes:
     return b"".join(response.streaming_content)
 
 
-def test_rows_are_read_a_chunk_at_a_time_with_their_participants_per_chunk(
-    client, country, monkeypatch
+@pytest.mark.parametrize("lists_as_text", [False, True], ids=["json", "csv"])
+def test_rows_are_read_a_chunk_at_a_time_with_their_lists_per_chunk(
+    client, country, monkeypatch, lists_as_text
 ):
     make_deals(7, country)
-    chunks = []
-    fetch_participants = exports._participants
+    fetched: dict[str, list[int]] = {"participants": [], "systems": [], "tags": []}
+    for name, keys in fetched.items():
+        read = getattr(exports._Lists, name)
 
-    def participants_of(ids):
-        chunks.append(len(ids))
-        return fetch_participants(ids)
+        def counted(lists, ids, read=read, keys=keys):
+            found = read(lists, ids)
+            keys.append(len(ids))
+            # Rows of this chunk's partnerships only, never another's.
+            assert set(found) <= set(ids)
+            return found
 
-    monkeypatch.setattr(exports, "_participants", participants_of)
+        monkeypatch.setattr(exports._Lists, name, counted)
     queryset = Partnership.objects.order_by("name")
     with CaptureQueriesContext(connection) as captured:
-        rows = list(exports.export_rows(queryset, base_url="http://x", chunk_size=3))
-    assert [row["name"] for row in rows] == [f"Deal {n:06d}" for n in range(7)]
-    assert rows[0]["participants"] == [
-        {"role": "recipient", "name": "Poland", "type": "country"},
-        {"role": "supplier", "name": "Türkiye", "type": "country"},
+        rows = exports.export_rows(
+            queryset, base_url="http://x", chunk_size=3, lists_as_text=lists_as_text
+        )
+        first = next(rows)
+        # The partnerships, the names, and the first chunk's three lists:
+        # nothing of the next chunk is read before its rows are reached.
+        assert len(captured) == 1 + 1 + 3
+        assert fetched["participants"] == [3]
+        rest = list(rows)
+    assert [row["name"] for row in [first, *rest]] == [
+        f"Deal {n:06d}" for n in range(7)
     ]
-    assert rows[0]["systems"][0]["name"] == "TB2"
-    assert rows[0]["url"] == "http://x/partnerships/deal-000000/"
-    sqls = [query["sql"] for query in captured.captured_queries]
-    # One query for the partnerships, then participants, systems and tags
-    # once per chunk of 3 (3 + 3 + 1 rows), each for that chunk's ids only.
-    assert len(sqls) == 1 + 3 * math.ceil(7 / 3)
-    assert chunks == [3, 3, 1]
+    if lists_as_text:
+        assert first["participants"] == "Poland (recipient); Türkiye (supplier)"
+        assert first["systems"] == "TB2"
+    else:
+        assert first["participants"] == [
+            {"role": "recipient", "name": "Poland", "type": "country"},
+            {"role": "supplier", "name": "Türkiye", "type": "country"},
+        ]
+        assert first["systems"][0]["name"] == "TB2"
+    assert first["url"] == "http://x/partnerships/deal-000000/"
+    # One query for the partnerships and one for the names, then
+    # participants, systems and tags once per chunk of 3 (3 + 3 + 1 rows).
+    assert len(captured) == 2 + 3 * math.ceil(7 / 3)
+    assert fetched == {
+        "participants": [3, 3, 1],
+        "systems": [3, 3, 1],
+        "tags": [3, 3, 1],
+    }
 
 
 def test_the_whole_csv_export_takes_the_same_queries_for_ten_and_for_forty_rows(
     client, country, django_assert_num_queries, settings
 ):
     make_deals(10, country)
-    with django_assert_num_queries(4):
+    # The partnerships, the names of what takes part in them, and one
+    # chunk's participants, systems and tags.
+    with django_assert_num_queries(5):
         stream(client, "/partnerships/export.csv")
     make_deals(30, country, start=10)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         text = stream(client, "/partnerships/export.csv").decode()
     assert len(text.strip().splitlines()) == 41  # the header and 40 rows
 
@@ -144,10 +168,10 @@ def test_an_export_that_fails_midway_raises_rather_than_ending_quietly(
 ):
     make_deals(5, country)
 
-    def broken(ids):
+    def broken(*args):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(exports, "_systems", broken)
+    monkeypatch.setattr(exports._Lists, "systems", broken)
     response = client.get("/partnerships/export.csv")
     with pytest.raises(RuntimeError, match="went away"):
         b"".join(response.streaming_content)

@@ -1,10 +1,14 @@
 import csv
 import io
 import json
+from decimal import Decimal
 
 import pytest
 
+from partnerships import exports
 from tests.factories import (
+    BlocFactory,
+    OrganisationFactory,
     ParticipantFactory,
     PartnershipFactory,
     PartnershipSystemFactory,
@@ -98,3 +102,85 @@ def test_bad_filters_get_a_400_naming_the_problem(client, suffix):
     errors = response.json()["errors"]
     assert errors["year_from"] == ["Enter a whole number."]
     assert "Select a valid choice" in errors["country"][0]
+
+
+def test_every_kind_of_participant_system_line_and_value_comes_out_as_stored(
+    client, country
+):
+    deal = PartnershipFactory(
+        name="Frigates", tags=[TagFactory(name="Naval"), TagFactory(name="Air")]
+    )
+    ParticipantFactory(partnership=deal, country=country("FR"), role="supplier")
+    ParticipantFactory(
+        partnership=deal,
+        country=None,
+        organisation=OrganisationFactory(name="Naval Group"),
+        role="developer",
+    )
+    ParticipantFactory(
+        partnership=deal, country=None, bloc=BlocFactory(name="NATO"), role="recipient"
+    )
+    # Two systems of one name, the second line's made first.
+    other_alpha = SystemFactory(name="Alpha", slug="alpha-2")
+    zulu, alpha = SystemFactory(name="Zulu"), SystemFactory(name="Alpha")
+    # Entered Zulu first, then two Alphas: listed by name, then as entered.
+    PartnershipSystemFactory(partnership=deal, system=zulu, quantity_ordered=2)
+    PartnershipSystemFactory(
+        partnership=deal,
+        system=alpha,
+        quantity_ordered=4,
+        delivery_years=[2015, 2016],
+        tiv_per_unit=Decimal("37.870"),
+        tiv_order=Decimal("151.480"),
+        tiv_delivered=Decimal("2348.000"),
+    )
+    PartnershipSystemFactory(
+        partnership=deal,
+        system=other_alpha,
+        quantity_ordered=None,
+        condition="second_hand",
+    )
+
+    [row] = json.loads(body(client.get("/partnerships/export.json")))
+    assert row["participants"] == [
+        {"role": "developer", "name": "Naval Group", "type": "organisation"},
+        {"role": "recipient", "name": "NATO", "type": "bloc"},
+        {"role": "supplier", "name": "France", "type": "country"},
+    ]
+    assert [(s["name"], s["ordered"]) for s in row["systems"]] == [
+        ("Alpha", 4),
+        ("Alpha", None),
+        ("Zulu", 2),
+    ]
+    first = row["systems"][0]
+    assert first["delivery_years"] == [2015, 2016]
+    # TIVs as numbers, a whole one as an integer.
+    assert (first["tiv_per_unit"], first["tiv_order"]) == (37.87, 151.48)
+    assert first["tiv_delivered"] == 2348
+    assert isinstance(first["tiv_delivered"], int)
+    assert row["systems"][1]["condition"] == "second_hand"
+    assert row["tags"] == ["Air", "Naval"]
+
+    [cells] = csv.DictReader(
+        io.StringIO(body(client.get("/partnerships/export.csv")).lstrip("\ufeff"))
+    )
+    assert cells["participants"] == (
+        "Naval Group (developer); NATO (recipient); France (supplier)"
+    )
+    assert cells["systems"] == "Alpha ×4; Alpha; Zulu ×2"
+    assert cells["tags"] == "Air; Naval"
+
+
+def test_a_json_export_sent_in_many_pieces_is_one_array_of_every_row(
+    client, country, monkeypatch
+):
+    for n in range(30):
+        PartnershipFactory(name=f"Deal {n:02d} </script>\u2028")
+    rows = [{"name": f"Deal {n:02d} </script>\u2028"} for n in range(30)]
+    pieces = list(exports.json_lines(iter(rows), size=100))
+    assert len(pieces) > 5
+    raw = b"".join(pieces)
+    assert b"</script>" not in raw
+    assert "\u2028".encode() not in raw
+    assert json.loads(raw) == rows
+    assert json.loads(b"".join(exports.json_lines(iter([]), size=100))) == []
