@@ -16,6 +16,11 @@ UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --all-extras --universal \
 	--python-version 3.13 --only-binary :all: --no-annotate --quiet \
 	--custom-compile-command "make lock"
 
+# Python keeps its compiled modules (pytest's rewritten test modules among
+# them) even where the environment asks it not to: without them every test
+# process and every server the tests start compiles them again, seconds each.
+unexport PYTHONDONTWRITEBYTECODE
+
 .PHONY: help install install-test install-browser run test test-browser lint format lock lock-upgrade lock-check check-deploy bench-mentions bench-import bench-faults bench-pictures bench-pages bench-http clean
 
 help:

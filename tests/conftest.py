@@ -108,6 +108,10 @@ def uses_database(item) -> bool:
 
 
 def pytest_collection_modifyitems(config, items):
+    # The modules marked ``long`` (a minute or more of one core) run first:
+    # xdist hands out modules in this order, and the longest started last
+    # would keep one worker busy long after the others ran out of work.
+    items.sort(key=lambda item: not item.get_closest_marker("long"))
     if not config.getoption("database_tests_only"):
         return
     kept = [item for item in items if uses_database(item)]

@@ -50,7 +50,7 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.long]
 
 ROOT = Path(__file__).resolve().parent.parent
 ANONYMOUS, READER, NO_ROLE, SUPERUSER = (

@@ -38,7 +38,7 @@ from tests.factories import (
     TagFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.long]
 
 REQUESTS = 2_000
 

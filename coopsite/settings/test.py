@@ -37,10 +37,14 @@ COOPSITE_PUBLIC_CACHE = False
 # ``kept_counts`` fixture), so that query counts are the pages' own.
 COOPSITE_KEEP_COUNTS = False
 
+# Refusals (403, 404, 405) are what many tests ask for, thousands of times a
+# run: Django logs each at WARNING with its traceback, which pytest then
+# formats and keeps. Server errors (5xx) are still logged, with theirs.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "root": {"level": "WARNING"},
+    "loggers": {"django.request": {"level": "ERROR"}},
 }
 
 WHITENOISE_USE_FINDERS = True

@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import (
 
 from api import snapshots
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.long]
 
 CHECKS = [
     not_a_server_error,

@@ -33,7 +33,7 @@ from tests.factories import (
 )
 from tests.sharing import shared_content
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.long]
 
 
 def run(command, *args) -> str:

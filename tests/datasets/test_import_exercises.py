@@ -30,7 +30,7 @@ from tests.datafiles import (
     sipri_file,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.long]
 
 
 def import_exercises(path, *args) -> str:

@@ -41,7 +41,7 @@ from tests.datafiles import (
 )
 from tests.factories import AliasFactory, ParticipantFactory, SourceFactory, TagFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.long]
 
 
 def import_sipri(path, *args) -> str:

@@ -18,7 +18,7 @@ from tests.factories import (
     TagFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.long]
 
 INDEXES = ["/organisations/", "/systems/", "/blocs/", "/tags/", "/countries/"]
 

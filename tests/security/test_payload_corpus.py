@@ -38,7 +38,7 @@ from tests.factories import (
 from .checks import csv_survivors, feed_survivors, html_survivors, json_survivors
 from .payloads import MARKDOWN, PAYLOADS, groups
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.long]
 
 URLS = [
     "javascript:alert(1)",
