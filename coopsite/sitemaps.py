@@ -2,48 +2,71 @@
 page, each split into pages of at most ``COOPSITE_SITEMAP_SIZE`` addresses
 (``/sitemap-articles.xml?p=2``), well under the protocol's 50,000.
 
-Every section reads only what an address and its ``lastmod`` need (the slug,
-the kind, the change time), never whole rows, and sums itself up in one
-query (how many addresses, changed when last), so the index takes one
-query per section and a section's page two. Its pages are in primary-key
-order, so an address stays on its page as new ones are added at the end.
+Every section reads only what an address and its ``lastmod`` need (the
+slug and the change time, as plain rows), never whole rows or model
+instances, and sums itself up in one query (how many addresses, changed
+when last), kept per version of the data: the index takes at most one query
+per section, and a section's page two. Its pages are in primary-key order,
+so an address stays on its page as new ones are added at the end. A page is
+written by one template tag (``sitemap_section.xml``), not a template loop
+per address.
 """
 
 from __future__ import annotations
 
 from functools import cached_property, partial
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, QuerySet
 from django.urls import reverse
+from django.utils.http import RFC3986_SUBDELIMS
 
 from articles.models import Article
+from freshness.versions import kept_for_version
 from partnerships.models import Bloc, Country, Organisation, Partnership, System, Tag
 
 
+def address_parts(url_name: str) -> tuple[str, str]:
+    """What comes before and after the slug in the addresses ``url_name``
+    reverses to: reversed once, not once per address."""
+    marker = "0slug0"
+    return tuple(reverse(url_name, kwargs={"slug": marker}).split(marker, 1))  # type: ignore[return-value]
+
+
 class SectionSitemap(Sitemap):
-    """A section over a queryset, with its size and latest change read
-    together, in one query."""
+    """A section over a queryset of (slug, change time) rows, with its size
+    and latest change read together, in one query. A page of it is one
+    query for its rows, and its addresses are made from the slug with the
+    section's address reversed once (``url_name``)."""
 
     changefreq = "weekly"
     priority = 0.5
+    url_name = ""
 
     @property
     def limit(self) -> int:  # type: ignore[override]  # read from settings
         return settings.COOPSITE_SITEMAP_SIZE
 
     def items(self) -> QuerySet:
+        """The section's addresses, as (slug, updated_at), in a lasting order."""
         raise NotImplementedError
 
     @cached_property
     def summary(self) -> dict:
-        """How many addresses the section holds, and when the latest changed."""
-        return (
-            self.items()
-            .order_by()
-            .aggregate(total=Count("pk"), latest=Max("updated_at"))
+        """How many addresses the section holds, and when the latest changed:
+        summed up once per version of the data (``kept_for_version``), so
+        the index and each page read it from the shared cache while nothing
+        has changed."""
+        return kept_for_version(
+            f"sitemap:{self.url_name}",
+            lambda: (
+                self.items()
+                .order_by()
+                .aggregate(total=Count("pk"), latest=Max("updated_at"))
+            ),
         )
 
     @property
@@ -55,15 +78,44 @@ class SectionSitemap(Sitemap):
     def get_latest_lastmod(self):
         return self.summary["latest"]
 
-    def lastmod(self, item):
-        return item.updated_at
+    def get_urls(self, page=1, site=None, protocol=None):
+        """A page's entries, as ``Sitemap.get_urls`` makes them, from plain
+        rows: no model instance and no ``reverse()`` per address."""
+        rows = self.paginator.page(page).object_list
+        start = f"{self.get_protocol(protocol)}://{self.get_domain(site)}"
+        before, after = address_parts(self.url_name)
+        before = start + before
+        changefreq, priority = self.changefreq, str(self.priority)
+        urls = [
+            {
+                "location": f"{before}{quote(slug, safe=_SAFE)}{after}",
+                "lastmod": updated_at,
+                "changefreq": changefreq,
+                "priority": priority,
+                "alternates": [],
+            }
+            for slug, updated_at in rows
+        ]
+        lastmods = [url["lastmod"] for url in urls]
+        if lastmods and None not in lastmods:
+            # For the view's Last-Modified header, as Sitemap.get_urls sets it.
+            self.latest_lastmod = max(lastmods)
+        return urls
+
+
+# What reverse() leaves unquoted in an address (RFC 3986's sub-delimiters
+# and "/~:@"): a slug is written into its address as reverse() would.
+_SAFE = RFC3986_SUBDELIMS + "/~:@"
 
 
 class ArticleSitemap(SectionSitemap):
     priority = 0.8
+    url_name = "articles:detail"
 
     def items(self):
-        return Article.objects.published().only("slug", "updated_at").order_by("pk")
+        return (
+            Article.objects.published().order_by("pk").values_list("slug", "updated_at")
+        )
 
 
 class RecordSitemap(SectionSitemap):
@@ -71,18 +123,18 @@ class RecordSitemap(SectionSitemap):
 
     def __init__(self, model):
         self.model = model
+        self.url_name = f"partnerships:{model.ENTITY_TYPE}_detail"
 
     def items(self):
-        return self.model.objects.only("slug", "entity_type", "updated_at").order_by(
-            "pk"
-        )
+        return self.model.objects.order_by("pk").values_list("slug", "updated_at")
 
 
 class TagSitemap(SectionSitemap):
     priority = 0.4
+    url_name = "partnerships:tag_detail"
 
     def items(self):
-        return Tag.objects.only("slug", "updated_at").order_by("pk")
+        return Tag.objects.order_by("pk").values_list("slug", "updated_at")
 
 
 class PageSitemap(Sitemap):

@@ -23,7 +23,7 @@ urlpatterns = [
     path(
         "sitemap-<section>.xml",
         xml_safe(sitemap_views.sitemap),
-        {"sitemaps": SITEMAPS},
+        {"sitemaps": SITEMAPS, "template_name": "sitemap_section.xml"},
         name="sitemap_section",
     ),
     path("robots.txt", RobotsView.as_view(), name="robots"),

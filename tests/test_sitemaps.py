@@ -5,6 +5,9 @@ import datetime as dt
 from xml.etree import ElementTree
 
 import pytest
+from django.db import connection
+from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.models import Article
@@ -124,3 +127,56 @@ def test_a_section_page_takes_two_queries_and_reads_no_article_text(
     page_query = captured.captured_queries[-1]["sql"]
     assert '"body"' not in page_query
     assert '"standfirst"' not in page_query
+
+
+def test_a_section_page_is_written_exactly_as_djangos_own_template_writes_it():
+    urls = [
+        {
+            "location": "http://testserver/tags/a&b'<c>\"/",
+            # 23:30 UTC is the next day in Auckland, the day lastmod gives.
+            "lastmod": dt.datetime(2024, 5, 6, 23, 30, tzinfo=dt.UTC),
+            "changefreq": "weekly",
+            "priority": "0.5",
+            "alternates": [{"lang_code": "fr", "location": "http://x/fr/?a=1&b=2"}],
+        },
+        {
+            "location": "http://testserver/pages/",
+            "lastmod": dt.date(2023, 1, 2),
+            "changefreq": None,
+            "priority": "",
+            "alternates": [],
+        },
+        {
+            "location": "http://testserver/",
+            "lastmod": None,
+            "changefreq": "daily",
+            "priority": "0.6",
+            "alternates": [],
+        },
+    ]
+    with timezone.override("Pacific/Auckland"):
+        ours = render_to_string("sitemap_section.xml", {"urlset": urls})
+        djangos = render_to_string("sitemap.xml", {"urlset": urls})
+    assert "<lastmod>2024-05-07</lastmod>" in ours
+    assert "a&amp;b&#x27;&lt;c&gt;&quot;" in ours
+    assert ours.strip() == djangos.strip()
+
+
+def test_with_counts_kept_the_index_is_summed_once_per_version_and_a_publish_shows(
+    client, commit, kept_counts, small_pages
+):
+    with commit():
+        PublishedArticleFactory.create_batch(3)
+    assert len(locations(client.get("/sitemap.xml"))) > 1
+    with CaptureQueriesContext(connection) as captured:
+        index = locations(client.get("/sitemap.xml"))
+    # The version's one read, at most: no section is summed up again.
+    assert len(captured) <= 1
+    assert "http://testserver/sitemap-articles.xml?p=2" not in index
+    with commit():
+        added = PublishedArticleFactory()
+    index = locations(client.get("/sitemap.xml"))
+    assert "http://testserver/sitemap-articles.xml?p=2" in index
+    assert f"http://testserver{added.get_absolute_url()}" in locations(
+        client.get("/sitemap-articles.xml?p=2")
+    )

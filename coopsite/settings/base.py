@@ -92,7 +92,10 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
-            "libraries": {"safety": "coopsite.templatetags.safety"},
+            "libraries": {
+                "safety": "coopsite.templatetags.safety",
+                "sitemap_xml": "coopsite.templatetags.sitemap_xml",
+            },
         },
     },
 ]
