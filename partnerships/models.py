@@ -938,7 +938,13 @@ class Partnership(Entity):
                 name="partnership_ends_after_it_starts",
             ),
         ]
-        indexes = [models.Index(fields=["kind", "status"])]
+        indexes = [
+            models.Index(fields=["kind", "status"]),
+            # The lists' order (latest first, and earliest first read
+            # backwards): a page of 25 reads 25 rows and their ties, not a
+            # sort of every partnership.
+            models.Index(fields=["-start_date"], name="partnership_start_desc"),
+        ]
 
     def __str__(self):
         return self.name

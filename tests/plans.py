@@ -6,7 +6,13 @@ from django.test.utils import CaptureQueriesContext
 
 
 def plans_of(run) -> list[str]:
-    """The database's plan of each query ``run`` makes.
+    """The database's plan of each query ``run`` makes (see
+    :func:`queries_and_plans`)."""
+    return [plan for _sql, plan in queries_and_plans(run)]
+
+
+def queries_and_plans(run) -> list[tuple[str, str]]:
+    """Each query ``run`` makes, and the database's plan of it.
 
     On PostgreSQL, with sequential scans priced out: on a test's few
     thousand rows reading the whole table is cheapest, and what the test
@@ -22,7 +28,8 @@ def plans_of(run) -> list[str]:
             cursor.execute("SET LOCAL enable_seqscan = off")
         for query in captured.captured_queries:
             cursor.execute(f"{explain} {query['sql']}")
-            plans.append("\n".join(str(row[-1]) for row in cursor.fetchall()))
+            plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+            plans.append((query["sql"], plan))
     return plans
 
 
