@@ -846,21 +846,26 @@ class PartnershipQuerySet(EntityQuerySet):
         return self.filter(**{f"participants__{field}": actor.pk}).distinct()
 
     def for_lists(self) -> PartnershipQuerySet:
-        """With what a row in a list shows: participants and systems, in a
-        fixed number of queries, and the status today."""
+        """With what a row in a list shows: its participants, in one query
+        however many rows, and the status today."""
         return self.with_status().prefetch_related(
             models.Prefetch(
                 "participants",
                 queryset=Participant.objects.select_related(
                     "country", "organisation", "bloc"
                 ).order_by("role", "id"),
-            ),
+            )
+        )
+
+    def for_pages(self) -> PartnershipQuerySet:
+        """With what a partnership's own page shows besides: its systems."""
+        return self.for_lists().prefetch_related(
             models.Prefetch(
                 "system_lines",
                 queryset=PartnershipSystem.objects.select_related("system").order_by(
                     "system__name"
                 ),
-            ),
+            )
         )
 
 

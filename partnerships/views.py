@@ -376,7 +376,7 @@ class PartnershipDetailView(CanonicalAddressMixin, EntityArticlesMixin, DetailVi
     context_object_name = "partnership"
 
     def get_queryset(self):
-        return Partnership.objects.for_lists().prefetch_related(
+        return Partnership.objects.for_pages().prefetch_related(
             "sources", "tags", "aliases"
         )
 

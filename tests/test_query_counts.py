@@ -157,16 +157,16 @@ EXPECTED = {
     "article list": 9,
     "article list, filtered": 11,
     "article": 5,
-    "partnership list": 9,
-    "partnership list, filtered": 11,
+    "partnership list": 8,
+    "partnership list, filtered": 10,
     "partnership": 10,  # the notes on the source: one query
     # The count, the page, the facets: regions, current or former.
     "country list": 4,
-    "country": 12,
-    "organisation": 10,
-    "system": 10,
-    "bloc": 10,
-    "tag": 8,
+    "country": 11,
+    "organisation": 9,
+    "system": 9,
+    "bloc": 9,
+    "tag": 7,
     # The years with records (for the default period), the pre-aggregated
     # ties summed, the countries.
     "network": 3,
@@ -189,5 +189,5 @@ EXPECTED = {
     # every facet then filter by the keys found).
     "article list, text": 9 + 2,
     "article list, text and filters": 11 + 2,
-    "partnership list, text": 9 + 2,
+    "partnership list, text": 8 + 2,
 }
