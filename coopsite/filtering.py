@@ -19,6 +19,7 @@ from core.free_text import among, found_pks, pack_keys, unpack_keys
 from freshness.versions import Freshness, cached_current, kept_for_version
 
 from .safety import refuse_control_characters
+from .widgets import OptionListSelect
 
 PAGE_SIZES = (25, 50, 100)
 TEXT_MAX_LENGTH = 200
@@ -136,6 +137,17 @@ class FacetedFilterSet(django_filters.FilterSet):
     """
 
     facets: dict[str, Callable[[QuerySet], list[tuple[str, str, int]]]] = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each choice filter's <select>, written without a template per
+        # option (the same markup: coopsite.widgets.OptionListSelect).
+        for filter_ in self.filters.values():
+            if (
+                "widget" not in filter_.extra
+                and filter_.field_class.widget is forms.Select
+            ):
+                filter_.extra["widget"] = OptionListSelect
 
     def filter_queryset(self, queryset):
         return distinct_if_repeated(super().filter_queryset(queryset))
