@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import getpass
 import hashlib
 import json
@@ -322,7 +323,8 @@ def run_import(
             run_by=_system_user(),
         )
         try:
-            result = _run(dataset, path, run, strict=strict, stdout=stdout)
+            with _cycle_collection_paused():
+                result = _run(dataset, path, run, strict=strict, stdout=stdout)
         except Exception as exc:
             run.outcome = (
                 ImportRun.Outcome.REFUSED
@@ -441,6 +443,25 @@ def _same_file(dataset: Dataset, run: ImportRun, earlier: ImportRun) -> ImportRe
     )
     _finish_run(run, result, dataset)
     return result
+
+
+@contextlib.contextmanager
+def _cycle_collection_paused() -> Iterator[None]:
+    """Python's cycle collector off while an import runs. An import makes
+    millions of objects that live until it ends (records, drafts, rows to
+    write), and every so many allocations the collector walks them all
+    again, finding nothing: a fifth of a first import's time. What they
+    hold is freed by reference counting as usual; what forms cycles waits
+    for the collection made at the end."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect()
 
 
 SQLITE_CACHE_KIB = 32_768  # an import's page cache on SQLite (the default: 2 MB)
