@@ -452,7 +452,7 @@ def _cycle_collection_paused() -> Iterator[None]:
     write), and every so many allocations the collector walks them all
     again, finding nothing: a fifth of a first import's time. What they
     hold is freed by reference counting as usual; what forms cycles waits
-    for the collection made at the end."""
+    for the collector's next round after the import."""
     if not gc.isenabled():
         yield
         return
@@ -461,7 +461,6 @@ def _cycle_collection_paused() -> Iterator[None]:
         yield
     finally:
         gc.enable()
-        gc.collect()
 
 
 SQLITE_CACHE_KIB = 32_768  # an import's page cache on SQLite (the default: 2 MB)

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from asgiref.local import Local
 from django.apps import apps as global_apps
 from django.db import connections, transaction
-from django.db.models import Count, F, Q
+from django.db.models import F, Q
 from django.db.models.functions import ExtractYear
 
 
@@ -29,56 +29,65 @@ class _Year(ExtractYear):
         return f"CAST(strftime('%%Y', {sql}) AS integer)", params
 
 
-def _queries(participant_model, countries: set[int] | None) -> list:
-    """The table's rows as queries, each row's values named ``a`` (the first
-    country), ``b`` (the second), ``k`` (the kind), ``y`` (the year) and
-    ``n`` (the partnerships): pairs, countries with another beside them,
-    and the totals; restricted to rows touching ``countries`` (all if
-    None)."""
-    base = participant_model.objects.filter(country__isnull=False).order_by()
-    year = _Year("partnership__start_date")
-    count = Count("partnership", distinct=True)
-    # Pairs: one join from a participant to its partnership's other
-    # participants, in one filter() so that the conditions share it.
-    pair_filter = Q(
+def _pairs(participant_model, countries: set[int] | None):
+    """Every pair of countries taking part in one partnership, once (``a``
+    the lower id, ``b`` the higher), with the partnership (``p``), its kind
+    (``k``) and year (``y``); only pairs with one of ``countries`` in them
+    (all if None)."""
+    # One join from a participant to its partnership's other participants,
+    # in one filter() so that the conditions and the values share it.
+    pair = Q(
+        country__isnull=False,
         partnership__participants__country__isnull=False,
         partnership__participants__country__gt=F("country"),
     )
     if countries is not None:
-        pair_filter &= Q(country__in=countries) | Q(
+        pair &= Q(country__in=countries) | Q(
             partnership__participants__country__in=countries
         )
-    pairs = (
-        base.filter(pair_filter)
+    return (
+        participant_model.objects.filter(pair)
+        .order_by()
         .values(
             a=F("country"),
             b=F("partnership__participants__country"),
             k=F("partnership__kind"),
-            y=year,
+            y=_Year("partnership__start_date"),
+            p=F("partnership"),
         )
-        .annotate(n=count)
     )
-    # A country with another beside it.
-    beside = Q(partnership__participants__country__lt=F("country")) | Q(
-        partnership__participants__country__gt=F("country")
-    )
+
+
+def _statement(participant_model, table: str, countries: set[int] | None):
+    """The INSERT … SELECT that writes the table's rows (restricted to rows
+    touching ``countries``, all if None) and its parameters: the pairs are
+    found once (a common table expression) and counted three ways: by
+    pair, by country (a country with another beside it), and in total
+    (the partnerships between two countries or more, per kind and year)."""
+    sql, params = _pairs(participant_model, countries).query.sql_with_params()
+    ctes, params = [f"pair AS ({sql})"], list(params)
+    counted_sides = ""
+    every = "pair"
     if countries is not None:
-        beside &= Q(country__in=countries)
-    involved = (
-        base.filter(beside)
-        .values(a=F("country"), b=F("country"), k=F("partnership__kind"), y=year)
-        .annotate(n=count)
-    )
-    # The partnerships between two countries or more, per kind and year.
-    shared = (
-        base.filter(
-            partnership__participants__country__isnull=False,
-            partnership__participants__country__gt=F("country"),
-        )
-        .values(k=F("partnership__kind"), y=year)
-        .annotate(n=count)
-    )
-    return [pairs, involved, shared]
+        # The totals move with every change: counted over all the pairs.
+        everything, more = _pairs(participant_model, None).query.sql_with_params()
+        ctes.append(f"every_pair AS ({everything})")
+        params += more
+        every = "every_pair"
+        counted_sides = f"WHERE c IN ({', '.join(['%s'] * len(countries))})"
+        params += sorted(countries)
+    return (
+        # WITH inside the INSERT: the statement stays an INSERT, whose rows
+        # the database counts.
+        f"INSERT INTO {table} WITH {', '.join(ctes)} "  # noqa: S608 (names quoted, values parameters)
+        "SELECT a, b, k, y, COUNT(DISTINCT p) FROM pair GROUP BY a, b, k, y "
+        "UNION ALL "
+        "SELECT c, c, k, y, COUNT(DISTINCT p) FROM ("
+        "SELECT a AS c, k, y, p FROM pair UNION ALL SELECT b, k, y, p FROM pair"
+        f") AS sides {counted_sides} GROUP BY c, k, y "
+        "UNION ALL "
+        f"SELECT NULL, NULL, k, y, COUNT(DISTINCT p) FROM {every} GROUP BY k, y"
+    ), params
 
 
 def rebuild(apps=global_apps) -> int:
@@ -106,9 +115,8 @@ def _replace(apps, countries: set[int] | None) -> int:
             | Q(country_a__isnull=True)
         )
     stale.delete()
-    # The totals move with every change. The database counts and writes
-    # the rows itself (INSERT … SELECT): the full datasets make tens of
-    # thousands.
+    # The database counts and writes the rows itself, in one statement (the
+    # full datasets make tens of thousands).
     connection = connections[link_model.objects.db]
     quote = connection.ops.quote_name
     meta = link_model._meta
@@ -116,18 +124,12 @@ def _replace(apps, countries: set[int] | None) -> int:
         quote(meta.get_field(name).column)
         for name in ("country_a", "country_b", "kind", "year", "partnerships")
     )
-    written = 0
+    sql, params = _statement(
+        participant_model, f"{quote(meta.db_table)} ({columns})", countries
+    )
     with connection.cursor() as cursor:
-        for query in _queries(participant_model, countries):
-            sql, params = query.query.sql_with_params()
-            named = "a, b" if "a" in query.query.annotations else "NULL, NULL"
-            cursor.execute(
-                f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608 (names quoted, values parameters)
-                f"SELECT {named}, k, y, n FROM ({sql}) AS counted",
-                params,
-            )
-            written += cursor.rowcount
-    return written
+        cursor.execute(sql, params)
+        return cursor.rowcount
 
 
 # --- Once per transaction, on commit --------------------------------------------------
