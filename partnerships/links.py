@@ -18,6 +18,8 @@ from django.db import connections, transaction
 from django.db.models import F, Q
 from django.db.models.functions import ExtractYear
 
+from freshness.versions import data_changed
+
 
 class _Year(ExtractYear):
     """ExtractYear, computed by SQLite itself: Django's SQLite backend calls
@@ -114,7 +116,10 @@ def _replace(apps, countries: set[int] | None) -> int:
             | Q(country_b__in=countries)
             | Q(country_a__isnull=True)
         )
-    stale.delete()
+    # A derived table: its rows go in one statement, with no signal each
+    # (the full datasets make a hundred thousand); readers' pages show them.
+    if stale._raw_delete(stale.db):
+        data_changed()
     # The database counts and writes the rows itself, in one statement (the
     # full datasets make tens of thousands).
     connection = connections[link_model.objects.db]
