@@ -746,6 +746,45 @@ class System(Entity):
             *(maker.name for maker in self.makers.all()),
         ]
 
+    @classmethod
+    def index_rows(cls, pks: list[int]) -> Iterator[tuple[int, dict]]:
+        """``(pk, index_components())`` of these systems, read as plain
+        values in three queries however many there are: an import creates
+        thousands. The same document as ``index_components()``."""
+        pks = sorted(set(pks))
+        aliases = _grouped(
+            Alias.objects.filter(_ids("entity_id", pks))
+            .order_by("entity_id", "name")
+            .values_list("entity_id", "name")
+        )
+        makers = _grouped(
+            cls.makers.through.objects.filter(_ids("system_id", pks))
+            .order_by("system_id", "organisation__name")
+            .values_list("system_id", "organisation__name")
+        )
+        categories = dict(SystemCategory.choices)
+        wanted = set(pks)
+        rows = cls.objects.filter(_ids("pk", pks)).order_by("pk")
+        for pk, name, summary, category, origin, created_at in rows.values_list(
+            "pk", "name", "summary", "category", "origin_country__name", "created_at"
+        ):
+            if pk not in wanted:
+                continue
+            yield (
+                pk,
+                cls.index_document(
+                    name=name,
+                    summary=summary,
+                    keywords=aliases.get(pk, []),
+                    facts=[
+                        categories.get(category, category),
+                        origin or "",
+                        *makers.get(pk, ()),
+                    ],
+                    visible_from=created_at,
+                ),
+            )
+
 
 # --- Partnerships -------------------------------------------------------------
 

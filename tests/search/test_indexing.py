@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from articles.models import Article
 from core.signals import send_bulk_saved
 from partnerships import services
-from partnerships.models import Entity, MentionIndex, Organisation, Partnership
+from partnerships.models import Entity, MentionIndex, Organisation, Partnership, System
 from search.backends import search
 from search.indexing import _Pending
 from search.signals import dependencies
@@ -205,6 +205,30 @@ def test_a_relation_search_cannot_follow_is_refused(monkeypatch):
     monkeypatch.setattr(Article, "index_related", ("title",))
     with pytest.raises(ImproperlyConfigured, match="title"):
         dependencies(Article)
+
+
+def test_systems_indexed_in_bulk_read_as_one_by_one(commit):
+    """An import creates thousands of systems, indexed from plain values
+    (``index_rows``): the entries are those their saved rows give, aliases,
+    category, origin and makers included."""
+    with commit():
+        drone = SystemFactory(
+            name="Kestrel", summary="A drone.", category="uav",
+            origin_country=CountryFactory(name="Norway"),
+        )  # fmt: skip
+        AliasFactory(entity=drone, name="Tårnfalk")
+        drone.makers.add(
+            OrganisationFactory(name="Zeta Works"), OrganisationFactory(name="Aero AS")
+        )
+        bare = SystemFactory(name="Bare radar", summary="", origin_country=None)
+    expected = {
+        s.pk: s.index_components()
+        for s in System.index_queryset().filter(pk__in=[drone.pk, bare.pk])
+    }
+
+    assert dict(System.index_rows([drone.pk, bare.pk])) == expected
+    assert titles("tarnfalk") == ["Kestrel"]
+    assert "Kestrel" in titles("zeta works")
 
 
 def test_partnerships_indexed_in_bulk_read_as_one_by_one(commit):
