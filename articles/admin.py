@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
-from coopsite.admin import LOCK_FIELDS, public_url
+from coopsite.admin import LOCK_FIELDS, KeptRelatedOnlyFilter, public_url
 from core.admin import without_record_stamps
 
 from . import history, linking, permissions, services, workflow
@@ -91,8 +91,8 @@ class ArticleAdmin(admin.ModelAdmin):
     ]
     list_filter = [
         "status",
-        ("authors", admin.RelatedOnlyFieldListFilter),
-        ("tags", admin.RelatedOnlyFieldListFilter),
+        ("authors", KeptRelatedOnlyFilter),
+        ("tags", KeptRelatedOnlyFilter),
     ]
     search_fields = ["title", "slug", "standfirst", "body"]
     prepopulated_fields = {"slug": ["title"]}

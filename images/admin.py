@@ -8,6 +8,8 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from coopsite.admin import KeptRelatedOnlyFilter
+
 from . import permissions, services
 from .embeds import picture_html
 from .forms import ImageForm
@@ -47,7 +49,7 @@ class ImageAdmin(admin.ModelAdmin):
     list_filter = [
         UsageFilter,
         "format",
-        ("uploaded_by", admin.RelatedOnlyFieldListFilter),
+        ("uploaded_by", KeptRelatedOnlyFilter),
     ]
     search_fields = ["=id", "title", "alt_text", "caption", "credit", "licence"]
     date_hierarchy = "created_at"

@@ -10,7 +10,12 @@ from django.urls import reverse
 from django.utils.translation import ngettext
 
 from articles.selectors import linking_article_count, links_to
-from coopsite.admin import LOCK_FIELDS, ReadOnlyHistoryAdmin, public_url
+from coopsite.admin import (
+    LOCK_FIELDS,
+    KeptRelatedOnlyFilter,
+    ReadOnlyHistoryAdmin,
+    public_url,
+)
 from core.admin import without_record_stamps
 
 from . import services
@@ -272,7 +277,7 @@ class BlocAdmin(EntityAdmin):
 class OrganisationAdmin(EntityAdmin):
     list_display = ["name", "kind", "home_country", "used_in", "updated_at"]
     list_select_related = ["home_country"]
-    list_filter = ["kind", ("home_country", admin.RelatedOnlyFieldListFilter)]
+    list_filter = ["kind", ("home_country", KeptRelatedOnlyFilter)]
     autocomplete_fields = ["home_country"]
     fieldsets = [
         (
@@ -294,7 +299,7 @@ class SystemAdmin(EntityAdmin):
         "updated_at",
     ]
     list_select_related = ["origin_country"]
-    list_filter = ["category", ("origin_country", admin.RelatedOnlyFieldListFilter)]
+    list_filter = ["category", ("origin_country", KeptRelatedOnlyFilter)]
     autocomplete_fields = ["origin_country", "makers"]
     fieldsets = [
         (
@@ -337,8 +342,8 @@ class PartnershipAdmin(EntityAdmin):
     list_filter = [
         "kind",
         "status",
-        ("participants__country", admin.RelatedOnlyFieldListFilter),
-        ("tags", admin.RelatedOnlyFieldListFilter),
+        ("participants__country", KeptRelatedOnlyFilter),
+        ("tags", KeptRelatedOnlyFilter),
         "is_featured",
     ]
     search_fields = ["name", "slug", "summary", "aliases__name"]

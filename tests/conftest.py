@@ -40,11 +40,21 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from accounts.roles import ROLES
 from partnerships.models import Country
 from tests.factories import UserFactory
 from tests.sharing import SHARED_IN_MODULE, shared_content
+
+# Hypothesis checks what the properties say, not how fast this machine makes
+# examples: on a shared, loaded machine (CI's included) making them can be
+# slow, and no test should fail for it, nor for one example that took long.
+hypothesis_settings.register_profile(
+    "coopsite", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("coopsite")
 
 # The browser suite needs Playwright, which `make test-browser` installs; the
 # rest of the suite does not collect it where Playwright is missing.
