@@ -93,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
             ],
             "libraries": {
+                "admin_dates": "coopsite.templatetags.admin_dates",
                 "safety": "coopsite.templatetags.safety",
                 "sitemap_xml": "coopsite.templatetags.sitemap_xml",
             },

@@ -3,6 +3,8 @@ partnership's countries and tags) find their choices once per version of
 the data and per user, not by reading every row on every request; a
 committed change is in them on the next request."""
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -80,3 +82,50 @@ def test_each_user_has_the_choices_of_the_rows_they_see(
     assert lookups, "the editor's choices are not the contributor's"
     assert "Mine" in contributor_page
     assert "Someone else" not in contributor_page
+
+
+def date_queries(client, path) -> tuple[str, list[str]]:
+    """The page, and the date hierarchy's reads: the list's date range and
+    its distinct years."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    assert response.status_code == 200
+    reads = [
+        q["sql"]
+        for q in captured.captured_queries
+        if '"datefield"' in q["sql"] or 'AS "first"' in q["sql"]
+    ]
+    return response.content.decode(), reads
+
+
+def test_the_date_hierarchy_is_read_once_per_version(
+    kept_counts, superuser_client, commit
+):
+    with commit():
+        PartnershipFactory(start_date=dt.date(2019, 5, 1))
+        PartnershipFactory(start_date=dt.date(2021, 5, 1))
+    page, first = date_queries(superuser_client, PARTNERSHIPS)
+    assert len(first) == 2  # the range, the years
+    assert "start_date__year=2019" in page
+    assert "start_date__year=2021" in page
+
+    page, again = date_queries(superuser_client, PARTNERSHIPS)
+    assert again == []
+    assert "start_date__year=2021" in page
+
+    with commit():
+        PartnershipFactory(start_date=dt.date(2023, 5, 1))
+    page, _ = date_queries(superuser_client, PARTNERSHIPS)
+    assert "start_date__year=2023" in page
+
+
+def test_a_filtered_list_has_the_years_of_its_own_rows(
+    kept_counts, superuser_client, commit
+):
+    with commit():
+        PartnershipFactory(start_date=dt.date(2019, 5, 1), kind="export")
+        PartnershipFactory(start_date=dt.date(2021, 5, 1), kind="exercise")
+    superuser_client.get(PARTNERSHIPS)  # the whole list's years, kept
+    page, reads = date_queries(superuser_client, f"{PARTNERSHIPS}?kind__exact=export")
+    assert reads
+    assert "start_date__year=2021" not in page

@@ -1,0 +1,64 @@
+"""The admin changelists' date hierarchy (``date_hierarchy``), as Django
+draws it, with what it reads kept for the data's version.
+
+At the top of a changelist Django reads the first and last date of every
+row the list holds, then every distinct year among them: two scans of the
+whole table (100,000 articles) on each request. Here they are asked once
+per version of the data (``freshness.versions.kept_for_version``) and per
+list, the list named by its own query (its filters, search and the rows the
+user may see). Any committed change gives the data a new version."""
+
+import copy
+
+from django import template
+from django.contrib.admin.templatetags import admin_list
+from django.contrib.admin.templatetags.base import InclusionAdminNode
+
+from freshness.versions import kept_for_version
+
+register = template.Library()
+
+
+class KeptDates:
+    """A changelist's queryset as the date hierarchy reads it: its date
+    range and its years, months or days, kept for the data's version."""
+
+    def __init__(self, queryset):
+        self._queryset = queryset
+        self._key = f"admin-dates|{queryset.model._meta.label}|{queryset.query}"
+
+    def aggregate(self, **aggregates):
+        return kept_for_version(
+            f"{self._key}|range|{sorted(aggregates)}",
+            lambda: self._queryset.aggregate(**aggregates),
+        )
+
+    def dates(self, field_name, kind, order="ASC"):
+        return kept_for_version(
+            f"{self._key}|dates|{field_name}|{kind}|{order}",
+            lambda: list(self._queryset.dates(field_name, kind, order)),
+        )
+
+    def datetimes(self, field_name, kind, order="ASC", tzinfo=None):
+        return kept_for_version(
+            f"{self._key}|datetimes|{field_name}|{kind}|{order}|{tzinfo}",
+            lambda: list(self._queryset.datetimes(field_name, kind, order, tzinfo)),
+        )
+
+
+def kept_date_hierarchy(cl):
+    kept = copy.copy(cl)
+    kept.queryset = KeptDates(cl.queryset)
+    return admin_list.date_hierarchy(kept)
+
+
+@register.tag(name="date_hierarchy")
+def date_hierarchy_tag(parser, token):
+    return InclusionAdminNode(
+        "date_hierarchy",
+        parser,
+        token,
+        func=kept_date_hierarchy,
+        template_name="date_hierarchy.html",
+        takes_context=False,
+    )
