@@ -6,7 +6,9 @@ from django import forms
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, SafeString, mark_safe
-from django.utils.timezone import template_localtime
+from django.utils.timezone import (  # type: ignore[attr-defined]  # not in django-stubs
+    template_localtime,
+)
 
 
 def _shown(value) -> str:
