@@ -11,14 +11,20 @@ def plans_of(run) -> list[str]:
     return [plan for _sql, plan in queries_and_plans(run)]
 
 
-def queries_and_plans(run) -> list[tuple[str, str]]:
+def queries_and_plans(run, *, sorts_priced_out=False) -> list[tuple[str, str]]:
     """Each query ``run`` makes, and the database's plan of it.
 
     On PostgreSQL, with sequential scans priced out: on a test's few
     thousand rows reading the whole table is cheapest, and what the test
     shows is that the index serves these queries as they are written (the
     stored column, the same configuration, no condition on another table);
-    ``make bench-pages`` shows the times at 100,000 articles."""
+    ``make bench-pages`` shows the times at 100,000 articles.
+
+    With ``sorts_priced_out``, a full sort of the rows is priced out too:
+    on a few rows sorting them all costs as little as reading them in an
+    index's order, and the planner's choice between the two then depends on
+    its version and its statistics, not on whether the index can give the
+    order."""
     with CaptureQueriesContext(connection) as captured:
         run()
     plans = []
@@ -26,6 +32,8 @@ def queries_and_plans(run) -> list[tuple[str, str]]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL enable_seqscan = off")
+            if sorts_priced_out:
+                cursor.execute("SET LOCAL enable_sort = off")
         for query in captured.captured_queries:
             cursor.execute(f"{explain} {query['sql']}")
             plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
