@@ -6,4 +6,6 @@ class FreshnessConfig(AppConfig):
     verbose_name = "Freshness"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import signals
+
+        signals.connect()

@@ -1,8 +1,14 @@
 """Every committed save, delete or many-to-many change of a model readers
-see gives the data a new version."""
+see gives the data a new version.
 
+The receivers are connected to each public model by name (``connect()``,
+from the app's ``ready()``), never to every save of every model: a login's
+session, a log entry or a cache row does not wake them, and Django keeps
+deleting the rows of models no one listens to in one statement."""
+
+from django.apps import apps
+from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.dispatch import receiver
 
 from core.signals import bulk_saved
 
@@ -18,33 +24,43 @@ IGNORED_MODELS = frozenset(
 )
 
 
-def _public(sender) -> bool:
-    meta = sender._meta
-    return meta.app_label in PUBLIC_APPS and meta.label_lower not in IGNORED_MODELS
+def public_models() -> list[type[Model]]:
+    """The models whose rows readers see, the many-to-many tables Django
+    makes for them and their history included."""
+    return [
+        model
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.app_label in PUBLIC_APPS
+        and model._meta.label_lower not in IGNORED_MODELS
+    ]
 
 
-@receiver(post_save)
 def saved(sender, update_fields=None, **kwargs):
     if update_fields is not None and set(update_fields) <= {"last_login"}:
         return  # a login is not a change readers see
-    if _public(sender):
-        data_changed()
+    data_changed()
 
 
-@receiver(post_delete)
 def deleted(sender, **kwargs):
-    if _public(sender):
-        data_changed()
+    data_changed()
 
 
-@receiver(m2m_changed)
 def related_changed(sender, action, **kwargs):
-    if action.startswith("post_") and _public(sender):
+    if action.startswith("post_"):
         data_changed()
 
 
-@receiver(bulk_saved)
 def written_in_bulk(sender, **kwargs):
     """Imports and restores announce what they wrote without signals."""
-    if _public(sender):
-        data_changed()
+    data_changed()
+
+
+def connect() -> None:
+    """Connect the receivers, each to its own sender. Idempotent."""
+    for model in public_models():
+        uid = f"freshness:{model._meta.label_lower}"
+        post_save.connect(saved, sender=model, dispatch_uid=uid)
+        post_delete.connect(deleted, sender=model, dispatch_uid=uid)
+        bulk_saved.connect(written_in_bulk, sender=model, dispatch_uid=uid)
+        # A many-to-many change is sent by its table, made by Django or named.
+        m2m_changed.connect(related_changed, sender=model, dispatch_uid=uid)

@@ -48,7 +48,7 @@ def test_the_same_file_again_is_recognised_and_reads_nothing(
 
     # The run written, the data version, the last run, the run saved, and
     # the lock taken and let go: nothing of the records is read or written.
-    lock = {"postgresql": 2, "sqlite": 5}[connection.vendor]
+    lock = {"postgresql": 2, "sqlite": 4}[connection.vendor]
     with django_assert_num_queries(4 + lock):
         result = run_import(SipriRegister(), register)
 
