@@ -43,6 +43,24 @@ def distinct_if_repeated(queryset: QuerySet) -> QuerySet:
     return queryset
 
 
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """A reader's choice of order, with rows that tie on it (deals of the
+    same year, countries with as many partnerships) in the order they were
+    recorded: every page of a list, and every download of it, has the same
+    rows in the same order, and paging shows each row exactly once.
+
+    The tie-break follows the direction of the last key chosen, so that an
+    index on (key, primary key) read forwards or backwards serves both."""
+
+    def filter(self, qs, value):
+        qs = super().filter(qs, value)
+        if value in EMPTY_VALUES:
+            return qs
+        ordering = list(qs.query.order_by)
+        last = str(ordering[-1]) if ordering else ""
+        return qs.order_by(*ordering, "-pk" if last.startswith("-") else "pk")
+
+
 class YearFilter(django_filters.NumberFilter):
     """A year. A text box with a numeric keypad rather than a number input:
     whatever a reader typed is shown back, valid HTML, with the error."""

@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from coopsite.filtering import (
     FacetedFilterSet,
     IndexedTextFilter,
+    StableOrderingFilter,
     TextFilter,
     YearFilter,
 )
@@ -165,7 +166,7 @@ class PartnershipFilter(FacetedFilterSet):
     year_to = YearFilter(
         field_name="start_date__year", lookup_expr="lte", label="To year"
     )
-    sort = django_filters.OrderingFilter(
+    sort = StableOrderingFilter(
         fields=(("start_date", "start"), ("name", "name"), ("updated_at", "updated")),
         field_labels={
             "start": "Earliest first",
@@ -370,7 +371,7 @@ def _status_counts(queryset):
 
 
 def _index_sort(empty_label: str = "Most partnerships first"):
-    return django_filters.OrderingFilter(
+    return StableOrderingFilter(
         fields=(("partnership_total", "partnerships"), ("name", "name")),
         field_labels={
             "-partnerships": "Most partnerships first",

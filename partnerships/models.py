@@ -965,7 +965,8 @@ class Partnership(Entity):
     )
 
     class Meta:
-        ordering = ["-start_date", "name"]
+        # Latest first; deals of the same day by name, then as recorded.
+        ordering = ["-start_date", "name", "-pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=PartnershipKind.values),
@@ -985,9 +986,11 @@ class Partnership(Entity):
         indexes = [
             models.Index(fields=["kind", "status"]),
             # The lists' order (latest first, and earliest first read
-            # backwards): a page of 25 reads 25 rows and their ties, not a
-            # sort of every partnership.
-            models.Index(fields=["-start_date"], name="partnership_start_desc"),
+            # backwards), ties as recorded: a page of 25 reads 25 rows, not
+            # a sort of every partnership.
+            models.Index(
+                fields=["-start_date", "-entity_ptr"], name="partnership_start_desc"
+            ),
         ]
 
     def __str__(self):
