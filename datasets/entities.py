@@ -14,7 +14,7 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 import orjson
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import F
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
@@ -120,13 +120,13 @@ def _saved(obj: Any) -> None:
 #
 # An import writes hundreds of thousands of rows. Django's bulk_create spends
 # most of its time compiling each value (a few microseconds a cell); these
-# helpers send the same INSERTs, many rows a statement, with only the values
-# that need it converted for the database (dates, decimals, JSON).
+# helpers send the same rows, with only the values that need it converted
+# for the database (dates, decimals, JSON), by COPY on PostgreSQL and one
+# prepared INSERT on SQLite.
 
 # Values a statement may carry: SQLite takes 32,766 parameters, PostgreSQL
 # 65,535.
 MAX_PARAMETERS = 30_000
-MAX_ROWS = 1000
 _CONVERTED = {"DateField", "DateTimeField", "DecimalField", "JSONField", "UUIDField"}
 
 
@@ -194,7 +194,14 @@ def insert_rows(
 ) -> list:
     """INSERT ``rows`` (tuples of Python values, one per field) into
     ``model``'s table; with ``returning``, the new primary keys in order.
-    PostgreSQL takes them by COPY, SQLite many rows a statement."""
+
+    Where the ids are wanted they are taken from the table's sequence
+    first and written with the rows, so that the rows go in without
+    ``RETURNING``: by COPY on PostgreSQL, and on SQLite by one short
+    statement prepared once and run for every row (Django rewrites a
+    statement's placeholders with a regular expression, which on a
+    statement of thousands of rows costs more than SQLite takes to insert
+    them)."""
     if not rows:
         return []
     converted = [
@@ -204,33 +211,53 @@ def insert_rows(
     ]
     if converted:  # only the cells that need it: most are text and numbers
         rows = [_convert(row, converted) for row in rows]
-    if connection.vendor == "postgresql":
-        return _copy_rows(model, fields, rows, returning=returning)
+    meta = model._meta
     quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    columns = ", ".join(quote(f.column) for f in fields)
-    pk = quote(model._meta.pk.column or "id")
-    per_statement = max(1, min(MAX_ROWS, MAX_PARAMETERS // len(fields)))
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     ids: list[Any] = []
-    with connection.cursor() as cursor:
-        if not returning:
-            # One short statement, prepared once, run for every row: Django
-            # rewrites each statement's placeholders with a regular
-            # expression, which on a statement of thousands costs more than
-            # SQLite takes to insert the rows.
+    # One transaction from taking the ids to writing the rows: on SQLite it
+    # holds the database's write lock (IMMEDIATE), on PostgreSQL the
+    # sequence hands out each id once anyway.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        if returning:
+            ids = _next_ids(cursor, model, len(rows))
+            fields = [meta.pk, *fields]
+            rows = [(pk, *row) for pk, row in zip(ids, rows, strict=True)]
+        table = quote(meta.db_table)
+        columns = ", ".join(quote(f.column) for f in fields)
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(fields))
             cursor.executemany(
-                f"INSERT INTO {table} ({columns}) VALUES {one}",  # noqa: S608 (names quoted, values parameters)
+                f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608 (names quoted, values parameters)
                 rows,
             )
-            return ids
-        for start in range(0, len(rows), per_statement):
-            chunk = rows[start : start + per_statement]
-            params = [value for row in chunk for value in row]
-            sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(chunk))}"  # noqa: S608 (names quoted, values parameters)
-            cursor.execute(f"{sql} RETURNING {pk}", params)
-            ids.extend(row[0] for row in cursor.fetchall())
     return ids
+
+
+def _next_ids(cursor: Any, model: type[models.Model], count: int) -> list[int]:
+    """The next ``count`` ids of ``model``'s table, taken from its sequence
+    (PostgreSQL) or after the largest it ever gave (SQLite's AUTOINCREMENT
+    keeps it in ``sqlite_sequence``), in ascending order. The caller writes
+    rows with them in the same transaction."""
+    meta = model._meta
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) "
+            "FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, count],
+        )
+        return sorted(row[0] for row in cursor.fetchall())
+    quote = connection.ops.quote_name
+    cursor.execute(
+        "SELECT max(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "  # noqa: S608 (names quoted, values parameters)
+        f"COALESCE((SELECT max({quote(meta.pk.column)}) FROM {quote(meta.db_table)}), 0))",
+        [meta.db_table],
+    )
+    (last,) = cursor.fetchone()
+    return list(range(last + 1, last + 1 + count))
 
 
 def _convert(row: tuple, converted: list) -> tuple:
@@ -239,32 +266,6 @@ def _convert(row: tuple, converted: list) -> tuple:
         if cells[column] is not None:
             cells[column] = convert(cells[column])
     return tuple(cells)
-
-
-def _copy_rows(
-    model: type[models.Model], fields: list, rows: list[tuple], *, returning: bool
-) -> list:
-    """``insert_rows`` on PostgreSQL: COPY, the rows' ids taken from the
-    table's sequence first where they are wanted. (A statement of thousands
-    of placeholders costs psycopg more to read than the server to run.)"""
-    quote = connection.ops.quote_name
-    meta = model._meta
-    ids: list[Any] = []
-    with connection.cursor() as cursor:
-        if returning:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) "
-                "FROM generate_series(1, %s)",
-                [meta.db_table, meta.pk.column, len(rows)],
-            )
-            ids = sorted(row[0] for row in cursor.fetchall())
-            fields = [meta.pk, *fields]
-            rows = [(pk, *row) for pk, row in zip(ids, rows, strict=True)]
-        columns = ", ".join(quote(f.column) for f in fields)
-        with cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-    return ids
 
 
 def _values(objs: list, attnames: list[str]) -> list[tuple]:
@@ -471,8 +472,12 @@ def record_history_of(
 
 
 def _among(column: str, ids: list) -> tuple[str, list]:
-    """SQL for "``column`` is one of ``ids``", and its parameters: one
-    array on PostgreSQL, a list of values elsewhere."""
+    """SQL for "``column`` is one of ``ids``", and its parameters: the
+    range they fill, where they are one run of ids with no gap (the rows an
+    import has just created); else one array on PostgreSQL, a list of
+    values elsewhere."""
+    if ids and len(set(ids)) == len(ids) == max(ids) - min(ids) + 1:
+        return f"{column} BETWEEN %s AND %s", [min(ids), max(ids)]
     if connection.vendor == "postgresql":
         return f"{column} = ANY(%s)", [list(ids)]
     return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
