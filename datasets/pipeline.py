@@ -630,7 +630,7 @@ class Writer:
         }
         imported = self._child_rows(rows, written, new=new)
         self._remember(drafts, written, imported, new=new)
-        self._issues(written)
+        self._issues(written, new=new)
         if self.progress:
             self.progress.advance(len(written))
 
@@ -711,13 +711,13 @@ class Writer:
                     corrected.setdefault(issue.entity_id, set()).add(issue.field)
         return corrected
 
-    def _issues(self, written: Written) -> None:
+    def _issues(self, written: Written, *, new: bool) -> None:
         """Each flag of a written record as a data issue: one found before
         is kept as it is (resolved stays resolved), a new one is opened,
         and an open one the row no longer has is closed as gone."""
         ids = {p.pk: external_id for external_id, p in written.items()}
         existing: dict[int, dict[tuple, DataIssue]] = {}
-        for chunk in batches(list(ids)):
+        for chunk in batches(list(ids) if not new else []):  # new ones have none
             for issue in DataIssue.objects.filter(entity__in=chunk):
                 key = (issue.field, issue.source_value, issue.reason)
                 existing.setdefault(issue.entity_id, {})[key] = issue
