@@ -23,7 +23,7 @@ from typing import Any, cast
 import orjson
 from asgiref.local import Local
 from django.db import connections, transaction
-from django.db.models import Model
+from django.db.models import DateTimeField, Model
 from django.utils import timezone
 
 from articles.models import Article
@@ -53,7 +53,6 @@ INDEXED_MODELS: tuple[type[Model], ...] = (Article, *ENTITY_MODELS.values())
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 BATCH = 500  # rows read as model instances at a time
 BULK_BATCH = 5000  # rows read as plain values (``index_rows``) at a time
-WRITE_ROWS = 500  # entries an INSERT writes
 
 
 def entry_field(model: type[Model]) -> str:
@@ -141,61 +140,68 @@ def _upsert(model: type[Model], pks: list[int]) -> int:
 
 
 def _insert_or_update(columns: list[str], rows: list[tuple]) -> None:
-    """INSERT … ON CONFLICT (the row indexed) DO UPDATE of ``rows``: one
-    statement on SQLite, ``WRITE_ROWS`` a statement on PostgreSQL; values other than text and numbers (times)
-    made the database's by their fields."""
+    """INSERT … ON CONFLICT (the row indexed) DO UPDATE of ``rows``, in one
+    statement: on SQLite from one JSON array, on PostgreSQL from a
+    temporary table filled by COPY. Times are made the database's by their
+    fields (a batch's stamp is one value, converted once); the rest is text
+    and numbers."""
     connection = connections[SearchEntry.objects.db]
     quote = connection.ops.quote_name
     conflict = columns[0]
     fields: list[Any] = [SearchEntry._meta.get_field(column) for column in columns]
-    plain = (str, int, float)
-    prepared: dict[tuple[str, Any], Any] = {}  # a batch's stamp is one value
+    times = [n for n, field in enumerate(fields) if isinstance(field, DateTimeField)]
+    if times:
+        prepared: dict[Any, Any] = {}
 
-    def prepare(field: Any, value: Any) -> Any:
-        key = (field.name, value)
-        if key not in prepared:
-            prepared[key] = field.get_db_prep_save(value, connection)
-        return prepared[key]
+        def prepare(field: Any, value: Any) -> Any:
+            if value not in prepared:
+                prepared[value] = field.get_db_prep_save(value, connection)
+            return prepared[value]
 
-    rows = [
-        tuple(
-            value
-            if value is None or isinstance(value, plain)
-            else prepare(field, value)
-            for field, value in zip(fields, row, strict=True)
-        )
-        for row in rows
-    ]
+        rows = [list(row) for row in rows]
+        for row in rows:
+            for n in times:
+                if row[n] is not None:
+                    row[n] = prepare(fields[n], row[n])
     names = ", ".join(quote(column) for column in columns)
     updates = ", ".join(
         f"{quote(c)} = excluded.{quote(c)}" for c in columns if c != conflict
     )
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
     table = quote(SearchEntry._meta.db_table)
-    with connection.cursor() as cursor:
+    upsert = f"ON CONFLICT ({quote(conflict)}) DO UPDATE SET {updates}"
+    atomic = transaction.atomic(using=connection.alias, savepoint=False)
+    with atomic, connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            # One statement for the whole batch, its rows one JSON array:
-            # FTS5 writes out the terms it has taken in at the end of every
-            # statement, and a statement a row left a segment a row to merge
-            # (most of an import's indexing time); one parameter also spares
-            # Django's rewriting of thousands of placeholders.
+            # FTS5 writes out the terms it has taken in at the end of
+            # every statement, and a statement a row left a segment a row
+            # to merge (most of an import's indexing time); one parameter
+            # also spares Django's rewriting of thousands of placeholders.
             picks = ", ".join(
                 f"json_extract(value, '$[{n}]')" for n in range(len(columns))
             )
             cursor.execute(
-                f"INSERT INTO {table} ({names}) SELECT {picks} FROM json_each(%s) "  # noqa: S608 (names quoted, values parameters)
+                f"INSERT INTO {table} ({names}) SELECT {picks} "  # noqa: S608 (names quoted, values parameters)
                 # WHERE true: SQLite would read ON CONFLICT as a join's ON.
-                f"WHERE true ON CONFLICT ({quote(conflict)}) DO UPDATE SET {updates}",
+                f"FROM json_each(%s) WHERE true {upsert}",
                 [orjson.dumps(rows).decode()],
             )
             return
-        for start in range(0, len(rows), WRITE_ROWS):
-            chunk = rows[start : start + WRITE_ROWS]
-            cursor.execute(
-                f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * len(chunk))} "  # noqa: S608 (names quoted, values parameters)
-                f"ON CONFLICT ({quote(conflict)}) DO UPDATE SET {updates}",
-                [value for row in chunk for value in row],
-            )
+        # COPY is the quickest way in for thousands of rows; the entries
+        # are written from there in one statement, which the tsvector
+        # column and its GIN index take in at once.
+        staging = quote(f"{SearchEntry._meta.db_table}_incoming")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "  # noqa: S608 (names quoted)
+            f"SELECT {names} FROM {table} WITH NO DATA"
+        )
+        with cursor.copy(f"COPY {staging} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} "  # noqa: S608 (names quoted)
+            f"{upsert}"
+        )
+        cursor.execute(f"DROP TABLE {staging}")
 
 
 # --- Indexing rows now ------------------------------------------------------------
