@@ -153,3 +153,24 @@ def test_a_bulk_row_given_a_related_object_for_its_id_is_refused(country):
         NewRow(Participant, partnership_id=1, role="supplier", country=country("FR"))
     row = NewRow(Participant, partnership_id=1, role="supplier", country_id=7)
     assert (row.country_id, row.organisation_id, row.note) == (7, None, "")
+
+
+def test_a_row_imported_after_one_was_deleted_does_not_take_its_id(tmp_path):
+    """Ids are never given twice: a new row taking a deleted row's id would
+    show that row's history as its own."""
+    run("import_sipri", sipri_file(tmp_path, SipriDealFactory.create_batch(2)))
+    last = Partnership.objects.order_by("pk").last()
+    gone = {
+        Entity: last.pk,
+        Participant: last.participants.order_by("pk").last().pk,
+        Source: last.sources.get().pk,
+    }
+    last.delete()
+
+    run("import_sipri", sipri_file(tmp_path, SipriDealFactory.create_batch(2)))
+
+    for model, pk in gone.items():
+        assert model.objects.order_by("pk").last().pk > pk
+    assert (
+        Participant.history.filter(id=gone[Participant], history_type="+").count() == 1
+    )
