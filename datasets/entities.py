@@ -242,7 +242,7 @@ def _next_ids(cursor: Any, model: type[models.Model], count: int) -> list[int]:
     (PostgreSQL) or after the largest it ever gave (SQLite's AUTOINCREMENT
     keeps it in ``sqlite_sequence``), in ascending order. The caller writes
     rows with them in the same transaction."""
-    meta = model._meta
+    meta: Any = model._meta  # its columns are named: never None
     if connection.vendor == "postgresql":
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) "

@@ -721,7 +721,7 @@ class Writer:
             for issue in DataIssue.objects.filter(entity__in=chunk):
                 key = (issue.field, issue.source_value, issue.reason)
                 existing.setdefault(issue.entity_id, {})[key] = issue
-        new: list[DataIssue] = []
+        opened: list[DataIssue] = []
         changed: list[DataIssue] = []
         for pk, external_id in ids.items():
             record = self.records[external_id]
@@ -732,7 +732,7 @@ class Writer:
             for key, flag in current.items():
                 found = before.get(key)
                 if found is None:
-                    new.append(
+                    opened.append(
                         DataIssue(
                             entity_id=pk, dataset=self.plan.known.scheme,
                             external_id=external_id, row=flag.row, field=flag.field,
@@ -749,7 +749,7 @@ class Writer:
                 if key not in current and issue.status == IssueStatus.OPEN:
                     issue.status = IssueStatus.GONE
                     changed.append(issue)
-        DataIssue.objects.bulk_create(new, batch_size=BATCH)
+        DataIssue.objects.bulk_create(opened, batch_size=BATCH)
         DataIssue.objects.bulk_update(
             changed, ["row", "import_run", "status"], batch_size=BATCH
         )

@@ -158,11 +158,7 @@ def _insert_or_update(columns: list[str], rows: list[tuple]) -> None:
                 prepared[value] = field.get_db_prep_save(value, connection)
             return prepared[value]
 
-        rows = [list(row) for row in rows]
-        for row in rows:
-            for n in times:
-                if row[n] is not None:
-                    row[n] = prepare(fields[n], row[n])
+        rows = [_with_times(row, times, fields, prepare) for row in rows]
     names = ", ".join(quote(column) for column in columns)
     updates = ", ".join(
         f"{quote(c)} = excluded.{quote(c)}" for c in columns if c != conflict
@@ -202,6 +198,15 @@ def _insert_or_update(columns: list[str], rows: list[tuple]) -> None:
             f"{upsert}"
         )
         cursor.execute(f"DROP TABLE {staging}")
+
+
+def _with_times(row: tuple, times: list[int], fields: list, prepare) -> tuple:
+    """The row with its times made the database's."""
+    cells = list(row)
+    for n in times:
+        if cells[n] is not None:
+            cells[n] = prepare(fields[n], cells[n])
+    return tuple(cells)
 
 
 # --- Indexing rows now ------------------------------------------------------------
