@@ -21,7 +21,12 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
-from coopsite.admin import LOCK_FIELDS, KeptRelatedOnlyFilter, public_url
+from coopsite.admin import (
+    LOCK_FIELDS,
+    KeptCountMixin,
+    KeptRelatedOnlyFilter,
+    public_url,
+)
 from core.admin import without_record_stamps
 
 from . import history, linking, permissions, services, workflow
@@ -78,7 +83,7 @@ def suggested_link_count():
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(KeptCountMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
     list_display = [

@@ -3,23 +3,27 @@
 history that can be read but not written through, and forms that refuse
 invisible control characters."""
 
+from functools import cached_property
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import display_for_field, unquote
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, path
+from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from freshness.versions import kept_for_version
 
+from .filtering import KeptCountPaginator
 from .safety import refuse_control_characters
 
 
@@ -59,8 +63,66 @@ class RowCheckboxMixin:
         )
 
 
+class RowAddressChangeList(ChangeList):
+    """Django's changelist, each row's address (the link to its change
+    page) written from one address reversed per page: Django reverses it
+    again for each of a page's hundred rows, a tenth of a changelist's
+    rendering. Only for whole-number keys, whose address is the key's
+    digits between the same two parts; any other key is Django's own.
+    ``tests/core/test_admin_row_addresses.py`` compares the pages."""
+
+    def url_for_result(self, result):
+        pk = getattr(result, self.pk_attname)
+        if type(pk) is not int or pk < 0:
+            return super().url_for_result(result)
+        before, after = self._row_address_parts
+        return f"{before}{pk}{after}"
+
+    @cached_property
+    def _row_address_parts(self) -> tuple[str, str]:
+        name = f"admin:{self.opts.app_label}_{self.opts.model_name}_change"
+        site = self.model_admin.admin_site.name
+        zero, one = (reverse(name, args=(key,), current_app=site) for key in "01")
+        # The two addresses differ in the key's one character only.
+        at = next(i for i, (a, b) in enumerate(zip(zero, one, strict=True)) if a != b)
+        return zero[:at], zero[at + 1 :]
+
+
+class RowAddressMixin:
+    def get_changelist(self, request, **kwargs):
+        return RowAddressChangeList
+
+
+class KeptCountMixin:
+    """A changelist whose count of rows (the paginator's, one scan of the
+    list: 100,000 articles) is kept for the data's version, per list, the
+    list named by its own query (its filters, search and the rows the user
+    may see), as the date hierarchy's dates are (``admin_dates``). Only for
+    the models whose every committed change gives the data a new version
+    (``freshness``): the articles and the records."""
+
+    def get_paginator(
+        self, request, queryset, per_page, orphans=0, allow_empty_first_page=True
+    ):
+        try:
+            key = f"admin-count|{queryset.model._meta.label}|{queryset.query}"
+        except EmptyResultSet:
+            key = None
+        return KeptCountPaginator(
+            queryset,
+            per_page,
+            orphans,
+            allow_empty_first_page,
+            keep_count=((lambda count: kept_for_version(key, count)) if key else _now),
+        )
+
+
+def _now(count):
+    return count()
+
+
 # What the site adds to every admin it registers, library admins included.
-SITE_ADMIN_MIXINS = (RowCheckboxMixin,)
+SITE_ADMIN_MIXINS = (RowCheckboxMixin, RowAddressMixin)
 
 
 class EntityAutocompleteView(AutocompleteJsonView):

@@ -4,7 +4,7 @@ systems, partnerships and tags here."""
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import InlineModelAdmin
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import ngettext
@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from articles.selectors import linking_article_count, links_to
 from coopsite.admin import (
     LOCK_FIELDS,
+    KeptCountMixin,
     KeptRelatedOnlyFilter,
     ReadOnlyHistoryAdmin,
     public_url,
@@ -100,7 +101,7 @@ class SourceInline(admin.StackedInline):
 # --- Entities ----------------------------------------------------------------
 
 
-class EntityAdmin(ReadOnlyHistoryAdmin):
+class EntityAdmin(KeptCountMixin, ReadOnlyHistoryAdmin):
     """What every kind of entity shares in the admin: where it is used (the
     articles that link it) and its history (who changed what, when)."""
 
@@ -382,20 +383,10 @@ class PartnershipAdmin(EntityAdmin):
         return super().history_view(request, object_id, extra_context)
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .with_status()
-            .prefetch_related(
-                Prefetch(
-                    "participants",
-                    queryset=Participant.objects.select_related(
-                        "country", "organisation", "bloc"
-                    ),
-                ),
-                "tags",
-            )
-        )
+        # A row's participants as the public lists read them (for_lists): in
+        # their order within it, not in the model's order, which joins every
+        # partnership to sort a page's few hundred participants by date.
+        return super().get_queryset(request).for_lists().prefetch_related("tags")
 
     @admin.display(description="status", ordering="status_now")
     def status_today(self, obj):

@@ -1,7 +1,8 @@
 """The admin lists' "related only" filters (an article's authors and tags, a
-partnership's countries and tags) find their choices once per version of
-the data and per user, not by reading every row on every request; a
-committed change is in them on the next request."""
+partnership's countries and tags), their date hierarchy and their count of
+rows are read once per version of the data and per user, not by reading
+every row on every request; a committed change is in them on the next
+request."""
 
 import datetime as dt
 
@@ -129,3 +130,55 @@ def test_a_filtered_list_has_the_years_of_its_own_rows(
     page, reads = date_queries(superuser_client, f"{PARTNERSHIPS}?kind__exact=export")
     assert reads
     assert "start_date__year=2021" not in page
+
+
+# The paginator's count of the list's rows.
+COUNT_READS = ('SELECT COUNT(*) AS "__count"',)
+
+
+def count_queries(client, path) -> tuple[str, list[str]]:
+    return page_and_reads(client, path, COUNT_READS)
+
+
+@pytest.mark.parametrize(
+    ("path", "rows"), [(ARTICLES, "articles"), (PARTNERSHIPS, "partnerships")]
+)
+def test_a_list_is_counted_once_per_version(
+    kept_counts, superuser_client, commit, path, rows
+):
+    with commit():
+        PublishedArticleFactory.create_batch(2)
+        PartnershipFactory.create_batch(2)
+    page, first = count_queries(superuser_client, path)
+    assert len(first) == 1
+    page, again = count_queries(superuser_client, path)
+    assert again == []
+    assert f"2 {rows}" in page
+
+    with commit():
+        PublishedArticleFactory()
+        PartnershipFactory()
+    page, after_change = count_queries(superuser_client, path)
+    assert len(after_change) == 1
+    assert f"3 {rows}" in page
+
+
+def test_each_user_and_each_filter_has_the_count_of_its_own_rows(
+    kept_counts, editor, contributor, commit
+):
+    editor_client, contributor_client = Client(), Client()
+    editor_client.force_login(editor)
+    contributor_client.force_login(contributor)
+    with commit():
+        PublishedArticleFactory.create_batch(3)
+        PublishedArticleFactory(authors=[contributor])
+    editor_page, _ = count_queries(editor_client, ARTICLES)
+    assert "4 articles" in editor_page
+
+    contributor_page, reads = count_queries(contributor_client, ARTICLES)
+    assert reads, "the editor's count is not the contributor's"
+    assert "1 article" in contributor_page
+
+    filtered, reads = count_queries(editor_client, f"{ARTICLES}?q=nothing-like-it")
+    assert reads
+    assert "0 articles" in filtered

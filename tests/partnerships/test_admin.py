@@ -1,6 +1,11 @@
+import re
+
 import pytest
 from django.contrib.admin.models import LogEntry
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from partnerships.models import Partnership, Tag
 from tests.admin_forms import inline_management
@@ -60,6 +65,32 @@ def test_partnership_changelist_queries_do_not_grow_with_rows(
     with django_assert_num_queries(len(few.captured_queries)):
         response = superuser_client.get(url)
     assert response.context["cl"].result_count == 33
+
+
+def test_partnership_changelist_reads_a_pages_participants_without_every_partnership(
+    superuser_client, country
+):
+    """Each row's participants, in their order within it (the role, then as
+    added), read for the page's rows only: not sorted by their partnership's
+    date and name, which joined and read every partnership."""
+    _partnerships_with_participants(3, country)
+    url = reverse("admin:partnerships_partnership_changelist")
+    with CaptureQueriesContext(connection) as captured:
+        response = superuser_client.get(url)
+    (participants,) = [
+        q["sql"]
+        for q in captured.captured_queries
+        if q["sql"].startswith('SELECT "partnerships_participant"."id"')
+    ]
+    assert '"partnerships_partnership"."start_date"' not in participants
+    cells = re.findall(
+        r'<td class="field-participant_names">([^<]*)</td>', response.content.decode()
+    )
+    assert len(cells) == 3
+    supplier = escape(country("TR").name)
+    for cell in cells:  # the recipient, then the supplier
+        assert cell.endswith(f", {supplier}"), cell
+        assert not cell.startswith(supplier), cell
 
 
 @pytest.mark.parametrize(
