@@ -94,6 +94,7 @@ TEMPLATES = [
             ],
             "libraries": {
                 "admin_dates": "coopsite.templatetags.admin_dates",
+                "admin_rows": "coopsite.templatetags.admin_rows",
                 "safety": "coopsite.templatetags.safety",
                 "sitemap_xml": "coopsite.templatetags.sitemap_xml",
             },

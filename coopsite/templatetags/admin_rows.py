@@ -1,0 +1,217 @@
+"""The admin changelists' rows (``result_list``), the markup Django's
+``items_for_result`` writes, with what it works out for each of a page's
+thousand cells worked out once per column.
+
+For every cell Django finds the column's field or method again, its empty
+value, its CSS class and whether it links; it builds a dict of a field's
+choices to show one of them, and asks the static files storage for a
+yes/no icon's address. Here each column is read once per page, and a row
+costs its values and their display. The display itself is Django's
+(``display_for_field``, ``display_for_value``). An editable list
+(``list_editable``) is Django's own, and so are the rows of a list with a column of any other kind (an
+attribute or property of the model, a ``__`` path), which only a look-up
+per row can read. ``tests/core/test_admin_rows.py`` compares the rows with Django's on
+every registered admin, hostile values included."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+from django import template
+from django.contrib.admin.templatetags import admin_list
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+from django.contrib.admin.templatetags.base import InclusionAdminNode
+from django.contrib.admin.utils import (
+    FieldIsAForeignKeyColumnName,
+    _get_non_gfk_field,
+    display_for_field,
+    display_for_value,
+)
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
+from django.db import models
+from django.db.models.expressions import DatabaseDefault
+from django.urls import NoReverseMatch
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+register = template.Library()
+
+Cell = Callable[[Any], str]
+NOWRAP_FIELDS = (models.DateField, models.TimeField, models.ForeignKey)
+
+
+def _value_of(cl, name) -> tuple[Any, Any, Callable[[Any], Any]] | None:
+    """(field, attr, a row's value) for column ``name`` as ``lookup_field``
+    finds them for every row, or None where only a look-up per row can
+    say (an attribute or property of the model, a ``__`` path)."""
+    try:
+        field = _get_non_gfk_field(cl.lookup_opts, name)
+    except (FieldDoesNotExist, FieldIsAForeignKeyColumnName):
+        if callable(name):
+            return None, name, name
+        if hasattr(cl.model_admin, name) and name != "__str__":
+            attr = getattr(cl.model_admin, name)
+            return None, attr, attr
+        if name == "__str__":
+            return None, cl.model.__str__, lambda row: row.__str__()
+        return None
+    return field, None, lambda row: getattr(row, name)
+
+
+def _column(cl, index: int, name, link: str | None, found) -> Cell:
+    """One column's cell writer; ``link`` is its tag ("th", "td") when its
+    cells link to the row's change page; ``found`` is :func:`_value_of`'s."""
+    default_empty = cl.model_admin.get_empty_value_display()
+    classes = [f"field-{admin_list._coerce_field_name(name, index)}"]
+    # A cell whose look-up failed has the column's first class only.
+    failed = SafeString(f' class="{" ".join(classes)}"')
+    field, attr, value_of = found
+    display, more_classes, dated = _display(
+        field, attr, getattr(attr, "empty_value_display", default_empty), link
+    )
+    if name == "action_checkbox" and (field is None or field.auto_created):
+        classes = ["action-checkbox"]
+    classes = [*classes, *more_classes]
+    plain = SafeString(f' class="{" ".join(classes)}"')
+    nowrap = SafeString(f' class="{" ".join([*classes, "nowrap"])}"')
+    tag = link or "td"
+
+    def cell(row) -> str:
+        try:
+            value = value_of(row)
+        except ObjectDoesNotExist:
+            shown, row_class = default_empty, failed
+        else:
+            shown = display(value)
+            row_class = (
+                nowrap
+                if dated and isinstance(value, (datetime.date, datetime.time))
+                else plain
+            )
+        if link:
+            shown = _linked(cl, row, shown)
+        # The class is the column's; the content escaped as format_html would.
+        return mark_safe(f"<{tag}{row_class}>{conditional_escape(shown)}</{tag}>")  # noqa: S308
+
+    return cell
+
+
+def _display(field, attr, empty, link) -> tuple[Callable[[Any], Any], list[str], bool]:
+    """How a column shows a row's value, the classes that adds, and whether
+    a date or time value adds "nowrap" to its cell (as Django decides)."""
+    if field is None or field.auto_created:
+        boolean = getattr(attr, "boolean", False)
+        return (lambda value: display_for_value(value, empty, boolean)), [], True
+    nowrap = ["nowrap"] if isinstance(field, NOWRAP_FIELDS) else []
+    if isinstance(field.remote_field, models.ManyToOneRel):
+        return (lambda value: empty if value is None else value), nowrap, False
+    return _field_display(field, empty, avoid_link=link is not None), nowrap, False
+
+
+def _field_display(field, empty, *, avoid_link: bool) -> Callable[[Any], Any]:
+    """``display_for_field`` for one field, with what does not change from
+    row to row (a field's choices, a boolean's icons) made once."""
+    choices = getattr(field, "flatchoices", None)
+    if field.name == "password" or not (
+        choices or isinstance(field, models.BooleanField)
+    ):
+        return lambda value: display_for_field(
+            value, field, empty, avoid_link=avoid_link
+        )
+    if choices:
+        try:
+            labels = dict(choices)
+        except TypeError:  # list-like choices: Django's own way
+            return lambda value: display_for_field(
+                value, field, empty, avoid_link=avoid_link
+            )
+
+        def chosen(value):
+            try:
+                return labels.get(value, empty)
+            except TypeError:
+                return display_for_field(value, field, empty, avoid_link=avoid_link)
+
+        return chosen
+    icons = {key: admin_list._boolean_icon(key) for key in (True, False, None)}
+
+    def icon(value):
+        if isinstance(value, DatabaseDefault):
+            return icons[None]
+        if value is True or value is False or value is None:
+            return icons[value]
+        return admin_list._boolean_icon(value)
+
+    return icon
+
+
+def _linked(cl, row, shown):
+    """A cell's text linked to the row's change page, as Django links it."""
+    try:
+        url = cl.url_for_result(row)
+    except NoReverseMatch:
+        return shown
+    url = add_preserved_filters(
+        {"preserved_filters": cl.preserved_filters, "opts": cl.opts}, url
+    )
+    value = row.serializable_value(str(cl.to_field) if cl.to_field else cl.pk_attname)
+    return format_html(
+        '<a href="{}"{}>{}</a>',
+        url,
+        format_html(' data-popup-opener="{}"', value) if cl.is_popup else "",
+        shown,
+    )
+
+
+def row_writers(cl) -> list[Cell] | None:
+    """Each column's cell writer, in ``list_display`` order; None if a
+    column can only be looked up row by row (then the rows are Django's)."""
+    writers = []
+    first = True
+    for index, name in enumerate(cl.list_display):
+        found = _value_of(cl, name)
+        if found is None:
+            return None
+        link = None
+        if cl.list_display_links is not None and (
+            (first and not cl.list_display_links) or name in cl.list_display_links
+        ):
+            link = "th" if first else "td"
+            first = False
+        writers.append(_column(cl, index, name, link, found))
+    return writers
+
+
+def results(cl):
+    writers = None if cl.formset else row_writers(cl)
+    if writers is None:
+        yield from admin_list.results(cl)
+        return
+    for row in cl.result_list:
+        yield admin_list.ResultList(None, [write(row) for write in writers])
+
+
+def result_list(cl):
+    """Django's ``result_list``, its rows written by :func:`results`."""
+    headers = list(admin_list.result_headers(cl))
+    return {
+        "cl": cl,
+        "result_hidden_fields": list(admin_list.result_hidden_fields(cl)),
+        "result_headers": headers,
+        "num_sorted_fields": sum(1 for h in headers if h["sortable"] and h["sorted"]),
+        "results": list(results(cl)),
+    }
+
+
+@register.tag(name="result_list")
+def result_list_tag(parser, token):
+    return InclusionAdminNode(
+        "result_list",
+        parser,
+        token,
+        func=result_list,
+        template_name="change_list_results.html",
+        takes_context=False,
+    )
