@@ -15,7 +15,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django_filters.constants import EMPTY_VALUES
 
-from core.free_text import among, found_pks, pack_keys, unpack_keys
+from core.free_text import FoundKeys, among, found_pks, pack_keys
 from freshness.versions import Freshness, cached_current, kept_for_version
 
 from .safety import refuse_control_characters
@@ -107,7 +107,7 @@ class IndexedTextFilter(TextFilter):
             return qs.none()
         return qs.filter(among("pk", found))
 
-    def _found(self, model, text: str) -> list[int]:
+    def _found(self, model, text: str) -> FoundKeys:
         # Kept for the request (a page may filter with several FilterSets),
         # or, without one, for this FilterSet (each copies its filters).
         parent = getattr(self, "parent", None)
@@ -122,7 +122,7 @@ class IndexedTextFilter(TextFilter):
 
 def kept_found(
     model: type[Model], text: str, freshness: Freshness | None = None
-) -> list[int]:
+) -> FoundKeys:
     """The keys ``text`` finds among ``model``'s rows (sorted), kept in the
     shared cache for as long as the data keeps its version, as the facets
     are: a text asked again is not looked up again until something is saved
@@ -142,7 +142,7 @@ def kept_found(
         freshness,
         keep=lambda packed: len(packed) <= settings.COOPSITE_FOUND_KEYS_MAX_BYTES,
     )
-    return fresh[0] if fresh else unpack_keys(packed)
+    return FoundKeys(packed, fresh[0] if fresh else None)
 
 
 class FacetedFilterSet(django_filters.FilterSet):
