@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -73,6 +74,30 @@ def test_database_url_chooses_the_database():
         DATABASE_URL="postgres://u:p@127.0.0.1:5432/coopsite",
     )
     assert result.stdout.strip() == "django.db.backends.postgresql"
+
+
+@pytest.mark.parametrize(("jit", "options"), [("", "-c jit=off"), ("true", "")])
+def test_postgresql_connections_compile_no_query_unless_asked(jit, options):
+    result = manage(
+        "shell",
+        "--verbosity=0",
+        "-c",
+        "from django.conf import settings as s;"
+        "print(repr(s.DATABASES['default'].get('OPTIONS', {}).get('options', '')))",
+        **PRODUCTION,
+        DATABASE_URL="postgres://u:p@127.0.0.1:5432/coopsite",
+        **({"DATABASE_JIT": jit} if jit else {}),
+    )
+    assert result.stdout.strip() == repr(options), result.stderr
+
+
+@pytest.mark.django_db
+def test_the_sites_database_sessions_have_jit_off():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
 
 
 def test_the_deploy_check_warns_of_a_cache_each_process_keeps_to_itself():
