@@ -1,4 +1,5 @@
 import re
+from unittest import mock
 
 import pytest
 from django.contrib.admin.models import LogEntry
@@ -7,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
-from partnerships.models import Partnership, Tag
+from partnerships.models import Participant, Partnership, Tag
 from tests.admin_forms import inline_management
 from tests.factories import (
     BlocMembershipFactory,
@@ -67,30 +68,55 @@ def test_partnership_changelist_queries_do_not_grow_with_rows(
     assert response.context["cl"].result_count == 33
 
 
-def test_partnership_changelist_reads_a_pages_participants_without_every_partnership(
+def test_partnership_changelist_reads_a_pages_names_without_every_partnership(
     superuser_client, country
 ):
-    """Each row's participants, in their order within it (the role, then as
-    added), read for the page's rows only: not sorted by their partnership's
-    date and name, which joined and read every partnership."""
+    """Each row's participants (by role, then as added) and tags (by name),
+    read as names for the page's rows only: not sorted by their
+    partnership's date and name, which joined and read every partnership,
+    and not as model instances (five hundred of them for a page)."""
     _partnerships_with_participants(3, country)
+    TagFactory(name="Aardvark").partnerships.add(*Partnership.objects.all())
     url = reverse("admin:partnerships_partnership_changelist")
-    with CaptureQueriesContext(connection) as captured:
+    made = []
+    make = Participant.from_db.__func__
+
+    def counted(cls, *args, **kwargs):
+        made.append(cls)
+        return make(cls, *args, **kwargs)
+
+    with (
+        CaptureQueriesContext(connection) as captured,
+        mock.patch.object(Participant, "from_db", classmethod(counted)),
+    ):
         response = superuser_client.get(url)
+    assert made == []
     (participants,) = [
         q["sql"]
         for q in captured.captured_queries
-        if q["sql"].startswith('SELECT "partnerships_participant"."id"')
+        if 'FROM "partnerships_participant"' in q["sql"]
     ]
     assert '"partnerships_partnership"."start_date"' not in participants
-    cells = re.findall(
-        r'<td class="field-participant_names">([^<]*)</td>', response.content.decode()
-    )
+    (tags,) = [
+        q["sql"]
+        for q in captured.captured_queries
+        if 'FROM "partnerships_partnership_tags"' in q["sql"]
+    ]
+    assert '"partnerships_tag"."description"' not in tags
+    page = response.content.decode()
+    cells = re.findall(r'<td class="field-participant_names">([^<]*)</td>', page)
     assert len(cells) == 3
     supplier = escape(country("TR").name)
     for cell in cells:  # the recipient, then the supplier
         assert cell.endswith(f", {supplier}"), cell
         assert not cell.startswith(supplier), cell
+    tags = re.findall(r'<td class="field-tag_names">([^<]*)</td>', page)
+    assert len(tags) == 3
+    for cell in tags:
+        names = cell.split(", ")
+        assert names[0] == "Aardvark"
+        assert names == sorted(names)
+        assert len(names) == 3
 
 
 @pytest.mark.parametrize(
