@@ -2,9 +2,12 @@
 actions over ``services``), revisions with diffs and reverts, and previews.
 Every view and action asks ``permissions`` what the user may do."""
 
+from collections import defaultdict
+
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR, ActionLocation
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -118,12 +121,37 @@ class ArticleAdmin(KeptCountMixin, admin.ModelAdmin):
         queryset = (
             super()
             .get_queryset(request)
-            .prefetch_related("authors")
             # A subquery, counted for the rows shown only (not a GROUP BY
             # over every article's links before the page is cut).
             .annotate(suggestions=suggested_link_count())
         )
         return permissions.visible_in_admin(request.user, queryset)
+
+    def get_changelist_instance(self, request):
+        """The changelist, its page's rows read with their authors' bylines
+        in one query of plain values: prefetched, each row's authors cost a
+        queryset and its models (two hundred for a page)."""
+        changelist = super().get_changelist_instance(request)
+        rows = list(changelist.result_list)
+        bylines: dict[int, list[str]] = defaultdict(list)
+        user_model = get_user_model()
+        for article_id, *names in (
+            Article.authors.through.objects.filter(article_id__in=[a.pk for a in rows])
+            .order_by(*(f"user__{field}" for field in user_model._meta.ordering))
+            .values_list(
+                "article_id", "user__first_name", "user__last_name", "user__username"
+            )
+        ):
+            first_name, last_name, username = names
+            bylines[article_id].append(
+                user_model(
+                    first_name=first_name, last_name=last_name, username=username
+                ).display_name
+            )
+        for article in rows:
+            article.bylines_shown = bylines[article.pk]
+        changelist.result_list = rows
+        return changelist
 
     def has_view_permission(self, request, obj=None):
         allowed = super().has_view_permission(request, obj)
@@ -493,7 +521,10 @@ class ArticleAdmin(KeptCountMixin, admin.ModelAdmin):
 
     @admin.display(description="authors")
     def author_names(self, obj):
-        return ", ".join(author.display_name for author in obj.authors.all())
+        names = getattr(obj, "bylines_shown", None)
+        if names is None:
+            names = [author.display_name for author in obj.authors.all()]
+        return ", ".join(names)
 
     def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
         """On the list: the workflow's steps this user may take on some

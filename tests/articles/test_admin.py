@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles.models import Article, ArticleStatus
@@ -106,3 +108,21 @@ def test_publish_unpublish_and_return_to_draft_actions(superuser_client):
     article.refresh_from_db()
     assert article.status == ArticleStatus.DRAFT
     assert not Article.objects.published().exists()
+
+
+def test_the_changelist_shows_each_articles_bylines_read_as_names(superuser_client):
+    """The authors' bylines in their order (by last name), read for the
+    page's rows as plain names, not as a queryset and models for each row."""
+    zoe = UserFactory(first_name="Zoë", last_name="Adams <i>", username="zoe")
+    ana = UserFactory(first_name="", last_name="", username="ana_b")
+    PublishedArticleFactory(title="Two bylines", authors=[zoe, ana])
+    url = reverse("admin:articles_article_changelist")
+    with CaptureQueriesContext(connection) as captured:
+        page = superuser_client.get(url).content.decode()
+    assert '<td class="field-author_names">ana_b, Zoë Adams &lt;i&gt;</td>' in page
+    (bylines,) = [
+        q["sql"]
+        for q in captured.captured_queries
+        if 'FROM "articles_article_authors"' in q["sql"]
+    ]
+    assert '"accounts_user"."password"' not in bylines
