@@ -355,8 +355,9 @@ def shown_names(partnerships: list[Partnership]) -> None:
     ):
         tags[key].append(name)
     for partnership in partnerships:
-        partnership.participant_names_shown = participants[partnership.pk]
-        partnership.tag_names_shown = tags[partnership.pk]
+        # Set on the page's instances only (the row's columns read them).
+        setattr(partnership, "participant_names_shown", participants[partnership.pk])  # noqa: B010
+        setattr(partnership, "tag_names_shown", tags[partnership.pk])  # noqa: B010
 
 
 @admin.register(Partnership)

@@ -23,9 +23,9 @@ from django import template
 from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.templatetags.base import InclusionAdminNode
-from django.contrib.admin.utils import (
+from django.contrib.admin.utils import (  # type: ignore[attr-defined]
     FieldIsAForeignKeyColumnName,
-    _get_non_gfk_field,
+    _get_non_gfk_field,  # Django's own look-up, private: django-stubs omits it
     display_for_field,
     display_for_value,
 )
@@ -64,7 +64,7 @@ def _column(cl, index: int, name, link: str | None, found) -> Cell:
     """One column's cell writer; ``link`` is its tag ("th", "td") when its
     cells link to the row's change page; ``found`` is :func:`_value_of`'s."""
     default_empty = cl.model_admin.get_empty_value_display()
-    classes = [f"field-{admin_list._coerce_field_name(name, index)}"]
+    classes = [f"field-{admin_list._coerce_field_name(name, index)}"]  # type: ignore[attr-defined]
     # A cell whose look-up failed has the column's first class only.
     failed = SafeString(f' class="{" ".join(classes)}"')
     field, attr, value_of = found
@@ -135,7 +135,7 @@ def _field_display(field, empty, *, avoid_link: bool) -> Callable[[Any], Any]:
                 return display_for_field(value, field, empty, avoid_link=avoid_link)
 
         return chosen
-    icons = {key: admin_list._boolean_icon(key) for key in (True, False, None)}
+    icons = {key: admin_list._boolean_icon(key) for key in (True, False, None)}  # type: ignore[attr-defined]
 
     def icon(value):
         if isinstance(value, DatabaseDefault):
