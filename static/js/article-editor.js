@@ -82,16 +82,23 @@
       showStats(words, Math.max(1, Math.ceil(words / perMinute)));
     }
 
+    // Answers can arrive out of order (the server answers requests in
+    // parallel): only the answer to the latest request is shown, so an
+    // older, slower one never replaces the preview of newer text.
+    var latest = 0;
     function refresh() {
+      var asked = ++latest;
       var data = new FormData();
       data.append("body", body.value);
       data.append("article", article);
       post(config.dataset.previewUrl, form, data)
         .then(function (answer) {
+          if (asked !== latest) return;
           preview.innerHTML = answer.html; // sanitised by the server
           showStats(answer.words, answer.minutes);
         })
         .catch(function () {
+          if (asked !== latest) return;
           preview.textContent = "The preview could not be updated.";
         });
     }

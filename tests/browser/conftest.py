@@ -23,12 +23,16 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
 # Playwright's synchronous API runs an event loop in this thread; the ORM
 # calls the tests make themselves are safe (one thread, one test at a time).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Assertions wait as long as actions do: CI machines are slower and busier
+# than a laptop, and an answer the server gives in 6 s is not a failure.
+expect.set_options(timeout=15_000)
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("COOPSITE_CHROMIUM", "/usr/lib/chromium/chromium")

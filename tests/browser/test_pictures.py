@@ -142,6 +142,41 @@ def test_upload_insert_lead_publish_and_read(browser, server, transactional_db, 
     )
 
 
+def test_a_slow_preview_answer_never_replaces_the_preview_of_newer_text(
+    browser, server, transactional_db, roles
+):
+    UserFactory(username="edna", groups=[roles["Editors"]])
+    editor = log_in(browser, server.url, "edna")
+    # The server answers previews in parallel: hold the answer for the
+    # first text back until the newer text's answer is shown.
+    held = []
+
+    def hold_the_first(route):
+        if b"Old words" in (route.request.post_data_buffer or b"") and not held:
+            held.append(route)
+        else:
+            route.continue_()
+
+    editor.route("**/render-preview/", hold_the_first)
+    editor.goto(f"{server.url}/admin/articles/article/add/")
+    body = editor.locator("#id_body")
+    body.fill("Old words")
+    for _ in range(150):
+        if held:
+            break
+        editor.wait_for_timeout(100)
+    assert held, "the preview of the first text was never asked for"
+    body.fill("Newer words, typed after")
+    expect(editor.locator("#body-preview")).to_contain_text("Newer words")
+    held[0].continue_()
+    # The old answer arrives last; the preview and counts keep the new text.
+    editor.wait_for_load_state("networkidle")
+    editor.wait_for_timeout(300)
+    expect(editor.locator("#body-preview")).to_contain_text("Newer words")
+    expect(editor.locator("#body-preview")).not_to_contain_text("Old words")
+    expect(editor.locator("#body-stats")).to_have_text("4 words · 1 min read")
+
+
 def test_the_writing_screen_counts_autosaves_and_warns_before_leaving(
     browser, fresh_site, settings
 ):
