@@ -147,7 +147,10 @@ class Article(TimeStampedModel):
     index_related = ("tags",)
 
     class Meta:
-        ordering = ["-published_at", "-created_at"]
+        # Newest first; articles published at the same moment (an import, a
+        # schedule) in the order they were written, the last written first,
+        # so that pages never repeat or skip one.
+        ordering = ["-published_at", "-created_at", "-pk"]
         permissions = [
             (
                 "publish_article",
