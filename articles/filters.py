@@ -20,37 +20,73 @@ from partnerships.models import (
 
 from .models import Article, ArticleEntityLink, LinkState
 
+# The link table holds one row per article and entity
+# (``article_entity_link_once``), and the tag and author tables one per
+# article and tag or author: a choice's articles are counted as its rows,
+# grouped by the choice, not as distinct articles (which PostgreSQL does by
+# sorting every row: at 100,000 articles with 20 links each, seconds a facet).
+
+
+def _linked_rows(queryset, entity_types):
+    """The accepted links of the articles of ``queryset`` to entities of
+    ``entity_types``, counted by entity (one pass over the links)."""
+    return (
+        ArticleEntityLink.objects.filter(
+            article__in=queryset.values("pk"),
+            state=LinkState.ACCEPTED,
+            entity__entity_type__in=entity_types,
+        )
+        .values("entity__entity_type", "entity__slug", "entity__name")
+        .annotate(total=Count("pk"))
+        .order_by("entity__name", "entity__slug")
+    )
+
 
 def _linked_counts(entity_type: str):
     def count(queryset):
-        rows = (
-            ArticleEntityLink.objects.filter(
-                article__in=queryset.values("pk"),
-                state=LinkState.ACCEPTED,
-                entity__entity_type=entity_type,
-            )
-            .values("entity__slug", "entity__name")
-            .annotate(total=Count("article", distinct=True))
-            .order_by("entity__name")
-        )
-        return [(r["entity__slug"], r["entity__name"], r["total"]) for r in rows]
+        return [
+            (r["entity__slug"], r["entity__name"], r["total"])
+            for r in _linked_rows(queryset, [entity_type])
+        ]
 
     return count
 
 
+# The facets of what an article is linked to, by the entities' type.
+LINKED_FACETS = {
+    "country": EntityType.COUNTRY,
+    "organisation": EntityType.ORGANISATION,
+    "system": EntityType.SYSTEM,
+}
+
+
+def _linked_counts_together(queryset) -> dict[str, list[tuple[str, str, int]]]:
+    """Every linked facet's counts, in one pass over the links (when the
+    reader chose none of them, they count the same articles)."""
+    facet_of = {entity_type: name for name, entity_type in LINKED_FACETS.items()}
+    counts: dict[str, list[tuple[str, str, int]]] = {name: [] for name in LINKED_FACETS}
+    for r in _linked_rows(queryset, list(facet_of)):
+        counts[facet_of[r["entity__entity_type"]]].append(
+            (r["entity__slug"], r["entity__name"], r["total"])
+        )
+    return counts
+
+
 def _kind_counts(queryset):
+    # Articles, not links, by kind: an article may link two deals of a kind.
+    # Read from the partnerships' table itself, so that only the links to
+    # partnerships are joined (through the entities, every link was).
     labels = dict(PartnershipKind.choices)
     rows = (
-        ArticleEntityLink.objects.filter(
-            article__in=queryset.values("pk"),
-            state=LinkState.ACCEPTED,
-            entity__partnership__isnull=False,
+        Partnership.objects.filter(
+            article_links__article__in=queryset.values("pk"),
+            article_links__state=LinkState.ACCEPTED,
         )
-        .values("entity__partnership__kind")
-        .annotate(total=Count("article", distinct=True))
+        .values("kind")
+        .annotate(total=Count("article_links__article", distinct=True))
         .order_by()
     )
-    totals = {r["entity__partnership__kind"]: r["total"] for r in rows}
+    totals = {r["kind"]: r["total"] for r in rows}
     return [
         (value, labels[value], totals[value]) for value in labels if value in totals
     ]
@@ -59,7 +95,7 @@ def _kind_counts(queryset):
 def _tag_counts(queryset):
     return list(
         Tag.objects.filter(articles__in=queryset.values("pk"))
-        .annotate(total=Count("articles", distinct=True))
+        .annotate(total=Count("articles"))
         .order_by("name")
         .values_list("slug", "name", "total")
     )
@@ -69,7 +105,7 @@ def _author_counts(queryset):
     rows = (
         get_user_model()
         .objects.filter(articles__in=queryset.values("pk"))
-        .annotate(total=Count("articles", distinct=True))
+        .annotate(total=Count("articles"))
         .order_by("last_name", "first_name", "username")
     )
     return [(user.author_slug, user.display_name, user.total) for user in rows]
@@ -182,13 +218,12 @@ class ArticleFilter(FacetedFilterSet):
     )
 
     facets = {
-        "country": _linked_counts(EntityType.COUNTRY),
-        "organisation": _linked_counts(EntityType.ORGANISATION),
-        "system": _linked_counts(EntityType.SYSTEM),
+        **{name: _linked_counts(type_) for name, type_ in LINKED_FACETS.items()},
         "kind": _kind_counts,
         "tag": _tag_counts,
         "author": _author_counts,
     }
+    facet_groups = {tuple(LINKED_FACETS): _linked_counts_together}
 
     class Meta:
         model = Article

@@ -155,6 +155,15 @@ class FacetedFilterSet(django_filters.FilterSet):
     """
 
     facets: dict[str, Callable[[QuerySet], list[tuple[str, str, int]]]] = {}
+    # Facets that may be counted together, in one query: their names → a
+    # function from a queryset to each one's (value, label, count). Used
+    # when the reader chose none of them, as then each counts the results of
+    # the same queryset (every other filter as set); else each is counted
+    # on its own, by ``facets``.
+    facet_groups: dict[
+        tuple[str, ...],
+        Callable[[QuerySet], dict[str, list[tuple[str, str, int]]]],
+    ] = {}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -186,13 +195,27 @@ class FacetedFilterSet(django_filters.FilterSet):
         return cached_current() if settings.COOPSITE_KEEP_COUNTS else None
 
     def add_facet_counts(self) -> None:
-        """Put the counts in the choices' labels (one query per facet)."""
+        """Put the counts in the choices' labels (one query per facet, or
+        per group of facets counted together)."""
+        counted: dict[str, list[tuple[str, str, int]]] = {}
+        for names in self.facet_groups:
+            if not any(self._chosen(name) for name in names):
+                counted.update(
+                    kept_for_version(
+                        self.facet_group_key(names),
+                        partial(self.count_group, names),
+                        self.freshness,
+                    )
+                )
         for name in self.facets:
             field = self.form.fields[name]
             selected = (self.data or {}).get(name, "")
-            rows = kept_for_version(
-                self.facet_key(name), partial(self.count, name), self.freshness
-            )
+            if name in counted:
+                rows = counted[name]
+            else:
+                rows = kept_for_version(
+                    self.facet_key(name), partial(self.count, name), self.freshness
+                )
             # The "any" choice reads as the filter itself names it.
             choices = [("", self.filters[name].extra.get("empty_label") or "Any")]
             seen = set()
@@ -203,10 +226,26 @@ class FacetedFilterSet(django_filters.FilterSet):
                 choices.append((selected, f"{self._label_for(name, selected)} (0)"))
             field.widget.choices = choices
 
+    def _chosen(self, name: str) -> bool:
+        """Whether the reader chose a value for the facet ``name``."""
+        cleaned = getattr(self.form, "cleaned_data", {}).get(name)
+        return bool((self.data or {}).get(name)) or cleaned not in (None, "")
+
     def count(self, name: str) -> list[tuple[str, str, int]]:
         """One facet's choices and counts, with the other filters applied:
         the FACET_CHOICES_MAX with the most results, and the one chosen."""
-        rows = list(self.facets[name](self.without(name)))
+        return self._most(name, list(self.facets[name](self.without(name))))
+
+    def count_group(
+        self, names: tuple[str, ...]
+    ) -> dict[str, list[tuple[str, str, int]]]:
+        """The counts of the facets ``names`` (none chosen), in one query."""
+        counted = self.facet_groups[names](self.without(names[0]))
+        return {name: self._most(name, list(counted[name])) for name in names}
+
+    def _most(
+        self, name: str, rows: list[tuple[str, str, int]]
+    ) -> list[tuple[str, str, int]]:
         if len(rows) <= FACET_CHOICES_MAX:
             return rows
         selected = str((self.data or {}).get(name, ""))
@@ -217,6 +256,13 @@ class FacetedFilterSet(django_filters.FilterSet):
             for i, row in enumerate(rows)
             if i in kept or (selected and str(row[0]) == selected)
         ]
+
+    def facet_group_key(self, names: tuple[str, ...]) -> str:
+        """What the counts of a group of facets, none chosen, depend on."""
+        return (
+            f"facets|{type(self).__module__}.{type(self).__qualname__}"
+            f"|{'+'.join(names)}|{self.values_key()}"
+        )
 
     def facet_key(self, name: str) -> str:
         """What a facet's counts depend on: the list, the facet and its
