@@ -10,7 +10,12 @@ first request's, and "11>2" where later ones, which find the counts kept
 for the data's version, take fewer), its size, and the server time through Django's test client (p50 and p95 of
 ``--repeat`` requests after one warm-up request, whose time is shown as
 "first"), its p50 as a ratio to the article page's in the same stage, and
-the ratio of its p50 at 100,000 articles to that at 1,000.
+the ratio of its p50 at 100,000 articles to that at 1,000. Then a write (a
+new version of the data, as any committed change gives) and the next
+request's time, "after write", also as a ratio to the article page's p50:
+the counts kept for the old version are of no use to it (it is answered
+the last ones while the app process counts them again in the background,
+whose time is shown as "refresh").
 
 The downloads are also measured in rows per second, and their peak memory
 in a process of their own.
@@ -305,6 +310,7 @@ def measure(repeat: int, only: list[str] | None = None) -> dict[str, dict]:
             else:
                 times.append(elapsed)
                 warm = max(warm, len(captured.captured_queries))
+        after_write, refresh = (None, None) if big else after_a_write(client, path)
         times.sort()
         results[name] = {
             "path": path,
@@ -312,6 +318,8 @@ def measure(repeat: int, only: list[str] | None = None) -> dict[str, dict]:
             "warm queries": warm,
             "bytes": size,
             "first": first,
+            "after write": after_write,
+            "refresh": refresh,
             "p50": statistics.median(times),
             "p95": times[min(len(times) - 1, round(0.95 * (len(times) - 1)))],
             "times": times,
@@ -320,6 +328,26 @@ def measure(repeat: int, only: list[str] | None = None) -> dict[str, dict]:
             results[name]["rows"] = Partnership.objects.count()
         print(f"    {name}: {results[name]['p50'] * 1000:.0f} ms", flush=True)
     return results
+
+
+def after_a_write(client, path: str) -> tuple[float, float]:
+    """The time of the first request for ``path`` after a write (any
+    committed change gives the data a new version: every count kept for the
+    old one is of no use), and how long this process's background then
+    took to count what that request was answered the last counts of."""
+    from freshness.versions import bump, wait_for_refreshes
+
+    bump()
+    started = time.perf_counter()
+    response = client.get(path)
+    if response.streaming:
+        sum(len(piece) for piece in response.streaming_content)
+    else:
+        len(response.content)
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 200, (path, response.status_code)
+    wait_for_refreshes()
+    return elapsed, time.perf_counter() - started - elapsed
 
 
 def export_memory(path: str) -> dict:
@@ -415,15 +443,27 @@ def report_one(stage: dict[str, dict], memory: dict[str, dict] | None = None) ->
     base = stage["article page"]["p50"]
     print(
         f"\n{'page':34} {'queries':>7} {'KB':>8} | {'first':>7} {'p50':>7}"
-        f" {'p95':>7} {'× art':>6}"
+        f" {'p95':>7} {'× art':>6} | {'after write':>11} {'× art':>6} {'refresh':>8}"
     )
     for name, row in stage.items():
         print(
             f"{name:34} {query_counts(row):>7} {row['bytes'] / 1024:8.1f} |"
             f" {row['first'] * 1000:7.1f} {row['p50'] * 1000:7.1f}"
-            f" {row['p95'] * 1000:7.1f} {row['p50'] / base:6.1f}"
+            f" {row['p95'] * 1000:7.1f} {row['p50'] / base:6.1f} |"
+            f" {after_write(row, base)}"
         )
     report_downloads(stage, memory or {})
+
+
+def after_write(row: dict, base: float) -> str:
+    """The first request after a write (ms, and × the article page's p50),
+    and the background's counting after it (ms)."""
+    if row.get("after write") is None:
+        return f"{'':11} {'':6} {'':8}"
+    return (
+        f"{row['after write'] * 1000:11.1f} {row['after write'] / base:6.1f}"
+        f" {row['refresh'] * 1000:8.1f}"
+    )
 
 
 def report_downloads(stage: dict[str, dict], memory: dict[str, dict]) -> None:
@@ -453,13 +493,16 @@ def report(stages: dict[str, dict[str, dict]], memory: dict[str, dict]) -> None:
     base_small, base_large = small["article page"]["p50"], large["article page"]["p50"]
     print(
         "\nServer time through Django's test client, ms (p50 and p95 of the"
-        " requests after the first; 'first' is the first request's time).\n"
+        " requests after the first; 'first' is the first request's time;"
+        " 'after write' the first request's after a write, at 100,000 articles,"
+        " and 'refresh' the background's counting after it).\n"
         "Both stages hold the full datasets; '× article' is p50 ÷ the article"
         " page's p50 in the same stage.\n"
     )
     header = (
         f"{'page':34} {'queries':>7} {'KB':>8} | {'1k p50':>7} {'p95':>6} {'× art':>6}"
         f" | {'100k first':>10} {'p50':>7} {'p95':>7} {'× art':>6} | {'100k÷1k':>7}"
+        f" | {'after write':>11} {'× art':>6} {'refresh':>8}"
     )
     print(header)
     print("-" * len(header))
@@ -476,7 +519,8 @@ def report(stages: dict[str, dict[str, dict]], memory: dict[str, dict]) -> None:
             f" {at_small['p50'] / base_small:6.1f} |"
             f" {at_large['first'] * 1000:10.1f} {at_large['p50'] * 1000:7.1f}"
             f" {at_large['p95'] * 1000:7.1f} {at_large['p50'] / base_large:6.1f} |"
-            f" {at_large['p50'] / at_small['p50']:7.2f}"
+            f" {at_large['p50'] / at_small['p50']:7.2f} |"
+            f" {after_write(at_large, base_large)}"
         )
     report_downloads(large, memory)
 

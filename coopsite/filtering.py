@@ -196,7 +196,10 @@ class FacetedFilterSet(django_filters.FilterSet):
 
     def add_facet_counts(self) -> None:
         """Put the counts in the choices' labels (one query per facet, or
-        per group of facets counted together)."""
+        per group of facets counted together). Just after a change, they
+        may be the counts before it, while they are counted again in the
+        background (``kept_for_version``'s ``stale``): they say how many
+        results a choice gives, the list itself then shows them all."""
         counted: dict[str, list[tuple[str, str, int]]] = {}
         for names in self.facet_groups:
             if not any(self._chosen(name) for name in names):
@@ -205,6 +208,7 @@ class FacetedFilterSet(django_filters.FilterSet):
                         self.facet_group_key(names),
                         partial(self.count_group, names),
                         self.freshness,
+                        stale=True,
                     )
                 )
         for name in self.facets:
@@ -214,7 +218,10 @@ class FacetedFilterSet(django_filters.FilterSet):
                 rows = counted[name]
             else:
                 rows = kept_for_version(
-                    self.facet_key(name), partial(self.count, name), self.freshness
+                    self.facet_key(name),
+                    partial(self.count, name),
+                    self.freshness,
+                    stale=True,
                 )
             # The "any" choice reads as the filter itself names it.
             choices = [("", self.filters[name].extra.get("empty_label") or "Any")]

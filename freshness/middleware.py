@@ -25,7 +25,9 @@ What is never kept, and never answered 304 before the view has spoken:
   previews (also marked ``never_cache``);
 * an answer that is not a plain 200, that streams (the downloads), that sets
   a cookie, that uses the CSRF token, or whose ``Cache-Control`` says
-  ``private``, ``no-store`` or ``no-cache``.
+  ``private``, ``no-store`` or ``no-cache``;
+* an answer made with counts from before the version (just after a change,
+  while they are counted again: ``versions.kept_for_version``'s ``stale``).
 
 A page that carries the request's CSP nonce is kept with a placeholder in
 its place, and served with a new nonce every time (the
@@ -113,7 +115,16 @@ class PublicPageCacheMiddleware:
             # version looked up (one query, on the replica).
             freshness = versions.current()
             etag, last_modified = self.validators(freshness, code, code_modified)
-        response = self.get_response(request)
+        counting = versions.start_counting_stale()
+        try:
+            response = self.get_response(request)
+            # Counts from before the version: not the version's page.
+            stale = versions.served_stale()
+        finally:
+            versions.stop_counting_stale(counting)
+        if stale:
+            patch_cache_control(response, no_cache=True)
+            return response
         if not self.public(request, response):
             return response
         self.validated(response, etag, last_modified)

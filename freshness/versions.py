@@ -17,15 +17,21 @@ import hashlib
 import logging
 import os
 import secrets
+import threading
+import time
 import uuid
 from collections.abc import Callable
+from concurrent import futures
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
+from typing import cast
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Subquery
 from django.utils import timezone
 
@@ -293,6 +299,7 @@ def kept_for_version[T](
     freshness: Freshness | None = None,
     *,
     keep: Callable[[T], bool] | None = None,
+    stale: bool = False,
 ) -> T:
     """``compute()``, kept in the shared cache under ``name`` for as long as
     the data keeps its version: counts and figures a page shows (facets,
@@ -303,7 +310,19 @@ def kept_for_version[T](
     keeping several values for one request passes the ``freshness`` it read
     once, rather than have each read it again. A value for which ``keep``
     says False is not kept (too big to share: it is computed again on the
-    next request)."""
+    next request).
+
+    With ``stale``, a value that may lag behind the data for a while (the
+    counts beside a list's choices, the home page's figures; never what
+    decides which rows a page shows, nor a list's own count, which its
+    pages must agree with): when the data's version has none yet, the last
+    value made under any version is answered at once if it is at most
+    ``COOPSITE_STALE_COUNTS_SECONDS`` old, and one app process makes the
+    new one in the background (:func:`refresh_later`), so that no reader
+    waits for counts after a write. Such an answer marks the request
+    (:func:`served_stale`): its page is neither kept nor validated as the
+    version's. Older than that, or with the setting at 0, it is made at
+    once, as without ``stale``."""
     if not settings.COOPSITE_KEEP_COUNTS:
         return compute()
     # Today's date too: a status "as of today" moves at midnight.
@@ -317,14 +336,174 @@ def kept_for_version[T](
         return compute()
     if found is not _MISSING:
         return found
+    latest = _latest_key(name) if stale else None
+    if latest is not None and settings.COOPSITE_STALE_COUNTS_SECONDS > 0:
+        last = _last_value(cache, latest)
+        if last is not _MISSING:
+            if _claim_refresh(cache, key):
+                refresh_later(partial(_refresh, name, key, latest, compute, keep))
+            _stale_served.set(True)
+            return cast("T", last)
     value = compute()
-    if keep is not None and not keep(value):
-        return value
-    try:
-        cache.set(key, value, settings.COOPSITE_FRESHNESS_MEMO_SECONDS)
-    except Exception:
-        logger.warning("The shared cache is unreachable", exc_info=True)
+    _file(cache, key, latest, value, keep)
     return value
 
 
 _MISSING = object()
+
+# The version-less value of each stale-able name: (when it was made, value).
+LATEST_PREFIX = "kept-latest:"
+# A process making a version's value holds this for its key: the others
+# answer the last value meanwhile. Should it die, another one tries again
+# once this has passed.
+REFRESH_CLAIM_SECONDS = 120
+
+_stale_served: ContextVar[bool] = ContextVar("coopsite_stale_served", default=False)
+
+
+def _latest_key(name: str) -> str:
+    return LATEST_PREFIX + hashlib.sha256(name.encode()).hexdigest()
+
+
+def _last_value(cache, latest: str) -> object:
+    """The last value made under ``latest``'s name, if recent enough."""
+    try:
+        found = cache.get(latest)
+    except Exception:
+        logger.warning("The shared cache is unreachable", exc_info=True)
+        return _MISSING
+    if not isinstance(found, tuple) or len(found) != 2:
+        return _MISSING
+    made, value = found
+    if time.time() - made > settings.COOPSITE_STALE_COUNTS_SECONDS:
+        return _MISSING
+    return value
+
+
+def _claim_refresh(cache, key: str) -> bool:
+    """Whether this process is the one to make ``key``'s value now."""
+    try:
+        return cache.add(f"kept-making:{key}", 1, REFRESH_CLAIM_SECONDS)
+    except Exception:
+        logger.warning("The shared cache is unreachable", exc_info=True)
+        return False
+
+
+def _file(cache, key: str, latest: str | None, value, keep) -> None:
+    if keep is not None and not keep(value):
+        return
+    try:
+        cache.set(key, value, settings.COOPSITE_FRESHNESS_MEMO_SECONDS)
+        if latest is not None:
+            cache.set(
+                latest, (time.time(), value), settings.COOPSITE_STALE_COUNTS_SECONDS
+            )
+    except Exception:
+        logger.warning("The shared cache is unreachable", exc_info=True)
+
+
+def _refresh(name: str, key: str, latest: str, compute, keep) -> None:
+    try:
+        value = compute()
+    except Exception:
+        # The claim stays until it expires: a value that cannot be made is
+        # not tried again on every request meanwhile.
+        logger.exception("Could not make the kept value %r", name)
+        return
+    cache = caches[settings.COOPSITE_FRESHNESS_CACHE]
+    _file(cache, key, latest, value, keep)
+
+
+def served_stale() -> bool:
+    """Whether this request was answered a kept value older than the
+    data's version (see :func:`kept_for_version`)."""
+    return _stale_served.get()
+
+
+def start_counting_stale() -> Token[bool]:
+    """Start a request's :func:`served_stale` afresh (the page cache does)."""
+    return _stale_served.set(False)
+
+
+def stop_counting_stale(token: Token[bool]) -> None:
+    _stale_served.reset(token)
+
+
+# --- Making values in the background ---------------------------------------------------------
+
+
+class _Refresher:
+    """One background thread per app process that makes the kept values
+    readers were answered an older one of, one at a time, reading from the
+    primary database (as everything outside a request does), each with a
+    database connection closed when it is done."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pid: int | None = None
+        self._executor: ThreadPoolExecutor | None = None
+        self._last: Future | None = None
+
+    def submit(self, job: Callable[[], None]) -> None:
+        with self._lock:
+            # A process forked from one that had a thread has none.
+            if self._executor is None or self._pid != os.getpid():
+                self._executor = ThreadPoolExecutor(
+                    max_workers=1, thread_name_prefix="coopsite-kept"
+                )
+                self._pid = os.getpid()
+            executor = self._executor
+            self._last = executor.submit(self._run, job)
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Until the jobs submitted so far are done (they run in order)."""
+        with self._lock:
+            last = self._last if self._pid == os.getpid() else None
+        if last is not None:
+            futures.wait([last], timeout=timeout)
+
+    @staticmethod
+    def _run(job: Callable[[], None]) -> None:
+        try:
+            job()
+        except Exception:
+            logger.exception("A background refresh failed")
+        finally:
+            connections.close_all()
+
+
+_refresher = _Refresher()
+
+
+# The jobs a request asked for, held until it has its answer (per thread: a
+# request's view and its end run in the one thread).
+_held = threading.local()
+
+
+def refresh_later(job: Callable[[], None]) -> None:
+    """Run ``job`` in this process's background thread once the request
+    that asks for it has its answer (at once outside a request), so that it
+    neither waits for it nor shares the database with it meanwhile."""
+    jobs = getattr(_held, "jobs", None)
+    if jobs is not None:
+        jobs.append(job)
+    else:
+        _refresher.submit(job)
+
+
+def hold_refreshes(**kwargs) -> None:
+    """A request starts (``request_started``): its jobs wait for its end."""
+    _held.jobs = []
+
+
+def release_refreshes(**kwargs) -> None:
+    """A request has its answer (``request_finished``): its jobs start."""
+    jobs, _held.jobs = getattr(_held, "jobs", None), None
+    for job in jobs or ():
+        _refresher.submit(job)
+
+
+def wait_for_refreshes(timeout: float | None = None) -> None:
+    """Until this process's background has made the values asked of it so
+    far (a command that warms them, a benchmark)."""
+    _refresher.wait(timeout)

@@ -152,9 +152,10 @@ def test_what_an_editor_does_on_one_app_server_the_other_serves_at_once(
     assert article.is_public
 
     # ...and the second's readers see it on their next request: no page of
-    # the version before is served.
+    # the version before is served (its facet counts may be the last ones,
+    # counted again in the background: such a page is not kept).
     listed = read(second, "/articles/")
-    assert listed.headers["X-Cache"] == "miss"
+    assert listed.headers.get("X-Cache") != "hit"
     assert "Who builds the frigates" in listed.text
     maker_page = read(second, "/organisations/anadolu-works/")
     assert article.get_absolute_url() in maker_page.text

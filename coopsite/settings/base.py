@@ -259,6 +259,12 @@ COOPSITE_PAGE_CACHE = "default"
 # shared cache per data version (freshness.versions.kept_for_version): on
 # wherever DEBUG is off.
 COOPSITE_KEEP_COUNTS = env.bool("COOPSITE_KEEP_COUNTS", default=not DEBUG)
+# After a change, the counts beside a list's choices and the home page's
+# figures are answered as they were last counted, if at most this many
+# seconds ago, while one app process counts them again in the background:
+# no reader waits for them (seconds at 100,000 articles). A list's own count
+# and its rows are never older than the data. 0: counted again at once.
+COOPSITE_STALE_COUNTS_SECONDS = env.int("COOPSITE_STALE_COUNTS_SECONDS", default=600)
 # The keys a list's text finds are kept there too, packed (a word in nearly
 # every one of 100,000 articles: a few KB); a text whose packed keys are
 # bigger than this (scattered keys, hundreds of thousands) is looked up

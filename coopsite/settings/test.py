@@ -36,6 +36,9 @@ COOPSITE_PUBLIC_CACHE = False
 # Counts kept per data version: on in the tests that ask for them (the
 # ``kept_counts`` fixture), so that query counts are the pages' own.
 COOPSITE_KEEP_COUNTS = False
+# Kept counts, where a test keeps them, are counted again at once after a
+# change (the ``stale_counts`` fixture shows the older ones meanwhile).
+COOPSITE_STALE_COUNTS_SECONDS = 0
 
 # Refusals (403, 404, 405) are what many tests ask for, thousands of times a
 # run: Django logs each at WARNING with its traceback, which pytest then

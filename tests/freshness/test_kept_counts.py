@@ -2,6 +2,8 @@
 the data (freshness.versions.kept_for_version), whichever app process asks,
 and a committed change is in them on the next request."""
 
+from io import StringIO
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -170,3 +172,199 @@ def test_a_text_is_looked_up_in_the_index_once_per_version(
         third = client.get("/articles/", {"q": "poland"})
     assert [query for query in after if "search_searchentry" in query["sql"]]
     assert titles(third) == titles(first) | {"Poland once more"}
+
+
+# --- After a change: the last counts at once, counted again in the background ---------------
+
+
+class Refreshes:
+    """The values to make again that kept_for_version handed to the
+    background, kept here until the test runs them."""
+
+    def __init__(self):
+        self.pending = []
+
+    def __call__(self, job):
+        self.pending.append(job)
+
+    def run(self):
+        jobs, self.pending = self.pending, []
+        for job in jobs:
+            job()
+
+
+@pytest.fixture
+def stale_counts(kept_counts, settings, monkeypatch):
+    """Counts answered as last counted after a change, as in production;
+    the background's work done when the test says (``.run()``)."""
+    from freshness import versions
+
+    settings.COOPSITE_STALE_COUNTS_SECONDS = 600
+    refreshes = Refreshes()
+    monkeypatch.setattr(versions._refresher, "submit", refreshes)
+    return refreshes
+
+
+def test_after_a_change_the_next_reader_gets_the_last_counts_without_waiting(
+    client, country, linked, commit, stale_counts, django_assert_num_queries
+):
+    assert choices(client.get("/articles/"), "country")["poland"] == "Poland (2)"
+    with commit():
+        linked("A third on Poland", country("PL"))
+    # The data's version, the list's own count (never older than the data),
+    # its page and the page's authors: no facet is counted.
+    with django_assert_num_queries(4):
+        stale = client.get("/articles/")
+    assert choices(stale, "country")["poland"] == "Poland (2)"
+    assert stale.context["paginator"].count == 3
+    assert len(stale.context["articles"]) == 3
+    # Each kept facet value is made again once, in the background.
+    assert len(stale_counts.pending) == facet_queries(ArticleFilter)
+    stale_counts.run()
+    # Then the counts are the data's, and kept: the page and its authors.
+    with django_assert_num_queries(2):
+        fresh = client.get("/articles/")
+    assert choices(fresh, "country")["poland"] == "Poland (3)"
+    assert not stale_counts.pending
+
+
+def test_only_one_reader_sets_the_counts_going_again(
+    client, country, linked, commit, stale_counts
+):
+    client.get("/articles/")
+    client.get("/")
+    with commit():
+        linked("A third on Poland", country("PL"))
+    for _ in range(3):
+        client.get("/articles/")
+        client.get("/")
+    # One for each facet value of the list, one for the home page's figures.
+    assert len(stale_counts.pending) == facet_queries(ArticleFilter) + 1
+    assert client.get("/").context["counts"]["articles"] == 2
+    stale_counts.run()
+    assert client.get("/").context["counts"]["articles"] == 3
+
+
+def test_counts_older_than_the_setting_allows_are_counted_again_at_once(
+    client, country, linked, commit, stale_counts, settings, monkeypatch
+):
+    import time
+    from types import SimpleNamespace
+
+    from freshness import versions
+
+    client.get("/articles/")
+    with commit():
+        linked("A third on Poland", country("PL"))
+    later = time.time() + settings.COOPSITE_STALE_COUNTS_SECONDS + 1
+    monkeypatch.setattr(versions, "time", SimpleNamespace(time=lambda: later))
+    counted = client.get("/articles/")
+    assert choices(counted, "country")["poland"] == "Poland (3)"
+    assert not stale_counts.pending
+
+
+def test_a_draft_is_in_no_count_old_or_new(
+    client, country, linked, commit, stale_counts
+):
+    from tests.factories import ArticleFactory
+
+    client.get("/articles/")
+    with commit():
+        draft = ArticleFactory(title="Not yet")
+        ArticleEntityLink.objects.create(
+            article=draft, entity=country("NO"), state=LinkState.ACCEPTED
+        )
+    assert "norway" not in choices(client.get("/articles/"), "country")
+    stale_counts.run()
+    assert "norway" not in choices(client.get("/articles/"), "country")
+
+
+def test_a_page_with_older_counts_is_neither_kept_nor_validated(
+    client, country, linked, commit, stale_counts, public_cache
+):
+    client.get("/articles/")
+    with commit():
+        linked("A third on Poland", country("PL"))
+    stale = client.get("/articles/")
+    assert choices(stale, "country")["poland"] == "Poland (2)"
+    assert "ETag" not in stale
+    assert "X-Cache" not in stale
+    assert "no-cache" in stale["Cache-Control"]
+    stale_counts.run()
+    fresh = client.get("/articles/")
+    assert fresh["X-Cache"] == "miss"
+    assert fresh.has_header("ETag")
+    kept = client.get("/articles/")
+    assert kept["X-Cache"] == "hit"
+    assert "Poland (3)" in kept.content.decode()
+
+
+def test_the_background_makes_a_value_in_a_thread_of_its_own():
+    import threading
+
+    from freshness import versions
+
+    done = threading.Event()
+    seen = []
+
+    def job():
+        seen.append(threading.current_thread() is not threading.main_thread())
+        done.set()
+
+    versions.refresh_later(job)
+    assert done.wait(timeout=30)
+    assert seen == [True]
+
+
+def test_a_request_sets_its_counts_going_once_it_has_its_answer(
+    client, country, linked, commit, stale_counts, monkeypatch
+):
+    from coopsite.filtering import FacetedFilterSet
+
+    client.get("/articles/")
+    with commit():
+        linked("A third on Poland", country("PL"))
+    counted = FacetedFilterSet.add_facet_counts
+    pending_meanwhile = []
+
+    def add_facet_counts(filterset):
+        counted(filterset)
+        pending_meanwhile.append(len(stale_counts.pending))
+
+    monkeypatch.setattr(FacetedFilterSet, "add_facet_counts", add_facet_counts)
+    client.get("/articles/")
+    # Nothing was handed to the background while the page was being made.
+    assert pending_meanwhile == [0]
+    assert len(stale_counts.pending) == facet_queries(ArticleFilter)
+
+
+def test_warming_counts_what_the_first_readers_would_wait_for(
+    client, country, linked, commit, kept_counts, django_assert_num_queries
+):
+    from django.core.management import call_command
+
+    client.get("/articles/")
+    with commit():
+        linked("A third on Poland", country("PL"))
+    out = StringIO()
+    call_command("warm_counts", "/articles/?tag=drones", stdout=out)
+    assert "/articles/?tag=drones: " in out.getvalue()
+    # Every count kept: the page and its authors only.
+    with django_assert_num_queries(2):
+        warmed = client.get("/articles/")
+    assert choices(warmed, "country")["poland"] == "Poland (3)"
+    with django_assert_num_queries(3):  # and the topic named
+        assert choices(client.get("/articles/", {"tag": "drones"}), "country") == {
+            "": "Any country",
+            "poland": "Poland (1)",
+        }
+    # The latest articles and their authors, the featured deals.
+    with django_assert_num_queries(3):
+        assert client.get("/").context["counts"]["articles"] == 3
+
+
+def test_warming_refuses_an_address_off_the_site(kept_counts):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="Not an address"):
+        call_command("warm_counts", "https://example.org/", stdout=StringIO())
