@@ -74,8 +74,12 @@ class BodyPictures:
 
 
 def body_pictures(text: str) -> BodyPictures:
+    return _pictures_in(_markdown.parse(text or ""))
+
+
+def _pictures_in(tokens: list[Token]) -> BodyPictures:
     found = BodyPictures()
-    for token in _markdown.parse(text or ""):
+    for token in tokens:
         for child in token.children or ():
             if child.type != "image":
                 continue
@@ -90,7 +94,8 @@ def body_pictures(text: str) -> BodyPictures:
 
 def render_markdown(text: str, images: dict | None = None) -> SafeString:
     """Render a Markdown body to safe HTML; ``images`` (library number →
-    Image) saves the lookup of the pictures it shows."""
+    Image) saves the lookup of the pictures it shows. The body is parsed
+    once: its pictures are read from the same tokens it renders from."""
     tokens = _markdown.parse(text or "")
     for token in tokens:
         if token.type in ("heading_open", "heading_close") and token.tag == "h1":
@@ -98,7 +103,7 @@ def render_markdown(text: str, images: dict | None = None) -> SafeString:
         elif token.type in ("th_open", "td_open"):
             _alignment_as_class(token)
     if images is None:
-        images = embeds.images_by_id(body_pictures(text).ids)
+        images = embeds.images_by_id(_pictures_in(tokens).ids)
     tokens = _resolve_pictures(tokens, images)
     html = _markdown.renderer.render(tokens, _markdown.options, {})
     cleaned = nh3.clean(
