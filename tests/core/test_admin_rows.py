@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from coopsite.templatetags import admin_rows
-from partnerships.models import Partnership
+from partnerships.models import Country, Partnership
 from tests.factories import (
     ArticleFactory,
     ParticipantFactory,
@@ -24,6 +24,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.security.payloads import PAYLOADS
+from tests.sharing import shared_content
 
 pytestmark = pytest.mark.django_db
 
@@ -47,23 +48,33 @@ def assert_djangos_rows(cl) -> None:
     assert ours["result_hidden_fields"] == djangos["result_hidden_fields"]
 
 
-@pytest.fixture
-def hostile(demo, country):
-    """Records and essays named with the payload corpus, a tag, a byline,
-    a featured record, a draft and a scheduled essay."""
+def _hostile_records() -> None:
+    turkiye = Country.objects.get(alpha_2="TR", is_former=False)
     author = UserFactory(first_name="<b>Ada</b>", last_name="O'Brien & co")
     tag = TagFactory(name='Tag "<script>"')
     for name in PAYLOADS[:40]:
         partnership = PartnershipFactory(
             name=name, is_featured=len(name) % 2 == 0, tags=[tag]
         )
-        ParticipantFactory(partnership=partnership, country=country("TR"))
+        ParticipantFactory(partnership=partnership, country=turkiye)
         PublishedArticleFactory(title=name, authors=[author], tags=[tag])
     ArticleFactory(title="A draft <i>essay</i>")
     PublishedArticleFactory(
         title="Scheduled & soon",
         published_at=timezone.now() + dt.timedelta(days=3),
     )
+
+
+@pytest.fixture(scope="module")
+def hostile_shared(request, demo_shared, django_db_blocker):
+    yield from shared_content(request, django_db_blocker, _hostile_records)
+
+
+@pytest.fixture
+def hostile(hostile_shared, demo):
+    """Beside the demo, records and essays named with the payload corpus, a
+    tag, a byline, a featured record, a draft and a scheduled essay: made
+    once for this module, every test's changes to them rolled back."""
 
 
 def test_every_registered_changelist_writes_djangos_rows(superuser_client, hostile):
