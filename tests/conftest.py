@@ -184,13 +184,13 @@ def _shared_data(name: str) -> Path:
     return path
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def sipri_excerpt() -> Path:
     """SIPRI's trade register, 635 deals (../shared/data); skipped where absent."""
     return _shared_data("sipri-trade-register-excerpt.csv")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def mme_excerpt() -> Path:
     """150 exercises of the MME dataset (../shared/data); skipped where absent."""
     return _shared_data("mme-exercises-excerpt.csv")
