@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from api import snapshots
 from articles.models import ArticleEntityLink, LinkState
-from partnerships.models import Alias
+from partnerships.models import Alias, Country
 from search.indexing import rebuild
 from tests.factories import (
     BlocFactory,
@@ -34,6 +34,7 @@ from tests.factories import (
     TagFactory,
     UserFactory,
 )
+from tests.sharing import shared_content
 
 from .checks import csv_survivors, feed_survivors, html_survivors, json_survivors
 from .payloads import MARKDOWN, PAYLOADS, groups
@@ -54,10 +55,8 @@ def test_the_corpus_is_large_and_varied():
     assert len(MARKDOWN) >= 20
 
 
-@pytest.fixture
-def corpus(country):
-    """Every payload in every staff-controlled field, a few dozen objects of
-    each kind, all public and linked to each other."""
+def _make_corpus() -> dict[str, list]:
+    turkiye = Country.objects.get(alpha_2="TR", is_former=False)
     long_groups = groups(250)
     short_groups = groups(95)
     if connection.vendor == "postgresql":
@@ -122,7 +121,7 @@ def corpus(country):
         )
         Alias.objects.create(entity=partnership, name=f"{marker} alias {text}"[:255])
         ParticipantFactory(
-            partnership=partnership, country=country("TR"), role="supplier", note=text
+            partnership=partnership, country=turkiye, role="supplier", note=text
         )
         ParticipantFactory(
             partnership=partnership,
@@ -202,6 +201,19 @@ def corpus(country):
     )
     rebuild()
     return made
+
+
+@pytest.fixture(scope="module")
+def corpus_shared(request, django_db_setup, django_db_blocker):
+    yield from shared_content(request, django_db_blocker, _make_corpus)
+
+
+@pytest.fixture
+def corpus(corpus_shared, db) -> dict[str, list]:
+    """Every payload in every staff-controlled field, a few dozen objects of
+    each kind, all public and linked to each other: made once for this
+    module (its tests only read it), every test's changes rolled back."""
+    return corpus_shared
 
 
 def sample(objects: list) -> list:
