@@ -70,11 +70,18 @@ def test_the_excerpt_imports_as_150_exercises_with_the_files_participants(mme_ex
     assert set(
         ExternalIdentifier.objects.filter(scheme="mme").values_list("value", flat=True)
     ) == {row["MMEID"] for row in rows}
+    # Each exercise by its id in the file: one exercise per id, read in bulk.
+    ids = list(
+        ExternalIdentifier.objects.filter(scheme="mme").values_list("value", "entity")
+    )
+    assert len(ids) == len(rows) == len(dict(ids))
+    exercises = Partnership.objects.prefetch_related(
+        "participants__country", "tags"
+    ).in_bulk([entity for _, entity in ids])
+    by_mme_id = {value: exercises[entity] for value, entity in ids}
     resolver = Country.objects.resolver()
     for row in rows:
-        partnership = exercise(
-            external_ids__scheme="mme", external_ids__value=row["MMEID"]
-        )
+        partnership = by_mme_id[row["MMEID"]]
         roles = roles_of(partnership)
         listed = states_of(row, resolver)
         # Every state the file lists takes part; a host the location names
