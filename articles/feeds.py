@@ -72,7 +72,7 @@ class LatestArticlesFeed(Feed):
         )
 
     def items(self):
-        return self.articles().order_by("-published_at", "-pk")[:FEED_LENGTH]
+        return self.articles().newest_first()[:FEED_LENGTH]
 
     def item_title(self, article):
         return article.title
@@ -135,11 +135,7 @@ class EntityArticlesFeed(LatestArticlesFeed):
         return entity.get_absolute_url()
 
     def items(self, entity):
-        return (
-            self.articles()
-            .linking(entity)
-            .order_by("-published_at", "-pk")[:FEED_LENGTH]
-        )
+        return self.articles().linking(entity).newest_first()[:FEED_LENGTH]
 
 
 class TagArticlesFeed(LatestArticlesFeed):
@@ -156,8 +152,4 @@ class TagArticlesFeed(LatestArticlesFeed):
         return tag.get_absolute_url()
 
     def items(self, tag):
-        return (
-            self.articles()
-            .filter(tags=tag)
-            .order_by("-published_at", "-pk")[:FEED_LENGTH]
-        )
+        return self.articles().filter(tags=tag).newest_first()[:FEED_LENGTH]

@@ -35,7 +35,17 @@ class ArticleStatus(models.TextChoices):
     ARCHIVED = "archived", "Archived"
 
 
+# Newest first; articles published at the same moment (an import, a
+# schedule) in the order they were written, the last written first, so that
+# pages never repeat or skip one. The order of every list and feed of them.
+NEWEST_FIRST = ("-published_at", "-created_at", "-pk")
+
+
 class ArticleQuerySet(models.QuerySet):
+    def newest_first(self) -> ArticleQuerySet:
+        """In the order readers see articles everywhere (``NEWEST_FIRST``)."""
+        return self.order_by(*NEWEST_FIRST)
+
     def published(self) -> ArticleQuerySet:
         """Articles a reader may see: published, and whose time has come.
 
@@ -147,10 +157,7 @@ class Article(TimeStampedModel):
     index_related = ("tags",)
 
     class Meta:
-        # Newest first; articles published at the same moment (an import, a
-        # schedule) in the order they were written, the last written first,
-        # so that pages never repeat or skip one.
-        ordering = ["-published_at", "-created_at", "-pk"]
+        ordering = list(NEWEST_FIRST)
         permissions = [
             (
                 "publish_article",

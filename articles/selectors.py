@@ -14,23 +14,13 @@ from .models import Article, ArticleEntityLink, ArticleQuerySet, LinkState
 def articles_on(entity) -> ArticleQuerySet:
     """The published articles whose editors linked ``entity``, newest first,
     with what their cards show."""
-    return (
-        Article.objects.published()
-        .linking(entity)
-        .for_cards()
-        .order_by("-published_at", "-pk")
-    )
+    return Article.objects.published().linking(entity).for_cards().newest_first()
 
 
 def articles_tagged(tag) -> ArticleQuerySet:
     """The published articles on the topic ``tag``, newest first, with their
     authors."""
-    return (
-        Article.objects.published()
-        .filter(tags=tag)
-        .for_cards()
-        .order_by("-published_at", "-pk")
-    )
+    return Article.objects.published().filter(tags=tag).for_cards().newest_first()
 
 
 def linking_article_count() -> Expression:

@@ -26,9 +26,7 @@ class HomeView(ListView):
     context_object_name = "articles"
 
     def get_queryset(self):
-        return (
-            Article.objects.published().for_cards().order_by("-published_at", "-pk")[:7]
-        )
+        return Article.objects.published().for_cards().newest_first()[:7]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
