@@ -26,6 +26,7 @@ that does not request it fails with a clear message, instead of silently
 seeing rows it did not ask for: put such tests in another module.
 """
 
+import collections
 import fcntl
 import hashlib
 import importlib.util
@@ -117,11 +118,32 @@ def uses_database(item) -> bool:
     )
 
 
+def pytest_configure(config):
+    # xdist hands out modules (``--dist loadfile``) in the order
+    # pytest_collection_modifyitems leaves them, not re-sorted by how many
+    # tests each holds: that would start the longest modules, which hold one
+    # or two tests, last.
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
+
+
+def _module_seconds(item) -> float:
+    """About how many seconds of one core the item's module takes, as its
+    ``long`` marker says (0 for a module without one)."""
+    marker = item.get_closest_marker("long")
+    return float(marker.args[0]) if marker else 0.0
+
+
 def pytest_collection_modifyitems(config, items):
-    # The modules marked ``long`` (a minute or more of one core) run first:
-    # xdist hands out modules in this order, and the longest started last
-    # would keep one worker busy long after the others ran out of work.
-    items.sort(key=lambda item: not item.get_closest_marker("long"))
+    # The modules marked ``long(seconds)`` run first, longest first, then the
+    # others, those with more tests first: xdist hands out modules in this
+    # order, and a long one started last would keep one worker busy long
+    # after the others ran out of work.
+    def module(item):
+        return item.nodeid.split("::", 1)[0]
+
+    tests_in = collections.Counter(module(item) for item in items)
+    items.sort(key=lambda item: (-_module_seconds(item), -tests_in[module(item)]))
     if not config.getoption("database_tests_only"):
         return
     kept = [item for item in items if uses_database(item)]

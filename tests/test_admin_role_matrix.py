@@ -50,7 +50,7 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.long]
+pytestmark = [pytest.mark.django_db, pytest.mark.long(24)]
 
 ROOT = Path(__file__).resolve().parent.parent
 ANONYMOUS, READER, NO_ROLE, SUPERUSER = (

@@ -38,7 +38,7 @@ from tests.factories import (
     TagFactory,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.long]
+pytestmark = [pytest.mark.django_db, pytest.mark.long(10)]
 
 REQUESTS = 2_000
 

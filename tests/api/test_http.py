@@ -11,7 +11,7 @@ from api import snapshots
 from coopsite.settings import base
 from tests.factories import PublishedArticleFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.long(4)]
 
 ENDPOINTS = [
     "/api/v1/",

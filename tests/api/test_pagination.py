@@ -8,7 +8,7 @@ import pytest
 from partnerships.models import Partnership
 from tests.factories import PartnershipFactory, PublishedArticleFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.long(4)]
 
 SORTS = ["", "start", "-start", "name", "-name", "updated", "-updated", "name,-start"]
 

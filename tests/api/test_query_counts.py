@@ -5,7 +5,7 @@ import pytest
 
 from tests.test_query_counts import World
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.long(4)]
 
 # What each endpoint takes, exactly; one of them is the data version that
 # conditional GET reads. A change here is a change in how an endpoint fetches.

@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import (
 
 from api import snapshots
 
-pytestmark = [pytest.mark.django_db, pytest.mark.long]
+pytestmark = [pytest.mark.django_db, pytest.mark.long(9)]
 
 CHECKS = [
     not_a_server_error,

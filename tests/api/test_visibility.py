@@ -11,7 +11,7 @@ from django.test import Client
 from api import snapshots
 from tests.articles.test_visibility_matrix import ROLES, STATES, make
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.long(5)]
 
 ENDPOINTS = [
     "/api/v1/",

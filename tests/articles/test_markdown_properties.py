@@ -7,11 +7,14 @@ random text."""
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from articles.markdown import render_markdown
 from tests.security.payloads import PAYLOADS
+
+pytestmark = pytest.mark.long(4)
 
 DOCUMENTS = 1_000
 

@@ -28,7 +28,7 @@ from tests.plans import (
     queries_and_plans,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.long(4)]
 LIST = "/articles/"
 
 

@@ -16,7 +16,7 @@ from articles.models import ArticleStatus
 from articles.workflow import TRANSITIONS, State, StepNotAllowed, state_of
 from tests.factories import ArticleFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.long(5)]
 
 # What each role may do, written out here rather than read from the table.
 EDITOR_STEPS = {"submit", "publish", "return", "unpublish", "archive"}

@@ -19,7 +19,7 @@ from articles.admin import workflow_buttons
 from articles.models import ArticleEntityLink, ArticleStatus, LinkState
 from tests.factories import ArticleFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.long]
+pytestmark = [pytest.mark.django_db, pytest.mark.long(16)]
 
 ROLES = ["anonymous", "contributor", "editor", "researcher"]
 STATES = ["draft", "review", "scheduled", "published", "archived"]

@@ -33,7 +33,7 @@ from tests.factories import (
 )
 from tests.sharing import shared_content
 
-pytestmark = [pytest.mark.django_db, pytest.mark.long]
+pytestmark = [pytest.mark.django_db, pytest.mark.long(6)]
 
 
 def run(command, *args) -> str:

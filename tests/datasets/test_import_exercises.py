@@ -26,7 +26,7 @@ from tests.datafiles import (
     sipri_file,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.long]
+pytestmark = [pytest.mark.django_db, pytest.mark.long(3)]
 
 
 def import_exercises(path, *args) -> str:

@@ -36,7 +36,7 @@ from tests.datafiles import (
 )
 from tests.factories import AliasFactory, ParticipantFactory, SourceFactory, TagFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.long]
+pytestmark = [pytest.mark.django_db, pytest.mark.long(4)]
 
 
 def import_sipri(path, *args) -> str:

@@ -26,7 +26,7 @@ from tests.datafiles import SipriDealFactory, sipri_file
 from tests.factories import ArticleFactory, PublishedArticleFactory
 from tests.test_query_counts import PAGES, World
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.long(6)]
 
 # Every public page type, each feed and each sitemap (the downloads stream:
 # they are validated, never kept).

@@ -6,7 +6,7 @@ from django.test import Client
 
 from tests.factories import ArticleFactory, ImageFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.long(3)]
 
 LIST = "/admin/images/image/"
 

@@ -16,7 +16,7 @@ from images.renditions import make_renditions
 from tests import pictures
 from tests.factories import ArticleFactory, ImageFactory, PublishedArticleFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.long(4)]
 
 
 def img_tags(html: str) -> list[str]:

@@ -20,7 +20,7 @@ from tests.factories import (
     TagFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.long(4)]
 
 CHANGELISTS = [
     "admin:partnerships_country_changelist",

@@ -8,7 +8,7 @@ import pytest
 
 from tests.factories import ParticipantFactory, PartnershipFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.long(4)]
 
 
 @pytest.fixture

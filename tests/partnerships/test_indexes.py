@@ -18,7 +18,7 @@ from tests.factories import (
     TagFactory,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.long]
+pytestmark = [pytest.mark.django_db, pytest.mark.long(7)]
 
 INDEXES = ["/organisations/", "/systems/", "/blocs/", "/tags/", "/countries/"]
 

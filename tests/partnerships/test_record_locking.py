@@ -18,7 +18,7 @@ from tests.factories import (
     TagFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.long(4)]
 
 
 def change_url(record):

@@ -39,7 +39,7 @@ from tests.sharing import shared_content
 from .checks import csv_survivors, feed_survivors, html_survivors, json_survivors
 from .payloads import MARKDOWN, PAYLOADS, groups
 
-pytestmark = [pytest.mark.django_db, pytest.mark.long]
+pytestmark = [pytest.mark.django_db, pytest.mark.long(9)]
 
 URLS = [
     "javascript:alert(1)",
