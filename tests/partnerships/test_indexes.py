@@ -1,7 +1,8 @@
 """Every kind has an index: organisations, systems, blocs, tags and the
 countries, each a faceted, paginated list with counts, in a number of
-queries that does not grow with it; and a record answers at its other names
-and former addresses with a permanent redirect to its address."""
+queries that does not grow with it (tests/partnerships/test_index_queries.py);
+and a record answers at its other names and former addresses with a
+permanent redirect to its address."""
 
 import pytest
 
@@ -18,7 +19,7 @@ from tests.factories import (
     TagFactory,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.long(7)]
+pytestmark = pytest.mark.django_db
 
 INDEXES = ["/organisations/", "/systems/", "/blocs/", "/tags/", "/countries/"]
 
@@ -67,31 +68,6 @@ class Records:
 @pytest.fixture
 def records(country):
     return Records(country)
-
-
-# Counted once (a test below shows they do not grow): the count of the
-# list, its page, one query per facet; the region filter's choices.
-QUERIES = {
-    "/organisations/": 4,  # count, page, kinds, countries
-    "/systems/": 4,  # count, page, categories, origins
-    "/blocs/": 3,  # count, page, kinds
-    "/tags/": 2,  # count, page
-    "/countries/": 4,  # count, page, regions, current or former
-}
-
-
-@pytest.mark.parametrize("path", INDEXES)
-def test_an_index_takes_as_many_queries_with_100_records_as_with_20(
-    client, records, django_assert_num_queries, path
-):
-    for size in (20, 100):
-        records.grow(size)
-        with django_assert_num_queries(QUERIES[path]):
-            response = client.get(path, {"per_page": 100})
-        assert response.status_code == 200
-        shown = response.context["records"]
-        assert len(shown) == min(100, response.context["paginator"].count)
-        assert response.context["paginator"].count >= size
 
 
 def test_the_organisation_index_counts_each_kind_and_country_beside_its_choice(
