@@ -4,6 +4,7 @@ one query; a page comes from the cache in none; and every way the content
 changes (a publish, an edit, a link decision, an import, a scheduled
 article's time coming) is seen on the very next request."""
 
+import copy
 import datetime as dt
 import re
 from email.utils import parsedate_to_datetime
@@ -20,13 +21,15 @@ from articles import linking, services
 from articles.models import ArticleEntityLink, LinkState
 from articles.previews import signed_preview_url
 from freshness import versions
+from partnerships.models import Country
 from tests.admin_forms import article_form
 from tests.cache_calls import count_round_trips
 from tests.datafiles import SipriDealFactory, sipri_file
 from tests.factories import ArticleFactory, PublishedArticleFactory
+from tests.sharing import shared_content
 from tests.test_query_counts import PAGES, World
 
-pytestmark = [pytest.mark.django_db, pytest.mark.long(6)]
+pytestmark = [pytest.mark.django_db, pytest.mark.long(3)]
 
 # Every public page type, each feed and each sitemap (the downloads stream:
 # they are validated, never kept).
@@ -39,12 +42,23 @@ ADDRESSES = {
 STREAMED = {"csv export", "json export"}
 
 
-@pytest.fixture
-def world(country, commit):
-    with commit():
-        world = World(country)
-        world.grow(3)
+def _world() -> World:
+    world = World(lambda code: Country.objects.get(alpha_2=code, is_former=False))
+    world.grow(3)
     return world
+
+
+@pytest.fixture(scope="module")
+def world_shared(request, django_db_setup, django_db_blocker):
+    yield from shared_content(request, django_db_blocker, _world)
+
+
+@pytest.fixture
+def world(world_shared, db) -> World:
+    """Something of everything a page shows, committed (made once for this
+    module, every test's changes rolled back); its objects are copies of
+    their own for each test, which may change them."""
+    return copy.deepcopy(world_shared)
 
 
 def get(path, **headers):
