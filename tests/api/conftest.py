@@ -35,10 +35,10 @@ def records(db, country, django_capture_on_commit_callbacks):
     a draft and a scheduled article that must never show; committed, as far
     as on-commit work goes (the data version, the search index)."""
     with django_capture_on_commit_callbacks(execute=True):
-        return _records(country)
+        return make_records(country)
 
 
-def _records(country):
+def make_records(country):
     pakistan, turkiye = country("PK"), country("TR")
     baykar = OrganisationFactory(name="Baykar", slug="baykar", home_country=turkiye)
     AliasFactory(entity=baykar, name="Baykar Makina")
