@@ -1,5 +1,5 @@
-"""HTTP around the data: conditional GET on every endpoint, the rate limit,
-CORS."""
+"""HTTP around the data: a new ETag for a change, the rate limit, CORS
+(conditional GET on every endpoint: tests/api/test_conditional_get.py)."""
 
 import datetime as dt
 
@@ -7,60 +7,10 @@ import pytest
 import time_machine
 from django.test import Client
 
-from api import snapshots
 from coopsite.settings import base
 from tests.factories import PublishedArticleFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.long(4)]
-
-ENDPOINTS = [
-    "/api/v1/",
-    "/api/v1/schema/",
-    "/api/v1/docs/",
-    "/api/v1/downloads/",
-    "/api/v1/articles/",
-    "/api/v1/articles/drones-over-the-indus/",
-    "/api/v1/partnerships/?country=pakistan&kind=export",
-    "/api/v1/partnerships/tb2-pakistan/",
-    "/api/v1/countries/",
-    "/api/v1/countries/pakistan/",
-    "/api/v1/blocs/",
-    "/api/v1/organisations/",
-    "/api/v1/organisations/baykar/",
-    "/api/v1/systems/",
-    "/api/v1/systems/bayraktar-tb2/",
-    "/api/v1/tags/",
-    "/api/v1/tags/drones/",
-]
-
-
-@pytest.fixture
-def snapshot(records):
-    return snapshots.build()
-
-
-@pytest.mark.parametrize("url", ENDPOINTS)
-def test_every_endpoint_answers_a_conditional_get_with_304(client, snapshot, url):
-    response = client.get(url)
-    assert response.status_code == 200
-    etag, modified = response["ETag"], response["Last-Modified"]
-    again = client.get(url, headers={"If-None-Match": etag})
-    assert again.status_code == 304
-    assert again.content == b""
-    assert again["ETag"] == etag
-    since = client.get(url, headers={"If-Modified-Since": modified})
-    assert since.status_code == 304
-    other = client.get(url, headers={"If-None-Match": '"something-else"'})
-    assert other.status_code == 200
-
-
-def test_a_downloaded_file_answers_a_conditional_get_with_304(client, snapshot):
-    url = f"/api/v1/downloads/{snapshot.files['csv']['name']}"
-    response = client.get(url)
-    assert response.status_code == 200
-    assert response["ETag"] == f'"{snapshot.files["csv"]["sha256"][:32]}"'
-    again = client.get(url, headers={"If-None-Match": response["ETag"]})
-    assert again.status_code == 304
+pytestmark = [pytest.mark.django_db, pytest.mark.long(2)]
 
 
 def test_a_change_gives_a_new_etag(client, records, django_capture_on_commit_callbacks):
