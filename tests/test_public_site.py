@@ -1,15 +1,41 @@
 """The public site on the demo content: every path, feeds, sitemap, robots,
-canonical URLs, OpenGraph and JSON-LD; nothing unpublished anywhere."""
+canonical URLs, OpenGraph and JSON-LD; nothing unpublished anywhere; the
+network drawn from the demo's records; the lists' filter forms as Django's
+templates write them; the bulk download holding every record.
 
+The demo is loaded once for this module's tests (tests/conftest.py), so
+tests that read it live here rather than each loading it again in their
+own module."""
+
+import gzip
 import json
 import re
+from io import StringIO
 from xml.etree import ElementTree
 
 import feedparser
 import pytest
+from django import forms
+from django.core.management import call_command
 from django.urls import reverse
 
-from articles.models import Article, ArticleStatus
+from articles.models import Article, ArticleEntityLink, ArticleStatus
+from coopsite.widgets import OptionListSelect
+from partnerships.models import (
+    Alias,
+    Bloc,
+    BlocMembership,
+    Country,
+    ExternalIdentifier,
+    Organisation,
+    Participant,
+    Partnership,
+    PartnershipSystem,
+    Source,
+    System,
+    Tag,
+)
+from tests.api.test_snapshots import download, read_csv_tables
 
 pytestmark = pytest.mark.django_db
 
@@ -165,3 +191,117 @@ def test_a_scheduled_article_appears_by_itself_when_its_time_comes(client, demo)
         assert "The K9 and Poland" in client.get("/feeds/articles/").content.decode()
         found = client.get("/search/?q=rearmament").content.decode()
         assert scheduled.get_absolute_url() in found
+
+
+# --- The network, drawn from the demo's records ---------------------------------
+
+
+def test_the_demo_network_is_drawn_from_the_demo_records(client, demo):
+    # The demo writes its participants in bulk: the network's table follows.
+    network = client.get("/network/", {"year_from": "", "year_to": ""}).context[
+        "network"
+    ]
+    assert network.partnership_count >= 20
+    assert {"Türkiye", "Poland", "United Arab Emirates"} <= {
+        n.name for n in network.countries
+    }
+    assert network.layouts[0].labelled == len(network.layouts[0].nodes)
+
+
+# --- The lists' filter forms ------------------------------------------------------
+# With their choices written in Python (``coopsite.widgets.OptionListSelect``),
+# they are the very pages Django's form templates made: same markup for
+# readers and assistive technology.
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/partnerships/",
+        "/partnerships/?kind=export&country=poland&sort=name",
+        "/partnerships/?country=nowhere&year_from=abc",
+        "/articles/?tag=drones&sort=oldest",
+        "/countries/?region=Europe",
+        "/organisations/",
+    ],
+)
+def test_the_lists_filter_forms_are_the_markup_djangos_templates_write(
+    client, demo, monkeypatch, path
+):
+    response = client.get(path)
+    widgets = [
+        field.widget for field in response.context["filterset"].form.fields.values()
+    ]
+    assert any(isinstance(widget, OptionListSelect) for widget in widgets)
+    written = response.content.decode()
+    monkeypatch.setattr(OptionListSelect, "render", forms.Select.render)
+    by_templates = client.get(path).content.decode()
+    assert "<select" in written
+    assert _without_nonces(written) == _without_nonces(by_templates)
+
+
+def _without_nonces(html: str) -> str:
+    return re.sub(r'nonce="[^"]*"', 'nonce=""', html)
+
+
+# --- The bulk download, read back with the csv module ------------------------
+# Every record of the demo content, in the database's numbers.
+
+
+def database_counts():
+    published = Article.objects.published()
+    return {
+        "countries": Country.objects.count(),
+        "blocs": Bloc.objects.count(),
+        "bloc_memberships": BlocMembership.objects.count(),
+        "organisations": Organisation.objects.count(),
+        "systems": System.objects.count(),
+        "system_makers": System.makers.through.objects.count(),
+        "partnerships": Partnership.objects.count(),
+        "participants": Participant.objects.count(),
+        "partnership_systems": PartnershipSystem.objects.count(),
+        "sources": Source.objects.count(),
+        "tags": Tag.objects.count(),
+        "partnership_tags": Partnership.tags.through.objects.count(),
+        "aliases": Alias.objects.count(),
+        "external_ids": ExternalIdentifier.objects.count(),
+        "articles": published.count(),
+        "article_authors": Article.authors.through.objects.filter(
+            article__in=published
+        ).count(),
+        "article_tags": Article.tags.through.objects.filter(
+            article__in=published
+        ).count(),
+        "article_links": ArticleEntityLink.objects.accepted()
+        .filter(article__in=published)
+        .count(),
+    }
+
+
+def test_the_snapshot_holds_every_record_in_the_databases_numbers(
+    client, demo, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"  # the snapshot's files, its own
+    call_command("build_snapshot", stdout=StringIO())
+    tables = read_csv_tables(client)
+    counts = database_counts()
+    assert {name: len(rows) for name, rows in tables.items()} == counts
+    assert counts["partnerships"] > 20
+    assert counts["articles"] > 3
+    ids = {int(row["id"]) for row in tables["partnerships"]}
+    assert ids == set(Partnership.objects.values_list("pk", flat=True))
+    deal = Partnership.objects.filter(start_date__isnull=False).first()
+    row = next(row for row in tables["partnerships"] if row["id"] == str(deal.pk))
+    assert row["start_date"] == deal.start_date.isoformat()
+    assert row["start_precision"] == deal.start_precision
+    assert row["path"] == deal.get_absolute_url()
+    line = PartnershipSystem.objects.exclude(delivery_years=[]).first()
+    row = next(r for r in tables["partnership_systems"] if r["id"] == str(line.pk))
+    assert row["delivery_years"] == ";".join(map(str, sorted(line.delivery_years)))
+
+    lines = gzip.decompress(download(client, "/api/v1/downloads/latest.jsonl.gz"))
+    records_by_table: dict[str, int] = {}
+    for text in lines.decode().splitlines():
+        record = json.loads(text)
+        records_by_table[record["table"]] = records_by_table.get(record["table"], 0) + 1
+    assert records_by_table == {name: n for name, n in counts.items() if n}
