@@ -13,6 +13,7 @@ a refused request must write nothing.
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -307,6 +308,7 @@ def admin_requests(objects, root: Client) -> tuple[list[Request], list[str]]:
     """Every admin URL, filled with ``objects``, by GET and by POST; and the
     routes nothing here knows how to judge."""
     requests, unknown = [], []
+    scrape = _scraper(root)
 
     def both(kind, url, **kwargs):
         get_need, post_need = KINDS[kind]
@@ -358,16 +360,29 @@ def admin_requests(objects, root: Client) -> tuple[list[Request], list[str]]:
                 )
         elif kind == "add":
             url = reverse(f"admin:{name}")
-            data = scraped_form(root.get(url).content.decode())
+            data = scrape(url)
             requests.append(Request("GET", url, "add", model_label=label))
             requests.append(Request("POST", url, "add", "form", label, data=data))
         else:
             for obj in objects[label]:
-                requests += _object_requests(root, kind, route, name, label, obj)
+                requests += _object_requests(scrape, kind, route, name, label, obj)
     return requests, unknown
 
 
-def _object_requests(root, kind, route, name, label, obj) -> list[Request]:
+def _scraper(root: Client):
+    """What the superuser's page at a URL sends unchanged (a copy each time:
+    the page is read once, as a record's change form is wanted twice)."""
+    pages: dict[str, dict] = {}
+
+    def scrape(url: str) -> dict:
+        if url not in pages:
+            pages[url] = scraped_form(root.get(url).content.decode())
+        return copy.deepcopy(pages[url])
+
+    return scrape
+
+
+def _object_requests(scrape, kind, route, name, label, obj) -> list[Request]:
     get_need, post_need = KINDS[kind]
     change_url = reverse(f"admin:{label.replace('.', '_')}_change", args=[obj.pk])
     data = {}
@@ -376,7 +391,7 @@ def _object_requests(root, kind, route, name, label, obj) -> list[Request]:
         plain = route.replace("([^/]+)", "{}").replace("^", "").replace("$", "")
         url = "/admin/" + plain.format(obj.pk, record.history_id)
         # What the exploit sends: the change form, with a new name.
-        data = scraped_form(root.get(change_url).content.decode())
+        data = scrape(change_url)
         for key in ("name", "title"):
             if key in data:
                 data[key] = ["Renamed through the history form"]
@@ -389,7 +404,7 @@ def _object_requests(root, kind, route, name, label, obj) -> list[Request]:
     else:
         url = reverse(f"admin:{name}", args=[obj.pk])
     if kind == "change":
-        data = scraped_form(root.get(url).content.decode())
+        data = scrape(url)
     elif kind == "delete":
         data = {"post": "yes"}
     requests = [
