@@ -82,8 +82,9 @@ test: install-test
 	$(BIN)/python -m pytest --reuse-db -n auto --dist loadfile
 
 # Needs Chromium (apt-get install -y chromium) and Java; .ci/run installs them.
+# One worker per core, each with its own database, live server and Chromium.
 test-browser: install-browser
-	$(BIN)/python -m pytest -m browser tests/browser
+	$(BIN)/python -m pytest -m browser -n auto --dist loadfile tests/browser
 
 # The pre-commit hooks on every file: ruff, ruff format, djLint, migrations,
 # mypy, the import contracts (.pre-commit-config.yaml). Fails on any change.

@@ -15,6 +15,9 @@ the tests, so the server sees what a test's transaction holds:
   network's table) runs as in production. Mark such tests
   ``django_db(transaction=True, serialized_rollback=True)``, in a module of
   their own: a module that shares content runs none.
+
+`make test-browser` runs the modules on one worker per core (pytest-xdist),
+each worker with its own database, live server and Chromium.
 """
 
 import os
@@ -23,8 +26,13 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from playwright.sync_api import expect, sync_playwright
 from pytest_django.live_server_helper import LiveServer
+
+from partnerships.models import Country
+from tests.conftest import _load_demo as load_demo
+from tests.sharing import shared_content
 
 # Playwright's synchronous API runs an event loop in this thread; the ORM
 # calls the tests make themselves are safe (one thread, one test at a time).
@@ -93,6 +101,21 @@ def server(django_db_setup):
     # Chromium keeps alive close theirs after this; the database goes with
     # the session.
     server.thread.terminate()
+
+
+@pytest.fixture(scope="module")
+def demo_shared(request, django_db_setup, django_db_blocker):
+    """The demo, shared by a module's tests (tests/conftest.py), on the
+    database as migrations left it. A ``fresh_site`` test empties the
+    database after it, and only the next such test restores what
+    migrations made (the countries, content types, permissions): xdist may
+    give a worker a module that shares the demo after one of those."""
+    with django_db_blocker.unblock():
+        if not Country.objects.exists():
+            connection.creation.deserialize_db_from_string(
+                connection._test_serialized_contents
+            )
+    yield from shared_content(request, django_db_blocker, load_demo)
 
 
 @pytest.fixture

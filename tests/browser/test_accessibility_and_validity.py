@@ -1,7 +1,8 @@
 """Every public page type: no axe-core violations (WCAG 2.1 A and AA and
 axe's best practices) at phone and desktop widths, in light and dark
-colours; every region that scrolls sideways reachable by keyboard and
-named; the pages with pictures too; and no errors from the Nu HTML
+colours (test_axe_every_page_type.py, a module of its own so that it runs
+beside these); every region that scrolls sideways reachable by keyboard
+and named; the pages with pictures too; and no errors from the Nu HTML
 checker. Every test here reads: the demo is loaded once for them all."""
 
 import json
@@ -15,7 +16,7 @@ from playwright.sync_api import expect
 
 from .conftest import VNU, axe_violations
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db, pytest.mark.long(25)]
 
 PAGE_TYPES = {
     "home": "/",
@@ -72,28 +73,6 @@ SCROLLING_UNREACHABLE = """
                 || el.getAttribute('aria-label')))
   .map(el => el.outerHTML.slice(0, 120))
 """
-
-
-@pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
-def test_every_page_type_passes_axe_in_light_and_dark(browser, site, width):
-    context = browser.new_context(
-        viewport={"width": width, "height": 900}, bypass_csp=True
-    )
-    page = context.new_page()
-    failures = {}
-    for name, path in {**PAGE_TYPES, **AXE_ONLY}.items():
-        response = page.goto(f"{site}{path}")
-        assert response.status == STATUS.get(name, 200), path
-        if unreachable := page.evaluate(SCROLLING_UNREACHABLE):
-            failures[f"{name}: scrolls sideways, not focusable or unnamed"] = (
-                unreachable
-            )
-        for scheme in ("light", "dark"):
-            page.emulate_media(color_scheme=scheme)
-            if violations := axe_violations(page):
-                failures[f"{name}, {scheme}"] = violations
-    context.close()
-    assert failures == {}
 
 
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
