@@ -10,8 +10,11 @@ PORT ?= 8000
 # Every install is pinned by requirements.lock (all extras, every platform) and
 # takes wheels only: a package without a wheel fails at once rather than
 # compiling. `make lock` updates the lock after pyproject.toml changed.
+# Modules are compiled to bytecode when first imported, and kept (below), not
+# all at install: a test run imports a fraction of what is installed, and
+# pip compiling every module took about half of a fresh install's time.
 LOCK := requirements.lock
-INSTALL := $(PIP) install --only-binary=:all: -c $(LOCK)
+INSTALL := $(PIP) install --no-compile --only-binary=:all: -c $(LOCK)
 UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --all-extras --universal \
 	--python-version 3.13 --only-binary :all: --no-annotate --quiet \
 	--custom-compile-command "make lock"
