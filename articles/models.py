@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import re
+import secrets
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import models
@@ -16,12 +18,16 @@ from django.utils.safestring import SafeString
 from core.models import TimeStampedModel
 from core.names import unique_slug
 from images.models import Image
-from partnerships.models import Entity, Tag
+from partnerships.models import Entity, Tag, entity_url
 
 from .markdown import body_pictures, markdown_segments, render_markdown
 
 WORDS_PER_MINUTE = 230
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
+
+
+def new_render_token() -> str:
+    return secrets.token_hex(8)
 
 
 def count_words(markdown: str) -> int:
@@ -70,10 +76,28 @@ class ArticleQuerySet(models.QuerySet):
         """Articles whose address used to end in ``old_slug``."""
         return self.filter(old_slugs__old_slug=old_slug)
 
+    def forget_rendering(self) -> int:
+        """These articles' bodies are made anew on their next read (what
+        they are made from changed); no signal, no new version of the data:
+        the write that changed it gave one."""
+        return self.update(body_rendered_by="", body_render_token=new_render_token())
+
     def scheduled(self) -> ArticleQuerySet:
         return self.filter(
             status=ArticleStatus.PUBLISHED, published_at__gt=timezone.now()
         )
+
+
+class LinkedEntity(NamedTuple):
+    """A record an article links, as its page shows it."""
+
+    pk: int
+    entity_type: str
+    name: str
+    url: str
+
+    def get_absolute_url(self) -> str:
+        return self.url
 
 
 class Article(TimeStampedModel):
@@ -149,6 +173,24 @@ class Article(TimeStampedModel):
         help_text="Goes up with every save: a form saved from an older version "
         "is refused rather than overwriting what happened meanwhile.",
     )
+    # The body as readers see it, kept beside its Markdown and made again on
+    # the next read after anything it is made from changes (rendering.py).
+    body_rendered = models.TextField(default="", editable=False)
+    body_words = models.PositiveIntegerField(default=0, editable=False)
+    body_rendered_by = models.CharField(
+        max_length=32,
+        default="",
+        editable=False,
+        help_text="What made body_rendered (rendering.render_key); empty: "
+        "to be made on the next read.",
+    )
+    body_render_token = models.CharField(
+        max_length=32,
+        default="",
+        editable=False,
+        help_text="New with every change body_rendered depends on: a reading "
+        "keeps what it made only if the token is still the one it read.",
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -186,12 +228,19 @@ class Article(TimeStampedModel):
         if not self.slug:
             self.slug = unique_slug(Article.objects.all(), self.title)
         old_slug = getattr(self, "_loaded_slug", None)
+        # The body may have changed: readers get it made anew.
+        self.body_rendered_by, self.body_render_token = "", new_render_token()
         if not self._state.adding:
             # Every save is a new version: a form opened on an older one is
             # refused (see services.check_not_stale).
             self.edit_version = (self.edit_version or 0) + 1
             if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "edit_version"}
+                kwargs["update_fields"] = {
+                    *kwargs["update_fields"],
+                    "edit_version",
+                    "body_rendered_by",
+                    "body_render_token",
+                }
         super().save(*args, **kwargs)
         if old_slug and old_slug != self.slug:
             # The old address keeps working, with a permanent redirect.
@@ -234,6 +283,22 @@ class Article(TimeStampedModel):
             "visible_from": self.public_from,
         }
 
+    def linked_entities(self) -> list[LinkedEntity]:
+        """The records editors linked to the article, by name: what its page
+        lists beside the text and names in its JSON-LD; plain rows, in one
+        query."""
+        rows = (
+            self.entity_links.accepted()
+            .order_by("entity__name")
+            .values_list(
+                "entity_id", "entity__entity_type", "entity__name", "entity__slug"
+            )
+        )
+        return [
+            LinkedEntity(pk, kind, name, entity_url(kind, slug))
+            for pk, kind, name, slug in rows
+        ]
+
     def sync_body_images(self) -> None:
         """Keep the usage index of the library pictures the body shows."""
         wanted = body_pictures(self.body).ids
@@ -268,7 +333,12 @@ class Article(TimeStampedModel):
 
     @property
     def word_count(self) -> int:
-        """Words of prose: link addresses and picture references are not read."""
+        """Words of prose: link addresses and picture references are not read
+        (counted with the body kept for readers, see ``rendering.py``)."""
+        from .rendering import is_current
+
+        if is_current(self):
+            return self.body_words
         return count_words(self.body)
 
     @property

@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.utils.decorators import method_decorator
 from django.utils.safestring import mark_safe
@@ -13,9 +12,9 @@ from partnerships.models import EntityType
 
 from . import permissions
 from .filters import ArticleFilter
-from .linking import link_first_mentions
-from .models import Article, ArticleEntityLink
+from .models import Article
 from .previews import article_id_from_token
+from .rendering import rendered_body
 
 SCHEMA_TYPES = {
     EntityType.COUNTRY: "Country",
@@ -72,24 +71,15 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
         return (
             self.readable_articles()
             .select_related("lead_image", "social_image")
-            .prefetch_related("authors")
-            .prefetch_related(
-                "tags",
-                Prefetch(
-                    "entity_links",
-                    queryset=ArticleEntityLink.objects.accepted()
-                    .select_related("entity")
-                    .prefetch_related("entity__aliases")
-                    .order_by("entity__name"),
-                    to_attr="accepted_links",
-                ),
-            )
+            .prefetch_related("authors", "tags")
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        entities = [link.entity for link in self.object.accepted_links]
-        context["body_html"] = link_first_mentions(self.object.body_html, entities)
+        # The body as kept for readers (made again only after a change to
+        # what it shows); the linked records as plain rows.
+        context["body_html"] = rendered_body(self.object)
+        entities = self.object.linked_entities()
         context["entity_groups"] = [
             (entity_type.plural, members)
             for entity_type in EntityType
@@ -141,7 +131,7 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
                 {
                     "@type": SCHEMA_TYPES[entity.entity_type],
                     "name": entity.name,
-                    "url": absolute(entity.get_absolute_url()),
+                    "url": absolute(entity.url),
                 }
                 for entity in entities
             ],

@@ -1,4 +1,5 @@
-"""Django's JSON serialiser, but exact: datetimes to the microsecond, keys sorted.
+"""Django's JSON serialiser, but exact: datetimes to the microsecond, keys
+sorted; without the fields derived from the others (``DERIVED_FIELDS``).
 
 Django's JSON encoder cuts datetimes to milliseconds, so a restored site
 would differ from the one exported; an export must lose nothing. Registered
@@ -26,7 +27,21 @@ class ExactEncoder(DjangoJSONEncoder):
         return super().default(o)
 
 
+# Fields made from the others and kept in step on write: an export leaves
+# them out, and a restored row makes them again when first read (an
+# article's body as readers see it, articles/rendering.py).
+DERIVED_FIELDS = {
+    "articles.article": frozenset(
+        {"body_rendered", "body_words", "body_rendered_by", "body_render_token"}
+    ),
+}
+
+
 class Serializer(JSONSerializer):
+    def handle_field(self, obj, field):
+        if field.name not in DERIVED_FIELDS.get(obj._meta.label_lower, ()):
+            super().handle_field(obj, field)
+
     def _init_options(self):
         super()._init_options()
         self.json_kwargs["cls"] = ExactEncoder

@@ -7,7 +7,7 @@ record's history, articles with their links to records, revisions and old
 addresses, the picture library (descriptions and the files themselves,
 byte for byte), and the admin's log. It leaves out what is rebuilt from those
 (the search index, the mention detector's version, the network's table of
-ties, pictures' renditions),
+ties, pictures' renditions, articles' bodies as readers see them),
 sessions, and Django's
 own tables of content types and permissions (created by ``migrate``; the
 export names them by their natural keys).
