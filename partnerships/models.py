@@ -20,11 +20,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
-from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from simple_history.models import HistoricalRecords
 
+from core.addresses import reverse_once
 from core.models import TimeStampedModel
 from core.names import normalise_name, unique_slug
 
@@ -164,31 +165,19 @@ def _total(rows: models.QuerySet, outer: str, counted: str) -> models.Expression
 # unquoted.
 _PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 _SLUG_MARK = "entity-slug"
-# (URL configuration, script prefix, kind) → the address around the slug.
-_URL_AROUND_SLUG: dict[tuple, tuple[str, str]] = {}
 
 
 def entity_url(entity_type: str, slug: str) -> str:
     """The address of a record's page, as ``reverse()`` gives it, from its
     kind and slug alone: each kind's address around the slug is reversed
-    once per URL configuration and script prefix, not once per record (a
-    page listing many records no longer spends its time in ``reverse()``)."""
+    once (``reverse_once``), not once per record, so a page listing many
+    records does not spend its time in ``reverse()``."""
     if not _PLAIN_SLUG.fullmatch(slug):
         # Quoted, or refused, as reverse() does.
         return reverse(f"partnerships:{entity_type}_detail", kwargs={"slug": slug})
-    # The resolver, not its module's name: a changed URL configuration
-    # (clear_url_caches) is a new resolver, whose addresses are reversed anew.
-    key = (get_resolver(get_urlconf()), get_script_prefix(), entity_type)
-    around = _URL_AROUND_SLUG.get(key)
-    if around is None:
-        marked = reverse(
-            f"partnerships:{entity_type}_detail", kwargs={"slug": _SLUG_MARK}
-        )
-        head, _, tail = marked.rpartition(_SLUG_MARK)
-        if len(_URL_AROUND_SLUG) > 100:  # configurations of the past (tests)
-            _URL_AROUND_SLUG.clear()
-        around = _URL_AROUND_SLUG[key] = (head, tail)
-    return f"{around[0]}{slug}{around[1]}"
+    marked = reverse_once(f"partnerships:{entity_type}_detail", slug=_SLUG_MARK)
+    head, _, tail = marked.rpartition(_SLUG_MARK)
+    return f"{head}{slug}{tail}"
 
 
 class Entity(TimeStampedModel):

@@ -93,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
             ],
             "libraries": {
+                "addresses": "coopsite.templatetags.addresses",
                 "admin_dates": "coopsite.templatetags.admin_dates",
                 "admin_rows": "coopsite.templatetags.admin_rows",
                 "safety": "coopsite.templatetags.safety",
