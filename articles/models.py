@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import re
 import secrets
-from typing import NamedTuple
 
 from django.conf import settings
 from django.db import models
@@ -18,7 +17,7 @@ from django.utils.safestring import SafeString
 from core.models import TimeStampedModel
 from core.names import unique_slug
 from images.models import Image
-from partnerships.models import Entity, Tag, entity_url
+from partnerships.models import Entity, Tag
 
 from .markdown import body_pictures, markdown_segments, render_markdown
 
@@ -86,18 +85,6 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(
             status=ArticleStatus.PUBLISHED, published_at__gt=timezone.now()
         )
-
-
-class LinkedEntity(NamedTuple):
-    """A record an article links, as its page shows it."""
-
-    pk: int
-    entity_type: str
-    name: str
-    url: str
-
-    def get_absolute_url(self) -> str:
-        return self.url
 
 
 class Article(TimeStampedModel):
@@ -177,6 +164,12 @@ class Article(TimeStampedModel):
     # the next read after anything it is made from changes (rendering.py).
     body_rendered = models.TextField(default="", editable=False)
     body_words = models.PositiveIntegerField(default=0, editable=False)
+    page_parts = models.JSONField(
+        default=dict,
+        editable=False,
+        help_text="Kept with body_rendered: the byline, the topics and the "
+        "linked records the page shows.",
+    )
     body_rendered_by = models.CharField(
         max_length=32,
         default="",
@@ -282,22 +275,6 @@ class Article(TimeStampedModel):
             "body": [self.standfirst, *markdown_segments(self.body)],
             "visible_from": self.public_from,
         }
-
-    def linked_entities(self) -> list[LinkedEntity]:
-        """The records editors linked to the article, by name: what its page
-        lists beside the text and names in its JSON-LD; plain rows, in one
-        query."""
-        rows = (
-            self.entity_links.accepted()
-            .order_by("entity__name")
-            .values_list(
-                "entity_id", "entity__entity_type", "entity__name", "entity__slug"
-            )
-        )
-        return [
-            LinkedEntity(pk, kind, name, entity_url(kind, slug))
-            for pk, kind, name, slug in rows
-        ]
 
     def sync_body_images(self) -> None:
         """Keep the usage index of the library pictures the body shows."""

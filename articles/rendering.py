@@ -1,44 +1,52 @@
-"""An article's body as readers see it, kept beside its Markdown.
+"""An article as readers see it, kept beside what it is made from.
 
-Making it (Markdown to sanitised HTML, the library pictures it shows, the
-first mention of each linked record linked to the record's page) takes far
-longer than the rest of the article page, so it is made once and kept on
-the article's row (``body_rendered``, with ``body_words``), as a blog engine
-keeps the HTML of a post beside its source. It is made again on the first
-read after any change to what it is made from:
+Making an article's body (Markdown to sanitised HTML, the library pictures
+it shows, the first mention of each linked record linked to the record's
+page) takes far longer than the rest of its page, and reading its byline,
+topics and linked records takes three more queries, so all of it is made
+once and kept on the article's row (``body_rendered`` with ``body_words``,
+and ``page_parts``), as a blog engine keeps a post's HTML beside its
+source: the page then reads one row. It is made again on the first read
+after any change to what it is made from:
 
-* the article (``Article.save()``: its body);
+* the article (``Article.save()``: its body), its authors and topics (who
+  and which they are);
 * its links to records (a link saved, decided or deleted; links accepted in
   bulk);
 * the records it links (a record saved: its name, its address), their
   aliases (the words that are linked), records written in bulk (imports);
+* the names of its authors and of its topics and their addresses;
 * the library pictures its body names (a picture saved, or added with a
   number the body already names);
 * the code and the settings that shape it (``render_key``: a deploy, the
   media address or storage, the script prefix).
 
 Each of those writes gives the articles it touches a new
-``body_render_token``, in its own transaction; a read that makes the body
-keeps it only if the token is still the one it read before it read what it
-made it from, so a write in between is never covered by an older body. It
-is not a cache: nothing expires, and the page cache being off does not turn
-it off; it is the article's data, derived and kept in step on write.
+``body_render_token``, in its own transaction; a read that makes the parts
+keeps them only if the token is still the one it read before it read what
+it made them from, so a write in between is never covered by older parts.
+It is not a cache: nothing expires, and the page cache being off does not
+turn it off; it is the article's data, derived and kept in step on write.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from django.conf import settings
-from django.db.models.signals import post_delete, post_save
+from django.contrib.auth import get_user_model
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.urls import get_script_prefix, get_urlconf
 from django.utils.safestring import SafeString, mark_safe
 
+from core.addresses import address_with_slug
 from core.signals import bulk_saved
 from images.models import Image
-from partnerships.models import Alias, Entity, EntityType
+from partnerships.models import Alias, Entity, EntityType, Tag, entity_url
 
 from .linking import link_first_mentions
 from .markdown import render_markdown
@@ -79,11 +87,45 @@ def is_current(article: Article) -> bool:
     return keeps_bodies() and article.body_rendered_by == render_key()
 
 
-def rendered_body(article: Article) -> SafeString:
-    """``article``'s body as readers see it: the one kept, or made now (and
-    kept). Its ``body_words`` are brought up to date with it."""
+class Byline(NamedTuple):
+    display_name: str
+
+
+class Topic(NamedTuple):
+    name: str
+    url: str
+
+
+class LinkedEntity(NamedTuple):
+    """A record an article links, as its page shows it."""
+
+    pk: int
+    entity_type: str
+    name: str
+    url: str
+
+    def get_absolute_url(self) -> str:
+        return self.url
+
+
+@dataclass
+class ArticleParts:
+    """What an article's page shows besides the article's own fields."""
+
+    body: SafeString
+    words: int
+    authors: list[Byline]
+    tags: list[Topic]
+    entities: list[LinkedEntity]  # by name
+
+
+def page_parts(article: Article) -> ArticleParts:
+    """``article``'s body, byline, topics and linked records as readers see
+    them: the ones kept, or made now (and kept). Its ``body_words`` are
+    brought up to date with them."""
     if is_current(article):
-        return mark_safe(article.body_rendered)  # noqa: S308 - kept from below
+        kept = article.page_parts
+        return _parts(article.body_rendered, article.body_words, kept)
     token = article.body_render_token
     entities = list(
         Entity.objects.filter(
@@ -95,15 +137,42 @@ def rendered_body(article: Article) -> SafeString:
     )
     html = link_first_mentions(render_markdown(article.body), entities)
     words = count_words(article.body)
+    parts = {
+        "authors": [author.display_name for author in article.authors.all()],
+        "tags": [[tag.name, tag.slug] for tag in article.tags.all()],
+        "entities": [[e.pk, e.entity_type, e.name, e.slug] for e in entities],
+    }
     article.body_rendered, article.body_words = str(html), words
+    article.page_parts = parts
     if keeps_bodies():
         key = render_key()
         kept = Article.objects.filter(pk=article.pk, body_render_token=token).update(
-            body_rendered=html, body_words=words, body_rendered_by=key
+            body_rendered=html, body_words=words, page_parts=parts, body_rendered_by=key
         )
         if kept:
             article.body_rendered_by = key
-    return html
+    return _parts(html, words, parts)
+
+
+def _parts(html: str, words: int, parts: dict) -> ArticleParts:
+    return ArticleParts(
+        body=mark_safe(html),  # noqa: S308 - made by page_parts() from sanitised HTML
+        words=words,
+        authors=[Byline(name) for name in parts["authors"]],
+        tags=[
+            Topic(name, address_with_slug("partnerships:tag_detail", slug))
+            for name, slug in parts["tags"]
+        ],
+        entities=[
+            LinkedEntity(pk, kind, name, entity_url(kind, slug))
+            for pk, kind, name, slug in parts["entities"]
+        ],
+    )
+
+
+def rendered_body(article: Article) -> SafeString:
+    """``article``'s body as readers see it (``page_parts``)."""
+    return page_parts(article).body
 
 
 # --- Keeping it in step: every write it depends on -------------------------------
@@ -152,6 +221,33 @@ def aliases_written_in_bulk(sender, pks, **kwargs):
     )
 
 
+def byline_or_topics_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """An article's authors or topics were added, removed or cleared (from
+    either side)."""
+    if action not in ("post_add", "post_remove", "pre_clear"):
+        return
+    if not reverse:
+        Article.objects.filter(pk=instance.pk).forget_rendering()
+    elif action == "pre_clear":  # which articles, while they are still there
+        field = "authors" if sender is Article.authors.through else "tags"
+        Article.objects.filter(**{field: instance}).forget_rendering()
+    else:
+        Article.objects.filter(pk__in=pk_set).forget_rendering()
+
+
+def author_changed(sender, instance, update_fields=None, **kwargs):
+    """An author renamed, or about to be deleted (their rows in the byline go
+    with them, and Django announces none of it)."""
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return  # a login changes no name
+    Article.objects.filter(authors=instance).forget_rendering()
+
+
+def topic_changed(sender, instance, **kwargs):
+    """A topic renamed or moved, or about to be deleted."""
+    Article.objects.filter(tags=instance).forget_rendering()
+
+
 def _articles_naming_pictures(pks: Iterable[int]) -> None:
     # Every body that names the number, shown or not yet (a picture may be
     # named before it is uploaded): "image:4" also finds "image:42", which
@@ -180,6 +276,11 @@ def connect() -> None:
     )
     bulk_saved.connect(aliases_written_in_bulk, sender=Alias, dispatch_uid=uid)
     bulk_saved.connect(pictures_written_in_bulk, sender=Image, dispatch_uid=uid)
+    for through in (Article.authors.through, Article.tags.through):
+        m2m_changed.connect(byline_or_topics_changed, sender=through, dispatch_uid=uid)
+    for signal in (post_save, pre_delete):
+        signal.connect(author_changed, sender=get_user_model(), dispatch_uid=uid)
+        signal.connect(topic_changed, sender=Tag, dispatch_uid=uid)
     for model in {Entity, *(entity_type.model for entity_type in EntityType)}:
         post_save.connect(entity_saved, sender=model, dispatch_uid=uid)
         bulk_saved.connect(entities_written_in_bulk, sender=model, dispatch_uid=uid)

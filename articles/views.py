@@ -14,7 +14,7 @@ from . import permissions
 from .filters import ArticleFilter
 from .models import Article
 from .previews import article_id_from_token
-from .rendering import rendered_body
+from .rendering import page_parts
 
 SCHEMA_TYPES = {
     EntityType.COUNTRY: "Country",
@@ -68,25 +68,23 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
             return HttpResponsePermanentRedirect(moved.get_absolute_url())
 
     def get_queryset(self):
-        return (
-            self.readable_articles()
-            .select_related("lead_image", "social_image")
-            .prefetch_related("authors", "tags")
-        )
+        return self.readable_articles().select_related("lead_image", "social_image")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # The body as kept for readers (made again only after a change to
-        # what it shows); the linked records as plain rows.
-        context["body_html"] = rendered_body(self.object)
-        entities = self.object.linked_entities()
+        # The body, byline, topics and linked records as kept for readers
+        # (made again only after a change to what they show): one row read.
+        parts = page_parts(self.object)
+        context["body_html"] = parts.body
+        context["authors"], context["tags"] = parts.authors, parts.tags
+        entities = parts.entities
         context["entity_groups"] = [
             (entity_type.plural, members)
             for entity_type in EntityType
             if (members := [e for e in entities if e.entity_type == entity_type])
         ]
         context["share_picture"] = self.share_picture()
-        context["json_ld"] = self.json_ld(entities, context["share_picture"])
+        context["json_ld"] = self.json_ld(parts, context["share_picture"])
         return context
 
     def share_picture(self) -> dict | None:
@@ -106,7 +104,7 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
     def readable_articles(self):
         return Article.objects.published()
 
-    def json_ld(self, entities, share_picture=None):
+    def json_ld(self, parts, share_picture=None):
         """schema.org NewsArticle, with the linked entities as ``mentions``."""
         article, absolute = self.object, self.request.build_absolute_uri
         data = {
@@ -122,18 +120,18 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
             "url": absolute(article.get_absolute_url()),
             "author": [
                 {"@type": "Person", "name": author.display_name}
-                for author in article.authors.all()
+                for author in parts.authors
             ],
             "publisher": {"@type": "Organization", "name": "coopsite"},
-            "keywords": [tag.name for tag in article.tags.all()],
-            "wordCount": article.word_count,
+            "keywords": [tag.name for tag in parts.tags],
+            "wordCount": parts.words,
             "mentions": [
                 {
                     "@type": SCHEMA_TYPES[entity.entity_type],
                     "name": entity.name,
                     "url": absolute(entity.url),
                 }
-                for entity in entities
+                for entity in parts.entities
             ],
         }
         if share_picture:

@@ -29,10 +29,16 @@ class ExactEncoder(DjangoJSONEncoder):
 
 # Fields made from the others and kept in step on write: an export leaves
 # them out, and a restored row makes them again when first read (an
-# article's body as readers see it, articles/rendering.py).
+# article's body and page parts as readers see them, articles/rendering.py).
 DERIVED_FIELDS = {
     "articles.article": frozenset(
-        {"body_rendered", "body_words", "body_rendered_by", "body_render_token"}
+        {
+            "body_rendered",
+            "body_words",
+            "page_parts",
+            "body_rendered_by",
+            "body_render_token",
+        }
     ),
 }
 

@@ -10,7 +10,6 @@ detector, search and feeds work on entities, written once for every kind.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 from collections.abc import Iterable, Iterator
 
@@ -20,12 +19,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from simple_history.models import HistoricalRecords
 
-from core.addresses import reverse_once
+from core.addresses import address_with_slug
 from core.models import TimeStampedModel
 from core.names import normalise_name, unique_slug
 
@@ -161,23 +159,11 @@ def _total(rows: models.QuerySet, outer: str, counted: str) -> models.Expression
     )
 
 
-# What the ``slug`` path converter accepts, and so what an address can end in
-# unquoted.
-_PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
-_SLUG_MARK = "entity-slug"
-
-
 def entity_url(entity_type: str, slug: str) -> str:
     """The address of a record's page, as ``reverse()`` gives it, from its
-    kind and slug alone: each kind's address around the slug is reversed
-    once (``reverse_once``), not once per record, so a page listing many
-    records does not spend its time in ``reverse()``."""
-    if not _PLAIN_SLUG.fullmatch(slug):
-        # Quoted, or refused, as reverse() does.
-        return reverse(f"partnerships:{entity_type}_detail", kwargs={"slug": slug})
-    marked = reverse_once(f"partnerships:{entity_type}_detail", slug=_SLUG_MARK)
-    head, _, tail = marked.rpartition(_SLUG_MARK)
-    return f"{head}{slug}{tail}"
+    kind and slug alone, without walking the URL configuration for each
+    record (``address_with_slug``)."""
+    return address_with_slug(f"partnerships:{entity_type}_detail", slug)
 
 
 class Entity(TimeStampedModel):
@@ -486,7 +472,7 @@ class Tag(TimeStampedModel):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("partnerships:tag_detail", kwargs={"slug": self.slug})
+        return address_with_slug("partnerships:tag_detail", self.slug)
 
 
 # --- Countries ---------------------------------------------------------------

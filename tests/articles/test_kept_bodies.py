@@ -1,6 +1,6 @@
-"""An article's body is made once and kept for readers (``articles/rendering``):
-every change to what it is made from shows on the next read, and nothing
-else makes it again."""
+"""An article's body, byline, topics and linked records are made once and
+kept for readers (``articles/rendering``): every change to what they are
+made from shows on the next read, and nothing else makes them again."""
 
 import pytest
 from django.test import override_settings
@@ -15,6 +15,8 @@ from tests.factories import (
     ImageFactory,
     OrganisationFactory,
     PublishedArticleFactory,
+    TagFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -47,8 +49,9 @@ def test_the_first_read_keeps_the_body_and_later_reads_use_it(
     assert not kept(article)
     assert linked(page(client, article), baykar)
     assert kept(article)
-    # Made again, it would take the records and their aliases too.
-    with django_assert_num_queries(4):
+    # The article's row, and nothing else: made again, the page would read
+    # its records and their aliases, authors and topics too.
+    with django_assert_num_queries(1):
         assert linked(page(client, article), baykar)
 
 
@@ -189,3 +192,56 @@ def test_other_articles_are_not_made_again(client):
     baykar.save()
     assert not kept(linked_article)
     assert kept(other)
+
+
+def test_a_change_of_authors_or_of_their_names_shows_on_the_next_read(client):
+    ada = UserFactory(first_name="Ada", last_name="Lovelace")
+    article = PublishedArticleFactory(authors=[ada])
+    assert "Ada Lovelace" in page(client, article)
+
+    grace = UserFactory(first_name="Grace", last_name="Hopper")
+    article.authors.add(grace)
+    assert "Grace Hopper" in page(client, article)
+
+    grace.articles.remove(article)  # from the author's side
+    assert "Grace Hopper" not in page(client, article)
+
+    ada.last_name = "King"
+    ada.save()
+    html = page(client, article)
+    assert "Ada King" in html
+    assert "Ada Lovelace" not in html
+
+    ada.delete()
+    assert "Ada King" not in page(client, article)
+
+
+def test_a_change_of_topics_or_of_their_names_shows_on_the_next_read(client):
+    drones = TagFactory(name="Drones", slug="drones")
+    article = PublishedArticleFactory()
+    assert "/tags/drones/" not in page(client, article)
+
+    article.tags.add(drones)
+    assert 'href="/tags/drones/">Drones</a>' in page(client, article)
+
+    drones.name, drones.slug = "Uncrewed aircraft", "uncrewed-aircraft"
+    drones.save()
+    html = page(client, article)
+    assert 'href="/tags/uncrewed-aircraft/">Uncrewed aircraft</a>' in html
+    assert "/tags/drones/" not in html
+
+    drones.articles.clear()  # from the topic's side
+    assert "Uncrewed aircraft" not in page(client, article)
+
+    article.tags.add(drones)
+    assert "Uncrewed aircraft" in page(client, article)
+    drones.delete()
+    assert "Uncrewed aircraft" not in page(client, article)
+
+
+def test_a_login_does_not_make_the_parts_again(client):
+    writer = UserFactory()
+    article = PublishedArticleFactory(authors=[writer])
+    page(client, article)
+    writer.save(update_fields=["last_login"])
+    assert kept(article)

@@ -165,14 +165,13 @@ def test_the_article_page_takes_the_same_queries_with_1_or_50_links(
         entity = OrganisationFactory(name=f"Entity {index}")
         AliasFactory(entity=entity, name=f"E{index}")
         link(article, entity)
-    # The first read makes the body readers see and keeps it: article,
-    # authors, tags, the records to link in it, their aliases, keeping it,
-    # the links listed beside it
-    with django_assert_num_queries(7):
+    # The first read makes what readers see and keeps it: the article, the
+    # records it links, their aliases, authors, tags, keeping it
+    with django_assert_num_queries(6):
         response = client.get(article.get_absolute_url())
     assert len(response.context["entity_groups"][0][1]) == count
-    # Every later read: article, authors, tags, links
-    with django_assert_num_queries(4):
+    # Every later read: the article
+    with django_assert_num_queries(1):
         response = client.get(article.get_absolute_url())
     assert len(response.context["entity_groups"][0][1]) == count
     assert response.content.count(b'class="entity-link"') == min(count, 2)

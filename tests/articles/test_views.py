@@ -97,13 +97,12 @@ def test_article_pages_take_the_same_queries_whatever_the_number_of_authors(
     client, django_assert_num_queries, count
 ):
     article = PublishedArticleFactory(authors=UserFactory.create_batch(count))
-    # The first read makes the body readers see and keeps it: article,
-    # authors, tags, the records to link in it (none, so no aliases), keeping
-    # it, the links listed beside it
-    with django_assert_num_queries(6):
+    # The first read makes what readers see and keeps it: the article, the
+    # records it links (none, so no aliases), authors, tags, keeping it
+    with django_assert_num_queries(5):
         client.get(article.get_absolute_url())
-    # Every later read: article, authors, tags, links
-    with django_assert_num_queries(4):
+    # Every later read: the article
+    with django_assert_num_queries(1):
         client.get(article.get_absolute_url())
 
 
