@@ -39,6 +39,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.urls import get_script_prefix, get_urlconf
 from django.utils.safestring import SafeString, mark_safe
@@ -281,6 +282,7 @@ def connect() -> None:
     for signal in (post_save, pre_delete):
         signal.connect(author_changed, sender=get_user_model(), dispatch_uid=uid)
         signal.connect(topic_changed, sender=Tag, dispatch_uid=uid)
-    for model in {Entity, *(entity_type.model for entity_type in EntityType)}:
+    named: list[type[Model]] = [Entity, *(kind.model for kind in EntityType)]
+    for model in named:
         post_save.connect(entity_saved, sender=model, dispatch_uid=uid)
         bulk_saved.connect(entities_written_in_bulk, sender=model, dispatch_uid=uid)
