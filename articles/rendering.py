@@ -25,6 +25,10 @@ Each of those writes gives the articles it touches a new
 ``body_render_token``, in its own transaction; a read that makes the parts
 keeps them only if the token is still the one it read before it read what
 it made them from, so a write in between is never covered by older parts.
+Rows loaded raw (``loaddata``: a site restore, whose articles come without
+their kept parts, see ``backups/serializer.py``) touch nothing, as with the
+mention detector's receivers.
+
 It is not a cache: nothing expires, and the page cache being off does not
 turn it off; it is the article's data, derived and kept in step on write.
 """
@@ -190,7 +194,9 @@ def _articles_linking(entity_ids: Iterable[int]) -> None:
         ).forget_rendering()
 
 
-def link_changed(sender, instance, **kwargs):
+def link_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return  # a restore: its articles come without their kept parts
     Article.objects.filter(pk=instance.article_id).forget_rendering()
 
 
@@ -202,7 +208,9 @@ def links_written_in_bulk(sender, pks, **kwargs):
         ).forget_rendering()
 
 
-def entity_saved(sender, instance, **kwargs):
+def entity_saved(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
     _articles_linking([instance.pk])
 
 
@@ -210,7 +218,9 @@ def entities_written_in_bulk(sender, pks, **kwargs):
     _articles_linking(pks)
 
 
-def alias_changed(sender, instance, **kwargs):
+def alias_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
     _articles_linking([instance.entity_id])
 
 
@@ -236,16 +246,20 @@ def byline_or_topics_changed(sender, instance, action, reverse, pk_set, **kwargs
         Article.objects.filter(pk__in=pk_set).forget_rendering()
 
 
-def author_changed(sender, instance, update_fields=None, **kwargs):
+def author_changed(sender, instance, update_fields=None, raw=False, **kwargs):
     """An author renamed, or about to be deleted (their rows in the byline go
     with them, and Django announces none of it)."""
+    if raw:
+        return
     if update_fields is not None and set(update_fields) <= {"last_login"}:
         return  # a login changes no name
     Article.objects.filter(authors=instance).forget_rendering()
 
 
-def topic_changed(sender, instance, **kwargs):
+def topic_changed(sender, instance, raw=False, **kwargs):
     """A topic renamed or moved, or about to be deleted."""
+    if raw:
+        return
     Article.objects.filter(tags=instance).forget_rendering()
 
 
@@ -257,7 +271,9 @@ def _articles_naming_pictures(pks: Iterable[int]) -> None:
         Article.objects.filter(body__contains=f"image:{pk}").forget_rendering()
 
 
-def picture_changed(sender, instance, **kwargs):
+def picture_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
     _articles_naming_pictures([instance.pk])
 
 
