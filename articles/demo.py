@@ -15,11 +15,18 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from core.signals import send_bulk_saved
 from images.demo import demo_picture
 from partnerships.models import Tag
 
 from .linking import article_scan_mentions
-from .models import Article, ArticleStatus, LinkState, RevisionAction
+from .models import (
+    Article,
+    ArticleEntityLink,
+    ArticleStatus,
+    LinkState,
+    RevisionAction,
+)
 from .services import record_revision
 
 AUTHORS = {
@@ -351,11 +358,16 @@ def load_demo_articles() -> dict[str, int]:
         if status == ArticleStatus.PUBLISHED:
             # The demo's editor has already confirmed the published articles'
             # links; drafts keep their suggestions for you to decide.
-            article.entity_links.suggested().update(
+            suggested = list(
+                article.entity_links.suggested().values_list("pk", flat=True)
+            )
+            ArticleEntityLink.objects.filter(pk__in=suggested).update(
                 state=LinkState.ACCEPTED,
                 decided_by=users[DEMO_EDITOR],
                 decided_at=now,
             )
+            # Written without signals: say so (pages, kept bodies, search).
+            send_bulk_saved(ArticleEntityLink, suggested)
             if created:
                 record_revision(
                     article=article,

@@ -245,3 +245,15 @@ def test_a_login_does_not_make_the_parts_again(client):
     page(client, article)
     writer.save(update_fields=["last_login"])
     assert kept(article)
+
+
+def test_aliases_the_reference_data_adds_show_on_the_next_read(client, country):
+    from django.core.management import call_command
+
+    turkiye = country("TR")
+    article = PublishedArticleFactory(body="Turkey builds drones.")
+    link(article, turkiye)
+    turkiye.aliases.filter(name="Turkey").delete()
+    assert not linked(page(client, article), turkiye)
+    call_command("load_reference_data", verbosity=0)  # adds it back, in bulk
+    assert linked(page(client, article), turkiye)

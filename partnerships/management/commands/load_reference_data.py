@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from partnerships.models import Alias, Bloc, BlocMembership, Country
+from core.signals import send_bulk_saved
+from partnerships.models import Alias, Bloc, BlocMembership, Country, Entity
 from partnerships.reference_data import seed_blocs, seed_countries
 
 
@@ -19,6 +20,17 @@ class Command(BaseCommand):
         blocs, memberships = seed_blocs(
             Bloc=Bloc, BlocMembership=BlocMembership, Country=Country, Alias=Alias
         )
+        if countries or aliases or blocs or memberships:
+            # Names and aliases written in bulk: announced, so that search,
+            # the mention detector and the articles that link these records
+            # take them in.
+            send_bulk_saved(
+                Entity,
+                [
+                    *Country.objects.values_list("pk", flat=True),
+                    *Bloc.objects.values_list("pk", flat=True),
+                ],
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Countries: {countries} created, {aliases} aliases added; "
