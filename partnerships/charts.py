@@ -33,17 +33,15 @@ class Bar:
 
 
 def partners_chart(country: Country, partners: list[dict]) -> dict | None:
-    """``partners``: dicts with country__name, country__slug and total."""
+    """``partners``: dicts with name, slug and total (CountryLink.objects.partners_of)."""
     if not partners:
         return None
     row, label_width, bar_width = 26, 190, 360
     largest = max(p["total"] for p in partners)
     bars = [
         Bar(
-            label=p["country__name"],
-            url=Country(
-                slug=p["country__slug"], entity_type="country"
-            ).get_absolute_url(),
+            label=p["name"],
+            url=Country(slug=p["slug"], entity_type="country").get_absolute_url(),
             value=p["total"],
             y=index * row,
             width=max(2.0, bar_width * p["total"] / largest),

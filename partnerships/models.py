@@ -561,6 +561,17 @@ class Country(Entity):
     def index_facts(self) -> list[str]:
         return [self.subregion, self.region, "Former state" if self.is_former else ""]
 
+    def partnerships_by_role(self) -> dict[str, int]:
+        """How many partnerships the country takes part in: in all
+        (``"all"``), and in each role (0 for a role it never had). One query."""
+        by_role = {
+            role: models.Count("partnership", distinct=True, filter=Q(role=role))
+            for role in ParticipantRole.values
+        }
+        return Participant.objects.filter(country=self).aggregate(
+            all=models.Count("partnership", distinct=True), **by_role
+        )
+
 
 # --- Blocs -------------------------------------------------------------------
 
@@ -1361,6 +1372,28 @@ class Source(models.Model):
         return self.title
 
 
+class CountryLinkQuerySet(models.QuerySet):
+    def partners_of(self, country: Country) -> CountryLinkQuerySet:
+        """The countries that take part in partnerships with ``country``, as
+        dicts of name, slug and total (the partnerships they share), most
+        shared first: from the pair rows, whichever side ``country`` is on."""
+        on_a = Q(country_a=country)
+
+        def partners(field: str) -> models.Case:
+            return models.Case(
+                models.When(on_a, then=models.F(f"country_b__{field}")),
+                default=models.F(f"country_a__{field}"),
+            )
+
+        return (
+            self.filter(on_a | Q(country_b=country))
+            .exclude(country_a=models.F("country_b"))  # its own row, not a pair
+            .values(name=partners("name"), slug=partners("slug"))
+            .annotate(total=models.Sum("partnerships"))
+            .order_by("-total", "name")
+        )
+
+
 class CountryLink(models.Model):
     """The network of countries, pre-aggregated: how many partnerships of a
     kind, begun in a year, two countries take part in together.
@@ -1383,6 +1416,8 @@ class CountryLink(models.Model):
     kind = models.CharField(max_length=30, choices=PartnershipKind.choices)
     year = models.PositiveSmallIntegerField(null=True)
     partnerships = models.PositiveIntegerField()
+
+    objects = CountryLinkQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -8,7 +8,7 @@ django-filter, and their filters travel in the URL.
 from __future__ import annotations
 
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Count, Max, Min, Prefetch
+from django.db.models import Max, Min, Prefetch
 from django.http import (
     Http404,
     HttpRequest,
@@ -17,6 +17,7 @@ from django.http import (
 )
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.views import View
@@ -168,10 +169,13 @@ class EntityPartnershipsMixin:
     def partnerships(self):
         return Partnership.objects.involving(self.object)
 
+    def partnership_total(self) -> int:
+        return self.partnerships().count()
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         partnerships = self.partnerships()
-        context["partnership_total"] = partnerships.count()
+        context["partnership_total"] = self.partnership_total()
         context["partnerships"] = (
             Partnership.objects.for_lists().filter(pk__in=partnerships.values("pk"))
         )[:RECENT_PARTNERSHIPS]
@@ -295,28 +299,23 @@ class CountryDetailView(
             "aliases",
         )
 
+    @cached_property
+    def by_role(self) -> dict[str, int]:
+        return self.object.partnerships_by_role()
+
+    def partnership_total(self) -> int:
+        return self.by_role["all"]
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         country = self.object
-        roles = dict(
-            Participant.objects.filter(country=country)
-            .values_list("role")
-            .annotate(total=Count("partnership", distinct=True))
-            .values_list("role", "total")
-        )
         context["roles"] = [
-            (value, label, roles[value])
+            (value, label, self.by_role[value])
             for value, label in ParticipantRole.choices
-            if value in roles
+            if self.by_role[value]
         ]
         partners = list(
-            Participant.objects.filter(
-                partnership__participants__country=country, country__isnull=False
-            )
-            .exclude(country=country)
-            .values("country__name", "country__slug")
-            .annotate(total=Count("partnership", distinct=True))
-            .order_by("-total", "country__name")[: charts.PARTNERS_SHOWN]
+            CountryLink.objects.partners_of(country)[: charts.PARTNERS_SHOWN]
         )
         context["partners_chart"] = charts.partners_chart(country, partners)
         return context

@@ -169,7 +169,7 @@ EXPECTED = {
     "partnership": 10,  # the notes on the source: one query
     # The count, the page, the facets: regions, current or former.
     "country list": 4,
-    "country": 11,
+    "country": 10,
     "organisation": 9,
     "system": 9,
     "bloc": 9,

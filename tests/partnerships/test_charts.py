@@ -208,3 +208,27 @@ def test_a_country_page_charts_its_partners(client, web, country):
     )
     roles = {label: total for _, label, total in response.context["roles"]}
     assert roles == {"Recipient": 3}  # the factory's default role
+
+
+def test_a_country_pages_partners_and_roles_follow_a_new_partnership(
+    client, web, country, commit
+):
+    with commit():
+        partnership = PartnershipFactory(kind="export", start_date=dt.date(2024, 1, 1))
+        for role in ("supplier", "host"):  # two roles in one partnership
+            ParticipantFactory(
+                partnership=partnership, country=country("TR"), role=role
+            )
+        ParticipantFactory(
+            partnership=partnership, country=country("PK"), role="recipient"
+        )
+    response = client.get(country("TR").get_absolute_url())
+    chart = response.context["partners_chart"]
+    assert [(bar.label, bar.value) for bar in chart["bars"]] == [
+        ("Pakistan", 2),
+        ("Poland", 2),
+        ("Azerbaijan", 1),
+    ]
+    roles = {label: total for _, label, total in response.context["roles"]}
+    assert roles == {"Supplier": 1, "Recipient": 3, "Host": 1}
+    assert response.context["partnership_total"] == 4  # the new one once

@@ -84,10 +84,10 @@ def test_a_country_page_takes_the_same_queries_whatever_its_partnerships(
             organisation=OrganisationFactory(),
             role="supplier",
         )
-    # country, blocs, aliases, roles, partners, partnership count, recent
-    # partnerships, their participants (their rows show no systems),
+    # country, blocs, aliases, partnerships in all and by role, partners,
+    # recent partnerships, their participants (their rows show no systems),
     # articles count
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         client.get(country("PK").get_absolute_url())
 
 
