@@ -898,7 +898,23 @@ class PartnershipQuerySet(EntityQuerySet):
             EntityType.ORGANISATION: "organisation",
             EntityType.BLOC: "bloc",
         }[EntityType(actor.entity_type)]
-        return self.filter(**{f"participants__{field}": actor.pk}).distinct()
+        return self.filter(
+            models.Exists(
+                Participant.objects.filter(
+                    partnership=models.OuterRef("pk"), **{field: actor.pk}
+                )
+            )
+        )
+
+    def with_system(self, system: System) -> PartnershipQuerySet:
+        """Partnerships that have ``system`` among their systems."""
+        return self.filter(
+            models.Exists(
+                PartnershipSystem.objects.filter(
+                    partnership=models.OuterRef("pk"), system=system
+                )
+            )
+        )
 
     def for_lists(self) -> PartnershipQuerySet:
         """With what a row in a list shows: its participants, in one query

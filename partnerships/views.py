@@ -176,9 +176,7 @@ class EntityPartnershipsMixin:
         context = super().get_context_data(**kwargs)
         partnerships = self.partnerships()
         context["partnership_total"] = self.partnership_total()
-        context["partnerships"] = (
-            Partnership.objects.for_lists().filter(pk__in=partnerships.values("pk"))
-        )[:RECENT_PARTNERSHIPS]
+        context["partnerships"] = partnerships.for_lists()[:RECENT_PARTNERSHIPS]
         context["partnerships_url"] = list_url(**{self.filter_name: self.object.slug})
         return context
 
@@ -348,7 +346,7 @@ class SystemDetailView(
         )
 
     def partnerships(self):
-        return Partnership.objects.filter(system_lines__system=self.object).distinct()
+        return Partnership.objects.with_system(self.object)
 
 
 class BlocDetailView(
