@@ -45,6 +45,15 @@ class SearchEntry(models.Model):
 
     class Meta:
         verbose_name_plural = "search entries"
+        indexes = [
+            # A query's candidates are the newest entries it matches, at
+            # most CANDIDATES (backends.py): for a common word, reading the
+            # entries newest first and stopping there beats finding every
+            # match (most of the index) to sort them.
+            models.Index(
+                fields=["-visible_from", "-id"], name="search_entry_newest_first"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(article__isnull=False, entity__isnull=True)

@@ -22,7 +22,11 @@ from tests.factories import (
     PartnershipFactory,
     PublishedArticleFactory,
 )
-from tests.plans import assert_through_the_full_text_index, plans_of
+from tests.plans import (
+    assert_through_the_full_text_index,
+    plans_of,
+    queries_and_plans,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -106,6 +110,19 @@ def test_counts_stop_past_the_bound_and_pages_rank_only_the_candidates(
     page = client.get("/search/", {"q": "drone"}).content.decode()
     assert "More than 50 results" in page
     assert "Organisation (51+)" in page
+
+
+def test_a_common_words_candidates_are_read_newest_first_and_no_further():
+    # Nearly every entry says "drone": its candidates are the newest entries,
+    # read in the order of the entries' own index until there are enough,
+    # not every match found and then sorted (at 100,000 articles: 250 ms
+    # for "defence" before the index, 30 ms with it).
+    bulk_entries(2000)
+    query = search("drone")
+    [(sql, plan)] = queries_and_plans(lambda: query.hits(0, 20), sorts_priced_out=True)
+    assert "ORDER BY m.visible_from DESC, m.id DESC LIMIT" in sql
+    assert "search_entry_newest_first" in plan, plan
+    assert len(query.hits(0, 20)) == 20
 
 
 def test_an_entry_titled_as_the_query_is_a_candidate_however_old(monkeypatch):
