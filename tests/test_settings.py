@@ -76,8 +76,18 @@ def test_database_url_chooses_the_database():
     assert result.stdout.strip() == "django.db.backends.postgresql"
 
 
-@pytest.mark.parametrize(("jit", "options"), [("", "-c jit=off"), ("true", "")])
-def test_postgresql_connections_compile_no_query_unless_asked(jit, options):
+@pytest.mark.parametrize(
+    ("jit", "parallel", "options"),
+    [
+        ("", "", "-c jit=off -c max_parallel_workers_per_gather=0"),
+        ("true", "", "-c max_parallel_workers_per_gather=0"),
+        ("", "true", "-c jit=off"),
+        ("true", "true", ""),
+    ],
+)
+def test_postgresql_connections_compile_no_query_nor_start_workers_unless_asked(
+    jit, parallel, options
+):
     result = manage(
         "shell",
         "--verbosity=0",
@@ -87,17 +97,20 @@ def test_postgresql_connections_compile_no_query_unless_asked(jit, options):
         **PRODUCTION,
         DATABASE_URL="postgres://u:p@127.0.0.1:5432/coopsite",
         **({"DATABASE_JIT": jit} if jit else {}),
+        **({"DATABASE_PARALLEL_QUERY": parallel} if parallel else {}),
     )
     assert result.stdout.strip() == repr(options), result.stderr
 
 
 @pytest.mark.django_db
-def test_the_sites_database_sessions_have_jit_off():
+def test_the_sites_database_sessions_have_jit_and_parallel_workers_off():
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's setting")
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == "0"
 
 
 def test_the_deploy_check_warns_of_a_cache_each_process_keeps_to_itself():
