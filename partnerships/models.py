@@ -1202,6 +1202,7 @@ class Participant(models.Model):
         null=True,
         blank=True,
         related_name="participations",
+        db_index=False,  # led by Meta.indexes' (country, partnership)
     )
     organisation = models.ForeignKey(
         Organisation,
@@ -1225,6 +1226,15 @@ class Participant(models.Model):
 
     class Meta:
         ordering = ["partnership", "role", "id"]
+        indexes = [
+            # A country's partnerships counted from the index alone (the
+            # countries' index sorts by it), and its rows found as by a
+            # foreign key's own index.
+            models.Index(
+                fields=["country", "partnership"],
+                name="participant_country_deals",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(
@@ -1294,7 +1304,10 @@ class PartnershipSystem(models.Model):
         Partnership, on_delete=models.CASCADE, related_name="system_lines"
     )
     system = models.ForeignKey(
-        System, on_delete=models.PROTECT, related_name="partnership_lines"
+        System,
+        on_delete=models.PROTECT,
+        related_name="partnership_lines",
+        db_index=False,  # led by Meta.indexes' (system, partnership)
     )
     quantity_ordered = models.PositiveIntegerField(null=True, blank=True)
     quantity_ordered_is_estimate = models.BooleanField(
@@ -1329,6 +1342,13 @@ class PartnershipSystem(models.Model):
         ordering = ["partnership", "system__name"]
         verbose_name = "system involved"
         verbose_name_plural = "systems involved"
+        indexes = [
+            # As Participant's (country, partnership): a system's
+            # partnerships counted from the index alone.
+            models.Index(
+                fields=["system", "partnership"], name="partnership_system_deals"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["partnership", "system"], name="partnership_system_once"
