@@ -26,6 +26,7 @@ from django_filters.views import FilterView
 
 from articles.selectors import articles_on, articles_tagged
 from coopsite.filtering import PAGE_SIZES, FacetedListMixin
+from freshness.versions import kept_for_version
 
 from . import charts, exports
 from .filters import (
@@ -485,7 +486,14 @@ class NetworkView(FilteredPictureMixin, TemplateView):
     def get_context_data(self, **kwargs):
         self.filtered_partnerships()  # the form, checked
         context = super().get_context_data(**kwargs)
-        context["network"] = charts.network(self.links(self.filterset))
+        links = self.links(self.filterset)
+        # Laid out once per version of the data and choice of filters, as a
+        # list's counts are: the layout, not the table, is what takes time.
+        chosen = getattr(self.filterset.form, "cleaned_data", {})
+        context["network"] = kept_for_version(
+            "network:" + repr([chosen.get(name) for name in self.shown_filters]),
+            lambda: charts.network(links),
+        )
         return context
 
     def years_with_records(self, filterset) -> tuple[int, int] | None:

@@ -6,6 +6,7 @@ import itertools
 
 import pytest
 
+from partnerships import charts
 from tests.factories import ParticipantFactory, PartnershipFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.long(4)]
@@ -232,3 +233,28 @@ def test_a_country_pages_partners_and_roles_follow_a_new_partnership(
     roles = {label: total for _, label, total in response.context["roles"]}
     assert roles == {"Supplier": 1, "Recipient": 3, "Host": 1}
     assert response.context["partnership_total"] == 4  # the new one once
+
+
+def test_the_network_is_laid_out_once_per_version_of_the_data(
+    client, web, country, commit, kept_counts, monkeypatch
+):
+    laid_out = []
+    lay_out = charts.network
+    monkeypatch.setattr(
+        charts, "network", lambda links: laid_out.append(1) or lay_out(links)
+    )
+    every_year = {"year_from": "", "year_to": ""}
+    first = client.get("/network/", every_year).context["network"]
+    again = client.get("/network/", every_year).context["network"]
+    assert len(laid_out) == 1
+    assert [n.name for n in again.countries] == [n.name for n in first.countries]
+    client.get("/network/", {**every_year, "kind": "export"})
+    assert len(laid_out) == 2  # another choice of filters: laid out for itself
+    with commit():
+        deal = PartnershipFactory(kind="export", start_date=dt.date(2020, 1, 1))
+        for code in ("FR", "IN"):
+            ParticipantFactory(partnership=deal, country=country(code))
+    after = client.get("/network/", every_year).context["network"]
+    assert len(laid_out) == 3
+    assert {"France", "India"} <= {n.name for n in after.countries}
+    assert not {"France", "India"} & {n.name for n in first.countries}
