@@ -1409,7 +1409,7 @@ class Source(models.Model):
 
 
 class CountryLinkQuerySet(models.QuerySet):
-    def partners_of(self, country: Country) -> CountryLinkQuerySet:
+    def partners_of(self, country: Country) -> models.QuerySet:
         """The countries that take part in partnerships with ``country``, as
         dicts of name, slug and total (the partnerships they share), most
         shared first: from the pair rows, whichever side ``country`` is on."""
