@@ -487,9 +487,14 @@ class NetworkView(FilteredPictureMixin, TemplateView):
         self.filtered_partnerships()  # the form, checked
         context = super().get_context_data(**kwargs)
         links = self.links(self.filterset)
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            # Nothing to draw (the form says why), and nothing kept: the
+            # choices it read would name another network's key.
+            context["network"] = charts.network(links)
+            return context
         # Laid out once per version of the data and choice of filters, as a
         # list's counts are: the layout, not the table, is what takes time.
-        chosen = getattr(self.filterset.form, "cleaned_data", {})
+        chosen = self.filterset.form.cleaned_data if self.filterset.is_bound else {}
         context["network"] = kept_for_version(
             "network:" + repr([chosen.get(name) for name in self.shown_filters]),
             lambda: charts.network(links),

@@ -211,6 +211,18 @@ def test_a_country_page_charts_its_partners(client, web, country):
     assert roles == {"Recipient": 3}  # the factory's default role
 
 
+def test_a_network_asked_with_a_bad_year_is_not_kept_for_the_good_ones(
+    client, web, kept_counts
+):
+    # An unreadable year draws nothing and says why; the network readers
+    # then ask for is the whole one, not the empty one kept under its key.
+    refused = client.get("/network/", {"year_from": "abc", "year_to": ""})
+    assert refused.status_code == 200
+    assert refused.context["network"].partnership_count == 0
+    every_year = client.get("/network/", {"year_from": "", "year_to": ""})
+    assert every_year.context["network"].partnership_count == 4
+
+
 def test_a_country_pages_partners_and_roles_follow_a_new_partnership(
     client, web, country, commit
 ):
