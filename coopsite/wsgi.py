@@ -1,4 +1,6 @@
-"""WSGI entry point (gunicorn coopsite.wsgi)."""
+"""WSGI entry point (gunicorn coopsite.wsgi): Django, with the pages the
+shared cache keeps for anonymous readers answered in front of it
+(:mod:`freshness.wsgi`)."""
 
 import os
 
@@ -6,4 +8,6 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coopsite.settings.production")
 
-application = get_wsgi_application()
+from freshness.wsgi import KeptPagesFirst
+
+application = KeptPagesFirst(get_wsgi_application())

@@ -29,9 +29,13 @@ What is never kept, and never answered 304 before the view has spoken:
 * an answer made with counts from before the version (just after a change,
   while they are counted again: ``versions.kept_for_version``'s ``stale``).
 
-A page that carries the request's CSP nonce is kept with a placeholder in
-its place, and served with a new nonce every time (the
-Content-Security-Policy middleware, outside this one, sends the header).
+The middleware is the first of ``settings.MIDDLEWARE``, so a page is kept
+with the headers the others gave it (security, permissions, CSP, frames)
+and served from the cache without running any of them; ``coopsite.wsgi``
+serves it even before Django (:mod:`freshness.wsgi`). A page that carries
+the request's CSP nonce, in its body and its ``Content-Security-Policy``,
+is kept with a placeholder in its place, and served with a new nonce every
+time.
 """
 
 from __future__ import annotations
@@ -45,21 +49,29 @@ from django.core.cache import caches
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.csp import generate_nonce
 from django.utils.http import http_date
+
+from coopsite.replicas import (
+    REPLICA,
+    reading_from,
+    reads_from_replica,
+    replica_configured,
+)
 
 from . import versions
 
 logger = logging.getLogger(__name__)
 
+# Where a kept page had its reader's CSP nonce: in the body (bytes no page
+# holds) and in its headers (text a policy never holds).
 NONCE_PLACEHOLDER = b"\x00coopsite-csp-nonce\x00"
-KEY_PREFIX = "page:"
+NONCE_IN_HEADERS = "{coopsite-csp-nonce}"
+KEY_PREFIX = "page:2:"  # (status, headers, body, has a nonce)
 SAFE = frozenset({"GET", "HEAD"})
 REFUSED_CACHE_CONTROL = ("private", "no-store", "no-cache")
-# Headers a kept page is served with again; the rest are the outer
-# middleware's to add on every answer (CSP, security, permissions).
-NOT_KEPT = frozenset(
-    {"set-cookie", "content-security-policy", "date", "content-length", "x-cache"}
-)
+# Headers a kept page is not served with again: made for each answer.
+NOT_KEPT = frozenset({"set-cookie", "date", "content-length", "x-cache"})
 
 
 # A kept page not looked up yet (None: looked up, and not there).
@@ -84,6 +96,8 @@ class PublicPageCacheMiddleware:
         self._private: tuple[str, ...] | None = None
         # The data version this process last served (a guess at the next).
         self._last_token: str | None = None
+        # The validators of the last version served, and what they are of.
+        self._validators: tuple = (None, None)
 
     @property
     def cache(self):
@@ -105,15 +119,14 @@ class PublicPageCacheMiddleware:
         if kept is _UNKNOWN:
             kept = self.lookup(self.key(request, freshness.token, code))
         if kept is not None:
-            response = self.rebuild(request, kept)
-            response["X-Cache"] = "hit"
-            return self.validated(response, etag, last_modified)
+            return self.served(kept, etag, last_modified)
 
-        if self.reads_from_replica():
+        if self.reads_from_replica(request):
             # The page is filed and validated under the version of the data
             # it is read from, read before it: a replica may lag behind the
             # version looked up (one query, on the replica).
-            freshness = versions.current()
+            with reading_from(REPLICA):
+                freshness = versions.current()
             etag, last_modified = self.validators(freshness, code, code_modified)
         counting = versions.start_counting_stale()
         try:
@@ -133,6 +146,21 @@ class PublicPageCacheMiddleware:
             response["X-Cache"] = "miss"
         return response
 
+    def kept_page(self, request) -> HttpResponse | None:
+        """The page kept for an anonymous reader's GET, as :meth:`__call__`
+        would serve it, or None: the request is for Django to answer (the
+        WSGI shortcut, :mod:`freshness.wsgi`, asks this for unconditional
+        requests only)."""
+        if not settings.COOPSITE_PUBLIC_CACHE or not self.applies_to(request):
+            return None
+        code, code_modified = versions.code_version()
+        freshness, kept = self.current_and_kept(request, code)
+        if kept is _UNKNOWN:
+            kept = self.lookup(self.key(request, freshness.token, code))
+        if kept is None:
+            return None
+        return self.served(kept, *self.validators(freshness, code, code_modified))
+
     def current_and_kept(self, request, code: str):
         """The data's version and, when it is the one this process saw
         last (nearly always: it changes with each change of the data), the
@@ -151,17 +179,20 @@ class PublicPageCacheMiddleware:
             return freshness, _UNKNOWN
         return freshness, found.get(key)
 
-    @staticmethod
-    def validators(freshness, code: str, code_modified) -> tuple[str, int]:
-        digest = hashlib.sha256(f"{code}|{freshness.token}".encode()).hexdigest()
-        last_modified = max(freshness.last_modified, code_modified)
-        return f'W/"{digest[:32]}"', int(last_modified.timestamp())
+    def validators(self, freshness, code: str, code_modified) -> tuple[str, int]:
+        made_for, made = self._validators
+        if made_for != (freshness, code, code_modified):
+            digest = hashlib.sha256(f"{code}|{freshness.token}".encode()).hexdigest()
+            last_modified = max(freshness.last_modified, code_modified)
+            made = f'W/"{digest[:32]}"', int(last_modified.timestamp())
+            self._validators = (freshness, code, code_modified), made
+        return made
 
     @staticmethod
-    def reads_from_replica() -> bool:
-        from coopsite.replicas import REPLICA, read_database
-
-        return read_database() == REPLICA
+    def reads_from_replica(request) -> bool:
+        """Whether the view will read from the replica (this middleware is
+        outside the one that chooses)."""
+        return replica_configured() and reads_from_replica(request)
 
     # Which requests and answers
 
@@ -174,6 +205,8 @@ class PublicPageCacheMiddleware:
             or CookieStorage.cookie_name in cookies
         ):
             return False
+        if settings.SECURE_SSL_REDIRECT and not request.is_secure():
+            return False  # SecurityMiddleware's, below, to send to https
         if self._private is None:
             self._private = private_prefixes()
         return not request.path.startswith(self._private)
@@ -223,32 +256,47 @@ class PublicPageCacheMiddleware:
 
     def keep(self, request, response, key: str) -> None:
         content = response.content
-        nonce = getattr(request, "_csp_nonce", None)
-        if nonce:  # generated: the page may carry it
-            content = content.replace(str(nonce).encode(), NONCE_PLACEHOLDER)
         headers = [
             (name, value)
             for name, value in response.items()
             if name.lower() not in NOT_KEPT
         ]
+        nonce = getattr(request, "_csp_nonce", None)
+        if nonce:  # generated: the page and its policy may carry it
+            nonce = str(nonce)
+            content = content.replace(nonce.encode(), NONCE_PLACEHOLDER)
+            headers = [
+                (name, value.replace(nonce, NONCE_IN_HEADERS))
+                for name, value in headers
+            ]
         try:
             self.cache.set(
                 key,
-                (response.status_code, headers, content),
+                (response.status_code, headers, content, bool(nonce)),
                 settings.COOPSITE_PAGE_CACHE_SECONDS,
             )
         except Exception:
             logger.warning("The page cache is unreachable", exc_info=True)
 
+    def served(self, kept, etag: str, last_modified: int) -> HttpResponse:
+        """A kept page, as it was kept (validated, its Cache-Control too)
+        under this version of the data: validators of its own, a new nonce."""
+        response = self.rebuild(kept)
+        response.headers["ETag"] = etag
+        response.headers["Last-Modified"] = http_date(last_modified)
+        response.headers["X-Cache"] = "hit"
+        return response
+
     @staticmethod
-    def rebuild(request, kept) -> HttpResponse:
-        status, headers, content = kept
-        if NONCE_PLACEHOLDER in content:
-            content = content.replace(
-                NONCE_PLACEHOLDER, str(request._csp_nonce).encode()
-            )
-        response = HttpResponse(content, status=status)
-        for name, value in headers:
-            response.headers[name] = value
+    def rebuild(kept) -> HttpResponse:
+        status, headers, content, has_nonce = kept
+        if has_nonce:  # a new one for this reader
+            nonce = generate_nonce()
+            content = content.replace(NONCE_PLACEHOLDER, nonce.encode())
+            headers = [
+                (name, value.replace(NONCE_IN_HEADERS, nonce))
+                for name, value in headers
+            ]
+        response = HttpResponse(content, status=status, headers=headers)
         response.headers["Content-Length"] = str(len(content))
         return response

@@ -49,16 +49,18 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
+    # Anonymous readers: ETag/Last-Modified, 304, and pages from the shared
+    # cache. First: a page is kept with the headers the rest gave it (its
+    # CSP with a new nonce for each reader) and served without them, also
+    # by coopsite.wsgi in front of Django (freshness.wsgi).
+    "freshness.middleware.PublicPageCacheMiddleware",
     "coopsite.middleware.PermissionsPolicyMiddleware",
     "coopsite.middleware.RefuseNullCharactersMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.security.SecurityMiddleware",
     # Anonymous GETs read from the replica (if any), the rest from the primary.
     "coopsite.replicas.ReplicaRoutingMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    # Anonymous readers: ETag/Last-Modified, 304, and pages from the shared
-    # cache (before sessions: a page served from it needs none).
-    "freshness.middleware.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",

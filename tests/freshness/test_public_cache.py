@@ -12,8 +12,11 @@ from io import StringIO
 
 import pytest
 import time_machine
+from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
-from django.test import Client
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,6 +24,7 @@ from articles import linking, services
 from articles.models import ArticleEntityLink, LinkState
 from articles.previews import signed_preview_url
 from freshness import versions
+from freshness.wsgi import KeptPagesFirst
 from partnerships.models import Country
 from tests.admin_forms import article_form
 from tests.cache_calls import count_round_trips
@@ -218,6 +222,149 @@ def test_pages_are_served_when_the_cache_is_unreachable(world, public_cache, set
     response = get("/articles/the-article/")
     assert response.status_code == 200
     assert b"The article" in response.content
+
+
+# In front of Django: coopsite.wsgi answers kept pages before the request cycle
+
+
+class DjangoBehind:
+    """Django's WSGI handler behind the shortcut, counting what reaches it."""
+
+    def __init__(self):
+        self.handler = WSGIHandler()
+        self.reached = 0
+
+    def __call__(self, environ, start_response):
+        self.reached += 1
+        return self.handler(environ, start_response)
+
+
+@pytest.fixture
+def front():
+    """``front(path, method="get", **headers)``: the answer of the WSGI
+    application gunicorn serves (the shortcut, Django behind it) as
+    (status, headers, body); ``front.django.reached`` counts what Django
+    answered. The test's database connection stays open, as the test
+    client keeps it."""
+    django = DjangoBehind()
+    application = KeptPagesFirst(django)
+
+    def answer(path, method="get", **headers):
+        environ = getattr(RequestFactory(), method)(path, headers=headers).environ
+        answered = {}
+
+        def start_response(status, header_list, exc_info=None):
+            answered["status"] = status
+            answered["headers"] = dict(header_list)
+
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        try:
+            chunks = application(environ, start_response)
+            body = b"".join(chunks)
+            if hasattr(chunks, "close"):
+                chunks.close()
+        finally:
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)
+        return answered["status"], answered["headers"], body
+
+    answer.django = django
+    return answer
+
+
+# What every page says whichever way it is served.
+KEPT_HEADERS = (
+    "Content-Type",
+    "Cache-Control",
+    "ETag",
+    "Last-Modified",
+    "X-Frame-Options",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "Cross-Origin-Opener-Policy",
+    "Permissions-Policy",
+)
+
+
+def test_a_kept_page_is_answered_in_front_of_django_in_no_query(
+    world, public_cache, front, django_assert_num_queries
+):
+    for page, path in ADDRESSES.items():
+        if page in STREAMED:
+            continue
+        made = get(path)
+        assert made["X-Cache"] == "miss", page
+        with django_assert_num_queries(0):
+            status, headers, body = front(path)
+        assert status == "200 OK", page
+        assert headers["X-Cache"] == "hit", page
+        assert without_nonce(body) == without_nonce(made.content), page
+        assert headers["Content-Length"] == str(len(body)), page
+        for name in KEPT_HEADERS:
+            assert headers.get(name) == made.get(name), (page, name)
+        policies = headers["Content-Security-Policy"], made["Content-Security-Policy"]
+        assert len({re.sub(r"'nonce-[^']+'", "", p) for p in policies}) == 1, page
+    assert front.django.reached == 0
+
+
+def test_in_front_of_django_each_reader_gets_a_nonce_of_their_own(
+    world, public_cache, front
+):
+    path = "/articles/the-article/"
+    get(path)
+    nonces = set()
+    for _ in range(3):
+        _status, headers, body = front(path)
+        in_page = re.search(r'nonce="([^"]+)"', body.decode())[1]
+        assert f"'nonce-{in_page}'" in headers["Content-Security-Policy"]
+        nonces.add(in_page)
+    assert len(nonces) == 3
+    assert front.django.reached == 0
+
+
+def test_what_is_not_a_kept_page_goes_on_to_django(world, public_cache, front):
+    path = "/articles/the-article/"
+    status, headers, _body = front(path)  # not kept yet: made, and kept
+    assert (status, headers["X-Cache"], front.django.reached) == ("200 OK", "miss", 1)
+    etag = headers["ETag"]
+
+    status, headers, body = front(path, if_none_match=etag)
+    assert (status, body, front.django.reached) == ("304 Not Modified", b"", 2)
+    status, headers, body = front(path, cookie="sessionid=somebody")
+    assert "X-Cache" not in headers
+    assert front.django.reached == 3
+    status, headers, _body = front("/nowhere/", host="evil.example")
+    assert status.startswith("400")
+    assert front.django.reached == 4
+    status, headers, _body = front(reverse("admin:login"))
+    assert "X-Cache" not in headers
+    assert front.django.reached == 5
+
+    status, headers, body = front(path, method="head")
+    assert (status, headers["X-Cache"], body) == ("200 OK", "hit", b"")
+    assert int(headers["Content-Length"]) > 0
+    assert front.django.reached == 5
+
+
+def test_in_front_of_django_a_publish_is_seen_at_once(
+    world, public_cache, front, commit, editor
+):
+    draft = ArticleFactory(title="Fresh off the press", authors=[editor])
+    get("/articles/")
+    _status, headers, body = front("/articles/")
+    assert headers["X-Cache"] == "hit"
+    assert b"Fresh off the press" not in body
+
+    with commit():
+        services.article_publish(article=draft, user=editor)
+
+    _status, headers, body = front("/articles/")
+    assert headers["X-Cache"] == "miss"
+    assert b"Fresh off the press" in body
+    _status, headers, body = front("/articles/")
+    assert headers["X-Cache"] == "hit"
+    assert b"Fresh off the press" in body
 
 
 # Every way the content changes is on the next request
