@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -71,7 +72,17 @@ KEY_PREFIX = "page:2:"  # (status, headers, body, has a nonce)
 SAFE = frozenset({"GET", "HEAD"})
 REFUSED_CACHE_CONTROL = ("private", "no-store", "no-cache")
 # Headers a kept page is not served with again: made for each answer.
-NOT_KEPT = frozenset({"set-cookie", "date", "content-length", "x-cache"})
+NOT_KEPT = frozenset(
+    {"set-cookie", "date", "content-length", "x-cache", "etag", "last-modified"}
+)
+
+
+class KeptAnswer(NamedTuple):
+    """A kept page as it is sent again (status, headers, body)."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    content: bytes
 
 
 # A kept page not looked up yet (None: looked up, and not there).
@@ -119,7 +130,8 @@ class PublicPageCacheMiddleware:
         if kept is _UNKNOWN:
             kept = self.lookup(self.key(request, freshness.token, code))
         if kept is not None:
-            return self.served(kept, etag, last_modified)
+            status, headers, content = self.served(kept, etag, last_modified)
+            return HttpResponse(content, status=status, headers=headers)
 
         if self.reads_from_replica(request):
             # The page is filed and validated under the version of the data
@@ -146,7 +158,7 @@ class PublicPageCacheMiddleware:
             response["X-Cache"] = "miss"
         return response
 
-    def kept_page(self, request) -> HttpResponse | None:
+    def kept_page(self, request) -> KeptAnswer | None:
         """The page kept for an anonymous reader's GET, as :meth:`__call__`
         would serve it, or None: the request is for Django to answer (the
         WSGI shortcut, :mod:`freshness.wsgi`, asks this for unconditional
@@ -278,17 +290,11 @@ class PublicPageCacheMiddleware:
         except Exception:
             logger.warning("The page cache is unreachable", exc_info=True)
 
-    def served(self, kept, etag: str, last_modified: int) -> HttpResponse:
-        """A kept page, as it was kept (validated, its Cache-Control too)
-        under this version of the data: validators of its own, a new nonce."""
-        response = self.rebuild(kept)
-        response.headers["ETag"] = etag
-        response.headers["Last-Modified"] = http_date(last_modified)
-        response.headers["X-Cache"] = "hit"
-        return response
-
     @staticmethod
-    def rebuild(kept) -> HttpResponse:
+    def served(kept, etag: str, last_modified: int) -> KeptAnswer:
+        """A kept page as it is sent again: the headers it was kept with
+        (its Cache-Control says ``no-cache``: it was kept validated), the
+        validators of this version, and a new nonce."""
         status, headers, content, has_nonce = kept
         if has_nonce:  # a new one for this reader
             nonce = generate_nonce()
@@ -297,6 +303,11 @@ class PublicPageCacheMiddleware:
                 (name, value.replace(NONCE_IN_HEADERS, nonce))
                 for name, value in headers
             ]
-        response = HttpResponse(content, status=status, headers=headers)
-        response.headers["Content-Length"] = str(len(content))
-        return response
+        headers = [
+            *headers,
+            ("ETag", etag),
+            ("Last-Modified", http_date(last_modified)),
+            ("Content-Length", str(len(content))),
+            ("X-Cache", "hit"),
+        ]
+        return KeptAnswer(status, headers, content)

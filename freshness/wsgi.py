@@ -17,6 +17,8 @@ yet, a host Django would refuse.
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 from django.core.exceptions import SuspiciousOperation
 from django.core.handlers.wsgi import WSGIRequest
 
@@ -39,16 +41,15 @@ class KeptPagesFirst:
         self.pages = PublicPageCacheMiddleware(get_response=None)
 
     def __call__(self, environ, start_response):
-        response = None
+        kept = None
         if environ.get("REQUEST_METHOD") in SAFE and not any(
             name in environ for name in CONDITIONAL
         ):
             try:
-                response = self.pages.kept_page(WSGIRequest(environ))
+                kept = self.pages.kept_page(WSGIRequest(environ))
             except SuspiciousOperation:  # a bad Host: Django answers 400
-                response = None
-        if response is None:
+                kept = None
+        if kept is None:
             return self.application(environ, start_response)
-        status = f"{response.status_code} {response.reason_phrase}"
-        start_response(status, list(response.items()))
-        return [] if environ["REQUEST_METHOD"] == "HEAD" else [response.content]
+        start_response(f"{kept.status} {HTTPStatus(kept.status).phrase}", kept.headers)
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [kept.content]
