@@ -134,7 +134,8 @@ bench-pages: install
 	scripts/with-postgres $(BIN)/python bench/pages.py
 
 # gunicorn (production settings) on loopback against throwaway PostgreSQL
-# and Redis servers, wrk 15 s per page; installs wrk if missing (as root).
+# and Redis servers, wrk 5 s per page and mode in 3 interleaved rounds;
+# installs wrk if missing (as root).
 bench-http: install
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 	scripts/with-postgres scripts/with-redis $(BIN)/python bench/throughput.py

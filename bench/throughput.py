@@ -3,7 +3,7 @@
 Serves the site with gunicorn (2 sync workers, production settings, DEBUG
 off) on loopback, against the PostgreSQL server ``scripts/with-postgres``
 started and the Redis server ``scripts/with-redis`` started (the shared
-cache), and puts ``wrk`` for ``--seconds`` (15) on each of: a bare view
+cache), and puts ``wrk`` for ``--seconds`` (5) on each of: a bare view
 (``HttpResponse("ok")`` behind the same middleware), an article page,
 ``/articles/``, ``/partnerships/``, a partnership page and a search. First
 with the page cache off (every request makes its page), then, after a
@@ -11,6 +11,13 @@ restart, with it on (as production runs: each page made once per change of
 the data, then served from Redis). Prints requests per second, each page's
 ratio to the bare view with the cache off, its latency (p50, p99) and the
 answers that were not 2xx.
+
+The two servers run side by side and the measurements are interleaved: in
+each of ``--rounds`` (3) rounds, every page is measured uncached and cached
+for ``--seconds`` (5) each, the bare view first. A page's ratio is the
+median over the rounds of its rate over the bare view's in the same round,
+so a machine whose load changes during the run (a shared one) moves both
+sides of each ratio alike; the rates shown are medians too.
 
     make bench-http     # scripts/with-postgres scripts/with-redis python bench/throughput.py
 
@@ -31,6 +38,7 @@ import os
 import re
 import secrets
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -196,7 +204,8 @@ def collectstatic(folder: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--seconds", type=int, default=5, help="per page and round")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--deals", type=int, default=30_000)
     parser.add_argument("--exercises", type=int, default=4_000)
     parser.add_argument("--articles", type=int, default=1_000)
@@ -220,30 +229,62 @@ def main() -> None:
     )
     print(f"PostgreSQL (new database) with {data}; Redis as the cache.", flush=True)
     pages = prepare(options)
-    results: dict[str, dict[str, dict]] = {}
+    rounds: list[dict[str, dict[str, dict]]] = []
     with tempfile.TemporaryDirectory(prefix="coopsite-http-") as folder:
         collectstatic(folder)
-        for mode in ("uncached", "cached"):
-            with Server(cached=mode == "cached", folder=folder) as server:
-                results[mode] = {}
-                for name, path in pages.items():
+        with (
+            Server(cached=False, folder=folder) as uncached,
+            Server(cached=True, folder=folder) as cached,
+        ):
+            servers = {"uncached": uncached, "cached": cached}
+            for server in servers.values():
+                for path in pages.values():
                     url = server.url(path)
                     with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310
                         response.read()  # made once (and, cached, kept)
                     # Every worker past its first request (imports, the code
                     # version, template compiling), not counted.
                     wrk(url, WARM_UP_SECONDS)
-                    print(f"  {mode}: {name} …", flush=True)
-                    results[mode][name] = wrk(url, options.seconds)
-    report(results, pages, options)
+            for number in range(1, options.rounds + 1):
+                print(f"  round {number} of {options.rounds} …", flush=True)
+                rounds.append(
+                    {
+                        name: {
+                            mode: wrk(server.url(path), options.seconds)
+                            for mode, server in servers.items()
+                        }
+                        for name, path in pages.items()
+                    }
+                )
+    report(rounds, pages, options)
 
 
-def report(results, pages, options) -> None:
-    bare = results["uncached"]["bare view"]["rate"]
+def summary(rounds, name: str, mode: str) -> dict:
+    """A page's measurements over the rounds: median rate, median ratio to
+    the bare view (uncached) of the same round, the last round's latency,
+    every non-2xx answer and socket error."""
+    runs = [measured[name][mode] for measured in rounds]
+    bare = [measured["bare view"]["uncached"]["rate"] for measured in rounds]
+    return {
+        "rate": statistics.median(run["rate"] for run in runs),
+        "ratio": statistics.median(
+            run["rate"] / rate for run, rate in zip(runs, bare, strict=True)
+        ),
+        "p50": runs[-1]["p50"],
+        "p99": runs[-1]["p99"],
+        "non_2xx": sum(run["non_2xx"] for run in runs),
+        "errors": "; ".join(run["errors"] for run in runs if run["errors"]),
+    }
+
+
+def report(rounds, pages, options) -> None:
     print()
     print(
-        f"wrk -t2 -c8 -d{options.seconds}s per page; gunicorn, {WORKERS} sync workers, "
-        "production settings, DEBUG off; ratios to the bare view with the cache off."
+        f"wrk -t2 -c8 -d{options.seconds}s per page, mode and round, "
+        f"{options.rounds} rounds interleaved; gunicorn, {WORKERS} sync workers, "
+        "production settings, DEBUG off; req/s and ratios to the bare view "
+        "with the cache off (of the same round) are medians over the rounds; "
+        "latency from the last round."
     )
     print()
     print("| page | cache | req/s | × bare view | p50 | p99 | non-2xx | goal |")
@@ -251,8 +292,8 @@ def report(results, pages, options) -> None:
     failed = []
     for name in pages:
         for mode in ("uncached", "cached"):
-            row = results[mode][name]
-            ratio = row["rate"] / bare
+            row = summary(rounds, name, mode)
+            ratio = row["ratio"]
             goal = ""
             if mode == "cached" and name != "bare view":
                 goal = f"≥ {CACHED_GOAL:.2f}"
