@@ -78,6 +78,26 @@ def test_pages_past_the_last_answer_404_and_a_bad_page_too(client, small_pages):
     assert client.get("/sitemap-nothing.xml").status_code == 404
 
 
+def test_pages_are_full_in_key_order_with_drafts_between_the_published(
+    client, small_pages
+):
+    articles = []
+    for n in range(8):
+        articles.append(PublishedArticleFactory())
+        if n % 3 == 0:
+            ArticleFactory()  # a draft between them
+    articles[4].status = "draft"
+    articles[4].save()
+    shown = [a for a in articles if a is not articles[4]]
+    pages = [
+        locations(client.get(f"/sitemap-articles.xml?p={number}"))
+        for number in (1, 2, 3)
+    ]
+    expected = [f"http://testserver{a.get_absolute_url()}" for a in shown]
+    assert pages == [expected[0:3], expected[3:6], expected[6:7]]
+    assert client.get("/sitemap-articles.xml?p=4").status_code == 404
+
+
 def test_a_page_keeps_its_addresses_when_newer_articles_are_published(
     client, small_pages
 ):
@@ -125,6 +145,8 @@ def test_a_section_page_takes_two_queries_and_reads_no_article_text(
     with django_assert_num_queries(2) as captured:
         client.get("/sitemap-articles.xml?p=2")
     page_query = captured.captured_queries[-1]["sql"]
+    # Read from the key the page starts at, not past the pages before it.
+    assert "OFFSET" not in page_query
     assert '"body"' not in page_query
     assert '"standfirst"' not in page_query
 
