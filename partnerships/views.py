@@ -533,5 +533,18 @@ class TimelineView(FilteredPictureMixin, TemplateView):
     def get_context_data(self, **kwargs):
         partnerships = self.filtered_partnerships()
         context = super().get_context_data(**kwargs)
-        context["timeline"] = charts.timeline(partnerships)
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            # Nothing to draw, and nothing kept (as the network's).
+            context["timeline"] = charts.timeline(partnerships)
+            return context
+        # Counted and laid out once per version of the data and choice of
+        # filters (every one the address gives, and the period drawn), as
+        # the network is.
+        chosen = self.filterset.form.cleaned_data if self.filterset.is_bound else {}
+        choice = sorted(
+            (name, getattr(value, "pk", value)) for name, value in chosen.items()
+        )
+        context["timeline"] = kept_for_version(
+            "timeline:" + repr(choice), lambda: charts.timeline(partnerships)
+        )
         return context

@@ -162,6 +162,48 @@ def test_the_timeline_filters_by_country(client, web):
     assert [(year, total) for year, _, total in timeline["table"]] == [(2021, 1)]
 
 
+def test_a_partnership_in_which_the_country_has_two_roles_counts_once(
+    client, web, country, commit
+):
+    with commit():
+        deal = PartnershipFactory(kind="export", start_date=dt.date(2021, 6, 1))
+        for role in ("supplier", "recipient"):
+            ParticipantFactory(partnership=deal, country=country("PL"), role=role)
+    timeline = client.get("/timeline/", {"country": "poland"}).context["timeline"]
+    assert [(year, total) for year, _, total in timeline["table"]] == [
+        (2019, 1),
+        (2021, 2),
+    ]
+
+
+def test_the_timeline_is_counted_once_per_version_of_the_data_and_choice(
+    client, web, country, commit, kept_counts, monkeypatch
+):
+    counted = []
+    count = charts.timeline
+    monkeypatch.setattr(
+        charts, "timeline", lambda rows: counted.append(1) or count(rows)
+    )
+
+    def totals(**chosen):
+        timeline = client.get("/timeline/", chosen).context["timeline"]
+        return [(year, total) for year, _, total in timeline["table"]]
+
+    every_year = {"year_from": "", "year_to": ""}
+    first = totals(**every_year)
+    assert totals(**every_year) == first
+    assert len(counted) == 1
+    # Any other filter, shown or not, is counted for itself.
+    totals(**every_year, status="active")
+    assert len(counted) == 2
+    assert totals(**every_year, country="pakistan") == [(2021, 1)]
+    assert len(counted) == 3
+    with commit():
+        PartnershipFactory(kind="export", start_date=dt.date(2020, 1, 1))
+    assert totals(**every_year) == sorted([*first, (2020, 1)])
+    assert len(counted) == 4
+
+
 def test_the_timeline_filters_by_todays_status(client, web):
     # An exercise without an end date is over once its start has passed.
     completed = client.get("/timeline/", {"status": "completed"}).context["timeline"]
