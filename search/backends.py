@@ -86,16 +86,16 @@ def _all_in(column: str, subqueries: list[tuple[str, list]]) -> tuple[str, list]
     return sql, [param for _, params in subqueries for param in params]
 
 
-def linked_sql(reading: Reading) -> tuple[str, list]:
-    """``SELECT id …`` of the entries of the named entities themselves, and
-    of what is linked to every name of the query: the articles whose
-    editors linked one of the entities it may stand for, and the
-    partnerships one of them takes part in (as a participant, or as a
-    system involved). Whether a reader may see them is left to the
-    entries' ``visible_from``.
+def linked_conditions(reading: Reading, alias: str = "e") -> list[tuple[str, list]]:
+    """Conditions on an entry ``alias``'s own columns, each with its
+    parameters, that it is one of the named entities themselves or linked
+    to every name of the query: an article whose editors linked one of the
+    entities it may stand for, a partnership one of them takes part in (as
+    a participant, or as a system involved). Whether a reader may see it is
+    left to the entry's ``visible_from``.
 
-    Each part is a lookup of its own (by article, by record), so every
-    database reads the link tables through their indexes."""
+    Each is a lookup of its own (by article, by record), so every database
+    reads the link tables through their indexes."""
     articles, partnerships = [], []
     for ids in reading.named_by:
         articles.append(
@@ -119,15 +119,12 @@ def linked_sql(reading: Reading) -> tuple[str, list]:
                 [*taking_part_params, *involved_params],
             )
         )
-    by_article, article_params = _all_in("article_id", articles)
-    by_record, record_params = _all_in("entity_id", partnerships)
     named = list(reading.named)
-    sql = (
-        f"SELECT id FROM search_searchentry WHERE {by_article} "
-        f"UNION SELECT id FROM search_searchentry WHERE {by_record} "
-        f"UNION SELECT id FROM search_searchentry WHERE entity_id IN ({_marks(named)})"
-    )
-    return sql, [*article_params, *record_params, *named]
+    return [
+        _all_in(f"{alias}.article_id", articles),
+        _all_in(f"{alias}.entity_id", partnerships),
+        (f"{alias}.entity_id IN ({_marks(named)})", named),
+    ]
 
 
 def _marks(values) -> str:
@@ -174,19 +171,34 @@ class SearchQuery:
             return "1 = 1", []
         return f"{alias}.kind IN ({_marks(self.kinds)})", list(self.kinds)
 
-    def found_sql(self, alias: str = "e") -> tuple[str, list]:
-        """The condition that an entry is found: its text matches, or it is
-        linked to what the query names."""
-        if not self.reading.named:
-            return self.backend.match_sql(self, alias)
-        # One list of ids (an OR of the two would keep the database from
-        # reading either through its index).
-        matching, params = self.backend.matching_sql(self)
-        linked, linked_params = linked_sql(self.reading)
-        return (
-            f"{alias}.id IN ({matching} UNION {linked})",
-            [*params, *linked_params],
-        )
+    def found_rows_sql(
+        self, columns: list[str], where: tuple[str, list] = ("1 = 1", [])
+    ) -> tuple[str, list]:
+        """``SELECT`` of ``columns`` (among them one that is the entry's
+        own, such as ``id``) of every entry found that a reader may see and
+        that meets ``where`` (on the entry ``e``), one row each. An entry
+        is found if its text matches or, for a query that names entities,
+        if it is linked to what the query names.
+
+        Each way of being found is a SELECT of its own, with the columns
+        asked for and the reader's condition, under one UNION: each reads
+        the entries through its own index, and the UNION needs no second
+        look at the entries table (an ``id IN (…)`` of their ids made the
+        database read the whole table to join them back)."""
+        ways = [self.backend.match_sql(self, "e")]
+        if self.reading.named:
+            ways.extend(linked_conditions(self.reading, "e"))
+        visible, visible_params = self.visible_sql("e")
+        condition, condition_params = where
+        selected = ", ".join(f"e.{column}" for column in columns)
+        parts, params = [], []
+        for found, found_params in ways:
+            parts.append(
+                f"SELECT {selected} FROM search_searchentry e "
+                f"WHERE {found} AND {visible} AND {condition}"
+            )
+            params.extend([*found_params, *visible_params, *condition_params])
+        return " UNION ".join(parts), params
 
     def first_sql(self, alias: str = "e") -> tuple[str, list]:
         """The condition that an entry ranks first whatever its date: its
@@ -232,17 +244,12 @@ class SearchQuery:
         if not self:
             return []
         column = "article_id" if kind == "article" else "entity_id"
-        found, found_params = self.found_sql()
-        visible, visible_params = self.visible_sql()
         # The kind is checked on each entry the text finds, not walked
         # through its own index: that walk reads every entry of the kind
         # (nearly all of them are articles) to test the text of each.
-        sql = (
-            f"SELECT e.{column} FROM search_searchentry e "
-            f"WHERE {found} AND {visible} AND (e.kind || '') = %s"
-        )
+        sql, params = self.found_rows_sql([column], ("(e.kind || '') = %s", [kind]))
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*found_params, *visible_params, kind])
+            cursor.execute(sql, params)
             return [key for (key,) in cursor.fetchall()]
 
     def count(self) -> int:
@@ -291,16 +298,12 @@ def _opening(body: str, words: int = 30) -> SafeString:
 
 class _Backend:
     """What both backends share. Each says how entries ``e`` match
-    (``match_sql``: a condition and its parameters, ``matching_sql``: the
-    ids); the candidates are then
-    the most recently visible entries found, at most ``CANDIDATES``, and the
-    entries that rank first whatever their date (``first_sql``)."""
+    (``match_sql``: a condition and its parameters); the candidates are then
+    the most recently visible entries found (``found_rows_sql``), at most
+    ``CANDIDATES``, and the entries that rank first whatever their date
+    (``first_sql``)."""
 
     def match_sql(self, query: SearchQuery, alias: str = "e") -> tuple[str, list]:
-        raise NotImplementedError
-
-    def matching_sql(self, query: SearchQuery) -> tuple[str, list]:
-        """``SELECT id …`` of the entries whose text matches."""
         raise NotImplementedError
 
     def hits(self, query: SearchQuery, offset: int, limit: int) -> list[Hit]:
@@ -308,23 +311,20 @@ class _Backend:
 
     def candidates_sql(self, query: SearchQuery) -> tuple[str, list]:
         """``SELECT id …`` of the entries a page is ranked among."""
-        found, found_params = query.found_sql("m")
-        visible, visible_params = query.visible_sql("m")
-        kinds, kinds_params = query.kinds_sql("m")
+        found, found_params = query.found_rows_sql(
+            ["id", "visible_from"], query.kinds_sql("e")
+        )
         first, first_params = query.first_sql("t")
         visible_t, visible_t_params = query.visible_sql("t")
         kinds_t, kinds_t_params = query.kinds_sql("t")
         sql = (
-            "SELECT c.id FROM (SELECT m.id FROM search_searchentry m "
-            f"WHERE {found} AND {visible} AND {kinds} "
+            f"SELECT c.id FROM (SELECT m.id FROM ({found}) m "
             "ORDER BY m.visible_from DESC, m.id DESC LIMIT %s) c "
             "UNION SELECT t.id FROM search_searchentry t "
             f"WHERE {first} AND {visible_t} AND {kinds_t}"
         )
         params = [
             *found_params,
-            *visible_params,
-            *kinds_params,
             CANDIDATES,
             *first_params,
             *visible_t_params,
@@ -333,14 +333,13 @@ class _Backend:
         return sql, params
 
     def count_by_kind(self, query: SearchQuery) -> dict[str, int]:
-        found, found_params = query.found_sql()
-        visible, visible_params = query.visible_sql()
+        found, params = query.found_rows_sql(["id", "kind"])
         sql = (
-            "SELECT s.kind, COUNT(*) FROM (SELECT e.kind FROM search_searchentry e "
-            f"WHERE {found} AND {visible} LIMIT %s) s GROUP BY s.kind"
+            "SELECT s.kind, COUNT(*) FROM (SELECT f.kind FROM "
+            f"({found}) f LIMIT %s) s GROUP BY s.kind"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*found_params, *visible_params, CANDIDATES + 1])
+            cursor.execute(sql, [*params, CANDIDATES + 1])
             return dict(cursor.fetchall())
 
 
@@ -361,15 +360,9 @@ class SQLiteBackend(_Backend):
         # Every clause must match (AND).
         return " AND ".join(self._clause(c) for c in query.reading.clauses)
 
-    def matching_sql(self, query):
-        return (
-            f"SELECT rowid FROM {self.TABLE} WHERE {self.TABLE} MATCH %s",
-            [self.match(query)],
-        )
-
     def match_sql(self, query, alias="e"):
-        matching, params = self.matching_sql(query)
-        return f"{alias}.id IN ({matching})", params
+        matching = f"SELECT rowid FROM {self.TABLE} WHERE {self.TABLE} MATCH %s"
+        return f"{alias}.id IN ({matching})", [self.match(query)]
 
     def hits(self, query, offset, limit):
         candidates, params = self.candidates_sql(query)
@@ -453,10 +446,6 @@ class PostgreSQLBackend(_Backend):
     def _tsquery(self, query: SearchQuery, weight: str = "") -> str:
         # Every clause must match; "A" keeps to the title.
         return " & ".join(self._clause(c, weight) for c in query.reading.clauses)
-
-    def matching_sql(self, query):
-        match, params = self.match_sql(query, "f")
-        return f"SELECT f.id FROM search_searchentry f WHERE {match}", params
 
     def match_sql(self, query, alias="e"):
         return (
