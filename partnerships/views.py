@@ -53,6 +53,10 @@ from .models import (
 
 ARTICLES_PER_PAGE = 10
 RECENT_PARTNERSHIPS = 10
+# A tag's partnerships, up to this many, are found and then sorted (a
+# sort of a few thousand rows takes a few milliseconds), not looked for
+# down every partnership newest first: a tag's may all be old.
+FEW_TO_SORT = 3000
 
 
 def list_url(**params) -> str:
@@ -400,11 +404,12 @@ class TagDetailView(EntityArticlesMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        partnerships = self.object.partnerships.all()
-        context["partnership_total"] = partnerships.count()
-        context["partnerships"] = Partnership.objects.for_lists().filter(
-            tags=self.object
-        )[:RECENT_PARTNERSHIPS]
+        total = self.object.partnerships.all().count()
+        context["partnership_total"] = total
+        partnerships = Partnership.objects.for_lists().filter(tags=self.object)
+        if total <= FEW_TO_SORT:
+            partnerships = partnerships.newest_first_collected()
+        context["partnerships"] = partnerships[:RECENT_PARTNERSHIPS]
         context["partnerships_url"] = list_url(tag=self.object.slug)
         return context
 

@@ -64,3 +64,31 @@ def test_a_download_lists_deals_that_tie_in_the_lists_order(client, same_year_de
         f"http://testserver{deal.get_absolute_url()}"
         for deal in reversed(same_year_deals)
     ]
+
+
+@pytest.mark.parametrize("few_to_sort", [0, 3000])
+def test_a_tag_page_shows_its_newest_partnerships_in_the_lists_order(
+    client, db, settings, monkeypatch, few_to_sort
+):
+    import datetime as dt
+
+    from partnerships import views
+    from partnerships.models import Partnership
+    from tests.factories import TagFactory
+
+    # Found and then sorted, or looked for newest first: the same rows.
+    monkeypatch.setattr(views, "FEW_TO_SORT", few_to_sort)
+    tag = TagFactory()
+    for year, name in [(1990, "B"), (1990, "A"), (2001, "C"), (None, "D")]:
+        deal = PartnershipFactory(
+            name=name, start_date=dt.date(year, 1, 1) if year else None
+        )
+        deal.tags.add(tag)
+    PartnershipFactory.create_batch(3, start_date=dt.date(2024, 1, 1))  # untagged
+    PartnershipFactory(start_date=dt.date(1985, 1, 1)).tags.add(tag)
+    shown = client.get(tag.get_absolute_url()).context["partnerships"]
+    expected = list(Partnership.objects.filter(tags=tag)[:10])
+    assert [p.pk for p in shown] == [p.pk for p in expected]
+    dated = [p.name for p in shown if p.start_date]
+    assert dated[:3] == ["C", "A", "B"]  # the newest first, ties by name
+    assert len(shown) == 5
