@@ -157,6 +157,12 @@ class EntityArticlesMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         paginator = Paginator(self.articles(), ARTICLES_PER_PAGE)
+        # Counted once per version of the data (its pages must agree with
+        # it, and do: a change of the articles or their links is a new one).
+        paginator.count = kept_for_version(
+            f"articles-on:{self.object._meta.label}:{self.object.pk}",
+            lambda: self.articles().count(),
+        )
         try:
             context["articles_page"] = paginator.page(self.request.GET.get("page", 1))
         except InvalidPage:
@@ -304,7 +310,10 @@ class CountryDetailView(
 
     @cached_property
     def by_role(self) -> dict[str, int]:
-        return self.object.partnerships_by_role()
+        # Counted, as the partners below, once per version of the data.
+        return kept_for_version(
+            f"country-roles:{self.object.pk}", self.object.partnerships_by_role
+        )
 
     def partnership_total(self) -> int:
         return self.by_role["all"]
@@ -317,8 +326,11 @@ class CountryDetailView(
             for value, label in ParticipantRole.choices
             if self.by_role[value]
         ]
-        partners = list(
-            CountryLink.objects.partners_of(country)[: charts.PARTNERS_SHOWN]
+        partners = kept_for_version(
+            f"country-partners:{country.pk}",
+            lambda: list(
+                CountryLink.objects.partners_of(country)[: charts.PARTNERS_SHOWN]
+            ),
         )
         context["partners_chart"] = charts.partners_chart(country, partners)
         return context

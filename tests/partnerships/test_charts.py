@@ -312,3 +312,39 @@ def test_the_network_is_laid_out_once_per_version_of_the_data(
     assert len(laid_out) == 3
     assert {"France", "India"} <= {n.name for n in after.countries}
     assert not {"France", "India"} & {n.name for n in first.countries}
+
+
+def test_a_country_pages_kept_figures_follow_a_new_partnership_and_article(
+    client, web, country, commit, kept_counts
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import ArticleEntityLinkFactory
+
+    turkey = country("TR")
+
+    def figures():
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(turkey.get_absolute_url())
+        chart = response.context["partners_chart"]
+        return (
+            response.context["partnership_total"],
+            [(bar.label, bar.value) for bar in chart["bars"]],
+            response.context["articles_page"].paginator.count,
+            len(captured),
+        )
+
+    total, bars, articles, first_queries = figures()
+    assert (total, articles) == (3, 0)
+    again = figures()
+    assert again[:3] == (total, bars, articles)
+    assert again[3] < first_queries  # the counts were kept
+    with commit():
+        deal = PartnershipFactory(kind="export", start_date=dt.date(2024, 1, 1))
+        for code in ("TR", "GB"):
+            ParticipantFactory(partnership=deal, country=country(code))
+        ArticleEntityLinkFactory(entity=turkey)
+    total, bars, articles, _ = figures()
+    assert (total, articles) == (4, 1)
+    assert ("United Kingdom", 1) in bars
