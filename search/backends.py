@@ -32,6 +32,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import ArticleEntityLink, LinkState
 from core.names import fold
+from freshness.versions import kept_for_version
 from partnerships.models import Participant, PartnershipSystem
 
 from .indexing import ENTITY_MODELS
@@ -230,11 +231,19 @@ class SearchQuery:
         if not self:
             return {}
         if self._by_kind is None:
-            self._by_kind = {
-                kind: total
-                for kind, total in self.backend.count_by_kind(self).items()
-                if total
-            }
+            # Counted once per version of the data and reading of the query
+            # (what it matches and names, not how it was typed), as a
+            # list's counts are: what a reader may find changes only with it.
+            reading = self.reading
+            self._by_kind = kept_for_version(
+                "search-counts:"
+                + repr((reading.clauses, reading.named, reading.named_by)),
+                lambda: {
+                    kind: total
+                    for kind, total in self.backend.count_by_kind(self).items()
+                    if total
+                },
+            )
         return self._by_kind
 
     def found_keys(self, kind: str) -> list[int]:

@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from search.backends import search
@@ -220,3 +221,22 @@ def test_bad_search_input_gets_a_clear_message(client, params, message):
     response = client.get("/search/", params)
     assert response.status_code == 200
     assert message in response.content.decode()
+
+
+def test_with_counts_kept_a_search_counts_what_is_published_next(
+    client, commit, kept_counts
+):
+    with commit():
+        PublishedArticleFactory(title="Zeppelin hangars", body="Airships.")
+    assert search("zeppelin").count_by_kind() == {"article": 1}
+    # Kept for the version of the data: typed otherwise, read the same.
+    again = search(" ZEPPELIN ")
+    with CaptureQueriesContext(connection) as captured:
+        assert again.count_by_kind() == {"article": 1}
+    assert not [q for q in captured if "search_searchentry" in q["sql"]]
+    with commit():
+        PublishedArticleFactory(title="Zeppelin raids", body="Airships again.")
+        ArticleFactory(title="Zeppelin draft", body="Not published.")
+    assert search("zeppelin").count_by_kind() == {"article": 2}
+    page = client.get("/search/", {"q": "zeppelin"})
+    assert page.context["total"] == 2
