@@ -188,9 +188,10 @@ EXPECTED = {
     "json export": 5,
     # The detector's version, and its names (rebuilt: the world grew); the
     # names of the entity the query names ("Drone"); counts by kind (the
-    # total with them), hits; the named entity's card with its aliases; the
-    # articles shown with their authors, and the records shown.
-    "search": 11,
+    # total with them), the candidates, the hits ranked among them; the
+    # named entity's card with its aliases; the articles shown with their
+    # authors, and the records shown.
+    "search": 12,
     # As without the text, and two: the detector's version, and the one
     # lookup of the text in the search index (the page, the count and
     # every facet then filter by the keys found).

@@ -240,3 +240,11 @@ def test_with_counts_kept_a_search_counts_what_is_published_next(
     assert search("zeppelin").count_by_kind() == {"article": 2}
     page = client.get("/search/", {"q": "zeppelin"})
     assert page.context["total"] == 2
+    assert sorted(titles("zeppelin")) == ["Zeppelin hangars", "Zeppelin raids"]
+    # A page is ranked among the candidates kept: one query, the page's.
+    with CaptureQueriesContext(connection) as captured:
+        assert len(search("zeppelin").hits(1, 1)) == 1
+    assert len([q for q in captured if "search_searchentry" in q["sql"]]) == 1
+    with commit():
+        PublishedArticleFactory(title="Zeppelin works", body="Airships.")
+    assert "Zeppelin works" in titles("zeppelin")
