@@ -181,7 +181,11 @@ class EntityPartnershipsMixin:
         return Partnership.objects.involving(self.object)
 
     def partnership_total(self) -> int:
-        return self.partnerships().count()
+        # Counted once per version of the data, as the articles on it are.
+        return kept_for_version(
+            f"partnerships-of:{self.object._meta.label}:{self.object.pk}",
+            lambda: self.partnerships().count(),
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -416,7 +420,10 @@ class TagDetailView(EntityArticlesMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        total = self.object.partnerships.all().count()
+        total = kept_for_version(
+            f"partnerships-of:{self.object._meta.label}:{self.object.pk}",
+            lambda: self.object.partnerships.all().count(),
+        )
         context["partnership_total"] = total
         partnerships = Partnership.objects.for_lists().filter(tags=self.object)
         if total <= FEW_TO_SORT:

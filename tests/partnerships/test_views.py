@@ -101,3 +101,21 @@ def test_the_partnership_list_takes_the_same_queries_whatever_its_length(
     # (kind, status, country, category, tag)
     with django_assert_num_queries(8):
         client.get(reverse("partnerships:partnership_list"))
+
+
+def test_a_tag_and_an_organisation_page_count_what_is_tagged_or_added_next(
+    client, commit, kept_counts
+):
+    tag, maker = TagFactory(), OrganisationFactory()
+    with commit():
+        for _ in range(2):
+            deal = PartnershipFactory()
+            deal.tags.add(tag)
+            ParticipantFactory(partnership=deal, country=None, organisation=maker)
+    pages = (tag.get_absolute_url(), maker.get_absolute_url())
+    assert [client.get(page).context["partnership_total"] for page in pages] == [2, 2]
+    with commit():
+        deal = PartnershipFactory()
+        deal.tags.add(tag)
+        ParticipantFactory(partnership=deal, country=None, organisation=maker)
+    assert [client.get(page).context["partnership_total"] for page in pages] == [3, 3]
