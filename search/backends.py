@@ -261,11 +261,14 @@ class SearchQuery:
             cursor.execute(sql, params)
             return [key for (key,) in cursor.fetchall()]
 
-    def candidate_ids(self) -> list[int]:
-        """The entries a page is ranked among (``_Backend.candidates_sql``),
-        found once per version of the data, reading of the query and kinds
-        asked for (as its counts are) and kept, for every page of it: what
-        takes a query's time is finding them, not ranking a thousand."""
+    def ranked(self) -> list[tuple[int, float | None]]:
+        """The candidates (``_Backend.candidates_sql``: the newest entries
+        found, and those that rank first) in the order a reader is shown
+        them, each with its rank (None: found by a link only). Found and
+        ranked in one query, once per version of the data, reading of the
+        query and kinds asked for (as its counts are), and kept for every
+        page of it: finding and ranking them is what takes a query's time,
+        not reading the twenty rows of a page."""
         reading = self.reading
         key = (
             reading.clauses,
@@ -275,8 +278,7 @@ class SearchQuery:
             sorted(self.kinds),
         )
         return kept_for_version(
-            "search-candidates:" + repr(key),
-            lambda: self.backend.candidate_ids(self),
+            "search-ranked:" + repr(key), lambda: self.backend.ranked(self)
         )
 
     def count(self) -> int:
@@ -293,7 +295,17 @@ class SearchQuery:
     def hits(self, offset: int, limit: int) -> list[Hit]:
         if not self:
             return []
-        return self.backend.hits(self, offset, limit)
+        page = self.ranked()[offset : offset + limit]
+        if not page:
+            return []
+        rows = {
+            row[0]: row for row in self.backend.page_rows(self, [i for i, _ in page])
+        }
+        return [
+            self._hit((id_, *rows[id_][1:4], rank, *rows[id_][4:]))
+            for id_, rank in page
+            if id_ in rows
+        ]
 
     def _hit(self, row) -> Hit:
         id_, kind, article, entity, rank, title, snip, body = row
@@ -333,7 +345,15 @@ class _Backend:
     def match_sql(self, query: SearchQuery, alias: str = "e") -> tuple[str, list]:
         raise NotImplementedError
 
-    def hits(self, query: SearchQuery, offset: int, limit: int) -> list[Hit]:
+    def ranked(self, query: SearchQuery) -> list[tuple[int, float | None]]:
+        """The candidates' ids in the order shown, with their ranks (higher
+        better; None for those found by a link only)."""
+        raise NotImplementedError
+
+    def page_rows(self, query: SearchQuery, ids: list[int]) -> list[tuple]:
+        """(id, kind, article, entity, title, snippet, body) of entries
+        ``ids``, in any order: the snippet (highlighted where the text
+        matches) is made for these rows only."""
         raise NotImplementedError
 
     def candidates_sql(self, query: SearchQuery) -> tuple[str, list]:
@@ -358,12 +378,6 @@ class _Backend:
             *kinds_t_params,
         ]
         return sql, params
-
-    def candidate_ids(self, query: SearchQuery) -> list[int]:
-        sql, params = self.candidates_sql(query)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return sorted(id_ for (id_,) in cursor.fetchall())
 
     def count_by_kind(self, query: SearchQuery) -> dict[str, int]:
         found, params = query.found_rows_sql(["id", "kind"])
@@ -397,9 +411,8 @@ class SQLiteBackend(_Backend):
         matching = f"SELECT rowid FROM {self.TABLE} WHERE {self.TABLE} MATCH %s"
         return f"{alias}.id IN ({matching})", [self.match(query)]
 
-    def hits(self, query, offset, limit):
-        candidates = "SELECT value AS id FROM json_each(%s)"
-        params = ["[" + ",".join(map(str, query.candidate_ids())) + "]"]
+    def ranked(self, query):
+        candidates, params = self.candidates_sql(query)
         ordering, ordering_params = query.ordering_sql()
         match = self.match(query)
         in_title = (
@@ -407,29 +420,21 @@ class SQLiteBackend(_Backend):
         )
         # The candidates whose text matches are ranked by bm25 (worked out
         # once for the query); those only linked to a named entity follow
-        # them. The page is cut first; snippets only for the rows shown.
-        columns = "e.id, e.kind, e.article_id, e.entity_id, e.title, e.body"
+        # them.
         select = (
             f"WITH candidate AS ({candidates}) "
-            "SELECT page.id, page.kind, page.article_id, page.entity_id, "
-            "page.score, page.title, "
-            f"(SELECT snippet({self.TABLE}, 2, char(2), char(3), '…', 28) "
-            f"FROM {self.TABLE} WHERE {self.TABLE} MATCH %s "
-            f"AND {self.TABLE}.rowid = page.id), "
-            "page.body FROM (SELECT * FROM ("
-            f"SELECT {columns}, bm25({self.TABLE}, {self.WEIGHTS}) AS score, "
+            "SELECT found.id, found.score FROM ("
+            f"SELECT e.id, bm25({self.TABLE}, {self.WEIGHTS}) AS score, "
             f"{ordering}, {in_title} AS in_title "
             f"FROM {self.TABLE} JOIN search_searchentry e "
             f"ON e.id = {self.TABLE}.rowid "
             f"WHERE {self.TABLE} MATCH %s AND e.id IN (SELECT id FROM candidate) "
-            f"UNION ALL SELECT {columns}, NULL, {ordering}, FALSE "
+            f"UNION ALL SELECT e.id, NULL, {ordering}, FALSE "
             "FROM search_searchentry e WHERE e.id IN (SELECT id FROM candidate) "
             f"AND e.id NOT IN (SELECT rowid FROM {self.TABLE} "
             f"WHERE {self.TABLE} MATCH %s)) found "
-            "ORDER BY exact DESC, named DESC, in_title DESC, score IS NULL, "
-            "score, id LIMIT %s OFFSET %s) page "
-            "ORDER BY page.exact DESC, page.named DESC, page.in_title DESC, "
-            "page.score IS NULL, page.score, page.id"
+            "ORDER BY found.exact DESC, found.named DESC, found.in_title DESC, "
+            "found.score IS NULL, found.score, found.id"
         )
         title_match = f"title : ({match})"
         with connection.cursor() as cursor:
@@ -437,22 +442,32 @@ class SQLiteBackend(_Backend):
                 select,
                 [
                     *params,
-                    match,
                     *ordering_params,
                     title_match,
                     match,
                     *ordering_params,
                     match,
-                    limit,
-                    offset,
                 ],
             )
-            rows = cursor.fetchall()
-        # bm25 is better the lower it is: a rank is better the higher.
-        return [
-            query._hit((*row[:4], -row[4] if row[4] is not None else None, *row[5:]))
-            for row in rows
-        ]
+            # bm25 is better the lower it is: a rank is better the higher.
+            return [
+                (id_, -score if score is not None else None)
+                for id_, score in cursor.fetchall()
+            ]
+
+    def page_rows(self, query, ids):
+        select = (
+            "SELECT e.id, e.kind, e.article_id, e.entity_id, e.title, "
+            f"(SELECT snippet({self.TABLE}, 2, char(2), char(3), '…', 28) "
+            f"FROM {self.TABLE} WHERE {self.TABLE} MATCH %s "
+            f"AND {self.TABLE}.rowid = e.id), e.body "
+            "FROM search_searchentry e WHERE e.id IN (SELECT value FROM json_each(%s))"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                select, [self.match(query), "[" + ",".join(map(str, ids)) + "]"]
+            )
+            return cursor.fetchall()
 
 
 class PostgreSQLBackend(_Backend):
@@ -487,42 +502,47 @@ class PostgreSQLBackend(_Backend):
             [self._tsquery(query)],
         )
 
-    def hits(self, query, offset, limit):
-        # The candidates, one array parameter (not a placeholder each).
-        candidates = "SELECT unnest(%s::bigint[])"
-        params = ["{" + ",".join(map(str, query.candidate_ids())) + "}"]
+    def ranked(self, query):
+        candidates, params = self.candidates_sql(query)
         ordering, ordering_params = query.ordering_sql()
-        # Rank the candidates, cut the page; highlight only the rows shown.
         select = (
-            "SELECT page.id, page.kind, page.article_id, page.entity_id, page.rank, "
-            "page.title, "
-            f"ts_headline('{self.CONFIG}', page.body, page.q, %s), page.body "
-            "FROM (SELECT e.id, e.kind, e.article_id, e.entity_id, e.title, e.body, q, "
+            "SELECT r.id, r.rank FROM (SELECT e.id, "
             f"{ordering}, "
             f"e.vector @@ to_tsquery('{self.CONFIG}', %s) AS in_title, "
             "ts_rank_cd(e.vector, q, 32) AS rank "
             f"FROM search_searchentry e, to_tsquery('{self.CONFIG}', %s) q "
-            f"WHERE e.id IN ({candidates}) "
-            "ORDER BY exact DESC, named DESC, in_title DESC, rank DESC, e.id "
-            "LIMIT %s OFFSET %s) page "
-            "ORDER BY page.exact DESC, page.named DESC, page.in_title DESC, "
-            "page.rank DESC, page.id"
+            f"WHERE e.id IN ({candidates})) r "
+            "ORDER BY r.exact DESC, r.named DESC, r.in_title DESC, r.rank DESC, r.id"
         )
         with connection.cursor() as cursor:
             cursor.execute(
                 select,
                 [
-                    self.HEADLINE,
                     *ordering_params,
                     self._tsquery(query, "A"),
                     self._tsquery(query),
                     *params,
-                    limit,
-                    offset,
                 ],
             )
-            rows = cursor.fetchall()
-        return [query._hit(row) for row in rows]
+            return cursor.fetchall()
+
+    def page_rows(self, query, ids):
+        # The page's rows, one array parameter (not a placeholder each).
+        select = (
+            "SELECT e.id, e.kind, e.article_id, e.entity_id, e.title, "
+            f"ts_headline('{self.CONFIG}', e.body, to_tsquery('{self.CONFIG}', %s), %s), "
+            "e.body FROM search_searchentry e WHERE e.id = ANY(%s::bigint[])"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                select,
+                [
+                    self._tsquery(query),
+                    self.HEADLINE,
+                    "{" + ",".join(map(str, ids)) + "}",
+                ],
+            )
+            return cursor.fetchall()
 
 
 _BACKENDS = {"sqlite": SQLiteBackend(), "postgresql": PostgreSQLBackend()}

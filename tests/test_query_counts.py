@@ -188,7 +188,7 @@ EXPECTED = {
     "json export": 5,
     # The detector's version, and its names (rebuilt: the world grew); the
     # names of the entity the query names ("Drone"); counts by kind (the
-    # total with them), the candidates, the hits ranked among them; the
+    # total with them), the candidates ranked, the rows of the page; the
     # named entity's card with its aliases; the articles shown with their
     # authors, and the records shown.
     "search": 12,

@@ -241,7 +241,7 @@ def test_with_counts_kept_a_search_counts_what_is_published_next(
     page = client.get("/search/", {"q": "zeppelin"})
     assert page.context["total"] == 2
     assert sorted(titles("zeppelin")) == ["Zeppelin hangars", "Zeppelin raids"]
-    # A page is ranked among the candidates kept: one query, the page's.
+    # The candidates are kept ranked: a page is one query, for its rows.
     with CaptureQueriesContext(connection) as captured:
         assert len(search("zeppelin").hits(1, 1)) == 1
     assert len([q for q in captured if "search_searchentry" in q["sql"]]) == 1

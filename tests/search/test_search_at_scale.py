@@ -76,11 +76,11 @@ def bulk_entries(count: int, rare_every: int = 1000) -> None:
 
 
 def assert_read_through_the_index_alone(plans, unread):
-    """A count, the candidates, and a page of hits ranked among them: three
-    plans, never a scan of the entries. The count and the candidates are
-    found through the full-text index; the page reads the candidates by
-    their keys. ``unread`` (a table, and what may follow its name in a
-    plan) appears in none."""
+    """A count, the candidates ranked, and a page of them: three plans,
+    never a scan of the entries. The count and the candidates are found
+    through the full-text index; the page reads its rows by their keys.
+    ``unread`` (a table, and what may follow its name in a plan) appears in
+    none."""
     assert len(plans) == 3
     *finding, ranking = plans
     for plan in finding:
