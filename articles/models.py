@@ -163,7 +163,11 @@ class Article(TimeStampedModel):
     # The body as readers see it, kept beside its Markdown and made again on
     # the next read after anything it is made from changes (rendering.py).
     body_rendered = models.TextField(default="", editable=False)
-    body_words = models.PositiveIntegerField(default=0, editable=False)
+    body_words = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="The body's words, counted on every save; 0: not counted.",
+    )
     page_parts = models.JSONField(
         default=dict,
         editable=False,
@@ -221,8 +225,11 @@ class Article(TimeStampedModel):
         if not self.slug:
             self.slug = unique_slug(Article.objects.all(), self.title)
         old_slug = getattr(self, "_loaded_slug", None)
-        # The body may have changed: readers get it made anew.
+        # The body may have changed: readers get it made anew, and its words
+        # are counted now (a list of articles shows each one's reading time
+        # without reading its Markdown).
         self.body_rendered_by, self.body_render_token = "", new_render_token()
+        self.body_words = count_words(self.body)
         if not self._state.adding:
             # Every save is a new version: a form opened on an older one is
             # refused (see services.check_not_stale).
@@ -233,6 +240,7 @@ class Article(TimeStampedModel):
                     "edit_version",
                     "body_rendered_by",
                     "body_render_token",
+                    "body_words",
                 }
         super().save(*args, **kwargs)
         if old_slug and old_slug != self.slug:
@@ -310,11 +318,12 @@ class Article(TimeStampedModel):
 
     @property
     def word_count(self) -> int:
-        """Words of prose: link addresses and picture references are not read
-        (counted with the body kept for readers, see ``rendering.py``)."""
-        from .rendering import is_current
-
-        if is_current(self):
+        """Words of prose: link addresses and picture references are not read.
+        Counted on every save (``body_words``), whatever then makes the body
+        anew for readers; an article written otherwise (in bulk, restored
+        from a backup, not saved yet) has none counted, and is counted when
+        read."""
+        if self.body_words or not self.body:
             return self.body_words
         return count_words(self.body)
 

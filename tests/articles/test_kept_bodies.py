@@ -257,3 +257,17 @@ def test_aliases_the_reference_data_adds_show_on_the_next_read(client, country):
     assert not linked(page(client, article), turkiye)
     call_command("load_reference_data", verbosity=0)  # adds it back, in bulk
     assert linked(page(client, article), turkiye)
+
+
+def test_the_words_are_counted_on_save_and_an_article_written_in_bulk_when_read():
+    article = PublishedArticleFactory(body="one two three")
+    # Counted by the save, before any reader made the body.
+    assert Article.objects.get(pk=article.pk).body_words == 3
+    article.body = "one two three four five"
+    article.save(update_fields=["body"])
+    assert Article.objects.get(pk=article.pk).word_count == 5
+    (bulk,) = Article.objects.bulk_create(
+        [Article(title="Bulk", slug="bulk", body="six words in a bulk row")]
+    )
+    assert Article.objects.get(pk=bulk.pk).body_words == 0  # not counted
+    assert Article.objects.get(pk=bulk.pk).word_count == 6
