@@ -15,6 +15,7 @@ from django.http import (
     HttpResponsePermanentRedirect,
     StreamingHttpResponse,
 )
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -559,16 +560,29 @@ class TimelineView(FilteredPictureMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         if self.filterset.is_bound and not self.filterset.is_valid():
             # Nothing to draw, and nothing kept (as the network's).
-            context["timeline"] = charts.timeline(partnerships)
+            context["timeline"] = drawn_timeline(partnerships)
             return context
-        # Counted and laid out once per version of the data and choice of
-        # filters (every one the address gives, and the period drawn), as
-        # the network is.
+        # Counted, laid out and drawn once per version of the data and
+        # choice of filters (every one the address gives, and the period
+        # drawn), as the network is laid out.
         chosen = self.filterset.form.cleaned_data if self.filterset.is_bound else {}
         choice = sorted(
             (name, getattr(value, "pk", value)) for name, value in chosen.items()
         )
         context["timeline"] = kept_for_version(
-            "timeline:" + repr(choice), lambda: charts.timeline(partnerships)
+            "timeline:" + repr(choice), lambda: drawn_timeline(partnerships)
         )
         return context
+
+
+def drawn_timeline(partnerships) -> dict:
+    """The timeline of ``partnerships`` (``charts.timeline``), with its
+    figure and table written (``html``): a thousand coordinates and counts,
+    more of the page's time than all the rest of it."""
+    timeline = charts.timeline(partnerships)
+    timeline["html"] = (
+        render_to_string("partnerships/timeline_chart.html", {"timeline": timeline})
+        if timeline["layouts"]
+        else ""
+    )
+    return timeline

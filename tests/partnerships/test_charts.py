@@ -193,6 +193,11 @@ def test_the_timeline_is_counted_once_per_version_of_the_data_and_choice(
     first = totals(**every_year)
     assert totals(**every_year) == first
     assert len(counted) == 1
+    # Drawn with it: the kept figure and table are the page's.
+    page = client.get("/timeline/", every_year).content.decode()
+    assert page.count('<figure class="chart timeline">') == 1
+    assert '<th scope="row">2019</th>' in page
+    assert len(counted) == 1
     # Any other filter, shown or not, is counted for itself.
     totals(**every_year, status="active")
     assert len(counted) == 2
