@@ -7,8 +7,10 @@ django-filter, and their filters travel in the URL.
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Max, Min, Prefetch
+from django.db.models import Count, Max, Min, Prefetch, Window
 from django.http import (
     Http404,
     HttpRequest,
@@ -155,19 +157,43 @@ class EntityArticlesMixin:
     def articles(self):
         return articles_on(self.object)
 
+    def count_and_keys(self, number: int) -> tuple[int, list[int]]:
+        """How many articles there are, and the keys of page ``number``'s,
+        in one query (a count over all of them beside each of the page's);
+        a page past the first with none (past the last) is counted on its
+        own."""
+        first = max(0, number - 1) * ARTICLES_PER_PAGE
+        rows = list(
+            self.articles()
+            .annotate(total=Window(Count("pk")))
+            .values_list("pk", "total")[first : first + ARTICLES_PER_PAGE]
+        )
+        if not rows:
+            return (self.articles().count() if number > 1 else 0), []
+        return rows[0][1], [key for key, _ in rows]
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        paginator = Paginator(self.articles(), ARTICLES_PER_PAGE)
-        # Counted once per version of the data (its pages must agree with
-        # it, and do: a change of the articles or their links is a new one).
-        paginator.count = kept_for_version(
-            f"articles-on:{self.object._meta.label}:{self.object.pk}",
-            lambda: self.articles().count(),
-        )
         try:
-            context["articles_page"] = paginator.page(self.request.GET.get("page", 1))
+            number = int(self.request.GET.get("page", 1))
+        except (TypeError, ValueError):
+            raise Http404("No such page of articles.") from None
+        # How many there are, and the page's, found together and once per
+        # version of the data (walking every article newest first until
+        # enough of them link this was the page's slowest query); the
+        # page's articles are then read by their keys.
+        total, keys = kept_for_version(
+            f"articles-on:{self.object._meta.label}:{self.object.pk}:{number}",
+            partial(self.count_and_keys, number),
+        )
+        paginator = Paginator(self.articles(), ARTICLES_PER_PAGE)
+        paginator.count = total
+        try:
+            page = paginator.page(number)
         except InvalidPage:
             raise Http404("No such page of articles.") from None
+        page.object_list = self.articles().filter(pk__in=keys)
+        context["articles_page"] = page
         context["feed_url"] = f"{self.object.get_absolute_url()}feed/"
         return context
 

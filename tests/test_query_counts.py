@@ -169,6 +169,8 @@ EXPECTED = {
     "partnership": 10,  # the notes on the source: one query
     # The count, the page, the facets: regions, current or former.
     "country list": 4,
+    # A record's page, and a tag's: the articles on it counted together
+    # with the page's keys, then the page's read.
     "country": 10,
     "organisation": 9,
     "system": 9,

@@ -139,6 +139,40 @@ def test_entity_article_lists_are_paginated(client, country):
     assert client.get(url, {"page": "x"}).status_code == 404
 
 
+def test_with_counts_kept_an_entitys_article_pages_follow_a_new_link(
+    client, country, commit, kept_counts
+):
+    pakistan = country("PK")
+    with commit():
+        articles = [
+            PublishedArticleFactory(
+                published_at=timezone.now() - dt.timedelta(days=20 - n)
+            )
+            for n in range(12)
+        ]
+        for article in articles:
+            link(article, pakistan)
+    url = pakistan.get_absolute_url()
+
+    def shown(page=1):
+        response = client.get(url, {"page": page})
+        return response.context["articles_page"].paginator.count, [
+            a.pk for a in response.context["articles_page"]
+        ]
+
+    newest_first = [a.pk for a in reversed(articles)]
+    for _ in range(2):  # counted and found, then kept
+        assert shown() == (12, newest_first[:10])
+        assert shown(2) == (12, newest_first[10:])
+    for page in (0, 3, -1, "2.5"):
+        assert client.get(url, {"page": page}).status_code == 404
+    with commit():
+        newer = PublishedArticleFactory()
+        link(newer, pakistan)
+    assert shown() == (13, [newer.pk, *newest_first[:9]])
+    assert shown(2) == (13, newest_first[9:])
+
+
 @pytest.mark.parametrize(
     "make",
     [
@@ -185,6 +219,6 @@ def test_an_entity_page_takes_the_same_queries_with_1_or_50_links(
     for article in PublishedArticleFactory.create_batch(count):
         link(article, organisation)
     # organisation, systems, aliases, partnership count, partnerships (none),
-    # articles: count, page, authors
+    # articles: count with the page's keys, the page, authors
     with django_assert_num_queries(8):
         client.get(organisation.get_absolute_url())
