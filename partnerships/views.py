@@ -11,6 +11,7 @@ from functools import partial
 
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, Max, Min, Prefetch, Window
+from django.db.models.functions import Coalesce
 from django.http import (
     Http404,
     HttpRequest,
@@ -27,6 +28,7 @@ from django.views import View
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
+from articles.models import NEWEST_FIRST
 from articles.selectors import articles_on, articles_tagged
 from coopsite.filtering import PAGE_SIZES, FacetedListMixin
 from freshness.versions import kept_for_version
@@ -166,6 +168,12 @@ class EntityArticlesMixin:
         rows = list(
             self.articles()
             .annotate(total=Window(Count("pk")))
+            # Newest first, by an expression the index on the publication
+            # time cannot serve: counting every article beside the page's,
+            # the database would else walk all of them newest first.
+            .order_by(
+                Coalesce("published_at", "published_at").desc(), *NEWEST_FIRST[1:]
+            )
             .values_list("pk", "total")[first : first + ARTICLES_PER_PAGE]
         )
         if not rows:
