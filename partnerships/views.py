@@ -549,16 +549,31 @@ class NetworkView(FilteredPictureMixin, TemplateView):
         if self.filterset.is_bound and not self.filterset.is_valid():
             # Nothing to draw (the form says why), and nothing kept: the
             # choices it read would name another network's key.
-            context["network"] = charts.network(links)
+            context["network"], context["network_html"] = self.drawn(links)
             return context
-        # Laid out once per version of the data and choice of filters, as a
-        # list's counts are: the layout, not the table, is what takes time.
+        # Laid out and drawn once per version of the data and choice of
+        # filters (and whether the period is the default one, which the
+        # caption says), as a list's counts are.
         chosen = self.filterset.form.cleaned_data if self.filterset.is_bound else {}
-        context["network"] = kept_for_version(
-            "network:" + repr([chosen.get(name) for name in self.shown_filters]),
-            lambda: charts.network(links),
+        choice = [chosen.get(name) for name in self.shown_filters]
+        context["network"], context["network_html"] = kept_for_version(
+            f"network:{choice!r}:{bool(self.period)}", partial(self.drawn, links)
         )
         return context
+
+    def drawn(self, links) -> tuple[charts.Network, str]:
+        """The network of ``links``, and its figure and tables written: its
+        hundreds of shapes and rows took most of the page's time."""
+        network = charts.network(links)
+        html = (
+            render_to_string(
+                "partnerships/network_chart.html",
+                {"network": network, "period": self.period},
+            )
+            if network.layouts
+            else ""
+        )
+        return network, html
 
     def years_with_records(self, filterset) -> tuple[int, int] | None:
         span = (

@@ -120,6 +120,19 @@ def test_the_network_shows_the_last_ten_years_with_records_by_default(
     assert 'value="2015"' in page  # the form shows the years it applies
 
 
+def test_a_kept_networks_caption_names_the_default_period_only_for_it(
+    client, old_and_new, kept_counts
+):
+    caption = "share the most partnerships with others in 2015–2024"
+    # Drawn and kept for the default period, then asked with its years.
+    assert caption in client.get("/network/").content.decode()
+    chosen = client.get("/network/", {"year_from": "2015", "year_to": "2024"})
+    assert chosen.context["period"] is None
+    assert caption not in chosen.content.decode()
+    assert "Azerbaijan" in chosen.content.decode()
+    assert caption in client.get("/network/").content.decode()
+
+
 def test_every_year_is_one_click_away(client, old_and_new):
     response = client.get("/network/", {"year_from": "", "year_to": ""})
     assert response.context["period"] is None
