@@ -131,7 +131,13 @@ def add_articles(upto: int, seed: int = 7) -> None:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from articles.models import Article, ArticleEntityLink, ArticleStatus, LinkState
+    from articles.models import (
+        Article,
+        ArticleEntityLink,
+        ArticleStatus,
+        LinkState,
+        count_words,
+    )
     from partnerships.models import Entity, Tag
     from search.indexing import index_articles
 
@@ -164,19 +170,20 @@ def add_articles(upto: int, seed: int = 7) -> None:
     batch = 5000
     for first in range(have, upto, batch):
         numbers = range(first, min(upto, first + batch))
-        articles = Article.objects.bulk_create(
-            [
-                Article(
-                    title=f"Essay {n}: {rng.choice(names)} and {rng.choice(WORDS)}",
-                    slug=f"essay-{n}",
-                    standfirst=f"What {rng.choice(names)} means for {rng.choice(WORDS)}.",
-                    body=_body(rng, n, names),
-                    status=ArticleStatus.PUBLISHED,
-                    published_at=now - dt.timedelta(minutes=n),
-                )
-                for n in numbers
-            ]
-        )
+        written = [
+            Article(
+                title=f"Essay {n}: {rng.choice(names)} and {rng.choice(WORDS)}",
+                slug=f"essay-{n}",
+                standfirst=f"What {rng.choice(names)} means for {rng.choice(WORDS)}.",
+                body=_body(rng, n, names),
+                status=ArticleStatus.PUBLISHED,
+                published_at=now - dt.timedelta(minutes=n),
+            )
+            for n in numbers
+        ]
+        for article in written:
+            article.body_words = count_words(article.body)  # as a save counts them
+        articles = Article.objects.bulk_create(written)
         Article.authors.through.objects.bulk_create(
             [
                 Article.authors.through(article_id=a.pk, user_id=rng.choice(authors).pk)
