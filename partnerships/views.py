@@ -8,6 +8,7 @@ django-filter, and their filters travel in the URL.
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, Max, Min, Prefetch, Window
@@ -211,6 +212,7 @@ class EntityPartnershipsMixin:
     with a link to all of them in the filtered list."""
 
     filter_name = ""
+    object: Any  # the record the page is about (DetailView's)
 
     def partnerships(self):
         return Partnership.objects.involving(self.object)
