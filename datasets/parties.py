@@ -15,10 +15,9 @@ from partnerships.models import (
     EntityType,
     Organisation,
     OrganisationKind,
-    Participant,
 )
 
-from .entities import Catalogue, NewRow, pk_of
+from .entities import Catalogue, pk_of
 from .source import RowError
 
 NAME_LIMIT = 255  # an entity's name
@@ -49,17 +48,16 @@ class Actor:
         actor = self.country or self.bloc or self.organisation
         return getattr(actor, "name", None) or self.name
 
-    def participant(self, partnership_id: int, role: str) -> NewRow:
-        """The party's participant row in a partnership, to insert."""
+    def party_ids(self) -> tuple[int | None, int | None, int | None]:
+        """The party as a participant row names it: (country_id,
+        organisation_id, bloc_id), one of them set."""
         if self.country is not None:
-            party = {"country_id": self.country.pk}
-        elif self.bloc is not None:
-            party = {"bloc_id": self.bloc.pk}
-        elif self.organisation is None:
+            return (self.country.pk, None, None)
+        if self.bloc is not None:
+            return (None, None, self.bloc.pk)
+        if self.organisation is None:
             raise ValueError(f"“{self.name}” became no country, bloc or organisation")
-        else:
-            party = {"organisation_id": pk_of(self.organisation)}
-        return NewRow(Participant, partnership_id=partnership_id, role=role, **party)
+        return (None, pk_of(self.organisation), None)
 
     @property
     def identity(self) -> tuple[str, str]:

@@ -67,8 +67,7 @@ from .entities import (
     batches,
     bulk_create_entities,
     bulk_update_entities,
-    insert_objects,
-    model_of,
+    insert_values,
     pk_of,
     record_history,
     record_history_of,
@@ -624,10 +623,7 @@ class Writer:
         wrote for each, and their data issues."""
         if not written:
             return
-        rows = {
-            external_id: self._rows(partnership.pk, drafts[external_id], tags)
-            for external_id, partnership in written.items()
-        }
+        rows = _child_rows_of(written, drafts, tags)
         imported = self._child_rows(rows, written, new=new)
         self._remember(drafts, written, imported, new=new)
         self._issues(written, new=new)
@@ -779,61 +775,33 @@ class Writer:
                     partnership_id=known.ids[external_id], tag_id__in=tags
                 )._raw_delete(connection.alias)
 
-    @staticmethod
-    def _rows(partnership_id: int, draft: Draft, tags: dict[str, Tag]) -> list[NewRow]:
-        return [
-            *(
-                actor.participant(partnership_id, role)
-                for actor, role in draft.participants
-            ),
-            *(
-                NewRow(
-                    PartnershipSystem,
-                    partnership_id=partnership_id,
-                    system_id=pk_of(line.system),
-                    **line.values,
-                )
-                for line in draft.system_lines
-            ),
-            *(
-                NewRow(Source, partnership_id=partnership_id, **source)
-                for source in draft.sources
-            ),
-            *(
-                NewRow(TagLink, partnership_id=partnership_id, tag_id=tags[name].pk)
-                for name in draft.tags
-            ),
-        ]
-
     def _child_rows(
-        self, rows: dict[str, list], written: Written, *, new: bool
+        self, rows: dict[tuple, ChildRows], written: Written, *, new: bool
     ) -> dict[str, dict]:
-        """Create the rows; for each record, the ids of those it wrote."""
+        """Create the rows (but those already present); for each record, the
+        ids of those it wrote."""
         present = set() if new else _present([p.pk for p in written.values()])
-        by_model: dict[type[models.Model], list] = {}
-        for objs in rows.values():
-            for obj in objs:
-                if not present or _row_key(obj) not in present:
-                    by_model.setdefault(model_of(obj), []).append(obj)
-        for model, objs in by_model.items():
-            insert_objects(model, objs, returning=model is not TagLink)
-            if model is not TagLink:  # links keep no history
-                pks = [obj.pk for obj in objs]
+        imported: dict[str, dict[str, list[int]]] = {eid: {} for eid in written}
+        for group in rows.values():
+            model, values, owners = group.model, group.rows, group.owners
+            if present:
+                kept = [
+                    n for n, row in enumerate(values)
+                    if _row_key(model, row) not in present
+                ]  # fmt: skip
+                values = [values[n] for n in kept]
+                owners = [owners[n] for n in kept]
+            if model is TagLink:  # links keep no history; the tags are kept
+                insert_values(model, group.names, values)
+                ids = [row[1] for row in values]
+            else:
+                ids = insert_values(model, group.names, values, returning=True)
                 record_history_of(
-                    model, pks, HistoryType.CREATED, self.reason, self.run.user
+                    model, ids, HistoryType.CREATED, self.reason, self.run.user
                 )
-
-        imported = {}
-        for external_id, objs in rows.items():
-            owned: dict[str, list[int]] = {}
-            for obj in objs:
-                if present and _row_key(obj) in present:
-                    continue
-                label = ROW_LABELS[model_of(obj)]
-                owned.setdefault(label, []).append(
-                    obj.tag_id if label == RowLabel.TAGS else obj.pk
-                )
-            imported[external_id] = owned
+            label = ROW_LABELS[model]
+            for owner, pk in zip(owners, ids, strict=True):
+                imported[owner].setdefault(label, []).append(pk)
         return imported
 
     def _remember(
@@ -865,18 +833,74 @@ class Writer:
             )
 
 
-def _row_key(obj) -> tuple:
-    """What makes a row the same row, by the models' unique constraints
-    (a source is never the same: each import writes its own)."""
-    model = model_of(obj)
+@dataclass
+class ChildRows:
+    """Rows of one model that an import writes under its partnerships, as
+    tuples of the values of ``names``, each with the record (external id)
+    it is written for."""
+
+    model: type[models.Model]
+    names: tuple[str, ...]
+    rows: list[tuple] = field(default_factory=list)
+    owners: list[str] = field(default_factory=list)
+
+
+PARTICIPANT_NAMES = (
+    "partnership_id",
+    "role",
+    "country_id",
+    "organisation_id",
+    "bloc_id",
+)
+TAG_LINK_NAMES = ("partnership_id", "tag_id")
+
+
+def _child_rows_of(
+    written: Written, drafts: dict[str, Draft], tags: dict[str, Tag]
+) -> dict[tuple, ChildRows]:
+    """The rows that hang off written partnerships (participants, system
+    lines, sources, tag links), grouped by model and fields."""
+    groups: dict[tuple, ChildRows] = {}
+
+    def group(model: type[models.Model], names: tuple[str, ...]) -> ChildRows:
+        found = groups.get((model, names))
+        if found is None:
+            found = groups[model, names] = ChildRows(model, names)
+        return found
+
+    participants = group(Participant, PARTICIPANT_NAMES)
+    for external_id, partnership in written.items():
+        pk, draft = partnership.pk, drafts[external_id]
+        for actor, role in draft.participants:
+            participants.rows.append((pk, role, *actor.party_ids()))
+            participants.owners.append(external_id)
+        for line in draft.system_lines:
+            lines = group(
+                PartnershipSystem, ("partnership_id", "system_id", *line.values)
+            )
+            lines.rows.append((pk, pk_of(line.system), *line.values.values()))
+            lines.owners.append(external_id)
+        for source in draft.sources:
+            sources = group(Source, ("partnership_id", *source))
+            sources.rows.append((pk, *source.values()))
+            sources.owners.append(external_id)
+        for name in draft.tags:
+            links = group(TagLink, TAG_LINK_NAMES)
+            links.rows.append((pk, tags[name].pk))
+            links.owners.append(external_id)
+    return groups
+
+
+def _row_key(model: type[models.Model], row: tuple) -> tuple:
+    """What makes a row the same row, by the models' unique constraints:
+    a participant's party in its role, a system line's system, a tag (its
+    values begin with the partnership's id; a source is never the same:
+    each import writes its own)."""
     if model is Participant:
-        return (Participant, obj.partnership_id, obj.role, obj.country_id,
-                obj.organisation_id, obj.bloc_id)  # fmt: skip
-    if model is PartnershipSystem:
-        return (PartnershipSystem, obj.partnership_id, obj.system_id)
-    if model is TagLink:
-        return (TagLink, obj.partnership_id, obj.tag_id)
-    return (Source, id(obj))
+        return (model, *row[: len(PARTICIPANT_NAMES)])
+    if model is Source:
+        return (model, id(row))
+    return (model, row[0], row[1])
 
 
 def _present(partnership_ids: list[int]) -> set[tuple]:
@@ -884,9 +908,13 @@ def _present(partnership_ids: list[int]) -> set[tuple]:
     rows editors added that the import would write again."""
     present: set[tuple] = set()
     for chunk in batches(partnership_ids):
-        for model in (Participant, PartnershipSystem, TagLink):
-            for row in model.objects.filter(partnership__in=chunk):
-                present.add(_row_key(row))
+        for model, names in (
+            (Participant, PARTICIPANT_NAMES),
+            (PartnershipSystem, ("partnership_id", "system_id")),
+            (TagLink, TAG_LINK_NAMES),
+        ):
+            rows = model._default_manager.filter(partnership__in=chunk)
+            present.update(_row_key(model, row) for row in rows.values_list(*names))
     return present
 
 
