@@ -49,6 +49,7 @@ from django.urls import get_script_prefix, get_urlconf
 from django.utils.safestring import SafeString, mark_safe
 
 from core.addresses import address_with_slug
+from core.free_text import among
 from core.signals import bulk_saved
 from images.models import Image
 from partnerships.models import Alias, Entity, EntityType, Tag, entity_url
@@ -185,13 +186,12 @@ def rendered_body(article: Article) -> SafeString:
 
 def _articles_linking(entity_ids: Iterable[int]) -> None:
     entity_ids = list(entity_ids)
-    for start in range(0, len(entity_ids), CHUNK):
-        chunk = entity_ids[start : start + CHUNK]
-        Article.objects.filter(
-            pk__in=ArticleEntityLink.objects.filter(entity_id__in=chunk).values(
-                "article_id"
-            )
-        ).forget_rendering()
+    if not entity_ids:
+        return
+    # One statement however many (an import announces tens of thousands):
+    # the ids go as one value (core.free_text.among).
+    links = ArticleEntityLink.objects.filter(among("entity_id", entity_ids))
+    Article.objects.filter(pk__in=links.values("article_id")).forget_rendering()
 
 
 def link_changed(sender, instance, raw=False, **kwargs):
