@@ -60,7 +60,8 @@ class RowFlags(list[Flag]):
         ``one_line`` makes runs of white space one space."""
         value = value.strip()
         label = label or field
-        if CONTROL_CHARACTERS.search(value):
+        # Printable text (nearly every cell) holds no control character.
+        if not value.isprintable() and CONTROL_CHARACTERS.search(value):
             self.add(
                 field,
                 value,

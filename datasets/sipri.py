@@ -272,19 +272,34 @@ def _year(
 
 
 def _decimal(value: str, field: str, what: str, flags: RowFlags) -> Decimal | None:
+    number, number_text, wrong = _read_decimal(value)
+    if wrong:
+        message = (
+            f"the {what} “{number_text}” is not a number"
+            if wrong == _NOT_A_NUMBER
+            else f"the {what} “{number_text}” is not a number SIPRI would give"
+        )
+        flags.add(field, value.strip(), IssueReason.NOT_A_NUMBER, message)
+    return number
+
+
+_NOT_A_NUMBER, _OUT_OF_RANGE = "not a number", "out of range"
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _read_decimal(value: str) -> tuple[Decimal | None, str, str]:
+    """A number cell as (the number, its text, what is wrong with it): TIVs
+    repeat through a file, each is read once (a Decimal does not change)."""
     number_text = value.strip().rstrip("?").strip()
     if not number_text:
-        return None
+        return None, "", ""
     try:
         number = Decimal(number_text)
     except InvalidOperation:
-        message = f"the {what} “{number_text}” is not a number"
-    else:
-        if number.is_finite() and 0 <= number < MAX_TIV:
-            return number
-        message = f"the {what} “{number_text}” is not a number SIPRI would give"
-    flags.add(field, value.strip(), IssueReason.NOT_A_NUMBER, message)
-    return None
+        return None, number_text, _NOT_A_NUMBER
+    if number.is_finite() and 0 <= number < MAX_TIV:
+        return number, number_text, ""
+    return None, number_text, _OUT_OF_RANGE
 
 
 def _condition(value: str, flags: RowFlags) -> str:
@@ -340,7 +355,7 @@ def _records(lines: list[str], header: int, width: int):
     pending = None
     for cells in reader:
         line = header + 1 + reader.line_num
-        if not any(c.strip() for c in cells):
+        if not "".join(cells).strip():  # no value in any cell
             if pending is not None:
                 yield pending
                 pending = None
