@@ -75,8 +75,8 @@ def _attnames(model: type[models.Model]) -> frozenset[str]:
 
 class NewRow(SimpleNamespace):
     """A row to insert, as its values by field (``partnership_id``, not
-    ``partnership``): what :func:`insert_objects`, :func:`record_history`
-    and :func:`bulk_create_entities` read of a model instance, at a small
+    ``partnership``): what :func:`record_history` and
+    :func:`bulk_create_entities` read of a model instance, at a small
     part of the cost of making one. An import writes hundreds of thousands
     of rows, and a model instance takes tens of microseconds to build."""
 
@@ -309,26 +309,6 @@ def _values(objs: list, attnames: list[str]) -> list[tuple]:
     if len(attnames) == 1:
         return [(getattr(obj, attnames[0]),) for obj in objs]
     return list(map(operator.attrgetter(*attnames), objs))
-
-
-def insert_objects(
-    model: type[models.Model], objs: list, *, returning: bool = True
-) -> list:
-    """Insert unsaved rows of a plain model (no parents) in bulk, model
-    instances or :class:`NewRow`, setting their primary keys."""
-    if not objs:
-        return objs
-    fields = [f for f in model._meta.local_concrete_fields if not f.primary_key]
-    rows = _values(objs, [f.attname for f in fields])
-    if returning:
-        for obj, pk in zip(
-            objs, insert_rows(model, fields, rows, returning=True), strict=True
-        ):
-            obj.pk = pk
-            _saved(obj)
-    else:
-        insert_rows(model, fields, rows)
-    return objs
 
 
 def insert_values(
@@ -643,24 +623,18 @@ class ExternalIds:
 
     def add(self, rows: Iterable[tuple[str, int, str, dict]]) -> None:
         """Record (value, entity id, fingerprint, rows imported) for new entities."""
-        new = [
-            NewRow(
-                ExternalIdentifier,
-                scheme=self.scheme,
-                value=value,
-                entity_id=entity_id,
-                fingerprint=print_,
-                imported=imported,
-            )
-            for value, entity_id, print_, imported in rows
-        ]
-        insert_objects(ExternalIdentifier, new, returning=False)
-        for item in new:
-            self.ids[item.value] = item.entity_id
-            self.fingerprints[item.value] = item.fingerprint
-            self.imported[item.value] = item.imported
-            if item.imported and item.imported.get(MATCH_KEY):
-                self.match_keys[item.value] = item.imported[MATCH_KEY]
+        new = list(rows)
+        insert_values(
+            ExternalIdentifier,
+            ("value", "entity_id", "fingerprint", "imported", "scheme"),
+            [(*row, self.scheme) for row in new],
+        )
+        for value, entity_id, print_, imported in new:
+            self.ids[value] = entity_id
+            self.fingerprints[value] = print_
+            self.imported[value] = imported
+            if imported and imported.get(MATCH_KEY):
+                self.match_keys[value] = imported[MATCH_KEY]
 
     def refresh(self, values: dict[str, tuple[str, dict]]) -> None:
         """Store the new fingerprint and rows imported of updated entities."""

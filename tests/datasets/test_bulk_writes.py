@@ -1,12 +1,14 @@
 """What an import writes in bulk is what single saves would write: the
 search entries, the records' first versions, the data's version."""
 
+import datetime as dt
+from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 
-from datasets.entities import NewRow
+from datasets.entities import NewRow, insert_values
 from freshness import versions
 from partnerships.models import (
     Entity,
@@ -18,6 +20,7 @@ from partnerships.models import (
 from search import indexing
 from search.models import SearchEntry
 from tests.datafiles import MmeExerciseFactory, SipriDealFactory, mme_file, sipri_file
+from tests.factories import PartnershipFactory, SystemFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -153,6 +156,50 @@ def test_a_bulk_row_given_a_related_object_for_its_id_is_refused(country):
         NewRow(Participant, partnership_id=1, role="supplier", country=country("FR"))
     row = NewRow(Participant, partnership_id=1, role="supplier", country_id=7)
     assert (row.country_id, row.organisation_id, row.note) == (7, None, "")
+
+
+def test_rows_written_from_their_values_read_back_as_rows_saved_one_by_one():
+    """What an import writes as plain values (on SQLite, as one JSON array)
+    reads back as the same row saved through the model: numbers, decimals,
+    dates, lists, flags, text in any script, no value, each field's default."""
+    deal, system = PartnershipFactory(), SystemFactory()
+    values = {
+        "partnership_id": deal.pk,
+        "system_id": system.pk,
+        "quantity_ordered": 2_147_483_647,
+        "quantity_ordered_is_estimate": True,
+        "quantity_delivered": None,
+        "delivery_years": [2015, 2016],
+        "tiv_per_unit": Decimal("0.125"),
+        "tiv_order": Decimal("12345678901.5"),
+        "condition": "second_hand",
+    }
+    fields = [*values, "quantity_delivered_is_estimate", "local_production",
+              "delivery_years_are_estimates", "tiv_delivered"]  # fmt: skip
+    [pk] = insert_values(
+        PartnershipSystem, tuple(values), [tuple(values.values())], returning=True
+    )
+    written = PartnershipSystem.objects.values(*fields).get(pk=pk)
+    PartnershipSystem.objects.filter(pk=pk).delete()
+    saved = PartnershipSystem.objects.create(**values)
+    assert written == PartnershipSystem.objects.values(*fields).get(pk=saved.pk)
+
+    text = "Fırtına – «Ørsted» 火 😀 \\ \" ' \n"
+    [pk] = insert_values(
+        Source,
+        ("partnership_id", "title", "accessed_on"),
+        [(deal.pk, text, dt.date(1999, 12, 31))],
+        returning=True,
+    )
+    source = Source.objects.get(pk=pk)
+    assert (source.title, source.accessed_on, source.url) == (
+        text, dt.date(1999, 12, 31), ""
+    )  # fmt: skip
+
+
+def test_a_row_written_from_values_names_fields_by_their_ids():
+    with pytest.raises(TypeError, match="country"):
+        insert_values(Participant, ("partnership_id", "role", "country"), [])
 
 
 def test_a_row_imported_after_one_was_deleted_does_not_take_its_id(tmp_path):
