@@ -1,6 +1,6 @@
 """Every admin changelist's rows (``coopsite/templatetags/admin_rows.py``,
 each column worked out once per page) are the markup Django's own
-``result_list`` writes, cell for cell: on every admin the site registers,
+``result_list`` writes, row for row: on every admin the site registers,
 with the demo content and hostile names, drafts, scheduled essays, booleans,
 choices, dates and empty values."""
 
@@ -10,7 +10,7 @@ from unittest import mock
 import pytest
 from django.contrib import admin
 from django.contrib.admin.templatetags import admin_list
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from articles.models import Article
 from coopsite.templatetags import admin_rows
@@ -40,8 +40,8 @@ def changelist(client, model, query=""):
 def assert_djangos_rows(cl) -> None:
     ours = admin_rows.result_list(cl)
     djangos = admin_list.result_list(cl)
-    assert [[str(c) for c in row] for row in ours["results"]] == [
-        [str(c) for c in row] for row in djangos["results"]
+    assert ["".join(str(c) for c in row) for row in ours["results"]] == [
+        "".join(str(c) for c in row) for row in djangos["results"]
     ]
     assert ours["result_headers"] == djangos["result_headers"]
     assert ours["num_sorted_fields"] == djangos["num_sorted_fields"]
@@ -125,3 +125,31 @@ def test_the_changelist_page_writes_its_rows_without_djangos_cell_by_cell_lookup
     ):
         cl = changelist(superuser_client, model)
     assert len(cl.result_list) > 40
+
+
+@pytest.mark.parametrize("language", ["fr", "de"])
+def test_the_date_columns_are_djangos_in_another_language(
+    superuser_client, hostile, language
+):
+    """The dates' words (months, a.m. and p.m.), translated once per page,
+    are each row's own: morning, afternoon, noon and midnight, in every
+    month."""
+    moments = [
+        dt.datetime(2025, month, 1 + month, hour, minute, tzinfo=dt.UTC)
+        for month, (hour, minute) in zip(
+            range(1, 13),
+            [(0, 0), (12, 0), (9, 5), (15, 30), (11, 59), (23, 1)] * 2,
+            strict=True,
+        )
+    ]
+    for moment in moments:
+        PublishedArticleFactory(title=f"At {moment}", published_at=moment)
+    cl = changelist(superuser_client, Article, "?o=-3")
+    with translation.override(language):
+        assert_djangos_rows(cl)
+        shown = "".join(
+            str(c) for row in admin_rows.result_list(cl)["results"] for c in row
+        )
+    with translation.override(language):
+        month = formats.date_format(moments[-1], "DATETIME_FORMAT")
+    assert month in shown
