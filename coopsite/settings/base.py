@@ -96,6 +96,7 @@ TEMPLATES = [
             ],
             "libraries": {
                 "addresses": "coopsite.templatetags.addresses",
+                "admin_choices": "coopsite.templatetags.admin_choices",
                 "admin_dates": "coopsite.templatetags.admin_dates",
                 "admin_rows": "coopsite.templatetags.admin_rows",
                 "safety": "coopsite.templatetags.safety",
