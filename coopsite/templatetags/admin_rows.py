@@ -37,7 +37,7 @@ from django.urls import NoReverseMatch
 from django.utils import dateformat
 from django.utils.formats import get_format
 from django.utils.functional import Promise
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import (  # type: ignore[attr-defined]
     template_localtime,  # Django's own, public: django-stubs omits it
@@ -84,6 +84,7 @@ def _column(cl, index: int, name, link: str | None, found) -> Cell:
     plain = SafeString(f' class="{" ".join(classes)}"')
     nowrap = SafeString(f' class="{" ".join([*classes, "nowrap"])}"')
     tag = link or "td"
+    linked = _link_writer(cl) if link else None
 
     def cell(row) -> str:
         try:
@@ -97,8 +98,8 @@ def _column(cl, index: int, name, link: str | None, found) -> Cell:
                 if dated and isinstance(value, (datetime.date, datetime.time))
                 else plain
             )
-        if link:
-            shown = _linked(cl, row, shown)
+        if linked is not None:
+            shown = linked(row, shown)
         # The class is the column's; the content escaped as format_html would.
         return mark_safe(f"<{tag}{row_class}>{_escaped(shown)}</{tag}>")  # noqa: S308
 
@@ -120,7 +121,9 @@ def _display(field, attr, empty, link) -> tuple[Callable[[Any], Any], list[str],
     a date or time value adds "nowrap" to its cell (as Django decides)."""
     if field is None or field.auto_created:
         boolean = getattr(attr, "boolean", False)
-        return (lambda value: display_for_value(value, empty, boolean)), [], True
+        if boolean:
+            return (lambda value: display_for_value(value, empty, True)), [], True
+        return (lambda value: _value_display(value, empty)), [], True
     nowrap = ["nowrap"] if isinstance(field, NOWRAP_FIELDS) else []
     if isinstance(field.remote_field, models.ManyToOneRel):
         return (lambda value: empty if value is None else value), nowrap, False
@@ -228,6 +231,50 @@ def _date_display(field, empty, *, avoid_link: bool) -> Callable[[Any], Any]:
         return _PageDateFormat(value, words).format(pattern)
 
     return shown
+
+
+def _value_display(value, empty):
+    """``display_for_value`` for a column that is not yes/no: a method's
+    text (most of them) stripped as Django strips it, any other value
+    Django's."""
+    if type(value) is str:
+        return value.strip() or empty
+    return display_for_value(value, empty)
+
+
+def _link_writer(cl) -> Callable[[Any, Any], Any]:
+    """:func:`_linked` for one page: where each row's address is the page's
+    one address with the row's whole-number key in it (``RowAddressChangeList``),
+    the address with the page's filters kept is worked out once, not parsed,
+    resolved and encoded again for each row. A popup's rows, and any key
+    of another kind, are linked by :func:`_linked`."""
+
+    def each(row, shown):
+        return _linked(cl, row, shown)
+
+    try:
+        parts = None if cl.is_popup else getattr(cl, "_row_address_parts", None)
+    except NoReverseMatch:
+        parts = None
+    if parts is None:
+        return each
+    context = {"preserved_filters": cl.preserved_filters, "opts": cl.opts}
+    zero, one = (
+        str(escape(add_preserved_filters(context, f"{parts[0]}{key}{parts[1]}")))
+        for key in "01"
+    )
+    differ = [i for i, (a, b) in enumerate(zip(zero, one, strict=False)) if a != b]
+    if len(zero) != len(one) or len(differ) != 1:
+        return each
+    head, tail = zero[: differ[0]], zero[differ[0] + 1 :]
+
+    def linked(row, shown):
+        key = getattr(row, cl.pk_attname)
+        if type(key) is not int or key < 0:
+            return _linked(cl, row, shown)
+        return SafeString(f'<a href="{head}{key}{tail}">{_escaped(shown)}</a>')
+
+    return linked
 
 
 def _linked(cl, row, shown):

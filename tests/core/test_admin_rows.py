@@ -93,6 +93,7 @@ def test_every_registered_changelist_writes_djangos_rows(superuser_client, hosti
         (Article, ""),
         (Article, "?o=-3.2"),
         (Article, "?status__exact=draft"),
+        (Article, "?status__exact=published&o=-3&q=%3C"),
         (Partnership, ""),
         (Partnership, "?o=2.-4"),
         (Partnership, "?is_featured__exact=1&_popup=1"),
