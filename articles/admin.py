@@ -110,6 +110,11 @@ class ArticleAdmin(KeptCountMixin, admin.ModelAdmin):
     # The workflow's actions come from its table (see get_actions).
     actions = ["find_mentions_again", "accept_all_suggestions"]
     show_full_result_count = False
+    # Fifty rows a page, not Django's hundred: at 100,000 articles an editor
+    # finds an article by its search, filters, dates and sorting, not by
+    # paging; fifty rows are two screens, and half the rows to read and
+    # write on every visit of the list.
+    list_per_page = 50
 
     class Media:
         css = {"all": ["css/admin.css"]}

@@ -404,6 +404,9 @@ class PartnershipAdmin(EntityAdmin):
         ExternalIdentifierInline,
     ]
     actions = ["add_tag", "remove_tag"]
+    # Fifty rows a page, as the articles' list (see ArticleAdmin): 30,000
+    # records are found by search, filters, dates and sorting.
+    list_per_page = 50
     object_history_template = "admin/partnerships/partnership/object_history.html"
 
     def history_view(self, request, object_id, extra_context=None):

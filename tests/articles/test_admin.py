@@ -37,7 +37,20 @@ def test_the_article_changelist_queries_do_not_grow_with_rows(
     superuser_client.get(url)
     with django_assert_num_queries(9):
         response = superuser_client.get(url)
-    assert len(response.context["cl"].result_list) == min(2 * count, 100)
+    assert len(response.context["cl"].result_list) == min(2 * count, 50)
+
+
+def test_the_article_changelist_shows_fifty_rows_a_page_and_the_rest_after(
+    superuser_client,
+):
+    PublishedArticleFactory.create_batch(53)
+    url = reverse("admin:articles_article_changelist")
+    first = superuser_client.get(url)
+    assert len(first.context["cl"].result_list) == 50
+    assert 'href="?p=2"' in first.content.decode()
+    rest = superuser_client.get(url, {"p": 2}).context["cl"].result_list
+    assert len(rest) == 3
+    assert not {a.pk for a in rest} & {a.pk for a in first.context["cl"].result_list}
 
 
 def test_the_changelist_filters_by_status_and_author(superuser_client):

@@ -478,3 +478,15 @@ def test_bad_dataset_fields_are_form_errors_and_save_nothing(
         errors = " ".join(response.context["adminform"].form.errors[where])
     assert message in errors
     assert not Partnership.objects.filter(slug="bad-fields").exists()
+
+
+def test_the_partnership_changelist_shows_fifty_rows_a_page_and_the_rest_after(
+    superuser_client,
+):
+    PartnershipFactory.create_batch(52)
+    url = "/admin/partnerships/partnership/"
+    first = superuser_client.get(url)
+    assert len(first.context["cl"].result_list) == 50
+    assert 'href="?p=2"' in first.content.decode()
+    rest = superuser_client.get(url, {"p": 2}).context["cl"].result_list
+    assert len(rest) == 2
