@@ -4,6 +4,7 @@ history that can be read but not written through, and forms that refuse
 invisible control characters."""
 
 from functools import cached_property
+from urllib.parse import quote_plus
 
 from django import forms
 from django.contrib import admin
@@ -18,6 +19,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import escape
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -90,9 +92,54 @@ class RowAddressChangeList(ChangeList):
         return zero[:at], zero[at + 1 :]
 
 
+class QueryStringChangeList(RowAddressChangeList):
+    """Django's changelist, the address of each filter choice (the list's
+    own parameters, one of them set to the choice's value) written from the
+    parameters it keeps encoded once per parameter the choices set, not
+    copied, sorted and encoded again for each of a sidebar's two hundred
+    and fifty choices. The same text as Django's: its parameters sorted by
+    name, each pair encoded on its own and joined with "&".
+    ``tests/core/test_admin_filters.py`` compares the two."""
+
+    def get_query_string(self, new_params=None, remove=None):
+        if not new_params or len(new_params) != 1:
+            return super().get_query_string(new_params, remove)
+        ((name, value),) = new_params.items()
+        if value is None or not isinstance(name, str):
+            return super().get_query_string(new_params, remove)
+        before, after = self._kept_around(name, tuple(remove or ()))
+        if type(value) is str or type(value) is int:
+            # What urlencode writes for such a pair, without its two layers.
+            pair = f"{quote_plus(name)}={quote_plus(str(value))}"
+        else:
+            pair = urlencode([(name, value)], doseq=True)
+        return "?" + "&".join(part for part in (before, pair, after) if part)
+
+    def _kept_around(self, name: str, remove: tuple) -> tuple[str, str]:
+        """The list's parameters but ``name`` and those ``remove`` names,
+        encoded as Django encodes them: those sorted before ``name``, and
+        those after."""
+        kept = self.__dict__.setdefault("_kept_query_parts", {})
+        try:
+            return kept[name, remove]
+        except KeyError:
+            pass
+        params = sorted(
+            (key, value)
+            for key, value in self.filter_params.items()
+            if key != name and not any(key.startswith(r) for r in remove)
+        )
+        at = next((i for i, (key, _) in enumerate(params) if key > name), len(params))
+        parts = kept[name, remove] = (
+            urlencode(params[:at], doseq=True),
+            urlencode(params[at:], doseq=True),
+        )
+        return parts
+
+
 class RowAddressMixin:
     def get_changelist(self, request, **kwargs):
-        return RowAddressChangeList
+        return QueryStringChangeList
 
 
 class KeptCountMixin:

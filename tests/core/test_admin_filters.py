@@ -9,6 +9,7 @@ from pathlib import Path
 import django.contrib.admin
 import pytest
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
 from django.template import engines
 from django.template.loader import get_template
 
@@ -95,3 +96,37 @@ def test_the_changelist_page_shows_its_hostile_choices_escaped(
     assert "Tag &quot;&lt;script&gt;&quot; &amp; co" in page
     assert "<b>Ada</b>" not in page
     assert '"<script>"' not in page
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "?status__exact=published&o=-3",
+        "?q=a%26b%3Dc+%C3%A9&tags__id__exact=2&authors__id__exact=1&_popup=1",
+        "?published_at__year=2025&published_at__month=3&q=%3Cscript%3E",
+    ],
+)
+def test_each_choice_address_is_djangos(superuser_client, hostile, query):
+    """The addresses the site's changelist writes for a choice, the list's
+    parameters kept (``QueryStringChangeList``), are Django's."""
+    response = superuser_client.get(f"/admin/articles/article/{query}")
+    cl = response.context["cl"]
+    asked = [
+        ({"status__exact": "draft"}, ["status__isnull"]),
+        ({"tags__id__exact": 7}, ["tags__isnull"]),
+        ({"authors__id__exact": "1&x=<y>"}, None),
+        ({"p": 3}, None),
+        ({"o": "2.-3"}, []),
+        ({"all": ""}, None),
+        ({"published_at__year": "2024"}, ["published_at__"]),
+        ({"aa": ["1", "2"]}, ["zz"]),
+        ({"status__exact": None}, ["status__"]),
+        ({"status__exact": "x", "o": "1"}, None),
+        (None, ["status__exact", "status__isnull"]),
+        (None, None),
+    ]
+    for new, remove in asked * 2:  # the second time, from what it kept
+        assert cl.get_query_string(new, remove) == ChangeList.get_query_string(
+            cl, new, remove
+        ), (new, remove)
