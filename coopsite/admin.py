@@ -26,7 +26,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from freshness.versions import kept_for_version
 
-from .filtering import KeptCountPaginator
+from .filtering import KeptCountPaginator, query_text
 from .safety import refuse_control_characters
 
 
@@ -154,7 +154,7 @@ class KeptCountMixin:
         self, request, queryset, per_page, orphans=0, allow_empty_first_page=True
     ):
         try:
-            key = f"admin-count|{queryset.model._meta.label}|{queryset.query}"
+            key = f"admin-count|{queryset.model._meta.label}|{query_text(queryset)}"
         except EmptyResultSet:
             key = None
         return KeptCountPaginator(

@@ -14,6 +14,7 @@ from django import template
 from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.templatetags.base import InclusionAdminNode
 
+from coopsite.filtering import query_text
 from freshness.versions import kept_for_version
 
 register = template.Library()
@@ -25,7 +26,7 @@ class KeptDates:
 
     def __init__(self, queryset):
         self._queryset = queryset
-        self._key = f"admin-dates|{queryset.model._meta.label}|{queryset.query}"
+        self._key = f"admin-dates|{queryset.model._meta.label}|{query_text(queryset)}"
 
     def aggregate(self, **aggregates):
         return kept_for_version(

@@ -182,3 +182,16 @@ def test_each_user_and_each_filter_has_the_count_of_its_own_rows(
     filtered, reads = count_queries(editor_client, f"{ARTICLES}?q=nothing-like-it")
     assert reads
     assert "0 articles" in filtered
+
+
+def test_a_querysets_text_is_its_own_not_its_clones(db):
+    """The SQL that names a list (its kept count and dates) is written once
+    for a queryset, and a narrower queryset made from it has its own."""
+    from articles.models import Article
+    from coopsite.filtering import query_text
+
+    everything = Article.objects.all()
+    assert query_text(everything) == str(everything.query)
+    drafts = everything.filter(status="draft")
+    assert query_text(drafts) == str(drafts.query) != query_text(everything)
+    assert query_text(everything[:5]) == str(everything[:5].query)
