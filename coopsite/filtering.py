@@ -3,6 +3,8 @@ years, and a capped page size."""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 from collections.abc import Callable
 from functools import cached_property, partial
 from typing import Any, cast
@@ -10,13 +12,22 @@ from typing import Any, cast
 import django_filters
 from django import forms
 from django.conf import settings
+from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django_filters.constants import EMPTY_VALUES
 
 from core.free_text import FoundKeys, among, found_pks, pack_keys
-from freshness.versions import Freshness, cached_current, kept_for_version
+from freshness.versions import (
+    Freshness,
+    cached_current,
+    code_version,
+    kept_for_version,
+)
 
 from .safety import refuse_control_characters
 from .widgets import OptionListSelect
@@ -327,6 +338,15 @@ def page_size(request, default: int = PAGE_SIZES[0]) -> int:
     return max(1, min(asked, PAGE_SIZES[-1]))
 
 
+def _plain(choices) -> list:
+    """Choices as plain text (lazy labels, iterators and groups made lists
+    of strings), to name what a form is made from."""
+    return [
+        (str(value), _plain(label) if isinstance(label, list | tuple) else str(label))
+        for value, label in choices
+    ]
+
+
 class KeptCountPaginator(Paginator):
     """A list's pages, its count kept for the data's version by
     ``keep_count`` (``FacetedFilterSet.kept_count``): counting the 100,000
@@ -402,7 +422,57 @@ class FacetedListMixin:
             hidden_names=self.linked_filters,
             linked_filters=self.linked_filter_chips(form),
         )
+        context["filter_sidebar"] = self.filter_sidebar(context)
         return context
+
+    SIDEBAR_TEMPLATE = "includes/filter_form.html"
+
+    def filter_sidebar(self, context: dict) -> str:
+        """The filter form, rendered (``includes/filter_form.html``), and
+        kept in the shared cache under all it is made from: the address, the
+        reader's choices, every choice offered with its count, the page size,
+        the language and the code. Nothing else goes into it, so it is never
+        stale: new counts are another key. A form with errors is rendered
+        and not kept."""
+        form = context["filterset"].form
+        parts = {
+            "request": self.request,
+            "filterset": context["filterset"],
+            "fields": context["filter_fields"],
+            "hidden_names": context["hidden_names"],
+            "page_sizes": context["page_sizes"],
+            "page_size": context["page_size"],
+        }
+        if form.errors:
+            return render_to_string(self.SIDEBAR_TEMPLATE, parts, self.request)
+        made_from = repr(
+            (
+                code_version()[0],
+                get_language(),
+                self.request.path,
+                sorted(
+                    (name, values)
+                    for name, values in self.request.GET.lists()
+                    if name != "page"
+                ),
+                context["page_size"],
+                [
+                    (field.name, _plain(getattr(field.field.widget, "choices", ())))
+                    for field in context["filter_fields"]
+                ],
+            )
+        )
+        key = "sidebar:" + hashlib.sha256(made_from.encode()).hexdigest()
+        cache = caches[settings.COOPSITE_PAGE_CACHE]
+        try:
+            kept = cache.get(key)
+        except Exception:  # unreachable: made, as if not kept
+            kept = None
+        if kept is None:
+            kept = render_to_string(self.SIDEBAR_TEMPLATE, parts, self.request)
+            with contextlib.suppress(Exception):
+                cache.set(key, kept, settings.COOPSITE_PAGE_CACHE_SECONDS)
+        return mark_safe(kept)  # noqa: S308 - the template's own (escaped) output
 
     def linked_filter_chips(self, form) -> list[tuple[str, str, str]]:
         """(label, what, URL without it) for each linked filter in use."""

@@ -146,10 +146,10 @@ def test_the_version_is_read_once_for_every_facet(
     client.get("/articles/")  # every facet counted and kept
     calls = count_round_trips(kept_counts, monkeypatch, ("get", "get_many"))
     client.get("/articles/")
-    # One read of the version; then one read of the list's count and one of
-    # each facet's counts.
+    # One read of the version; then one read of the list's count, one of
+    # each facet's counts and one of the filter form they make, rendered.
     assert calls.count("get_many") == 1
-    assert calls.count("get") == 1 + facet_queries(ArticleFilter)
+    assert calls.count("get") == 1 + facet_queries(ArticleFilter) + 1
 
 
 def titles(response):
@@ -368,3 +368,48 @@ def test_warming_refuses_an_address_off_the_site(kept_counts):
 
     with pytest.raises(CommandError, match="Not an address"):
         call_command("warm_counts", "https://example.org/", stdout=StringIO())
+
+
+# The filter form, kept rendered under what it shows
+
+
+FORM_TEMPLATE = "includes/filter_form.html"
+
+
+def filter_form(response) -> str:
+    page = response.content.decode()
+    start = page.index('<form class="filter-form"')
+    return page[start : page.index("</form>", start)]
+
+
+def form_made(response) -> bool:
+    return FORM_TEMPLATE in [template.name for template in response.templates]
+
+
+def test_a_filter_form_is_made_once_for_what_it_shows(
+    client, country, linked, commit, kept_counts
+):
+    first, again = client.get("/articles/"), client.get("/articles/")
+    assert form_made(first)
+    assert not form_made(again)
+    assert filter_form(again) == filter_form(first)
+    assert "Poland (2)" in filter_form(again)
+    # Another choice of the reader's is another form.
+    drones = client.get("/articles/", {"tag": "drones"})
+    assert form_made(drones)
+    assert "Türkiye" not in filter_form(drones)
+    assert '<option value="drones" selected>' in filter_form(drones)
+    # A new count is another form, made with it.
+    with commit():
+        linked("A third on Poland", country("PL"))
+    third = client.get("/articles/")
+    assert form_made(third)
+    assert "Poland (3)" in filter_form(third)
+
+
+def test_a_refused_filter_is_said_and_its_form_never_kept(client, linked, kept_counts):
+    for _ in range(2):
+        response = client.get("/partnerships/", {"year_from": "abc"})
+        assert response.status_code == 200
+        assert form_made(response)
+        assert 'value="abc"' in filter_form(response)
