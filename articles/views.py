@@ -14,7 +14,7 @@ from . import permissions
 from .filters import ArticleFilter
 from .models import Article
 from .previews import article_id_from_token
-from .rendering import page_parts
+from .rendering import keeps_bodies, page_parts
 
 SCHEMA_TYPES = {
     EntityType.COUNTRY: "Country",
@@ -35,6 +35,7 @@ class PublishedArticleMixin:
 class ArticleListView(PublishedArticleMixin, FacetedListMixin, FilterView):
     filterset_class = ArticleFilter
     template_name = "articles/article_list.html"
+    results_template = "includes/article_results.html"
     context_object_name = "articles"
     list_filters = (
         "q",
@@ -51,6 +52,10 @@ class ArticleListView(PublishedArticleMixin, FacetedListMixin, FilterView):
 
     def get_default_page_size(self):
         return settings.COOPSITE_ARTICLES_PER_PAGE
+
+    def results_may_be_kept(self) -> bool:
+        # The cards' pictures: signed addresses expire.
+        return keeps_bodies()
 
 
 class ArticleDetailView(PublishedArticleMixin, DetailView):

@@ -423,7 +423,50 @@ class FacetedListMixin:
             linked_filters=self.linked_filter_chips(form),
         )
         context["filter_sidebar"] = self.filter_sidebar(context)
+        context["results"] = self.results(context)
         return context
+
+    # The template of a page's rows (its items, or the sentence saying none
+    # match), rendered with the page's context.
+    results_template = ""
+
+    def results(self, context: dict) -> str:
+        """The page's rows (``results_template``), rendered once per version
+        of the data and kept for it under everything else they are made
+        from: this list, its filters and sorting as asked, the page, the
+        page size, the language and the code. A page served from them runs
+        no query for its rows (the count is kept too). Parameters no filter
+        reads are left out of the key; a form with errors, or rows a reader
+        may not share (``results_may_be_kept``), are rendered each time."""
+
+        def rendered() -> str:
+            return render_to_string(self.results_template, context, self.request)
+
+        filterset = context["filterset"]
+        if filterset.form.errors or not self.results_may_be_kept():
+            return mark_safe(rendered())  # noqa: S308 - the template's own (escaped) output
+        read = {*filterset.filters, "page", "per_page"}
+        made_from = repr(
+            (
+                code_version()[0],
+                get_language(),
+                f"{type(self).__module__}.{type(self).__qualname__}",
+                self.request.path,
+                sorted(
+                    (name, values)
+                    for name, values in self.request.GET.lists()
+                    if name in read
+                ),
+                context["page_size"],
+            )
+        )
+        kept = kept_for_version("rows:" + made_from, rendered, filterset.freshness)
+        return mark_safe(kept)  # noqa: S308 - the template's own (escaped) output
+
+    def results_may_be_kept(self) -> bool:
+        """Whether the rows are the same for every reader, for as long as
+        the data keeps its version."""
+        return True
 
     SIDEBAR_TEMPLATE = "includes/filter_form.html"
 

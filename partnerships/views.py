@@ -76,6 +76,7 @@ def list_url(**params) -> str:
 class PartnershipListView(FacetedListMixin, FilterView):
     filterset_class = PartnershipFilter
     template_name = "partnerships/partnership_list.html"
+    results_template = "includes/partnership_results.html"
     context_object_name = "partnerships"
     list_filters = (
         "q",
@@ -263,6 +264,7 @@ class RecordIndexView(FacetedListMixin, FilterView):
     counts, faceted filters and pages (``templates/list_page.html``)."""
 
     template_name = "partnerships/record_index.html"
+    results_template = "includes/record_index_results.html"
     context_object_name = "records"
     list_filters: tuple[str, ...] = ("q", "sort")
     lede = ""
@@ -270,10 +272,9 @@ class RecordIndexView(FacetedListMixin, FilterView):
     partnership_filter = ""
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["lede"] = self.lede
-        context["partnership_filter"] = self.partnership_filter
-        return context
+        # Before the rows are rendered: they link each count to the list.
+        kwargs.update(lede=self.lede, partnership_filter=self.partnership_filter)
+        return super().get_context_data(**kwargs)
 
 
 class CountryListView(RecordIndexView):

@@ -61,9 +61,11 @@ def choices(response, name):
 def test_facet_counts_are_counted_once_per_version(client, linked, kept_counts):
     first, made = queries(client, "/articles/")
     again, kept = queries(client, "/articles/")
-    # Each facet's count, the list's own count and the data version's one
-    # read are not repeated.
-    assert kept == made - facet_queries(ArticleFilter) - 1 - 1
+    # Each facet's count, the list's own count, the data version's one read
+    # and the page's rows (the articles, their authors) are not repeated.
+    assert made == facet_queries(ArticleFilter) + 1 + 1 + 2
+    assert kept == 0
+    assert again.content == first.content
     assert choices(again, "country") == choices(first, "country")
     assert choices(again, "country")["poland"] == "Poland (2)"
 
@@ -95,8 +97,12 @@ def test_partnership_facets_follow_a_new_record(client, country, commit, kept_co
         ParticipantFactory(partnership=deal, country=country("PL"), role="recipient")
     first, made = queries(client, "/partnerships/")
     assert choices(first, "kind")["export"] == "Export or sale (1)"
-    _, kept = queries(client, "/partnerships/")
-    assert kept == made - len(PartnershipFilter.facets) - 1 - 1  # and its count
+    again, kept = queries(client, "/partnerships/")
+    # The facets, the list's count, the version, and the rows with their
+    # participants: none asked again.
+    assert made == len(PartnershipFilter.facets) + 1 + 1 + 2
+    assert kept == 0
+    assert again.content == first.content
     with commit():
         PartnershipFactory(name="Second export", kind="export")
     assert (
@@ -147,9 +153,10 @@ def test_the_version_is_read_once_for_every_facet(
     calls = count_round_trips(kept_counts, monkeypatch, ("get", "get_many"))
     client.get("/articles/")
     # One read of the version; then one read of the list's count, one of
-    # each facet's counts and one of the filter form they make, rendered.
+    # each facet's counts, one of the filter form they make, rendered, and
+    # one of the page's rows, rendered.
     assert calls.count("get_many") == 1
-    assert calls.count("get") == 1 + facet_queries(ArticleFilter) + 1
+    assert calls.count("get") == 1 + facet_queries(ArticleFilter) + 1 + 1
 
 
 def titles(response):
@@ -221,8 +228,9 @@ def test_after_a_change_the_next_reader_gets_the_last_counts_without_waiting(
     # Each kept facet value is made again once, in the background.
     assert len(stale_counts.pending) == facet_queries(ArticleFilter)
     stale_counts.run()
-    # Then the counts are the data's, and kept: the page and its authors.
-    with django_assert_num_queries(2):
+    # Then the counts are the data's, and kept, as are the rows the last
+    # request rendered for this version: nothing is asked.
+    with django_assert_num_queries(0):
         fresh = client.get("/articles/")
     assert choices(fresh, "country")["poland"] == "Poland (3)"
     assert not stale_counts.pending
@@ -349,11 +357,12 @@ def test_warming_counts_what_the_first_readers_would_wait_for(
     out = StringIO()
     call_command("warm_counts", "/articles/?tag=drones", stdout=out)
     assert "/articles/?tag=drones: " in out.getvalue()
-    # Every count kept: the page and its authors only.
-    with django_assert_num_queries(2):
+    # Every count kept, and the pages' rows: nothing is asked.
+    with django_assert_num_queries(0):
         warmed = client.get("/articles/")
     assert choices(warmed, "country")["poland"] == "Poland (3)"
-    with django_assert_num_queries(3):  # and the topic named
+    assert "A third on Poland" in warmed.content.decode()
+    with django_assert_num_queries(1):  # the topic named
         assert choices(client.get("/articles/", {"tag": "drones"}), "country") == {
             "": "Any country",
             "poland": "Poland (1)",

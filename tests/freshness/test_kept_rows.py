@@ -1,0 +1,173 @@
+"""A list's rows are rendered once per version of the data and kept
+(FacetedListMixin.results): the next reader of the same page runs no query
+for them, and nothing a reader should not see, or should already see, is
+ever answered from them."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from articles import services
+from partnerships.models import DatePrecision
+from tests.cache_calls import record_writes
+from tests.factories import (
+    ArticleFactory,
+    ParticipantFactory,
+    PartnershipFactory,
+    PartnershipSystemFactory,
+    PublishedArticleFactory,
+    SystemFactory,
+    TagFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+CARD = '<article class="card'
+
+
+@pytest.fixture
+def essays(commit):
+    with commit():
+        for n in range(3):
+            PublishedArticleFactory(title=f"Essay {n} on drones")
+
+
+def test_the_next_reader_gets_the_same_rows_without_a_query_for_them(
+    client, essays, kept_counts, django_assert_num_queries
+):
+    first = client.get("/articles/", {"sort": "title"})
+    with django_assert_num_queries(0):
+        again = client.get("/articles/", {"sort": "title"})
+    assert again.content == first.content
+    assert again.content.decode().count(CARD) == 3
+    # Another order is other rows.
+    other = client.get("/articles/", {"sort": "-title"}).content.decode()
+    assert other.index("Essay 2") < other.index("Essay 0")
+
+
+def test_a_publish_is_in_the_rows_on_the_next_request(
+    client, essays, kept_counts, commit
+):
+    client.get("/articles/")
+    with commit():
+        PublishedArticleFactory(title="Published just now")
+    assert "Published just now" in client.get("/articles/").content.decode()
+
+
+def test_a_draft_never_reaches_the_kept_rows(
+    client, essays, kept_counts, commit, monkeypatch
+):
+    written = record_writes(kept_counts, monkeypatch)
+    with commit():
+        ArticleFactory(title="A draft on drones")
+        ArticleFactory(title="Under review", status="review")
+    page = client.get("/articles/").content.decode()
+    assert "Essay 0 on drones" in page
+    assert "A draft on drones" not in page
+    assert "Under review" not in page
+    assert any(CARD in str(value) for value in written)
+    assert not any("A draft" in str(value) for value in written)
+
+
+def test_a_scheduled_article_is_in_the_rows_when_its_time_comes(
+    client, essays, kept_counts, commit, editor
+):
+    due = timezone.now() + dt.timedelta(hours=2)
+    with commit():
+        services.article_publish(
+            article=ArticleFactory(title="Due at noon", authors=[editor]),
+            user=editor,
+            when=due,
+        )
+    with time_machine.travel(due - dt.timedelta(seconds=1), tick=False):
+        assert "Due at noon" not in client.get("/articles/").content.decode()
+        assert "Due at noon" not in client.get("/articles/").content.decode()
+    # Nothing saved in between: the version moves with the clock.
+    with time_machine.travel(due + dt.timedelta(seconds=1), tick=False):
+        assert "Due at noon" in client.get("/articles/").content.decode()
+
+
+def test_a_partnerships_status_moves_at_midnight_with_nothing_saved(
+    client, kept_counts, commit, country
+):
+    today = timezone.localdate()
+    with commit():
+        deal = PartnershipFactory(
+            name="Joint frigate programme",
+            status="active",
+            end_date=today,
+            end_precision=DatePrecision.DAY,
+        )
+        ParticipantFactory(partnership=deal, country=country("PL"))
+
+    def row() -> str:
+        page = client.get("/partnerships/").content.decode()
+        start = page.index("Joint frigate programme")
+        return page[start : page.index("</li>", start)]
+
+    assert "Active" in row()
+    assert "Active" in row()  # kept
+    tomorrow = timezone.now() + dt.timedelta(days=1)
+    with time_machine.travel(tomorrow, tick=False):
+        assert "Completed" in row()
+
+
+def test_parameters_no_filter_reads_share_the_rows(
+    client, essays, kept_counts, django_assert_num_queries
+):
+    client.get("/articles/")
+    with django_assert_num_queries(0):
+        response = client.get("/articles/", {"utm_source": "newsletter"})
+    assert response.content.decode().count(CARD) == 3
+
+
+def test_a_refused_filter_is_rendered_each_time_and_not_kept(
+    client, essays, kept_counts, monkeypatch
+):
+    written = record_writes(kept_counts, monkeypatch)
+    for _ in range(2):
+        response = client.get("/articles/", {"published_after": "not a date"})
+        assert response.context["filterset"].form.errors
+        assert "No article matches these filters." in response.content.decode()
+    assert not any("No article matches" in str(value) for value in written)
+
+
+def test_rows_with_expiring_picture_addresses_are_made_for_each_reader(
+    client, essays, kept_counts, settings, django_assert_num_queries
+):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            **settings.STORAGES["default"],
+            "OPTIONS": {"querystring_auth": True},
+        },
+    }
+    client.get("/articles/")
+    # The page of articles and their authors, asked again.
+    with django_assert_num_queries(2):
+        response = client.get("/articles/")
+    assert response.content.decode().count(CARD) == 3
+
+
+@pytest.mark.parametrize("path", ["/countries/", "/systems/", "/tags/"])
+def test_a_record_index_keeps_its_rows_and_shows_a_new_count(
+    client, kept_counts, commit, country, path, django_assert_num_queries
+):
+    with commit():
+        deal = PartnershipFactory(name="First deal", tags=[TagFactory(name="Navies")])
+        ParticipantFactory(partnership=deal, country=country("PL"))
+        PartnershipSystemFactory(
+            partnership=deal, system=SystemFactory(name="Piorun")
+        )
+    first = client.get(path)
+    assert "1 partnership<" in first.content.decode()
+    with django_assert_num_queries(0):
+        assert client.get(path).content == first.content
+    if path == "/countries/":
+        with commit():
+            ParticipantFactory(
+                partnership=PartnershipFactory(name="Second"), country=country("PL")
+            )
+        assert "2 partnerships<" in client.get(path).content.decode()
