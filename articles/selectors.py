@@ -9,6 +9,13 @@ from django.db.models.expressions import Expression
 from django.db.models.functions import Coalesce
 
 from .models import Article, ArticleEntityLink, ArticleQuerySet, LinkState
+from .rendering import keeps_bodies
+
+
+def cards_are_shared() -> bool:
+    """Whether an article's card is the same for every reader, so that it
+    may be kept: not where its picture's address is signed (and expires)."""
+    return keeps_bodies()
 
 
 def articles_on(entity) -> ArticleQuerySet:

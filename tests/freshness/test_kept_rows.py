@@ -7,12 +7,15 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles import services
 from partnerships.models import DatePrecision
 from tests.cache_calls import record_writes
 from tests.factories import (
+    ArticleEntityLinkFactory,
     ArticleFactory,
     ParticipantFactory,
     PartnershipFactory,
@@ -158,9 +161,7 @@ def test_a_record_index_keeps_its_rows_and_shows_a_new_count(
     with commit():
         deal = PartnershipFactory(name="First deal", tags=[TagFactory(name="Navies")])
         ParticipantFactory(partnership=deal, country=country("PL"))
-        PartnershipSystemFactory(
-            partnership=deal, system=SystemFactory(name="Piorun")
-        )
+        PartnershipSystemFactory(partnership=deal, system=SystemFactory(name="Piorun"))
     first = client.get(path)
     assert "1 partnership<" in first.content.decode()
     with django_assert_num_queries(0):
@@ -171,3 +172,81 @@ def test_a_record_index_keeps_its_rows_and_shows_a_new_count(
                 partnership=PartnershipFactory(name="Second"), country=country("PL")
             )
         assert "2 partnerships<" in client.get(path).content.decode()
+
+
+@pytest.fixture
+def poland_page(commit, country):
+    """Poland's page, with a partnership and an article on it."""
+    poland = country("PL")
+    with commit():
+        deal = PartnershipFactory(name="Piorun for Poland")
+        ParticipantFactory(partnership=deal, country=poland, role="recipient")
+        article = PublishedArticleFactory(title="Poland rearms")
+        ArticleEntityLinkFactory(article=article, entity=poland)
+    return poland
+
+
+def tables(captured) -> set[str]:
+    return {
+        table
+        for query in captured
+        for table in ("partnerships_partnership", "articles_article")
+        if f'FROM "{table}"' in query["sql"]
+    }
+
+
+def test_a_record_pages_partnerships_and_articles_are_kept_for_the_version(
+    client, kept_counts, poland_page
+):
+    url = poland_page.get_absolute_url()
+    with CaptureQueriesContext(connection) as made:
+        first = client.get(url)
+    assert tables(made) == {"partnerships_partnership", "articles_article"}
+    with CaptureQueriesContext(connection) as kept:
+        again = client.get(url)
+    assert again.content == first.content
+    # The record itself, its memberships and names: none of its
+    # partnerships, participants, articles or authors.
+    assert tables(kept) == set()
+    assert (len(made), len(kept)) == (11, 3)
+    page = again.content.decode()
+    assert "Piorun for Poland" in page
+    assert "Poland rearms" in page
+
+
+def test_a_record_page_shows_a_new_partnership_and_article_on_the_next_request(
+    client, kept_counts, poland_page, commit
+):
+    url = poland_page.get_absolute_url()
+    client.get(url)
+    with commit():
+        ParticipantFactory(
+            partnership=PartnershipFactory(name="Second deal"), country=poland_page
+        )
+        ArticleEntityLinkFactory(
+            article=PublishedArticleFactory(title="A second essay"), entity=poland_page
+        )
+        ArticleEntityLinkFactory(
+            article=ArticleFactory(title="A draft essay"), entity=poland_page
+        )
+    page = client.get(url).content.decode()
+    assert "Second deal" in page
+    assert "A second essay" in page
+    assert "A draft essay" not in page
+
+
+def test_a_record_pages_cards_with_expiring_pictures_are_made_each_time(
+    client, kept_counts, poland_page, settings
+):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            **settings.STORAGES["default"],
+            "OPTIONS": {"querystring_auth": True},
+        },
+    }
+    url = poland_page.get_absolute_url()
+    client.get(url)
+    with CaptureQueriesContext(connection) as again:
+        assert "Poland rearms" in client.get(url).content.decode()
+    assert tables(again) == {"articles_article"}
