@@ -1,11 +1,18 @@
+from functools import partial
+
 from django import forms
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
+from django.template.loader import render_to_string
+from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
+from django.utils.translation import get_language
 from django.views.generic import TemplateView
 
 from articles.models import Article
 from coopsite.safety import refuse_control_characters
+from freshness.versions import code_version, kept_for_version
 from partnerships.models import Entity, EntityType
 
 from . import backends
@@ -43,6 +50,24 @@ class SearchForm(forms.Form):
     )
 
 
+class PagedHits:
+    """A query as a paginator pages it: counted as the query counts (kept
+    for the data's version), a page's hits read only when they are first
+    needed (not when its rendering is kept)."""
+
+    def __init__(self, query):
+        self.query = query
+
+    def count(self) -> int:
+        return self.query.count()
+
+    def __len__(self) -> int:
+        return self.query.count()
+
+    def __getitem__(self, item: slice):
+        return SimpleLazyObject(lambda: self.query[item])
+
+
 class SearchView(TemplateView):
     template_name = "search/search.html"
 
@@ -62,44 +87,28 @@ class SearchView(TemplateView):
         if not query:
             context["no_terms"] = True
             return context
-        paginator = Paginator(query, PER_PAGE)
+        paginator = Paginator(PagedHits(query), PER_PAGE)
         try:
             page = paginator.page(self.request.GET.get("page", 1))
         except InvalidPage:
             raise Http404("No such page of results.") from None
-        hits = list(page.object_list)
-        if not hits and page.number == 1:
+        # The page's cards and results, found, ranked, highlighted and
+        # rendered once per version of the data, and kept for it.
+        results = kept_for_version(
+            f"search-page:{code_version()[0]}:{get_language()}:"
+            f"{[text, kind, page.number]!r}",
+            partial(shown_results, query, page),
+        )
+        if not results and page.number == 1:
             context["suggestion"] = did_you_mean(
                 text, lambda corrected: bool(search(corrected).count())
             )
-            context.update(page_obj=page, results=[])
+            context.update(page_obj=page, results="")
             return context
         by_kind = query.count_by_kind()
-        # The named entities among these hits (first, when they are) head
-        # the page as cards.
-        shown = {h.entity_id for h in hits}
-        cards = named_entities(tuple(i for i in query.named if i in shown))
-        carded = {card.pk for card in cards}
-        # The articles found, read as every public page reads them.
-        articles = (
-            Article.objects.published()
-            .prefetch_related("authors")
-            .in_bulk([h.article_id for h in hits if h.article_id])
-        )
-        entities = Entity.objects.in_bulk([h.entity_id for h in hits if h.entity_id])
-        labels = dict(kinds())
         context.update(
             page_obj=page,
-            first_number=page.start_index() + len(cards),
-            cards=[(card, labels[card.entity.entity_type]) for card in cards],
-            results=[
-                {"hit": hit, "object": found, "label": labels[hit.kind]}
-                for hit in hits
-                if hit.entity_id not in carded
-                and (
-                    found := articles.get(hit.article_id) or entities.get(hit.entity_id)
-                )
-            ],
+            results=mark_safe(results),  # noqa: S308 - the template's own (escaped) output
             kind_counts=[
                 (value, label, count)
                 for value, label in kinds()
@@ -110,3 +119,38 @@ class SearchView(TemplateView):
             candidates=backends.CANDIDATES,
         )
         return context
+
+
+def shown_results(query, page) -> str:
+    """A page of results, rendered (``search/results.html``): the named
+    records among its hits as cards (first, when they are), then the rest;
+    nothing if there are none."""
+    hits = list(page.object_list)
+    if not hits:
+        return ""
+    shown = {h.entity_id for h in hits}
+    cards = named_entities(tuple(i for i in query.named if i in shown))
+    carded = {card.pk for card in cards}
+    # The articles found, read as every public page reads them.
+    articles = (
+        Article.objects.published()
+        .prefetch_related("authors")
+        .in_bulk([h.article_id for h in hits if h.article_id])
+    )
+    entities = Entity.objects.in_bulk([h.entity_id for h in hits if h.entity_id])
+    labels = dict(kinds())
+    return render_to_string(
+        "search/results.html",
+        {
+            "first_number": page.start_index() + len(cards),
+            "cards": [(card, labels[card.entity.entity_type]) for card in cards],
+            "results": [
+                {"hit": hit, "object": found, "label": labels[hit.kind]}
+                for hit in hits
+                if hit.entity_id not in carded
+                and (
+                    found := articles.get(hit.article_id) or entities.get(hit.entity_id)
+                )
+            ],
+        },
+    )

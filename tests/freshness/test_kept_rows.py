@@ -250,3 +250,44 @@ def test_a_record_pages_cards_with_expiring_pictures_are_made_each_time(
     with CaptureQueriesContext(connection) as again:
         assert "Poland rearms" in client.get(url).content.decode()
     assert tables(again) == {"articles_article"}
+
+
+@pytest.fixture
+def searchable(commit):
+    with commit():
+        for n in range(25):
+            PublishedArticleFactory(
+                title=f"Corvettes {n:02}", body=f"On corvette programme {n}."
+            )
+
+
+def test_a_page_of_search_results_is_kept_for_the_version(
+    client, kept_counts, searchable
+):
+    with CaptureQueriesContext(connection) as made:
+        first = client.get("/search/", {"q": "corvettes"})
+    with CaptureQueriesContext(connection) as kept:
+        again = client.get("/search/", {"q": "corvettes"})
+    assert again.content == first.content
+    assert again.content.decode().count("<h3><a") == 20
+    # Nothing ranked, highlighted or read again: the page asks only whether
+    # the names it may mention changed (the mention detector's version).
+    assert len(made) > 2
+    assert [query["sql"] for query in kept] == [
+        query["sql"] for query in made if "mentionindex" in query["sql"]
+    ]
+    second = client.get("/search/", {"q": "corvettes", "page": 2}).content.decode()
+    assert second.count("<h3><a") == 5
+
+
+def test_search_results_show_a_publish_on_the_next_request_and_never_a_draft(
+    client, kept_counts, searchable, commit
+):
+    client.get("/search/", {"q": "frigates"})
+    with commit():
+        PublishedArticleFactory(title="Frigates for Norway", body="Frigates.")
+        ArticleFactory(title="Frigates in draft", body="Frigates.")
+    page = client.get("/search/", {"q": "frigates"}).content.decode()
+    assert "</mark> for Norway" in page
+    assert "</mark> in draft" not in page
+    assert "in draft" not in page
