@@ -585,11 +585,36 @@ class FilteredPictureMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filterset"] = self.filterset
-        context["shown_filters"] = [
-            self.filterset.form[name] for name in self.shown_filters
-        ]
+        context["shown_filters"] = self.shown_filters_html()
         context["period"] = self.period
         return context
+
+    def shown_filters_html(self) -> str:
+        """The form's fields, rendered once per version of the data (their
+        choices are the data's, the default years its first and last) and
+        choice of filters, and kept for it; a form with errors is rendered
+        each time."""
+        filterset = self.filterset
+        fields = [filterset.form[name] for name in self.shown_filters]
+
+        def rendered() -> str:
+            return render_to_string(
+                "includes/inline_filter_fields.html", {"fields": fields}
+            )
+
+        if filterset.is_bound and filterset.form.errors:
+            return mark_safe(rendered())  # noqa: S308 - the template's own (escaped) output
+        chosen = sorted(
+            (name, values)
+            for name, values in self.request.GET.lists()
+            if name in filterset.filters
+        )
+        kept = kept_for_version(
+            f"picture-filters:{code_version()[0]}:{get_language()}:"
+            f"{type(self).__qualname__}:{chosen!r}",
+            rendered,
+        )
+        return mark_safe(kept)  # noqa: S308 - the template's own (escaped) output
 
 
 class NetworkView(FilteredPictureMixin, TemplateView):

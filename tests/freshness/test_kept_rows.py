@@ -291,3 +291,30 @@ def test_search_results_show_a_publish_on_the_next_request_and_never_a_draft(
     assert "</mark> for Norway" in page
     assert "</mark> in draft" not in page
     assert "in draft" not in page
+
+
+@pytest.mark.parametrize(
+    ("path", "chosen"),
+    [("/timeline/", ("country", "poland")), ("/network/", ("kind", "export"))],
+)
+def test_a_pictures_filters_are_kept_for_the_version(
+    client, kept_counts, poland_page, path, chosen, monkeypatch
+):
+    name, value = chosen
+    written = record_writes(kept_counts, monkeypatch)
+    with CaptureQueriesContext(connection) as made:
+        first = client.get(path, {name: value})
+    fields = [value for value in written if 'class="field"' in str(value)]
+    assert len(fields) == 1
+    assert f'value="{value}" selected' in fields[0]
+    with CaptureQueriesContext(connection) as kept:
+        again = client.get(path, {name: value})
+    assert again.content == first.content
+    # The choices are not read again (a country chosen is still looked up).
+    assert len(kept) < len(made)
+    countries = [q["sql"] for q in kept if 'FROM "partnerships_country"' in q["sql"]]
+    assert all('"slug" = ' in sql for sql in countries)
+    # A refused choice is shown with the reader's value, and not kept.
+    refused = client.get(path, {"year_from": "<b>soon</b>"})
+    assert "&lt;b&gt;soon&lt;/b&gt;" in refused.content.decode()
+    assert not any("soon" in str(value) for value in written)
