@@ -7,6 +7,11 @@ from __future__ import annotations
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.expressions import Expression
 from django.db.models.functions import Coalesce
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from freshness.versions import code_version, kept_for_version
 
 from .models import Article, ArticleEntityLink, ArticleQuerySet, LinkState
 from .rendering import keeps_bodies
@@ -16,6 +21,27 @@ def cards_are_shared() -> bool:
     """Whether an article's card is the same for every reader, so that it
     may be kept: not where its picture's address is signed (and expires)."""
     return keeps_bodies()
+
+
+def kept_article_cards(name: str, articles) -> SafeString:
+    """The cards of ``articles`` (``includes/article_cards.html``; nothing
+    if there are none), rendered once per version of the data and kept for
+    it under ``name``, which says which articles they are: a page served
+    from them reads none of the articles or their authors. Cards whose
+    pictures' addresses expire are made for each reader."""
+
+    def rendered() -> str:
+        shown = list(articles)
+        if not shown:
+            return ""
+        return render_to_string("includes/article_cards.html", {"articles": shown})
+
+    if not cards_are_shared():
+        return mark_safe(rendered())  # noqa: S308 - the template's own (escaped) output
+    kept = kept_for_version(
+        f"article-cards:{code_version()[0]}:{get_language()}:{name}", rendered
+    )
+    return mark_safe(kept)  # noqa: S308 - the template's own (escaped) output
 
 
 def articles_on(entity) -> ArticleQuerySet:

@@ -13,8 +13,10 @@ from django.views.decorators.csrf import requires_csrf_token
 from django.views.generic import ListView, TemplateView
 
 from articles.models import Article
+from articles.selectors import kept_article_cards
 from freshness.versions import kept_for_version
 from partnerships.models import Country, Organisation, Partnership, System
+from partnerships.views import kept_partnership_rows
 
 from .safety import strip_xml_illegal
 
@@ -30,9 +32,14 @@ class HomeView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["featured_partnerships"] = Partnership.objects.for_lists().filter(
-            is_featured=True
-        )[:6]
+        # Kept rendered for the version of the data, as a list's rows are.
+        context["article_cards"] = kept_article_cards("latest", self.object_list)
+        context.update(
+            kept_partnership_rows(
+                "featured",
+                Partnership.objects.for_lists().filter(is_featured=True)[:6],
+            )
+        )
         context["counts"] = kept_for_version("home figures", self.figures, stale=True)
         return context
 

@@ -32,7 +32,7 @@ from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from articles.models import NEWEST_FIRST
-from articles.selectors import articles_on, articles_tagged, cards_are_shared
+from articles.selectors import articles_on, articles_tagged, kept_article_cards
 from coopsite.filtering import PAGE_SIZES, FacetedListMixin
 from freshness.versions import code_version, kept_for_version
 
@@ -187,27 +187,6 @@ class EntityArticlesMixin:
             return (self.articles().count() if number > 1 else 0), []
         return rows[0][1], [key for key, _ in rows]
 
-    def article_cards(self, page, number: int) -> str:
-        """The cards of the page's articles, rendered once per version of the
-        data and kept for it (not where their pictures' addresses expire):
-        a page served from them reads none of the articles or authors."""
-
-        def rendered() -> str:
-            if not page.object_list:
-                return ""
-            return render_to_string(
-                "includes/article_cards.html", {"articles": page.object_list}
-            )
-
-        if not cards_are_shared():
-            return mark_safe(rendered())  # noqa: S308 - the template's own (escaped) output
-        kept = kept_for_version(
-            f"article-cards:{code_version()[0]}:{get_language()}:"
-            f"{self.object._meta.label}:{self.object.pk}:{number}",
-            rendered,
-        )
-        return mark_safe(kept)  # noqa: S308 - the template's own (escaped) output
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         try:
@@ -230,7 +209,9 @@ class EntityArticlesMixin:
             raise Http404("No such page of articles.") from None
         page.object_list = self.articles().filter(pk__in=keys)
         context["articles_page"] = page
-        context["article_cards"] = self.article_cards(page, number)
+        context["article_cards"] = kept_article_cards(
+            f"{self.object._meta.label}:{self.object.pk}:{number}", page.object_list
+        )
         context["feed_url"] = f"{self.object.get_absolute_url()}feed/"
         return context
 
@@ -257,19 +238,22 @@ class EntityPartnershipsMixin:
         context["partnership_total"] = self.partnership_total()
         context.update(
             kept_partnership_rows(
-                self.object, self.partnerships().for_lists()[:RECENT_PARTNERSHIPS]
+                f"{self.object._meta.label}:{self.object.pk}",
+                self.partnerships().for_lists()[:RECENT_PARTNERSHIPS],
             )
         )
         context["partnerships_url"] = list_url(**{self.filter_name: self.object.slug})
         return context
 
 
-def kept_partnership_rows(record, partnerships) -> dict[str, Any]:
+def kept_partnership_rows(name: str, partnerships) -> dict[str, Any]:
     """``partnership_rows``, the rows of these partnerships (a record's most
-    recent) as a list shows them, and ``partnerships_shown``, how many:
-    rendered once per version of the data (and day, as their statuses read
-    from their dates) and kept for it, as a list's rows are. A page served
-    from them reads none of the partnerships or their participants."""
+    recent, the featured ones) as a list shows them, and
+    ``partnerships_shown``, how many: rendered once per version of the data
+    (and day, as their statuses read from their dates) and kept for it
+    under ``name``, which says which partnerships they are, as a list's
+    rows are. A page served from them reads none of the partnerships or
+    their participants."""
 
     def rendered() -> tuple[str, int]:
         rows = list(partnerships)
@@ -279,8 +263,7 @@ def kept_partnership_rows(record, partnerships) -> dict[str, Any]:
         return html, len(rows)
 
     html, shown = kept_for_version(
-        f"partnership-rows:{code_version()[0]}:{get_language()}:"
-        f"{record._meta.label}:{record.pk}",
+        f"partnership-rows:{code_version()[0]}:{get_language()}:{name}",
         rendered,
     )
     return {"partnership_rows": mark_safe(html), "partnerships_shown": shown}  # noqa: S308 - the template's own (escaped) output
@@ -519,7 +502,10 @@ class TagDetailView(EntityArticlesMixin, DetailView):
         if total <= FEW_TO_SORT:
             partnerships = partnerships.newest_first_collected()
         context.update(
-            kept_partnership_rows(self.object, partnerships[:RECENT_PARTNERSHIPS])
+            kept_partnership_rows(
+                f"{self.object._meta.label}:{self.object.pk}",
+                partnerships[:RECENT_PARTNERSHIPS],
+            )
         )
         context["partnerships_url"] = list_url(tag=self.object.slug)
         return context

@@ -170,10 +170,10 @@ def test_the_home_page_shows_counts_latest_and_featured(client, demo):
     counts = response.context["counts"]
     assert counts["articles"] == Article.objects.published().count() == 8
     assert counts["partnerships"] == 29
-    assert len(response.context["articles"]) == 7
-    assert {p.slug for p in response.context["featured_partnerships"]} >= {
-        "bayraktar-tb2-poland"
-    }
+    page = response.content.decode()
+    assert page.count('<article class="card') == 7
+    assert response.context["partnerships_shown"] >= 1
+    assert 'href="/partnerships/bayraktar-tb2-poland/"' in page
 
 
 def test_a_scheduled_article_appears_by_itself_when_its_time_comes(client, demo):

@@ -318,3 +318,18 @@ def test_a_pictures_filters_are_kept_for_the_version(
     refused = client.get(path, {"year_from": "<b>soon</b>"})
     assert "&lt;b&gt;soon&lt;/b&gt;" in refused.content.decode()
     assert not any("soon" in str(value) for value in written)
+
+
+def test_the_home_page_shows_a_publish_and_a_newly_featured_partnership_next(
+    client, kept_counts, essays, commit
+):
+    client.get("/")
+    client.get("/")
+    with commit():
+        PublishedArticleFactory(title="Just published")
+        ArticleFactory(title="Still a draft")
+        PartnershipFactory(name="Featured today", is_featured=True)
+    page = client.get("/").content.decode()
+    assert "Just published" in page
+    assert "Featured today" in page
+    assert "Still a draft" not in page
