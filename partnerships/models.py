@@ -919,14 +919,7 @@ class PartnershipQuerySet(EntityQuerySet):
     def for_lists(self) -> PartnershipQuerySet:
         """With what a row in a list shows: its participants, in one query
         however many rows, and the status today."""
-        return self.with_status().prefetch_related(
-            models.Prefetch(
-                "participants",
-                queryset=Participant.objects.select_related(
-                    "country", "organisation", "bloc"
-                ).order_by("role", "id"),
-            )
-        )
+        return self.with_status().prefetch_related(_participants_shown())
 
     def newest_first_collected(self) -> PartnershipQuerySet:
         """Newest first, as the model orders them, but sorted once found
@@ -938,14 +931,34 @@ class PartnershipQuerySet(EntityQuerySet):
 
     def for_pages(self) -> PartnershipQuerySet:
         """With what a partnership's own page shows besides: its systems."""
-        return self.for_lists().prefetch_related(
-            models.Prefetch(
-                "system_lines",
-                queryset=PartnershipSystem.objects.select_related("system").order_by(
-                    "system__name"
-                ),
-            )
-        )
+        return self.for_lists().prefetch_related(_systems_shown())
+
+
+def _participants_shown() -> models.Prefetch:
+    return models.Prefetch(
+        "participants",
+        queryset=Participant.objects.select_related(
+            "country", "organisation", "bloc"
+        ).order_by("role", "id"),
+    )
+
+
+def _systems_shown() -> models.Prefetch:
+    return models.Prefetch(
+        "system_lines",
+        queryset=PartnershipSystem.objects.select_related("system").order_by(
+            "system__name"
+        ),
+    )
+
+
+def read_page_parts(partnership: Partnership) -> None:
+    """Read, for a partnership already read, what its page shows of it
+    besides its own row: its participants, systems, sources and tags (one
+    query each), as ``for_pages()`` and its prefetches would have."""
+    models.prefetch_related_objects(
+        [partnership], _participants_shown(), _systems_shown(), "sources", "tags"
+    )
 
 
 class Partnership(Entity):

@@ -57,6 +57,7 @@ from .models import (
     Partnership,
     System,
     Tag,
+    read_page_parts,
 )
 
 ARTICLES_PER_PAGE = 10
@@ -467,20 +468,37 @@ class PartnershipDetailView(CanonicalAddressMixin, EntityArticlesMixin, DetailVi
     context_object_name = "partnership"
 
     def get_queryset(self):
-        return Partnership.objects.for_pages().prefetch_related(
-            "sources", "tags", "aliases"
-        )
+        return Partnership.objects.with_status().prefetch_related("aliases")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        by_role: dict[str, list[Participant]] = {}
-        for participant in self.object.participants.all():
-            by_role.setdefault(participant.get_role_display(), []).append(participant)
-        context["participants_by_role"] = list(by_role.items())
-        context["has_transfer_data"] = any(
-            line.has_transfer_data for line in self.object.system_lines.all()
+        # Its participants, systems, sources and tags, rendered once per
+        # version of the data and kept for it, as a list's rows are.
+        context["record_sections"] = mark_safe(  # noqa: S308 - the template's own (escaped) output
+            kept_for_version(
+                f"partnership-sections:{code_version()[0]}:{get_language()}:"
+                f"{self.object.pk}",
+                self.sections,
+            )
         )
         return context
+
+    def sections(self) -> str:
+        partnership = self.object
+        read_page_parts(partnership)
+        by_role: dict[str, list[Participant]] = {}
+        for participant in partnership.participants.all():
+            by_role.setdefault(participant.get_role_display(), []).append(participant)
+        return render_to_string(
+            "partnerships/partnership_sections.html",
+            {
+                "partnership": partnership,
+                "participants_by_role": list(by_role.items()),
+                "has_transfer_data": any(
+                    line.has_transfer_data for line in partnership.system_lines.all()
+                ),
+            },
+        )
 
 
 class TagDetailView(EntityArticlesMixin, DetailView):

@@ -21,6 +21,7 @@ from tests.factories import (
     PartnershipFactory,
     PartnershipSystemFactory,
     PublishedArticleFactory,
+    SourceFactory,
     SystemFactory,
     TagFactory,
 )
@@ -333,3 +334,29 @@ def test_the_home_page_shows_a_publish_and_a_newly_featured_partnership_next(
     assert "Just published" in page
     assert "Featured today" in page
     assert "Still a draft" not in page
+
+
+def test_a_partnerships_page_keeps_its_sections_for_the_version(
+    client, kept_counts, commit, country
+):
+    with commit():
+        deal = PartnershipFactory(
+            name="Piorun sale", tags=[TagFactory(name="Air defence")]
+        )
+        ParticipantFactory(partnership=deal, country=country("PL"), role="recipient")
+        PartnershipSystemFactory(partnership=deal, system=SystemFactory(name="Piorun"))
+        SourceFactory(partnership=deal, title="Ministry statement")
+    url = deal.get_absolute_url()
+    first = client.get(url)
+    with CaptureQueriesContext(connection) as kept:
+        again = client.get(url)
+    assert again.content == first.content
+    read = " ".join(q["sql"] for q in kept)
+    for table in ("participant", "partnershipsystem", "source", "partnership_tags"):
+        assert f'FROM "partnerships_{table}"' not in read, table
+    with commit():
+        ParticipantFactory(partnership=deal, country=country("TR"), role="supplier")
+        SourceFactory(partnership=deal, title="Maker's release")
+    page = client.get(url).content.decode()
+    assert "Türkiye" in page
+    assert "Maker&#x27;s release" in page
