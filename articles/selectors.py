@@ -8,10 +8,9 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.expressions import Expression
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
-from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.safestring import SafeString
 
-from freshness.versions import code_version, kept_for_version
+from freshness.versions import kept_rendering
 
 from .models import Article, ArticleEntityLink, ArticleQuerySet, LinkState
 from .rendering import keeps_bodies
@@ -36,12 +35,7 @@ def kept_article_cards(name: str, articles) -> SafeString:
             return ""
         return render_to_string("includes/article_cards.html", {"articles": shown})
 
-    if not cards_are_shared():
-        return mark_safe(rendered())  # noqa: S308 - the template's own (escaped) output
-    kept = kept_for_version(
-        f"article-cards:{code_version()[0]}:{get_language()}:{name}", rendered
-    )
-    return mark_safe(kept)  # noqa: S308 - the template's own (escaped) output
+    return kept_rendering(f"article-cards:{name}", rendered, keep=cards_are_shared())
 
 
 def articles_on(entity) -> ArticleQuerySet:

@@ -14,7 +14,8 @@ from . import permissions
 from .filters import ArticleFilter
 from .models import Article
 from .previews import article_id_from_token
-from .rendering import keeps_bodies, page_parts
+from .rendering import page_parts
+from .selectors import cards_are_shared
 
 SCHEMA_TYPES = {
     EntityType.COUNTRY: "Country",
@@ -54,8 +55,7 @@ class ArticleListView(PublishedArticleMixin, FacetedListMixin, FilterView):
         return settings.COOPSITE_ARTICLES_PER_PAGE
 
     def results_may_be_kept(self) -> bool:
-        # The cards' pictures: signed addresses expire.
-        return keeps_bodies()
+        return cards_are_shared()  # not where the cards' pictures' addresses expire
 
 
 class ArticleDetailView(PublishedArticleMixin, DetailView):

@@ -27,6 +27,7 @@ from freshness.versions import (
     cached_current,
     code_version,
     kept_for_version,
+    kept_rendering,
 )
 
 from .safety import refuse_control_characters
@@ -439,29 +440,24 @@ class FacetedListMixin:
         reads are left out of the key; a form with errors, or rows a reader
         may not share (``results_may_be_kept``), are rendered each time."""
 
-        def rendered() -> str:
-            return render_to_string(self.results_template, context, self.request)
-
         filterset = context["filterset"]
-        if filterset.form.errors or not self.results_may_be_kept():
-            return mark_safe(rendered())  # noqa: S308 - the template's own (escaped) output
         read = {*filterset.filters, "page", "per_page"}
-        made_from = repr(
-            (
-                code_version()[0],
-                get_language(),
-                f"{type(self).__module__}.{type(self).__qualname__}",
-                self.request.path,
-                sorted(
-                    (name, values)
-                    for name, values in self.request.GET.lists()
-                    if name in read
-                ),
-                context["page_size"],
-            )
+        made_from = (
+            f"{type(self).__module__}.{type(self).__qualname__}",
+            self.request.path,
+            sorted(
+                (name, values)
+                for name, values in self.request.GET.lists()
+                if name in read
+            ),
+            context["page_size"],
         )
-        kept = kept_for_version("rows:" + made_from, rendered, filterset.freshness)
-        return mark_safe(kept)  # noqa: S308 - the template's own (escaped) output
+        return kept_rendering(
+            f"rows:{made_from!r}",
+            partial(render_to_string, self.results_template, context, self.request),
+            filterset.freshness,
+            keep=not filterset.form.errors and self.results_may_be_kept(),
+        )
 
     def results_may_be_kept(self) -> bool:
         """Whether the rows are the same for every reader, for as long as

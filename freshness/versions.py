@@ -34,6 +34,8 @@ from django.core.cache import caches
 from django.db import connection, connections, transaction
 from django.db.models import Subquery
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
@@ -347,6 +349,28 @@ def kept_for_version[T](
     value = compute()
     _file(cache, key, latest, value, keep)
     return value
+
+
+def kept_rendering(
+    name: str,
+    render: Callable[[], str],
+    freshness: Freshness | None = None,
+    *,
+    keep: bool = True,
+) -> SafeString:
+    """``render()`` (a template's own, escaped, output: rows of the data a
+    page shows), kept as :func:`kept_for_version` keeps a value: for the
+    data's version and the day, under ``name`` (what else the rows are made
+    from: which list, filters, page) with the code's version and the
+    language. Never stale: drafts, publishes and a scheduled article's time
+    are all in the version. With ``keep`` False (a refused form, rows
+    particular to a reader), rendered each time."""
+    if not keep:
+        return mark_safe(render())  # noqa: S308 - the template's own (escaped) output
+    kept = kept_for_version(
+        f"rendered:{code_version()[0]}:{get_language()}:{name}", render, freshness
+    )
+    return mark_safe(kept)  # noqa: S308 - the template's own (escaped) output
 
 
 _MISSING = object()

@@ -34,7 +34,7 @@ from django_filters.views import FilterView
 from articles.models import NEWEST_FIRST
 from articles.selectors import articles_on, articles_tagged, kept_article_cards
 from coopsite.filtering import PAGE_SIZES, FacetedListMixin
-from freshness.versions import code_version, kept_for_version
+from freshness.versions import code_version, kept_for_version, kept_rendering
 
 from . import charts, exports
 from .filters import (
@@ -263,9 +263,9 @@ def kept_partnership_rows(name: str, partnerships) -> dict[str, Any]:
         )
         return html, len(rows)
 
+    # How many are shown is kept with them (a page then reads none of them).
     html, shown = kept_for_version(
-        f"partnership-rows:{code_version()[0]}:{get_language()}:{name}",
-        rendered,
+        f"partnership-rows:{code_version()[0]}:{get_language()}:{name}", rendered
     )
     return {"partnership_rows": mark_safe(html), "partnerships_shown": shown}  # noqa: S308 - the template's own (escaped) output
 
@@ -474,12 +474,8 @@ class PartnershipDetailView(CanonicalAddressMixin, EntityArticlesMixin, DetailVi
         context = super().get_context_data(**kwargs)
         # Its participants, systems, sources and tags, rendered once per
         # version of the data and kept for it, as a list's rows are.
-        context["record_sections"] = mark_safe(  # noqa: S308 - the template's own (escaped) output
-            kept_for_version(
-                f"partnership-sections:{code_version()[0]}:{get_language()}:"
-                f"{self.object.pk}",
-                self.sections,
-            )
+        context["record_sections"] = kept_rendering(
+            f"partnership-sections:{self.object.pk}", self.sections
         )
         return context
 
@@ -601,24 +597,20 @@ class FilteredPictureMixin:
         filterset = self.filterset
         fields = [filterset.form[name] for name in self.shown_filters]
 
-        def rendered() -> str:
-            return render_to_string(
-                "includes/inline_filter_fields.html", {"fields": fields}
-            )
-
-        if filterset.is_bound and filterset.form.errors:
-            return mark_safe(rendered())  # noqa: S308 - the template's own (escaped) output
         chosen = sorted(
             (name, values)
             for name, values in self.request.GET.lists()
             if name in filterset.filters
         )
-        kept = kept_for_version(
-            f"picture-filters:{code_version()[0]}:{get_language()}:"
-            f"{type(self).__qualname__}:{chosen!r}",
-            rendered,
+        return kept_rendering(
+            f"picture-filters:{type(self).__qualname__}:{chosen!r}",
+            partial(
+                render_to_string,
+                "includes/inline_filter_fields.html",
+                {"fields": fields},
+            ),
+            keep=not (filterset.is_bound and filterset.form.errors),
         )
-        return mark_safe(kept)  # noqa: S308 - the template's own (escaped) output
 
 
 class NetworkView(FilteredPictureMixin, TemplateView):

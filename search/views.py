@@ -5,14 +5,12 @@ from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils.functional import SimpleLazyObject
-from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
-from django.utils.translation import get_language
 from django.views.generic import TemplateView
 
 from articles.models import Article
 from coopsite.safety import refuse_control_characters
-from freshness.versions import code_version, kept_for_version
+from freshness.versions import kept_rendering
 from partnerships.models import Entity, EntityType
 
 from . import backends
@@ -94,9 +92,8 @@ class SearchView(TemplateView):
             raise Http404("No such page of results.") from None
         # The page's cards and results, found, ranked, highlighted and
         # rendered once per version of the data, and kept for it.
-        results = kept_for_version(
-            f"search-page:{code_version()[0]}:{get_language()}:"
-            f"{[text, kind, page.number]!r}",
+        results = kept_rendering(
+            f"search-page:{[text, kind, page.number]!r}",
             partial(shown_results, query, page),
         )
         if not results and page.number == 1:
@@ -108,7 +105,7 @@ class SearchView(TemplateView):
         by_kind = query.count_by_kind()
         context.update(
             page_obj=page,
-            results=mark_safe(results),  # noqa: S308 - the template's own (escaped) output
+            results=results,
             kind_counts=[
                 (value, label, count)
                 for value, label in kinds()
