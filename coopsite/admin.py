@@ -3,6 +3,7 @@
 history that can be read but not written through, and forms that refuse
 invisible control characters."""
 
+from contextvars import ContextVar
 from functools import cached_property
 from urllib.parse import quote_plus
 
@@ -18,6 +19,7 @@ from django.core.validators import URLValidator
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import escape
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
@@ -225,6 +227,9 @@ class RefuseControlCharactersMixin:
         return form
 
 
+_apps_on_demand: ContextVar[bool] = ContextVar("coopsite_apps_on_demand", default=False)
+
+
 class CoopsiteAdminSite(admin.AdminSite):
     site_header = "coopsite administration"
     site_title = "coopsite admin"
@@ -261,6 +266,25 @@ class CoopsiteAdminSite(admin.AdminSite):
             gated if getattr(url, "name", None) == "view_on_site" else url
             for url in urls
         ]
+
+    def each_context(self, request):
+        """Django's, its list of every app and model the user may see read
+        only when a page shows it: the navigation sidebar is written once
+        for each permission set and page (``admin_sidebar``), and then not
+        made from it again."""
+        token = _apps_on_demand.set(True)
+        try:
+            return super().each_context(request)
+        finally:
+            _apps_on_demand.reset(token)
+
+    def get_app_list(self, request, app_label=None):
+        if app_label is None and _apps_on_demand.get():
+            # each_context's "available_apps": made if a template reads it.
+            return SimpleLazyObject(
+                lambda: super(CoopsiteAdminSite, self).get_app_list(request)
+            )
+        return super().get_app_list(request, app_label)
 
     def view_on_site(self, request, content_type_id, object_id):
         """Django's shortcut redirects any member of staff to any object's

@@ -421,14 +421,11 @@ class PartnershipAdmin(EntityAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_status()
 
-    def get_changelist_instance(self, request):
-        """The changelist, its page's rows read with their participants' and
-        tags' names (``shown_names``)."""
-        changelist = super().get_changelist_instance(request)
-        rows = list(changelist.result_list)
+    def prepare_changelist_rows(self, rows: list[Partnership]) -> None:
+        """A changelist page's rows, before they are written: read with their
+        participants' and tags' names (``shown_names``); not when the page's
+        rows are kept written (``coopsite.templatetags.admin_rows``)."""
         shown_names(rows)
-        changelist.result_list = rows
-        return changelist
 
     @admin.display(description="status", ordering="status_now")
     def status_today(self, obj):

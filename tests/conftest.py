@@ -364,6 +364,15 @@ def country(db):
 
 
 @pytest.fixture(autouse=True)
+def _no_kept_admin_sidebars():
+    """Each test writes the admin's sidebars it shows (they are kept per
+    process for each permission set and page: coopsite's admin_sidebar)."""
+    from coopsite.templatetags.admin_sidebar import forget_sidebars
+
+    forget_sidebars()
+
+
+@pytest.fixture(autouse=True)
 def _only_the_shared_content_asked_for(request):
     """A test must not see shared content it did not request (see above)."""
     active = SHARED_IN_MODULE.get(request.module.__name__, set())

@@ -99,6 +99,7 @@ TEMPLATES = [
                 "admin_choices": "coopsite.templatetags.admin_choices",
                 "admin_dates": "coopsite.templatetags.admin_dates",
                 "admin_rows": "coopsite.templatetags.admin_rows",
+                "admin_sidebar": "coopsite.templatetags.admin_sidebar",
                 "safety": "coopsite.templatetags.safety",
                 "sitemap_xml": "coopsite.templatetags.sitemap_xml",
             },

@@ -34,7 +34,7 @@ from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.db.models.expressions import DatabaseDefault
 from django.urls import NoReverseMatch
-from django.utils import dateformat
+from django.utils import dateformat, timezone
 from django.utils.formats import get_format
 from django.utils.functional import Promise
 from django.utils.html import escape, format_html
@@ -42,6 +42,10 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import (  # type: ignore[attr-defined]
     template_localtime,  # Django's own, public: django-stubs omits it
 )
+from django.utils.translation import get_language
+
+from coopsite.templatetags.admin_sidebar import permission_signature
+from freshness.versions import code_version, kept_for_version
 
 register = template.Library()
 
@@ -315,6 +319,12 @@ def row_writers(cl) -> list[Cell] | None:
 
 
 def results(cl):
+    # The page's rows, read with what their columns show of other tables
+    # (an admin's prepare_changelist_rows), only when they are written.
+    rows = cl.result_list = list(cl.result_list)
+    prepare = getattr(cl.model_admin, "prepare_changelist_rows", None)
+    if prepare is not None and rows:
+        prepare(rows)
     writers = None if cl.formset else row_writers(cl)
     if writers is None:
         yield from admin_list.results(cl)
@@ -350,3 +360,61 @@ def result_list_tag(parser, token):
         template_name="change_list_results.html",
         takes_context=False,
     )
+
+
+# --- Parts of a changelist kept written -----------------------------------------
+
+
+class KeptChangelistPartNode(template.Node):
+    def __init__(self, changelist, part: str, nodelist):
+        self.changelist, self.part, self.nodelist = changelist, part, nodelist
+
+    def render(self, context):
+        cl = self.changelist.resolve(context)
+        request = context.get("request")
+        if request is None or request.method != "GET" or cl.formset:
+            return self.nodelist.render(context)
+        return kept_for_version(
+            changelist_part_name(request, cl, self.part),
+            lambda: str(self.nodelist.render(context)),
+        )
+
+
+def changelist_part_name(request, cl, part: str) -> str:
+    """What a changelist's ``part`` (its rows, its filters, its actions) is
+    written from, besides the data's version and the day: the list, the
+    user and their permissions (the rows they may see, the actions they may
+    take), the page's address (its filters, search, sorting and page), the
+    columns, the language, the time zone and the code."""
+    user = request.user
+    return "|".join(
+        [
+            f"admin-{part}",
+            code_version()[0],
+            get_language() or "",
+            timezone.get_current_timezone_name(),
+            cl.opts.label,
+            str(user.pk),
+            permission_signature(user),
+            repr((list(cl.list_display), cl.list_display_links, cl.is_popup)),
+            request.get_full_path(),
+        ]
+    )
+
+
+@register.tag(name="kept_for_changelist")
+def kept_for_changelist(parser, token):
+    """``{% kept_for_changelist cl "rows" %}…{% endkept_for_changelist %}``:
+    what is inside, written once for the data's version and kept
+    (``freshness.versions.kept_for_version``, never stale: any committed
+    change, a scheduled article's time coming and midnight give a new key)
+    for the same user asking for the same page of the same list
+    (:func:`changelist_part_name`). Written each time for an editable list,
+    whose rows are a form, and for anything but a GET."""
+    bits = token.split_contents()
+    if len(bits) != 3:
+        raise template.TemplateSyntaxError(f"{bits[0]} takes a changelist and a name")
+    nodelist = parser.parse(("endkept_for_changelist",))
+    parser.delete_first_token()
+    part = bits[2].strip("\"'")
+    return KeptChangelistPartNode(parser.compile_filter(bits[1]), part, nodelist)
