@@ -10,12 +10,13 @@ from urllib.parse import quote_plus
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers
-from django.contrib.admin.utils import display_for_field, unquote
+from django.contrib.admin.utils import display_for_field, get_fields_from_path, unquote
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationError
 from django.core.validators import URLValidator
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
@@ -44,12 +45,50 @@ class KeptRelatedOnlyFilter(admin.RelatedOnlyFieldListFilter):
         return kept_for_version(
             f"admin-choices|{model_admin.model._meta.label}|{self.field_path}"
             f"|{request.user.pk}",
-            lambda: list(
-                super(KeptRelatedOnlyFilter, self).field_choices(
-                    field, request, model_admin
-                )
-            ),
+            lambda: list(self.choices_of_rows(field, request, model_admin)),
         )
+
+    def choices_of_rows(self, field, request, model_admin):
+        """Django's choices: the related objects that some row of the list
+        has. Where the user may see every row, asked of the table that holds
+        the links (each related object probed in its index: is it linked at
+        all?) rather than as Django asks, by collecting the related keys of
+        every row (at 100,000 articles a tenth of a second against a
+        millisecond; the same choices, ``tests/core/test_admin_kept_choices``).
+        Where the rows are fewer (a contributor's own), Django's way."""
+        linked = links_to(model_admin.model, self.field_path)
+        queryset = model_admin.get_queryset(request)
+        if linked is None or queryset.query.where or queryset.query.distinct:
+            return super().field_choices(field, request, model_admin)
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return field.get_choices(
+            include_blank=False,
+            limit_choices_to=Q(Exists(linked)),
+            ordering=ordering,
+        )
+
+
+def links_to(model, field_path: str):
+    """The rows that link a related object to some ``model`` row along
+    ``field_path`` (a many-to-many field of ``model``'s, or a foreign key
+    reached through relations that every row on the way must have), each
+    filtered on the object (``OuterRef("pk")``) for an ``Exists``; None for
+    any other path."""
+    fields = get_fields_from_path(model, field_path)
+    last = fields[-1]
+    if len(fields) == 1 and last.many_to_many and not last.auto_created:
+        through = last.remote_field.through
+        return through._base_manager.filter(
+            **{last.m2m_reverse_field_name(): OuterRef("pk")}
+        )
+    if not (last.many_to_one and last.concrete and last.target_field.primary_key):
+        return None
+    # Every step before the key: a reverse foreign key that no row lacks
+    # (a participant always has its partnership).
+    for step in fields[:-1]:
+        if not (step.one_to_many and step.auto_created and not step.field.null):
+            return None
+    return last.model._base_manager.filter(**{last.name: OuterRef("pk")})
 
 
 class RowCheckboxMixin:

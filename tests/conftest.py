@@ -440,6 +440,34 @@ def kept_counts(settings):
     cache.clear()
 
 
+class Refreshes:
+    """The values to make again that kept_for_version handed to the
+    background, kept here until the test runs them."""
+
+    def __init__(self):
+        self.pending = []
+
+    def __call__(self, job):
+        self.pending.append(job)
+
+    def run(self):
+        jobs, self.pending = self.pending, []
+        for job in jobs:
+            job()
+
+
+@pytest.fixture
+def stale_counts(kept_counts, settings, monkeypatch):
+    """Counts answered as last counted after a change, as in production;
+    the background's work done when the test says (``.run()``)."""
+    from freshness import versions
+
+    settings.COOPSITE_STALE_COUNTS_SECONDS = 600
+    refreshes = Refreshes()
+    monkeypatch.setattr(versions._refresher, "submit", refreshes)
+    return refreshes
+
+
 @pytest.fixture
 def public_cache(settings):
     """Conditional GET and the anonymous page cache on, as in production,

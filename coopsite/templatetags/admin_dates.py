@@ -6,7 +6,11 @@ row the list holds, then every distinct year among them: two scans of the
 whole table (100,000 articles) on each request. Here they are asked once
 per version of the data (``freshness.versions.kept_for_version``) and per
 list, the list named by its own query (its filters, search and the rows the
-user may see). Any committed change gives the data a new version."""
+user may see). Any committed change gives the data a new version; its years
+are then those last read, as a list's facet counts are (``stale``: the links
+above the list, not what decides its rows), while one app process reads them
+again in the background, so that no editor waits a scan of the table after
+each save."""
 
 import copy
 
@@ -38,12 +42,14 @@ class KeptDates:
         return kept_for_version(
             f"{self._key}|dates|{field_name}|{kind}|{order}",
             lambda: list(self._queryset.dates(field_name, kind, order)),
+            stale=True,
         )
 
     def datetimes(self, field_name, kind, order="ASC", tzinfo=None):
         return kept_for_version(
             f"{self._key}|datetimes|{field_name}|{kind}|{order}|{tzinfo}",
             lambda: list(self._queryset.datetimes(field_name, kind, order, tzinfo)),
+            stale=True,
         )
 
 

@@ -20,9 +20,10 @@ PARTNERSHIPS = "/admin/partnerships/partnership/"
 
 
 # What each kind of read looks like in SQL: a filter's choices read the
-# related table for the keys the list's rows have; the date hierarchy reads
-# the list's date range and its distinct years.
-CHOICE_LOOKUP = (" IN (SELECT DISTINCT",)
+# related table for the keys the list's rows have (or, where the user sees
+# every row, whether each related object has a link at all); the date
+# hierarchy reads the list's date range and its distinct years.
+CHOICE_LOOKUP = (" IN (SELECT DISTINCT", " WHERE EXISTS(SELECT")
 DATE_READS = ('"datefield"', 'AS "first"')
 
 
@@ -195,3 +196,104 @@ def test_a_querysets_text_is_its_own_not_its_clones(db):
     drafts = everything.filter(status="draft")
     assert query_text(drafts) == str(drafts.query) != query_text(everything)
     assert query_text(everything[:5]) == str(everything[:5].query)
+
+
+# --- The choices, asked of the links ----------------------------------------------------
+
+
+def related_only_filters(user):
+    """Each registered admin list's "related only" filters, as that list
+    makes them for ``user``: (admin, filter)."""
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    from coopsite.admin import KeptRelatedOnlyFilter
+
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    for model_admin in admin.site._registry.values():
+        if not model_admin.has_view_permission(request):
+            continue
+        changelist = model_admin.get_changelist_instance(request)
+        for spec in changelist.filter_specs:
+            if isinstance(spec, KeptRelatedOnlyFilter):
+                yield model_admin, spec, request
+
+
+def test_the_choices_are_those_django_reads_from_the_rows(
+    editor, contributor, superuser, db
+):
+    """Every "related only" filter of every list offers what Django's own
+    offers: only objects some row of the list (that the user may see) links
+    to, a tag only records have not on the articles' list, an unused one on
+    none, a country only in an exercise on the partnerships' list."""
+    from django.contrib.admin import RelatedOnlyFieldListFilter
+    from django.contrib.admin.utils import get_fields_from_path
+
+    from tests.factories import OrganisationFactory, ParticipantFactory
+
+    TagFactory(name="Unused")
+    PartnershipFactory(tags=[TagFactory(name="Only on records")])
+    ParticipantFactory()
+    OrganisationFactory()
+    PublishedArticleFactory(authors=[contributor], tags=[TagFactory(name="Mine")])
+    PublishedArticleFactory(tags=[TagFactory(name="Theirs")])
+    compared = set()
+    for user in (editor, contributor, superuser):
+        for model_admin, spec, request in related_only_filters(user):
+            field = get_fields_from_path(model_admin.model, spec.field_path)[-1]
+            ours = spec.choices_of_rows(field, request, model_admin)
+            djangos = RelatedOnlyFieldListFilter.field_choices(
+                spec, field, request, model_admin
+            )
+            assert ours == djangos, (user, model_admin, spec.field_path)
+            assert ours, (user, model_admin, spec.field_path)
+            compared.add((model_admin.model._meta.label, spec.field_path))
+    assert {
+        ("articles.Article", "authors"),
+        ("articles.Article", "tags"),
+        ("partnerships.Partnership", "participants__country"),
+        ("partnerships.Partnership", "tags"),
+    } <= compared
+
+
+@pytest.mark.parametrize("path", [ARTICLES, PARTNERSHIPS])
+def test_where_every_row_is_seen_each_choice_is_probed_not_every_row_read(
+    kept_counts, superuser_client, path
+):
+    """Whoever sees every row: the list's choices ask the links' table
+    whether each tag, author or country has one, never join the list's own
+    table (at 100,000 articles a tenth of a second after each save, against
+    a millisecond)."""
+    PublishedArticleFactory(tags=[TagFactory(name="Drones")])
+    PartnershipFactory(tags=[TagFactory(name="Radars")])
+    _page, lookups = choice_queries(superuser_client, path)
+    assert len(lookups) == 2
+    for sql in lookups:
+        assert " WHERE EXISTS(SELECT" in sql
+        assert " IN (SELECT" not in sql
+        assert "JOIN" not in sql.split("EXISTS(", 1)[1], sql
+
+
+def test_after_a_save_the_years_are_the_last_read_until_read_again(
+    superuser_client, commit, stale_counts
+):
+    """After a save the date hierarchy shows the years last read, at once,
+    while they are read again in the background; then the new year."""
+    with commit():
+        PartnershipFactory(start_date=dt.date(2019, 5, 1))
+        PartnershipFactory(start_date=dt.date(2021, 5, 1))
+    superuser_client.get(PARTNERSHIPS)
+    with commit():
+        PartnershipFactory(start_date=dt.date(2023, 5, 1))
+    page, reads = date_queries(superuser_client, PARTNERSHIPS)
+    assert not [sql for sql in reads if '"datefield"' in sql]
+    assert "start_date__year=2021" in page
+    assert "start_date__year=2023" not in page
+    # The list itself is the data's: every row, counted afresh.
+    assert "3 partnerships" in page
+
+    stale_counts.run()
+    page, reads = date_queries(superuser_client, PARTNERSHIPS)
+    assert not [sql for sql in reads if '"datefield"' in sql]
+    assert "start_date__year=2023" in page

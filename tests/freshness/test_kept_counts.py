@@ -188,34 +188,6 @@ def test_a_text_is_looked_up_in_the_index_once_per_version(
 # --- After a change: the last counts at once, counted again in the background ---------------
 
 
-class Refreshes:
-    """The values to make again that kept_for_version handed to the
-    background, kept here until the test runs them."""
-
-    def __init__(self):
-        self.pending = []
-
-    def __call__(self, job):
-        self.pending.append(job)
-
-    def run(self):
-        jobs, self.pending = self.pending, []
-        for job in jobs:
-            job()
-
-
-@pytest.fixture
-def stale_counts(kept_counts, settings, monkeypatch):
-    """Counts answered as last counted after a change, as in production;
-    the background's work done when the test says (``.run()``)."""
-    from freshness import versions
-
-    settings.COOPSITE_STALE_COUNTS_SECONDS = 600
-    refreshes = Refreshes()
-    monkeypatch.setattr(versions._refresher, "submit", refreshes)
-    return refreshes
-
-
 def test_after_a_change_the_next_reader_gets_the_last_counts_without_waiting(
     client, country, linked, commit, stale_counts, django_assert_num_queries
 ):

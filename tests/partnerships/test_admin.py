@@ -91,16 +91,17 @@ def test_partnership_changelist_reads_a_pages_names_without_every_partnership(
     ):
         response = superuser_client.get(url)
     assert made == []
+    # The rows' names (not the filters' choices, which ask whether a
+    # country or tag has a link at all: EXISTS).
+    rows_queries = [
+        q["sql"] for q in captured.captured_queries if "EXISTS(" not in q["sql"]
+    ]
     (participants,) = [
-        q["sql"]
-        for q in captured.captured_queries
-        if 'FROM "partnerships_participant"' in q["sql"]
+        sql for sql in rows_queries if 'FROM "partnerships_participant"' in sql
     ]
     assert '"partnerships_partnership"."start_date"' not in participants
     (tags,) = [
-        q["sql"]
-        for q in captured.captured_queries
-        if 'FROM "partnerships_partnership_tags"' in q["sql"]
+        sql for sql in rows_queries if 'FROM "partnerships_partnership_tags"' in sql
     ]
     assert '"partnerships_tag"."description"' not in tags
     page = response.content.decode()
