@@ -16,7 +16,14 @@ from django.contrib.admin.views.main import ChangeList
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationError
 from django.core.validators import URLValidator
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import (
+    Exists,
+    ForeignKey,
+    ManyToManyField,
+    ManyToOneRel,
+    OuterRef,
+    Q,
+)
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
@@ -76,19 +83,24 @@ def links_to(model, field_path: str):
     any other path."""
     fields = get_fields_from_path(model, field_path)
     last = fields[-1]
-    if len(fields) == 1 and last.many_to_many and not last.auto_created:
+    if len(fields) == 1 and isinstance(last, ManyToManyField):
         through = last.remote_field.through
+        if through is None:
+            return None
         return through._base_manager.filter(
             **{last.m2m_reverse_field_name(): OuterRef("pk")}
         )
-    if not (last.many_to_one and last.concrete and last.target_field.primary_key):
+    if not (isinstance(last, ForeignKey) and last.target_field.primary_key):
         return None
     # Every step before the key: a reverse foreign key that no row lacks
     # (a participant always has its partnership).
     for step in fields[:-1]:
-        if not (step.one_to_many and step.auto_created and not step.field.null):
+        if not (isinstance(step, ManyToOneRel) and not step.field.null):
             return None
-    return last.model._base_manager.filter(**{last.name: OuterRef("pk")})
+    owner = last.model
+    if owner is None:
+        return None
+    return owner._base_manager.filter(**{last.name: OuterRef("pk")})
 
 
 class RowCheckboxMixin:
