@@ -46,13 +46,17 @@ class KeptRelatedOnlyFilter(admin.RelatedOnlyFieldListFilter):
     version, per user, as the public lists' facets are: finding them reads
     every row of the list (100,000 articles), on every request of the
     changelist. Any committed save of a row, a link or a tag gives the data
-    a new version, and so new choices."""
+    a new version, and so new choices: until one app process has read them
+    in the background, the choices last read (``stale``, as a public list's
+    facet counts; the filter offers them, it does not decide the rows), and
+    the changelist's filters written from them are not kept."""
 
     def field_choices(self, field, request, model_admin):
         return kept_for_version(
             f"admin-choices|{model_admin.model._meta.label}|{self.field_path}"
             f"|{request.user.pk}",
             lambda: list(self.choices_of_rows(field, request, model_admin)),
+            stale=True,
         )
 
     def choices_of_rows(self, field, request, model_admin):

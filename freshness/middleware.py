@@ -116,7 +116,14 @@ class PublicPageCacheMiddleware:
 
     def __call__(self, request):
         if not settings.COOPSITE_PUBLIC_CACHE or not self.applies_to(request):
-            return self.get_response(request)
+            # Whether this request was answered older values is its own
+            # (the admin keeps no part written from them): a thread serves
+            # one request after another in the same context.
+            counting = versions.start_counting_stale()
+            try:
+                return self.get_response(request)
+            finally:
+                versions.stop_counting_stale(counting)
 
         code, code_modified = versions.code_version()
         freshness, kept = self.current_and_kept(request, code)

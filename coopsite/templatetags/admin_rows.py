@@ -45,7 +45,7 @@ from django.utils.timezone import (  # type: ignore[attr-defined]
 from django.utils.translation import get_language
 
 from coopsite.templatetags.admin_sidebar import permission_signature
-from freshness.versions import code_version, kept_for_version
+from freshness.versions import code_version, kept_for_version, served_stale
 
 register = template.Library()
 
@@ -377,6 +377,9 @@ class KeptChangelistPartNode(template.Node):
         return kept_for_version(
             changelist_part_name(request, cl, self.part),
             lambda: str(self.nodelist.render(context)),
+            # Not kept for the version when the request was answered values
+            # older than it (a filter's choices, read again meanwhile).
+            keep=lambda _written: not served_stale(),
         )
 
 
@@ -410,7 +413,9 @@ def kept_for_changelist(parser, token):
     change, a scheduled article's time coming and midnight give a new key)
     for the same user asking for the same page of the same list
     (:func:`changelist_part_name`). Written each time for an editable list,
-    whose rows are a form, and for anything but a GET."""
+    whose rows are a form, and for anything but a GET; written and not kept
+    in a request answered a value older than the data (the filters' choices
+    after a save, until they are read again)."""
     bits = token.split_contents()
     if len(bits) != 3:
         raise template.TemplateSyntaxError(f"{bits[0]} takes a changelist and a name")

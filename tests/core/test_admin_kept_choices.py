@@ -297,3 +297,43 @@ def test_after_a_save_the_years_are_the_last_read_until_read_again(
     page, reads = date_queries(superuser_client, PARTNERSHIPS)
     assert not [sql for sql in reads if '"datefield"' in sql]
     assert "start_date__year=2023" in page
+
+
+def test_after_a_save_the_filters_offer_the_last_choices_until_read_again(
+    superuser_client, commit, stale_counts
+):
+    """After a save the list's filters offer the choices last read, at once
+    (no lookup), and those filters are not kept for the new version; once
+    the background has read the choices again, the new tag is offered."""
+    with commit():
+        PartnershipFactory(tags=[TagFactory(name="Air defence")])
+    assert "Air defence" in superuser_client.get(PARTNERSHIPS).content.decode()
+    with commit():
+        PartnershipFactory(tags=[TagFactory(name="Armour")])
+    page, lookups = choice_queries(superuser_client, PARTNERSHIPS)
+    assert lookups == []
+    assert "Air defence" in filters_of(page)
+    assert "Armour" not in filters_of(page)
+    # The list itself is the data's.
+    assert "2 partnerships" in page
+    assert "Armour" in page
+
+    stale_counts.run()
+    page, lookups = choice_queries(superuser_client, PARTNERSHIPS)
+    assert lookups == []
+    assert "Armour" in filters_of(page)
+    # That request, answered nothing older than the data, kept what it
+    # wrote: the next one reads no row's participants to write them again.
+    with CaptureQueriesContext(connection) as again:
+        superuser_client.get(PARTNERSHIPS)
+    assert not [
+        q
+        for q in again.captured_queries
+        if 'FROM "partnerships_participant"' in q["sql"] and "EXISTS(" not in q["sql"]
+    ]
+
+
+def filters_of(page: str) -> str:
+    """The changelist's filter sidebar."""
+    start = page.index('id="changelist-filter"')
+    return page[start : page.index("</nav>", start)]
