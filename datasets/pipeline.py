@@ -138,7 +138,17 @@ _normalised = functools.lru_cache(maxsize=1 << 16)(normalise_name)
 
 def stable_id(*parts: object) -> str:
     """A short, stable id for a row that has none of its own."""
-    text = "|".join(_normalised(str(p)) for p in parts)
+    return stable_hash(stable_text(*parts))
+
+
+def stable_text(*parts: object) -> str:
+    """What :func:`stable_id` hashes: the parts normalised, joined by "|"
+    (the text of several parts is the texts of each run joined by "|")."""
+    return "|".join([_normalised(str(p)) for p in parts])
+
+
+def stable_hash(text: str) -> str:
+    """:func:`stable_id` of the parts whose :func:`stable_text` is ``text``."""
     return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:20]
 
 
@@ -754,6 +764,7 @@ class Writer:
         """Delete what earlier imports wrote for these records, recording
         the deletions in the rows' history. Rows editors added stay."""
         known = self.plan.known
+        known.imported.fetch(external_ids)
         owned: dict[RowLabel, list[int]] = {}
         for external_id in external_ids:
             for label, pks in known.imported.get(external_id, {}).items():
