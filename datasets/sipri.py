@@ -29,7 +29,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, fields
 from decimal import Decimal, InvalidOperation
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 from django.utils import timezone
 
@@ -203,6 +203,8 @@ class Deal:
     external_id: str = ""  # set once the names are resolved: see deal_ids()
     match_key: str = ""
     flags: list[Flag] = field(default_factory=list)
+    # Numbers are whole or Decimal (written as text): no float, ever.
+    holds_floats: ClassVar[bool] = False
 
     def content(self) -> dict:
         """What the row holds (its values are plain: no copy needed)."""
