@@ -607,35 +607,51 @@ class ExternalIds:
     ids: dict[str, int] = field(default_factory=dict)
     fingerprints: dict[str, str] = field(default_factory=dict)
     imported: RowsImported = field(default_factory=RowsImported)
+    # Read when first asked for (match_key_map): a file whose every record
+    # is known by its id never asks.
     match_keys: dict[str, str] = field(default_factory=dict)
+    _stored_keys: models.QuerySet | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.imported.scheme = self.scheme
 
     @classmethod
     def load(cls, scheme: str, model: type[Entity] | None = None) -> ExternalIds:
-        """The ids, fingerprints and match keys a scheme's records have; what
-        each wrote is read when asked for (``RowsImported``)."""
+        """The ids and fingerprints a scheme's records have; their match
+        keys (``match_key_map``) and what each wrote (``RowsImported``) are
+        read when asked for."""
         rows = ExternalIdentifier.objects.filter(scheme=scheme)
         if model is not None:
             rows = rows.filter(entity__entity_type=model.ENTITY_TYPE)
         known = cls(scheme)
         # In the order they were made: the table's own order, where the
         # model's (by id in the dataset) is a sort of every row.
-        found = list(
-            rows.order_by("pk").values_list(
-                "value", "entity_id", "fingerprint", KT(f"imported__{MATCH_KEY}")
-            )
-        )
-        known.ids = {value: entity_id for value, entity_id, _, _ in found}
-        known.fingerprints = {value: print_ for value, _, print_, _ in found}
-        known.match_keys = {value: key for value, _, _, key in found if key}
+        rows = rows.order_by("pk")
+        found = list(rows.values_list("value", "entity_id", "fingerprint"))
+        known.ids = {value: entity_id for value, entity_id, _ in found}
+        known.fingerprints = {value: print_ for value, _, print_ in found}
         known.imported.stored(known.ids)
+        known._stored_keys = rows
         return known
+
+    def match_key_map(self) -> dict[str, str]:
+        """The match key each record kept, by its id (those that kept one)."""
+        if self._stored_keys is not None:
+            stored = self._stored_keys.values_list(
+                "value", KT(f"imported__{MATCH_KEY}")
+            )
+            self._stored_keys = None
+            # Read before the writer changed anything: what this import
+            # knows since (renames, new records) stays as it is.
+            self.match_keys = {
+                value: key for value, key in stored if key
+            } | self.match_keys
+        return self.match_keys
 
     def rename(self, old: str, new: str) -> None:
         """Know the record ``old`` by ``new`` from now on (in memory: the
         writer stores it)."""
+        self.match_key_map()
         mappings: tuple[MutableMapping[str, Any], ...] = (
             self.ids,
             self.fingerprints,

@@ -536,16 +536,23 @@ class Plan:
         self.known = known
         for old, new in resolution.renames.items():
             known.rename(old, new)
+        # What a list of participants resolved to, once a list (a dataset
+        # may give records with the same parties one list).
+        resolved: dict[int, list] = {}
+
+        def resolved_of(participants: Participants) -> list:
+            found = resolved.get(id(participants))
+            if found is None:
+                found = resolved[id(participants)] = sorted(
+                    [(actor.identity, role) for actor, role in participants]
+                )
+            return found
+
         self.prints = {
             r.external_id: fingerprint(
                 {
                     "row": r.content(),
-                    "resolved": sorted(
-                        [
-                            (actor.identity, role)
-                            for actor, role in resolution.participants[r.external_id]
-                        ]
-                    ),
+                    "resolved": resolved_of(resolution.participants[r.external_id]),
                 },
                 floats=getattr(r, "holds_floats", True),
             )

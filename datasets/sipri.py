@@ -641,13 +641,19 @@ class SipriRegister(Dataset):
     def resolve(
         self, records: list[Deal], parties: Parties, known: ExternalIds
     ) -> Resolution:
-        participants = {
-            id(deal): [
-                (parties.get(deal.supplier, deal.row), ParticipantRole.SUPPLIER),
-                (parties.get(deal.recipient, deal.row), ParticipantRole.RECIPIENT),
-            ]
-            for deal in records
-        }
+        # One list for every deal between the same two names (thousands of
+        # deals name the same pair): the pipeline reads them, never changes
+        # them, and works out what it needs of each list once.
+        by_names: dict[tuple[str, str], Participants] = {}
+        participants: dict[int, Participants] = {}
+        for deal in records:
+            found = by_names.get((deal.supplier, deal.recipient))
+            if found is None:
+                found = by_names[deal.supplier, deal.recipient] = [
+                    (parties.get(deal.supplier, deal.row), ParticipantRole.SUPPLIER),
+                    (parties.get(deal.recipient, deal.row), ParticipantRole.RECIPIENT),
+                ]
+            participants[id(deal)] = found
         deal_ids(records, participants)
         renames = match_across_exports(records, known)
         return Resolution(
@@ -740,15 +746,15 @@ def match_across_exports(deals: list[Deal], known: ExternalIds) -> dict[str, str
     other export brings it: a new id whose match key an earlier import
     stored takes over that record (SIPRI's id replaces the key as its id).
     Returns the ids to rename (old -> new)."""
-    by_key = {key: value for value, key in known.match_keys.items()}
+    by_key: dict[str, str] | None = None  # read once a deal is not known
     renames = {}
     for deal in deals:
+        if deal.external_id in known.ids:
+            continue
+        if by_key is None:
+            by_key = {key: value for value, key in known.match_key_map().items()}
         earlier = by_key.get(deal.match_key)
-        if (
-            deal.external_id in known.ids
-            or earlier is None
-            or earlier == deal.external_id
-        ):
+        if earlier is None or earlier == deal.external_id:
             continue
         if deal.sipri_id and earlier not in renames:
             renames[earlier] = deal.sipri_id
