@@ -548,32 +548,53 @@ MATCH_KEY = "key"
 
 class RowsImported(MutableMapping[str, dict]):
     """What an import wrote for each record (``ExternalIdentifier.imported``),
-    kept as the database's JSON text until a record's is asked for: an
-    import reads those of the records it changes, not of every record."""
+    read from the database only for the records asked for: an import reads
+    those of the records it changes (:meth:`fetch`, in bulk), not of every
+    record (an unchanged re-import reads none)."""
 
-    def __init__(self) -> None:
-        self._rows: dict[str, dict | str] = {}
+    def __init__(self, scheme: str = "") -> None:
+        self.scheme = scheme
+        self._rows: dict[str, dict] = {}
+        self._unread: set[str] = set()  # stored, not read yet
 
-    def load(self, value: str, text: str | None) -> None:
-        self._rows[value] = text or "{}"
+    def stored(self, values: Iterable[str]) -> None:
+        """These records have theirs in the database, to read when asked."""
+        self._unread.update(values)
+
+    def fetch(self, values: Iterable[str]) -> None:
+        """Read those of these records not read yet, a batch a query."""
+        wanted = [value for value in values if value in self._unread]
+        for chunk in batches(wanted):
+            for value, text in ExternalIdentifier.objects.filter(
+                scheme=self.scheme, value__in=chunk
+            ).values_list("value", Cast("imported", models.TextField())):
+                self._rows[value] = json.loads(text or "{}") or {}
+        self._unread.difference_update(wanted)
 
     def __getitem__(self, value: str) -> dict:
-        found = self._rows[value]
-        if isinstance(found, str):
-            found = self._rows[value] = json.loads(found) or {}
-        return found
+        if value in self._unread:
+            self.fetch([value])
+        return self._rows[value]
 
     def __setitem__(self, value: str, imported: dict) -> None:
+        self._unread.discard(value)
         self._rows[value] = imported
 
     def __delitem__(self, value: str) -> None:
-        del self._rows[value]
+        if value in self._unread:
+            self._unread.discard(value)
+        else:
+            del self._rows[value]
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._rows or value in self._unread
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._rows)
+        yield from self._rows
+        yield from self._unread
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self._rows) + len(self._unread)
 
 
 @dataclass
@@ -586,31 +607,51 @@ class ExternalIds:
     ids: dict[str, int] = field(default_factory=dict)
     fingerprints: dict[str, str] = field(default_factory=dict)
     imported: RowsImported = field(default_factory=RowsImported)
+    # Read when first asked for (match_key_map): a file whose every record
+    # is known by its id never asks.
     match_keys: dict[str, str] = field(default_factory=dict)
+    _stored_keys: models.QuerySet | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self.imported.scheme = self.scheme
 
     @classmethod
     def load(cls, scheme: str, model: type[Entity] | None = None) -> ExternalIds:
+        """The ids and fingerprints a scheme's records have; their match
+        keys (``match_key_map``) and what each wrote (``RowsImported``) are
+        read when asked for."""
         rows = ExternalIdentifier.objects.filter(scheme=scheme)
         if model is not None:
             rows = rows.filter(entity__entity_type=model.ENTITY_TYPE)
         known = cls(scheme)
-        for value, entity_id, print_, imported, key in rows.values_list(
-            "value",
-            "entity_id",
-            "fingerprint",
-            Cast("imported", models.TextField()),
-            KT(f"imported__{MATCH_KEY}"),
-        ):
-            known.ids[value] = entity_id
-            known.fingerprints[value] = print_
-            known.imported.load(value, imported)
-            if key:
-                known.match_keys[value] = key
+        # In the order they were made: the table's own order, where the
+        # model's (by id in the dataset) is a sort of every row.
+        rows = rows.order_by("pk")
+        found = list(rows.values_list("value", "entity_id", "fingerprint"))
+        known.ids = {value: entity_id for value, entity_id, _ in found}
+        known.fingerprints = {value: print_ for value, _, print_ in found}
+        known.imported.stored(known.ids)
+        known._stored_keys = rows
         return known
+
+    def match_key_map(self) -> dict[str, str]:
+        """The match key each record kept, by its id (those that kept one)."""
+        if self._stored_keys is not None:
+            stored = self._stored_keys.values_list(
+                "value", KT(f"imported__{MATCH_KEY}")
+            )
+            self._stored_keys = None
+            # Read before the writer changed anything: what this import
+            # knows since (renames, new records) stays as it is.
+            self.match_keys = {
+                value: key for value, key in stored if key
+            } | self.match_keys
+        return self.match_keys
 
     def rename(self, old: str, new: str) -> None:
         """Know the record ``old`` by ``new`` from now on (in memory: the
         writer stores it)."""
+        self.match_key_map()
         mappings: tuple[MutableMapping[str, Any], ...] = (
             self.ids,
             self.fingerprints,

@@ -59,9 +59,12 @@ class RowFlags(list[Flag]):
         how messages name the value (the field's name by default);
         ``one_line`` makes runs of white space one space."""
         value = value.strip()
-        label = label or field
         # Printable text (nearly every cell) holds no control character.
-        if not value.isprintable() and CONTROL_CHARACTERS.search(value):
+        printable = value.isprintable()
+        if printable and not one_line and (limit is None or len(value) <= limit):
+            return value  # nearly every cell: nothing to remove or cut
+        label = label or field
+        if not printable and CONTROL_CHARACTERS.search(value):
             self.add(
                 field,
                 value,

@@ -3,6 +3,7 @@ once each (the import's "resolve names" step)."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -59,10 +60,12 @@ class Actor:
             raise ValueError(f"“{self.name}” became no country, bloc or organisation")
         return (None, pk_of(self.organisation), None)
 
-    @property
+    @functools.cached_property
     def identity(self) -> tuple[str, str]:
         """Which party this is, in words that stay the same from one import
-        (and one database) to the next."""
+        (and one database) to the next. Kept once worked out: a name's actor
+        is asked on every row that names it (twice for each of a register's
+        30,000 deals), and what it became does not change."""
         if self.country is not None:
             return (ActorKind.COUNTRY, self.country.slug)
         if self.bloc is not None:

@@ -83,7 +83,7 @@ BATCH = 1000
 CHUNK = 2000  # new records written whole at a time
 
 
-def fingerprint(record: dict) -> str:
+def fingerprint(record: dict, *, floats: bool = True) -> str:
     """A stable hash of everything imported from a row: the SHA-256 of its
     JSON, keys sorted, compact, not ASCII-escaped, other values as str().
 
@@ -93,12 +93,13 @@ def fingerprint(record: dict) -> str:
     single digit): a print whose JSON may hold one is taken with json, so
     that every print stays the one earlier imports stored. (The datasets'
     only floats are coordinates; a non-finite one is flagged, never kept.)
+    ``floats=False`` says the record holds none: the JSON is not searched.
     """
     try:
         data: bytes | None = orjson.dumps(record, default=str, option=_ORJSON_OPTIONS)
     except orjson.JSONEncodeError:  # an integer past 64 bits, a lone surrogate
         data = None
-    if data is None or _maybe_tiny_float(data):
+    if data is None or (floats and _maybe_tiny_float(data)):
         data = json.dumps(
             record,
             sort_keys=True,
@@ -138,7 +139,17 @@ _normalised = functools.lru_cache(maxsize=1 << 16)(normalise_name)
 
 def stable_id(*parts: object) -> str:
     """A short, stable id for a row that has none of its own."""
-    text = "|".join(_normalised(str(p)) for p in parts)
+    return stable_hash(stable_text(*parts))
+
+
+def stable_text(*parts: object) -> str:
+    """What :func:`stable_id` hashes: the parts normalised, joined by "|"
+    (the text of several parts is the texts of each run joined by "|")."""
+    return "|".join([_normalised(str(p)) for p in parts])
+
+
+def stable_hash(text: str) -> str:
+    """:func:`stable_id` of the parts whose :func:`stable_text` is ``text``."""
     return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:20]
 
 
@@ -152,6 +163,9 @@ class Record(Protocol):
     row: int
     external_id: str
     flags: list[Flag]  # what the row got wrong: part of content()
+    # A record type whose content() never holds a float may say so with a
+    # class attribute ``holds_floats = False``: its fingerprint's JSON is
+    # then not searched for one (see fingerprint()).
 
     def content(self) -> dict: ...
 
@@ -522,15 +536,25 @@ class Plan:
         self.known = known
         for old, new in resolution.renames.items():
             known.rename(old, new)
+        # What a list of participants resolved to, once a list (a dataset
+        # may give records with the same parties one list).
+        resolved: dict[int, list] = {}
+
+        def resolved_of(participants: Participants) -> list:
+            found = resolved.get(id(participants))
+            if found is None:
+                found = resolved[id(participants)] = sorted(
+                    [(actor.identity, role) for actor, role in participants]
+                )
+            return found
+
         self.prints = {
             r.external_id: fingerprint(
                 {
                     "row": r.content(),
-                    "resolved": sorted(
-                        (actor.identity, role)
-                        for actor, role in resolution.participants[r.external_id]
-                    ),
-                }
+                    "resolved": resolved_of(resolution.participants[r.external_id]),
+                },
+                floats=getattr(r, "holds_floats", True),
             )
             for r in records
         }
@@ -754,6 +778,7 @@ class Writer:
         """Delete what earlier imports wrote for these records, recording
         the deletions in the rows' history. Rows editors added stay."""
         known = self.plan.known
+        known.imported.fetch(external_ids)
         owned: dict[RowLabel, list[int]] = {}
         for external_id in external_ids:
             for label, pks in known.imported.get(external_id, {}).items():
@@ -869,16 +894,31 @@ def _child_rows_of(
         return found
 
     participants = group(Participant, PARTICIPANT_NAMES)
+    # A party's ids, once each (the same few hundred parties take part in
+    # tens of thousands of records; their organisations and the systems are
+    # created by now).
+    party_ids: dict[int, tuple] = {}
+    system_ids: dict[int, int] = {}  # and a system's, where it is an object
     for external_id, partnership in written.items():
         pk, draft = partnership.pk, drafts[external_id]
         for actor, role in draft.participants:
-            participants.rows.append((pk, role, *actor.party_ids()))
+            ids = party_ids.get(id(actor))
+            if ids is None:
+                ids = party_ids[id(actor)] = actor.party_ids()
+            participants.rows.append((pk, role, *ids))
             participants.owners.append(external_id)
         for line in draft.system_lines:
             lines = group(
                 PartnershipSystem, ("partnership_id", "system_id", *line.values)
             )
-            lines.rows.append((pk, pk_of(line.system), *line.values.values()))
+            system = line.system
+            # An id, or a System the catalogue created (its id read once).
+            system_id = (
+                system if isinstance(system, int) else system_ids.get(id(system))
+            )
+            if system_id is None:
+                system_id = system_ids[id(system)] = pk_of(system)
+            lines.rows.append((pk, system_id, *line.values.values()))
             lines.owners.append(external_id)
         for source in draft.sources:
             sources = group(Source, ("partnership_id", *source))

@@ -24,11 +24,12 @@ import csv
 import datetime as dt
 import functools
 import io
+import operator
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, fields
 from decimal import Decimal, InvalidOperation
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 from django.utils import timezone
 
@@ -55,7 +56,9 @@ from .pipeline import (
     Participants,
     Resolution,
     SystemLine,
+    stable_hash,
     stable_id,
+    stable_text,
 )
 from .source import RowError, SourceFile
 
@@ -200,15 +203,20 @@ class Deal:
     external_id: str = ""  # set once the names are resolved: see deal_ids()
     match_key: str = ""
     flags: list[Flag] = field(default_factory=list)
+    # Numbers are whole or Decimal (written as text): no float, ever.
+    holds_floats: ClassVar[bool] = False
 
     def content(self) -> dict:
         """What the row holds (its values are plain: no copy needed)."""
-        data = {name: getattr(self, name) for name in CONTENT_FIELDS}
-        data["flags"] = sorted(flag.key() for flag in self.flags)
+        data = dict(zip(CONTENT_FIELDS, _content_values(self), strict=True))
+        data["flags"] = sorted(flag.key() for flag in self.flags) if self.flags else []
         return data
 
 
 CONTENT_FIELDS = [f.name for f in fields(Deal) if f.name not in ("row", "flags")]
+# Every field's value at once (one call, not a getattr a field): a
+# fingerprint is taken of every row of every import.
+_content_values = operator.attrgetter(*CONTENT_FIELDS)
 
 
 @dataclass
@@ -225,23 +233,31 @@ class Register:
 
 
 def _int(value: str, field: str, what: str, flags: RowFlags) -> int | None:
+    number, text, message = _read_int(value, what)
+    if message:
+        flags.add(field, text, IssueReason.NOT_A_NUMBER, message)
+    return number
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _read_int(value: str, what: str) -> tuple[int | None, str, str]:
+    """A quantity cell as (the number, its text, what is wrong with it):
+    quantities repeat through a file, each is read once."""
     value = value.strip()
     if not value:
-        return None
+        return None, "", ""
     try:
         number = int(value)
     except ValueError:
-        message = f"the {what} “{value}” is not a whole number"
-    else:
-        if 0 <= number <= MAX_QUANTITY:
-            return number
-        message = (
-            f"the {what} cannot be negative ({number})"
-            if number < 0
-            else f"the {what} {number:,} is more than any deal holds"
-        )
-    flags.add(field, value, IssueReason.NOT_A_NUMBER, message)
-    return None
+        return None, value, f"the {what} “{value}” is not a whole number"
+    if 0 <= number <= MAX_QUANTITY:
+        return number, value, ""
+    message = (
+        f"the {what} cannot be negative ({number})"
+        if number < 0
+        else f"the {what} {number:,} is more than any deal holds"
+    )
+    return None, value, message
 
 
 _FOUR_DIGITS = re.compile(r"\d{4}")
@@ -303,7 +319,11 @@ def _read_decimal(value: str) -> tuple[Decimal | None, str, str]:
 
 
 def _condition(value: str, flags: RowFlags) -> str:
-    condition = CONDITIONS.get(value.strip().lower())
+    condition = _CONDITION_CELLS.get(value)
+    if condition is None:
+        condition = CONDITIONS.get(value.strip().lower())
+        if condition is not None:
+            _CONDITION_CELLS[value] = condition
     if condition is None:
         flags.add(
             "condition",
@@ -315,8 +335,34 @@ def _condition(value: str, flags: RowFlags) -> str:
     return condition
 
 
+# Cells as they read (a few distinct values through a file), each worked
+# out once.
+_CONDITION_CELLS: dict[str, str] = {}
+
+
+@functools.lru_cache(maxsize=256)
 def _flag(value: str) -> bool:
     return value.strip().lower() in {"?", "yes", "y", "true", "1", "estimate", "x"}
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _read_years(
+    value: str,
+) -> tuple[tuple[int, ...], bool, tuple[tuple[str, str], ...]]:
+    """A cell of delivery years ("2015; 2016?") as (the years, whether any
+    is an estimate, (text, the part that is no year) of each part that is
+    not one): such cells repeat through a file, each is read once."""
+    years: list[int] = []
+    estimated = False
+    wrong: list[tuple[str, str]] = []
+    for part in filter(None, (p.strip() for p in value.split(";"))):
+        year, estimate, no_year = _read_year(part)
+        if no_year:
+            wrong.append((part.strip(), no_year))
+        if year is not None:
+            years.append(year)
+        estimated |= estimate
+    return tuple(years), estimated, tuple(wrong)
 
 
 def parse(text: str) -> Register:
@@ -398,13 +444,10 @@ def _parse_all_countries(lines, header, generated) -> Register:
             raise RowError(line, "has no weapon designation")
         flags = RowFlags(line)
         order_year, _ = _year(year, "start_date", "year of order", flags)
-        delivery_years: list[int] = []
-        years_estimated = False
-        for part in filter(None, (p.strip() for p in years.split(";"))):
-            value, estimate = _year(part, "delivery_years", "delivery year", flags)
-            if value is not None:
-                delivery_years.append(value)
-            years_estimated |= estimate
+        delivery_years, years_estimated, no_years = _read_years(years)
+        for text, no_year in no_years:
+            flags.add("delivery_years", text, IssueReason.NOT_A_YEAR,
+                      f"the delivery year “{no_year}” is not a year")  # fmt: skip
         deals.append(
             Deal(
                 row=line,
@@ -420,7 +463,7 @@ def _parse_all_countries(lines, header, generated) -> Register:
                 ordered_is_estimate=_flag(ordered_q),
                 delivered=_int(delivered, "quantity_delivered", "number delivered", flags),
                 delivered_is_estimate=_flag(delivered_q),
-                delivery_years=delivery_years,
+                delivery_years=list(delivery_years),
                 delivery_years_are_estimates=years_estimated,
                 condition=_condition(status, flags),
                 comments=flags.text(comments, "summary", label="the comments"),
@@ -598,13 +641,19 @@ class SipriRegister(Dataset):
     def resolve(
         self, records: list[Deal], parties: Parties, known: ExternalIds
     ) -> Resolution:
-        participants = {
-            id(deal): [
-                (parties.get(deal.supplier, deal.row), ParticipantRole.SUPPLIER),
-                (parties.get(deal.recipient, deal.row), ParticipantRole.RECIPIENT),
-            ]
-            for deal in records
-        }
+        # One list for every deal between the same two names (thousands of
+        # deals name the same pair): the pipeline reads them, never changes
+        # them, and works out what it needs of each list once.
+        by_names: dict[tuple[str, str], Participants] = {}
+        participants: dict[int, Participants] = {}
+        for deal in records:
+            found = by_names.get((deal.supplier, deal.recipient))
+            if found is None:
+                found = by_names[deal.supplier, deal.recipient] = [
+                    (parties.get(deal.supplier, deal.row), ParticipantRole.SUPPLIER),
+                    (parties.get(deal.recipient, deal.row), ParticipantRole.RECIPIENT),
+                ]
+            participants[id(deal)] = found
         deal_ids(records, participants)
         renames = match_across_exports(records, known)
         return Resolution(
@@ -673,13 +722,19 @@ def deal_ids(deals: list[Deal], participants: dict[int, Participants]) -> None:
         return (0, int(number), "") if number.isdigit() else (1, 0, number or "")
 
     seen: Counter[str] = Counter()
-    for deal in sorted(deals, key=order):
+    # The parties' part of the key, once per pair of names (they repeat
+    # through a file): the text stable_id() hashes, made in two steps.
+    pairs: dict[tuple[int, int], str] = {}
+    in_order = sorted(deals, key=order) if any(d.sipri_id for d in deals) else deals
+    for deal in in_order:
         (supplier, _), (recipient, _) = participants[id(deal)]
-        key = stable_id(
-            *supplier.identity,
-            *recipient.identity,
-            deal.designation,
-            deal.order_year or "",
+        pair = pairs.get((id(supplier), id(recipient)))
+        if pair is None:
+            pair = pairs[id(supplier), id(recipient)] = stable_text(
+                *supplier.identity, *recipient.identity
+            )
+        key = stable_hash(
+            f"{pair}|{stable_text(deal.designation, deal.order_year or '')}"
         )
         seen[key] += 1
         deal.match_key = key if seen[key] == 1 else f"{key}-{seen[key]}"
@@ -691,15 +746,15 @@ def match_across_exports(deals: list[Deal], known: ExternalIds) -> dict[str, str
     other export brings it: a new id whose match key an earlier import
     stored takes over that record (SIPRI's id replaces the key as its id).
     Returns the ids to rename (old -> new)."""
-    by_key = {key: value for value, key in known.match_keys.items()}
+    by_key: dict[str, str] | None = None  # read once a deal is not known
     renames = {}
     for deal in deals:
+        if deal.external_id in known.ids:
+            continue
+        if by_key is None:
+            by_key = {key: value for value, key in known.match_key_map().items()}
         earlier = by_key.get(deal.match_key)
-        if (
-            deal.external_id in known.ids
-            or earlier is None
-            or earlier == deal.external_id
-        ):
+        if earlier is None or earlier == deal.external_id:
             continue
         if deal.sipri_id and earlier not in renames:
             renames[earlier] = deal.sipri_id

@@ -64,7 +64,12 @@ def entry_field(model: type[Model]) -> str:
 
 
 def _clean(*parts: str) -> str:
-    return _CONTROL.sub(" ", "\n".join(part for part in parts if part)).strip()
+    text = "\n".join([part for part in parts if part])
+    if all(part.isprintable() for part in parts):
+        # No control character in any part (nearly every row: an import
+        # indexes tens of thousands), nothing to search for.
+        return text.strip()
+    return _CONTROL.sub(" ", text).strip()
 
 
 def _spellings(*names: str) -> list[str]:
