@@ -30,9 +30,16 @@ def public_models() -> list[type[Model]]:
     return [
         model
         for model in apps.get_models(include_auto_created=True)
-        if model._meta.app_label in PUBLIC_APPS
-        and model._meta.label_lower not in IGNORED_MODELS
+        if versioned(model)
     ]
+
+
+def versioned(model: type[Model]) -> bool:
+    """Whether every committed change of ``model``'s rows gives the data a
+    new version (what is kept for a version may be kept of its rows: an
+    import run's, a login attempt's or a group's may not)."""
+    meta = model._meta
+    return meta.app_label in PUBLIC_APPS and meta.label_lower not in IGNORED_MODELS
 
 
 def saved(sender, update_fields=None, **kwargs):

@@ -19,6 +19,7 @@ from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.templatetags.base import InclusionAdminNode
 
 from coopsite.filtering import query_text
+from freshness.signals import versioned
 from freshness.versions import kept_for_version
 
 register = template.Library()
@@ -54,6 +55,8 @@ class KeptDates:
 
 
 def kept_date_hierarchy(cl):
+    if not versioned(cl.model):  # its rows' changes give no new version
+        return admin_list.date_hierarchy(cl)
     kept = copy.copy(cl)
     kept.queryset = KeptDates(cl.queryset)
     return admin_list.date_hierarchy(kept)

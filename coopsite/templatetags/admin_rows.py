@@ -45,6 +45,7 @@ from django.utils.timezone import (  # type: ignore[attr-defined]
 from django.utils.translation import get_language
 
 from coopsite.templatetags.admin_sidebar import permission_signature
+from freshness.signals import versioned
 from freshness.versions import code_version, kept_for_version, served_stale
 
 register = template.Library()
@@ -372,7 +373,12 @@ class KeptChangelistPartNode(template.Node):
     def render(self, context):
         cl = self.changelist.resolve(context)
         request = context.get("request")
-        if request is None or request.method != "GET" or cl.formset:
+        if (
+            request is None
+            or request.method != "GET"
+            or cl.formset
+            or not versioned(cl.model)
+        ):
             return self.nodelist.render(context)
         return kept_for_version(
             changelist_part_name(request, cl, self.part),
@@ -413,7 +419,9 @@ def kept_for_changelist(parser, token):
     change, a scheduled article's time coming and midnight give a new key)
     for the same user asking for the same page of the same list
     (:func:`changelist_part_name`). Written each time for an editable list,
-    whose rows are a form, and for anything but a GET; written and not kept
+    whose rows are a form, for a list of rows whose changes give the data no
+    new version (import runs, login attempts, groups), and for anything but
+    a GET; written and not kept
     in a request answered a value older than the data (the filters' choices
     after a save, until they are read again)."""
     bits = token.split_contents()

@@ -5,6 +5,7 @@ permission set and page (``kept_nav_sidebar``): asked again, the page is the
 same without writing them again; a change, another user, other permissions
 or another page is never answered from what was kept for the first."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -155,3 +156,26 @@ def test_the_sidebar_asked_again_does_not_list_the_apps_again(
     monkeypatch.setattr(CoopsiteAdminSite, "_build_app_dict", counted)
     assert sidebar(admin_client.get(PARTNERSHIPS)) == first
     assert built == []
+
+
+def test_a_list_whose_rows_give_the_data_no_new_version_is_written_each_time(
+    kept_counts, superuser_client
+):
+    """Import runs (like login attempts and groups) change without giving
+    the data a new version: their list, its rows and its years, is never
+    kept, so a run that ends shows on the next request."""
+    from tests.factories import ImportRunFactory
+
+    url = "/admin/datasets/importrun/"
+    ImportRunFactory(
+        file_name="first-register.csv",
+        started_at=dt.datetime(2024, 3, 1, tzinfo=dt.UTC),
+    )
+    assert "first-register.csv" in superuser_client.get(url).content.decode()
+    ImportRunFactory(
+        file_name="second-register.csv",
+        started_at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
+    )
+    page = superuser_client.get(url).content.decode()
+    assert "second-register.csv" in page
+    assert "started_at__year=2026" in page

@@ -2,6 +2,8 @@ import string
 
 import pytest
 from django.utils.text import slugify
+from hypothesis import given
+from hypothesis import strategies as st
 
 from core.names import fold, normalise_name, slugify_name
 
@@ -56,3 +58,25 @@ def test_a_name_of_only_punctuation_normalises_to_nothing():
 )
 def test_a_slug_is_djangos_slug_of_the_folded_name(name):
     assert slugify_name(name) == slugify(fold(name))
+
+
+def _fold_whole(text: str) -> str:
+    """The fold as one pass over the whole text (what ``fold`` does word by
+    word, each word once)."""
+    import unicodedata
+
+    from core.names import _LATIN_SPECIALS
+
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LATIN_SPECIALS))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+@given(
+    st.lists(
+        st.sampled_from([" ", "  ", "é", "\u0301", "İ", "ß", "ﬁ", "\u00a0", "ı", "Ø"])
+        | st.text(max_size=4),
+        max_size=12,
+    ).map("".join)
+)
+def test_folding_word_by_word_folds_as_the_whole_text_would(text):
+    assert fold(text) == (text.lower() if text.isascii() else _fold_whole(text))
