@@ -31,7 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, ArticleEntityLink
-from coopsite.safety import script_safe_json, spreadsheet_safe
+from coopsite.safety import FORMULA_FIRST, script_safe_json_bytes, spreadsheet_safe
 from freshness import versions
 from partnerships.models import (
     Alias,
@@ -80,9 +80,20 @@ def _values(queryset, *fields, convert: dict[int, Callable] | None = None):
                 row = list(row)
                 for index, function in convert.items():
                     row[index] = function(row[index])
-            yield tuple(_plain(value) for value in row)
+            yield plain_row(row)
 
     return rows
+
+
+# The values most cells hold, which stay as they are: a snapshot reads a
+# few hundred thousand rows, and a set look-up per cell is a fraction of
+# the isinstance tests of _plain().
+_PLAIN_AS_IS = frozenset({str, int, float, bool, type(None)})
+
+
+def plain_row(row) -> tuple:
+    """``row`` with every value made plain (:func:`_plain`)."""
+    return tuple([v if v.__class__ in _PLAIN_AS_IS else _plain(v) for v in row])
 
 
 def _plain(value):
@@ -327,6 +338,23 @@ def csv_cell(value):
     return spreadsheet_safe(value)
 
 
+def csv_row(row) -> list:
+    """:func:`csv_cell` of each value of ``row``: text (most cells) tested
+    here for a formula's first character, numbers kept and None made empty
+    here, any other value by :func:`csv_cell` (a snapshot writes millions
+    of cells)."""
+    return [
+        ("'" + v if v[:1] in FORMULA_FIRST else v)
+        if (kind := v.__class__) is str
+        else v
+        if kind is int or kind is float
+        else ""
+        if v is None
+        else csv_cell(v)
+        for v in row
+    ]
+
+
 @dataclass
 class Manifest:
     """What the latest snapshot holds, as stored beside its files."""
@@ -446,29 +474,52 @@ def build(*, force: bool = False, now: dt.datetime | None = None) -> Manifest | 
     return manifest
 
 
+# JSON Lines are escaped and compressed this many rows at a time.
+LINES_AT_ONCE = 2000
+# The JSON Lines' gzip level: zlib's default. Level 9 (gzip's own default)
+# compressed twice as slowly (about 1.5 s more for 187,000 rows, a fifth of
+# the whole snapshot) for a file 4% smaller.
+GZIP_LEVEL = 6
+
+
 def _write(zipped, lines, stamp: str) -> tuple[dict[str, int], dict[str, str]]:
     counts: dict[str, int] = {}
     descriptions: dict[str, str] = {}
+    # What script_safe_json() writes, the escaping done on a run of lines at
+    # once (script_safe_json_bytes): the same bytes, a few times quicker.
+    encode = json.JSONEncoder(ensure_ascii=False).encode
     with (
         zipfile.ZipFile(zipped, "w", compression=zipfile.ZIP_DEFLATED) as archive,
-        gzip.GzipFile(fileobj=lines, mode="wb", mtime=0) as jsonl,
+        gzip.GzipFile(
+            fileobj=lines, mode="wb", mtime=0, compresslevel=GZIP_LEVEL
+        ) as jsonl,
     ):
+
+        def write_lines(pending: list[str]) -> None:
+            if pending:
+                text = "\n".join(pending) + "\n"
+                jsonl.write(script_safe_json_bytes(text.encode()))
+                pending.clear()
+
         for table in tables():
             descriptions[table.name] = table.description
             count = 0
+            pending: list[str] = []
             with archive.open(f"{table.name}.csv", "w") as raw:
                 text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
                 writer = csv.writer(text)
                 writer.writerow(table.columns)
                 for row in table.rows():
-                    writer.writerow([csv_cell(value) for value in row])
+                    writer.writerow(csv_row(row))
                     record = {
                         "table": table.name,
                         **dict(zip(table.columns, row, strict=True)),
                     }
-                    jsonl.write(script_safe_json(record).encode())
-                    jsonl.write(b"\n")
+                    pending.append(encode(record))
+                    if len(pending) >= LINES_AT_ONCE:
+                        write_lines(pending)
                     count += 1
+                write_lines(pending)
                 text.flush()
                 text.detach()
             counts[table.name] = count

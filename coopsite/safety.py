@@ -71,13 +71,13 @@ def spreadsheet_safe(value):
 
 # A cell's first character decides (each prefix is one character; were a
 # longer one added, its first character would neutralise more, never less).
-_FORMULA_FIRST = frozenset(prefix[0] for prefix in FORMULA_PREFIXES)
+FORMULA_FIRST = frozenset(prefix[0] for prefix in FORMULA_PREFIXES)
 
 
 def spreadsheet_safe_cells(cells: list[str]) -> list[str]:
     """:func:`spreadsheet_safe` for a row of text cells at once (a large
     download calls it for every row)."""
-    return ["'" + cell if cell[:1] in _FORMULA_FIRST else cell for cell in cells]
+    return ["'" + cell if cell[:1] in FORMULA_FIRST else cell for cell in cells]
 
 
 def script_safe_json(data, **kwargs) -> str:

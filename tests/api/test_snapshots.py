@@ -2,19 +2,25 @@
 database's numbers; nothing unpublished; nothing a spreadsheet would run."""
 
 import csv
+import datetime as dt
 import gzip
 import io
+import json
 import zipfile
+from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils.safestring import SafeString
 
 from api import snapshots
+from coopsite.safety import script_safe_json
 from partnerships.models import (
     Partnership,
     Source,
 )
+from tests.security.payloads import PAYLOADS
 
 pytestmark = pytest.mark.django_db
 
@@ -116,3 +122,42 @@ def test_the_downloads_are_listed_by_the_api_and_linked_from_every_page(
     home = client.get("/").content.decode()
     assert 'href="/api/v1/downloads/latest.zip"' in home
     assert 'href="/api/v1/"' in home
+
+
+ODD_VALUES = [
+    None, True, False, 0, -1, 2**70, 1.5, -0.0, "", "plain", "=SUM(A1)",
+    Decimal("12"), Decimal("12.50"), Decimal("-0.001"),
+    dt.date(1962, 9, 26), dt.datetime(2026, 12, 2, 13, 5, tzinfo=dt.UTC),
+    SafeString("-1+1"), "\u2028</script>&",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "row", [ODD_VALUES, PAYLOADS], ids=["every kind of value", "payload corpus"]
+)
+def test_a_row_is_written_as_each_of_its_values_would_be(row):
+    """The snapshot writes whole rows at once (hundreds of thousands of
+    cells); each cell must come out as the one-value rules make it."""
+    assert snapshots.plain_row(row) == tuple(snapshots._plain(v) for v in row)
+    plain = snapshots.plain_row(row)
+    assert snapshots.csv_row(plain) == [snapshots.csv_cell(v) for v in plain]
+
+
+def test_the_json_lines_are_escaped_as_script_safe_json_escapes_them(client, records):
+    """Written a run of lines at a time, every line is what
+    script_safe_json() makes of its row: no markup, no line separator."""
+    partnership = Partnership.objects.first()
+    partnership.name = "</script><b>&\u2028\u2029" + PAYLOADS[0]
+    partnership.save()
+    call_command("build_snapshot", "--force", stdout=StringIO())
+    raw = gzip.decompress(download(client, "/api/v1/downloads/latest.jsonl.gz"))
+    lines = raw.decode().split("\n")
+    assert lines[-1] == ""
+    for line in lines[:-1]:
+        assert script_safe_json(json.loads(line)) == line
+    for character in "<>&\u2028\u2029":
+        assert character.encode() not in raw
+    assert any(
+        json.loads(line).get("name", "").startswith("</script><b>&\u2028")
+        for line in lines[:-1]
+    )
