@@ -225,6 +225,7 @@ class Article(TimeStampedModel):
         if not self.slug:
             self.slug = unique_slug(Article.objects.all(), self.title)
         old_slug = getattr(self, "_loaded_slug", None)
+        adding = self._state.adding
         # The body may have changed: readers get it made anew, and its words
         # are counted now (a list of articles shows each one's reading time
         # without reading its Markdown).
@@ -252,7 +253,7 @@ class Article(TimeStampedModel):
         self._loaded_slug = self.slug
         update_fields = kwargs.get("update_fields")
         if update_fields is None or "body" in update_fields:
-            self.sync_body_images()
+            self.sync_body_images(new=adding)
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
@@ -284,9 +285,14 @@ class Article(TimeStampedModel):
             "visible_from": self.public_from,
         }
 
-    def sync_body_images(self) -> None:
-        """Keep the usage index of the library pictures the body shows."""
+    def sync_body_images(self, *, new: bool = False) -> None:
+        """Keep the usage index of the library pictures the body shows
+        (``new``: the article was just created, and has no index yet)."""
         wanted = body_pictures(self.body).ids
+        if not wanted:  # most bodies: no picture to look up
+            if not new:
+                ArticleBodyImage.objects.filter(article=self).delete()
+            return
         known = set(Image.objects.filter(pk__in=wanted).values_list("pk", flat=True))
         ArticleBodyImage.objects.filter(article=self).exclude(
             image_id__in=known

@@ -208,9 +208,9 @@ def links_written_in_bulk(sender, pks, **kwargs):
         ).forget_rendering()
 
 
-def entity_saved(sender, instance, raw=False, **kwargs):
-    if raw:
-        return
+def entity_saved(sender, instance, created=False, raw=False, **kwargs):
+    if raw or created:
+        return  # a new record: no article links to it yet
     _articles_linking([instance.pk])
 
 

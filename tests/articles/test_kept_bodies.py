@@ -3,7 +3,9 @@ kept for readers (``articles/rendering``): every change to what they are
 made from shows on the next read, and nothing else makes them again."""
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from articles import linking
 from articles.models import Article, ArticleEntityLink, LinkState
@@ -192,6 +194,17 @@ def test_other_articles_are_not_made_again(client):
     baykar.save()
     assert not kept(linked_article)
     assert kept(other)
+
+
+def test_a_new_record_leaves_every_kept_body_alone(client):
+    """Nothing links to a record yet when it is created: no article is
+    looked up, none made again."""
+    article = PublishedArticleFactory(body="Baykar builds drones.")
+    page(client, article)
+    with CaptureQueriesContext(connection) as queries:
+        OrganisationFactory(name="Baykar")
+    assert not [q for q in queries if Article._meta.db_table in q["sql"]]
+    assert kept(article)
 
 
 def test_a_change_of_authors_or_of_their_names_shows_on_the_next_read(client):

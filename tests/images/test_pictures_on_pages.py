@@ -8,6 +8,8 @@ import re
 import feedparser
 import pytest
 from django.core.files.storage import default_storage
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from PIL import Image as PILImage
 
 from articles.markdown import render_markdown
@@ -202,3 +204,10 @@ def test_editing_the_body_updates_the_usage_index():
     article.body = "No picture now."
     article.save()
     assert not article.body_images.exists()
+
+
+def test_a_new_article_without_pictures_asks_nothing_of_the_picture_tables():
+    with CaptureQueriesContext(connection) as queries:
+        article = ArticleFactory(body="Words only.")
+    tables = (Image._meta.db_table, article.body_images.through._meta.db_table)
+    assert not [q for q in queries if any(table in q["sql"] for table in tables)]
