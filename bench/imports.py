@@ -389,12 +389,13 @@ def main() -> None:
 
 
 def print_table(results: list, repeat: int) -> None:
-    print(f"\nMedians of {repeat} runs, each ratio to the floor on its database.")
+    print(f"\nMedians of {repeat} runs; a ratio is the median of each run's import over "
+          "the floor measured in the same run, on its database.")  # fmt: skip
     print(f"Goals (SQLite): first import within {GOALS['first']}×, unchanged within "
           f"{GOALS['again']}×; peak RSS of a first import under {RSS_GOAL_MB} MB.")  # fmt: skip
     print("An import's time leaves out the bulk downloads the command writes after "
           "it (shown below it, not in the ratio).\n")  # fmt: skip
-    print(f"{'':54} {'seconds':>8} {'× floor':>8} {'peak RSS':>9}")
+    print(f"{'':54} {'seconds':>8} {'× floor':>8} {'peak RSS':>9} {'runs range':>11}")
     for label, command, runs in results:
         records = runs["sqlite"][0]["records"]
         print(f"{label} ({records:,} records)")
@@ -418,8 +419,18 @@ def print_table(results: list, repeat: int) -> None:
                     if key == "first"
                     else ""
                 )
+                # Each run's import over the floor measured just before it,
+                # on the same machine in the same minute: the median of
+                # those, and their spread (a shared machine's load moves).
+                ratios = [
+                    r[key] / f
+                    for r, f in zip(
+                        runs[backend], runs[f"{backend} floor"], strict=True
+                    )
+                ]
+                spread = f"{min(ratios):.1f}-{max(ratios):.1f}"
                 print(f"  {f'{command}, {backend}: {what}':52} {seconds:8.2f} "
-                      f"{seconds / floor:8.1f} {rss:>9}")  # fmt: skip
+                      f"{statistics.median(ratios):8.1f} {rss:>9} {spread:>11}")  # fmt: skip
             for key, what in (("snapshot_first", "first"), ("snapshot_again", "again")):
                 seconds = statistics.median(r[key] for r in runs[backend])
                 print(f"  {f'  then the downloads (build_snapshot), {what}':52} "
