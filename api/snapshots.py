@@ -31,7 +31,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, ArticleEntityLink
-from coopsite.safety import FORMULA_FIRST, script_safe_json_bytes, spreadsheet_safe
+from coopsite.safety import (
+    script_safe_json_lines,
+    spreadsheet_safe,
+    spreadsheet_safe_cells,
+)
 from freshness import versions
 from partnerships.models import (
     Alias,
@@ -339,20 +343,19 @@ def csv_cell(value):
 
 
 def csv_row(row) -> list:
-    """:func:`csv_cell` of each value of ``row``: text (most cells) tested
-    here for a formula's first character, numbers kept and None made empty
-    here, any other value by :func:`csv_cell` (a snapshot writes millions
-    of cells)."""
-    return [
-        ("'" + v if v[:1] in FORMULA_FIRST else v)
-        if (kind := v.__class__) is str
-        else v
-        if kind is int or kind is float
-        else ""
-        if v is None
-        else csv_cell(v)
-        for v in row
-    ]
+    """:func:`csv_cell` of each value of ``row``, a row at once (a snapshot
+    writes millions of cells): None and booleans spelt out here, formulas
+    neutralised by ``spreadsheet_safe_cells``."""
+    return spreadsheet_safe_cells(
+        [
+            ""
+            if v is None
+            else ("true" if v else "false")
+            if v is True or v is False
+            else v
+            for v in row
+        ]
+    )
 
 
 @dataclass
@@ -485,9 +488,6 @@ GZIP_LEVEL = 6
 def _write(zipped, lines, stamp: str) -> tuple[dict[str, int], dict[str, str]]:
     counts: dict[str, int] = {}
     descriptions: dict[str, str] = {}
-    # What script_safe_json() writes, the escaping done on a run of lines at
-    # once (script_safe_json_bytes): the same bytes, a few times quicker.
-    encode = json.JSONEncoder(ensure_ascii=False).encode
     with (
         zipfile.ZipFile(zipped, "w", compression=zipfile.ZIP_DEFLATED) as archive,
         gzip.GzipFile(
@@ -495,27 +495,27 @@ def _write(zipped, lines, stamp: str) -> tuple[dict[str, int], dict[str, str]]:
         ) as jsonl,
     ):
 
-        def write_lines(pending: list[str]) -> None:
+        def write_lines(pending: list[dict]) -> None:
             if pending:
-                text = "\n".join(pending) + "\n"
-                jsonl.write(script_safe_json_bytes(text.encode()))
+                jsonl.write(script_safe_json_lines(pending))
                 pending.clear()
 
         for table in tables():
             descriptions[table.name] = table.description
             count = 0
-            pending: list[str] = []
+            pending: list[dict] = []
             with archive.open(f"{table.name}.csv", "w") as raw:
                 text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
                 writer = csv.writer(text)
                 writer.writerow(table.columns)
                 for row in table.rows():
                     writer.writerow(csv_row(row))
-                    record = {
-                        "table": table.name,
-                        **dict(zip(table.columns, row, strict=True)),
-                    }
-                    pending.append(encode(record))
+                    pending.append(
+                        {
+                            "table": table.name,
+                            **dict(zip(table.columns, row, strict=True)),
+                        }
+                    )
                     if len(pending) >= LINES_AT_ONCE:
                         write_lines(pending)
                     count += 1

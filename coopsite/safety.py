@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
@@ -71,18 +72,34 @@ def spreadsheet_safe(value):
 
 # A cell's first character decides (each prefix is one character; were a
 # longer one added, its first character would neutralise more, never less).
-FORMULA_FIRST = frozenset(prefix[0] for prefix in FORMULA_PREFIXES)
+_FORMULA_FIRST = frozenset(prefix[0] for prefix in FORMULA_PREFIXES)
 
 
-def spreadsheet_safe_cells(cells: list[str]) -> list[str]:
-    """:func:`spreadsheet_safe` for a row of text cells at once (a large
-    download calls it for every row)."""
-    return ["'" + cell if cell[:1] in FORMULA_FIRST else cell for cell in cells]
+def spreadsheet_safe_cells(cells: list) -> list:
+    """:func:`spreadsheet_safe` for a row of cells at once (a large download
+    calls it for every row): text tested by its first character, any other
+    value kept."""
+    return [
+        "'" + cell if isinstance(cell, str) and cell[:1] in _FORMULA_FIRST else cell
+        for cell in cells
+    ]
 
 
 def script_safe_json(data, **kwargs) -> str:
     """``json.dumps`` whose output is safe inside ``<script>``."""
     return json.dumps(data, ensure_ascii=False, **kwargs).translate(_JSON_ESCAPES)
+
+
+_LINE_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
+def script_safe_json_lines(records: Iterable) -> bytes:
+    """JSON Lines (UTF-8) of ``records``, each line what
+    :func:`script_safe_json` writes of its record, escaped all at once
+    (:func:`script_safe_json_bytes`): a download of hundreds of thousands of
+    rows writes them a few thousand at a time."""
+    text = "".join([_LINE_ENCODER.encode(record) + "\n" for record in records])
+    return script_safe_json_bytes(text.encode())
 
 
 def markup_safe_json_bytes(raw: bytes) -> bytes:
