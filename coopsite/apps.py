@@ -6,7 +6,11 @@ class CoopsiteAdminConfig(AdminConfig):
 
     def ready(self):
         super().ready()
-        from . import checks  # noqa: F401 (registers the deploy checks)
+        from . import (
+            checks,  # noqa: F401 (registers the deploy checks)
+            lookups,
+        )
         from .history import share_manager_classes
 
         share_manager_classes()
+        lookups.register()

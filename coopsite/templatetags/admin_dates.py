@@ -17,6 +17,7 @@ import copy
 from django import template
 from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.templatetags.base import InclusionAdminNode
+from django.core.exceptions import EmptyResultSet
 
 from coopsite.filtering import query_text
 from freshness.signals import versioned
@@ -58,7 +59,10 @@ def kept_date_hierarchy(cl):
     if not versioned(cl.model):  # its rows' changes give no new version
         return admin_list.date_hierarchy(cl)
     kept = copy.copy(cl)
-    kept.queryset = KeptDates(cl.queryset)
+    try:
+        kept.queryset = KeptDates(cl.queryset)
+    except EmptyResultSet:  # a list nothing can match (an id out of range)
+        return admin_list.date_hierarchy(cl)
     return admin_list.date_hierarchy(kept)
 
 
