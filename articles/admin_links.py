@@ -10,6 +10,8 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from coopsite.admin import AutocompleteKeysMixin
+
 from .models import ArticleEntityLink, LinkState
 
 DECISIONS = {
@@ -125,7 +127,7 @@ class SuggestedLinkInline(LinkInlineMixin, admin.TabularInline):
     template = "admin/articles/article/suggested_links_inline.html"
 
 
-class LinkedEntityInline(LinkInlineMixin, admin.TabularInline):
+class LinkedEntityInline(AutocompleteKeysMixin, LinkInlineMixin, admin.TabularInline):
     state = LinkState.ACCEPTED
     form = LinkedEntityForm
     fields = ["entity", "role", "source", "mention_count", "snippet_display"]

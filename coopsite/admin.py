@@ -14,6 +14,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import display_for_field, get_fields_from_path, unquote
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationError
 from django.core.validators import URLValidator
@@ -108,6 +109,16 @@ def links_to(model, field_path: str):
     return owner._base_manager.filter(**{last.name: OuterRef("pk")})
 
 
+def _may_be_key_of(field, value) -> bool:
+    """Whether ``value`` (as a form sends it) could be a value of ``field``:
+    "abc" is no number, whatever the rows."""
+    try:
+        field.to_python(value)
+    except ValidationError:
+        return False
+    return True
+
+
 class RowCheckboxMixin:
     """The changelist's checkbox on each row, the markup Django's
     ``action_checkbox`` writes, without rendering a form widget's template
@@ -123,19 +134,12 @@ class RowCheckboxMixin:
 
     def changelist_view(self, request, extra_context=None):
         selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
-        keys = [value for value in selected if self._may_be_key(value)]
+        keys = [value for value in selected if _may_be_key_of(self.opts.pk, value)]
         if len(keys) < len(selected):
             post = request.POST.copy()
             post.setlist(helpers.ACTION_CHECKBOX_NAME, keys)
             request.POST = post
         return super().changelist_view(request, extra_context)
-
-    def _may_be_key(self, value: str) -> bool:
-        try:
-            self.opts.pk.to_python(value)
-        except ValidationError:
-            return False
-        return True
 
     def action_checkbox(self, obj):
         # format_html's escaping, without its two calls for each row: the
@@ -146,6 +150,57 @@ class RowCheckboxMixin:
             f' value="{escape(str(obj.pk))}" class="action-select"'
             f' aria-label="{label}">'
         )
+
+
+class _ChosenKeysOnly:
+    """Django's autocomplete widget, showing a form again (with its errors),
+    looks up the chosen values as they were sent: one no key can be ("abc",
+    from a forged form, which the form refuses with "Select a valid
+    choice") failed the page. It is shown as a value naming no row is: not
+    at all."""
+
+    field: Any  # the model's field, as Django's AutocompleteMixin has it
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        opts = remote.model._meta
+        key = opts.get_field(getattr(remote, "field_name", opts.pk.attname))
+        chosen = [choice for choice in value if _may_be_key_of(key, choice)]
+        return super().optgroups(name, chosen, attr)
+
+
+class ChosenKeysAutocompleteSelect(_ChosenKeysOnly, AutocompleteSelect):
+    pass
+
+
+class ChosenKeysAutocompleteSelectMultiple(_ChosenKeysOnly, AutocompleteSelectMultiple):
+    pass
+
+
+class AutocompleteKeysMixin:
+    """For model admins and inlines: their ``autocomplete_fields`` with the
+    widgets above. The site adds it to every admin it registers; an inline
+    with autocomplete fields takes it itself."""
+
+    admin_site: Any
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(
+            request
+        ):
+            kwargs["widget"] = ChosenKeysAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(
+            request
+        ):
+            kwargs["widget"] = ChosenKeysAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class RowAddressChangeList(ChangeList):
@@ -252,7 +307,7 @@ def _now(count):
 
 
 # What the site adds to every admin it registers, library admins included.
-SITE_ADMIN_MIXINS = (RowCheckboxMixin, RowAddressMixin)
+SITE_ADMIN_MIXINS = (RowCheckboxMixin, RowAddressMixin, AutocompleteKeysMixin)
 
 
 class EntityAutocompleteView(AutocompleteJsonView):

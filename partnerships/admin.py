@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from articles.selectors import linking_article_count, links_to
 from coopsite.admin import (
     LOCK_FIELDS,
+    AutocompleteKeysMixin,
     KeptCountMixin,
     KeptRelatedOnlyFilter,
     ReadOnlyHistoryAdmin,
@@ -65,21 +66,21 @@ class ExternalIdentifierInline(admin.TabularInline):
     extra = 0
 
 
-class BlocMembershipInline(admin.TabularInline):
+class BlocMembershipInline(AutocompleteKeysMixin, admin.TabularInline):
     model = BlocMembership
     fields = ["bloc", "country", "joined", "left", "note"]
     autocomplete_fields = ["bloc", "country"]
     extra = 0
 
 
-class ParticipantInline(admin.TabularInline):
+class ParticipantInline(AutocompleteKeysMixin, admin.TabularInline):
     model = Participant
     fields = ["role", "country", "organisation", "bloc", "note"]
     autocomplete_fields = ["country", "organisation", "bloc"]
     extra = 1
 
 
-class PartnershipSystemInline(admin.StackedInline):
+class PartnershipSystemInline(AutocompleteKeysMixin, admin.StackedInline):
     model = PartnershipSystem
     form = PartnershipSystemForm
     fields = [
