@@ -176,7 +176,12 @@ class Entity(TimeStampedModel):
     ENTITY_TYPE: str = ""
 
     entity_type = models.CharField(
-        max_length=20, choices=EntityType.choices, editable=False, db_index=True
+        max_length=20,
+        choices=EntityType.choices,
+        editable=False,
+        # Led by the (entity_type, slug) constraint and the (entity_type,
+        # name) index: an index of its own would be a third copy.
+        db_index=False,
     )
     name = models.CharField(max_length=255)
     slug = models.SlugField(
@@ -408,7 +413,9 @@ class ExternalIdentifier(models.Model):
         Entity, on_delete=models.CASCADE, related_name="external_ids"
     )
     scheme = models.SlugField(
-        max_length=40, help_text="The dataset, in lower case: sipri, mme…"
+        max_length=40,
+        help_text="The dataset, in lower case: sipri, mme…",
+        db_index=False,  # led by the (scheme, value) constraint
     )
     value = models.CharField(max_length=255)
     fingerprint = models.CharField(
@@ -1322,7 +1329,10 @@ class PartnershipSystem(models.Model):
     SIPRI trend-indicator values (TIV, millions)."""
 
     partnership = models.ForeignKey(
-        Partnership, on_delete=models.CASCADE, related_name="system_lines"
+        Partnership,
+        on_delete=models.CASCADE,
+        related_name="system_lines",
+        db_index=False,  # led by the (partnership, system) constraint
     )
     system = models.ForeignKey(
         System,
@@ -1464,11 +1474,13 @@ class CountryLink(models.Model):
     rebuild_country_links`` makes it again from the records.
     """
 
+    # Each side is found by an index of Meta's: (country_a, country_b) and
+    # (country_b); the keys' own indexes would be copies of them.
     country_a = models.ForeignKey(
-        Country, on_delete=models.CASCADE, null=True, related_name="+"
+        Country, on_delete=models.CASCADE, null=True, related_name="+", db_index=False
     )
     country_b = models.ForeignKey(
-        Country, on_delete=models.CASCADE, null=True, related_name="+"
+        Country, on_delete=models.CASCADE, null=True, related_name="+", db_index=False
     )
     kind = models.CharField(max_length=30, choices=PartnershipKind.choices)
     year = models.PositiveSmallIntegerField(null=True)
