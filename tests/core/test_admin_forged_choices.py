@@ -45,8 +45,9 @@ def pages(country, superuser):
 
 def autocomplete_fields(response) -> list[tuple[str, dict]]:
     """The names the page's form gives its autocomplete fields (those a
-    user may change: an existing link's record is fixed), and for each
-    inline a row added as "Add another" adds it; with what else to send."""
+    user may change: an existing link's record is fixed): the record's, and
+    each inline's on its first row and on a row added as "Add another" adds
+    it; with what else to send."""
     request = response.wsgi_request
     main = response.context["adminform"]
     forms = [(main.form, main.model_admin.get_autocomplete_fields(request), {})]
@@ -57,7 +58,7 @@ def autocomplete_fields(response) -> list[tuple[str, dict]]:
             for field in inline.opts.get_autocomplete_fields(request)
             if field != formset.fk.name
         ]
-        forms += [(form, fields, {}) for form in formset.forms]
+        forms += [(form, fields, {}) for form in formset.forms[:1]]  # one is enough
         added = formset.form(
             prefix=formset.add_prefix(formset.total_form_count()), **formset.form_kwargs
         )
