@@ -455,10 +455,8 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
         """The record's history; an address whose id no record could have
         ("abc", "1.5") is not found, where the library would look it up as
         it is and fail."""
-        try:
-            self.opts.pk.to_python(unquote(object_id))
-        except ValidationError:
-            raise Http404("No such record.") from None
+        if not _may_be_key_of(self.opts.pk, unquote(object_id)):
+            raise Http404("No such record.")
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):

@@ -29,8 +29,8 @@ from django.db.models.lookups import In, IsNull
 def _range(lookup, connection) -> tuple[int | None, int | None] | None:
     """What the integer column ``lookup`` compares can hold (a key's: the
     column it finally points at), or None if it is not an integer."""
-    field = lookup.lhs.output_field
     try:
+        field = lookup.lhs.output_field
         while field.is_relation:
             field = field.target_field
     except (AttributeError, FieldError):  # a key of several columns
@@ -41,10 +41,18 @@ def _range(lookup, connection) -> tuple[int | None, int | None] | None:
     return connection.ops.integer_field_range(kind)
 
 
-def _outside(value, low: int | None, high: int | None) -> bool:
-    return type(value) is int and (
-        (low is not None and value < low) or (high is not None and value > high)
-    )
+BELOW, ABOVE = "below", "above"
+
+
+def _beyond(value, low: int | None, high: int | None) -> str | None:
+    """Whether ``value`` is a number below or above what the column holds."""
+    if type(value) is not int:
+        return None
+    if low is not None and value < low:
+        return BELOW
+    if high is not None and value > high:
+        return ABOVE
+    return None
 
 
 class KeyInRange:
@@ -53,17 +61,14 @@ class KeyInRange:
     the database: nothing, or every row with a key (``country__lt=10**20``;
     an empty key is still no match, as the database would have it)."""
 
-    matches_below = matches_above = False
+    matches_all: frozenset[str] = frozenset()  # beyond which side
 
     def as_sql(self, compiler, connection):
-        if type(self.rhs) is int and (limits := _range(self, connection)):
-            low, high = limits
-            below = low is not None and self.rhs < low
-            above = high is not None and self.rhs > high
-            if (below and self.matches_below) or (above and self.matches_above):
+        limits = _range(self, connection) if type(self.rhs) is int else None
+        if limits and (side := _beyond(self.rhs, *limits)):
+            if side in self.matches_all:
                 return compiler.compile(IsNull(self.lhs, False))
-            if below or above:
-                raise EmptyResultSet
+            raise EmptyResultSet
         return super().as_sql(compiler, connection)
 
 
@@ -72,28 +77,34 @@ class KeyExact(KeyInRange, RelatedExact):
 
 
 class KeyGreaterThan(KeyInRange, RelatedGreaterThan):
-    matches_below = True
+    matches_all = frozenset({BELOW})
 
 
 class KeyGreaterThanOrEqual(KeyInRange, RelatedGreaterThanOrEqual):
-    matches_below = True
+    matches_all = frozenset({BELOW})
 
 
 class KeyLessThan(KeyInRange, RelatedLessThan):
-    matches_above = True
+    matches_all = frozenset({ABOVE})
 
 
 class KeyLessThanOrEqual(KeyInRange, RelatedLessThanOrEqual):
-    matches_above = True
+    matches_all = frozenset({ABOVE})
 
 
 class InRangeOnly:
     """``in``: the numbers the column cannot hold are left out of the list
-    (none of them can match); a list of only those matches nothing."""
+    (none of them can match); a list of only those matches nothing. A list
+    of thousands of ids (an import's batches) is looked at through its
+    smallest and largest number only, unless one of them is beyond."""
 
     def process_rhs(self, compiler, connection):
         if self.rhs_is_direct_value() and (limits := _range(self, connection)):
-            self.rhs = [value for value in self.rhs if not _outside(value, *limits)]
+            numbers = [value for value in self.rhs if type(value) is int]
+            if numbers and (
+                _beyond(min(numbers), *limits) or _beyond(max(numbers), *limits)
+            ):
+                self.rhs = [v for v in self.rhs if not _beyond(v, *limits)]
         return super().process_rhs(compiler, connection)
 
 

@@ -28,7 +28,7 @@ from django.contrib.messages import get_messages
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import URLPattern, URLResolver, reverse
+from django.urls import reverse
 
 from accounts.roles import CONTRIBUTORS, ROLES, VERBS, role_table_markdown, verbs_for
 from articles import services
@@ -50,6 +50,7 @@ from tests.factories import (
     TagFactory,
     UserFactory,
 )
+from tests.routes import url_routes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.long(24)]
 
@@ -208,15 +209,6 @@ def objects(identities, country):
 # --- Reading the admin's URL patterns ------------------------------------------
 
 
-def _leaves(patterns, prefix=""):
-    for pattern in patterns:
-        route = prefix + str(pattern.pattern)
-        if isinstance(pattern, URLResolver):
-            yield from _leaves(pattern.url_patterns, route)
-        elif isinstance(pattern, URLPattern):
-            yield route, pattern.name
-
-
 def _model_label(route: str) -> str:
     match = re.match(r"(\w+)/(\w+)/", route)
     for model in admin.site._registry:
@@ -315,7 +307,7 @@ def admin_requests(objects, root: Client) -> tuple[list[Request], list[str]]:
         requests.append(Request("GET", url, get_need, **kwargs))
         requests.append(Request("POST", url, post_need, get_need=get_need, **kwargs))
 
-    for route, name in _leaves(admin.site.get_urls()):
+    for route, name in url_routes(admin.site.get_urls()):
         kind = _classify(route, name)
         if kind is None:
             unknown.append(f"{route} ({name})")

@@ -11,7 +11,6 @@ from urllib.parse import quote, urlencode
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -37,6 +36,7 @@ from tests.factories import (
     SystemFactory,
     TagFactory,
 )
+from tests.routes import url_routes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.long(10)]
 
@@ -45,17 +45,9 @@ REQUESTS = 2_000
 
 def public_routes() -> list[str]:
     """Every route of the site but the admin's, as ``countries/<slug:slug>/``."""
-
-    def walk(patterns, prefix=""):
-        for pattern in patterns:
-            route = prefix + str(pattern.pattern)
-            if isinstance(pattern, URLResolver):
-                if not route.startswith("admin/"):
-                    yield from walk(pattern.url_patterns, route)
-            elif isinstance(pattern, URLPattern):
-                yield route
-
-    return sorted(set(walk(get_resolver().url_patterns)))
+    return sorted(
+        {route for route, _ in url_routes() if not route.startswith("admin/")}
+    )
 
 
 PARAMETERS = sorted(
