@@ -54,6 +54,9 @@ ENCODERS = {
     "png": ("PNG", {"compress_level": 6}),
 }
 EXTENSIONS = {"webp": "webp", "jpeg": "jpg", "png": "png"}
+# The most pixels a rendition has on a side: WebP holds no more (JPEG 65,535).
+# A tall picture (a long infographic) is made narrower rather than taller.
+MAX_SIDE = 16_383
 MIME = {"webp": "image/webp", "jpeg": "image/jpeg", "png": "image/png"}
 
 
@@ -128,10 +131,11 @@ class RenditionSet:
         """(width, height) of each rendition of ``spec``, smallest first."""
         left, top, right, bottom = self.box(spec)
         crop_w, crop_h = right - left, bottom - top
-        widths = [w for w in spec.widths if w < crop_w]
-        if crop_w <= max(spec.widths) or not widths:
-            widths.append(min(crop_w, max(spec.widths)))
-        return [(w, max(1, round(crop_h * w / crop_w))) for w in sorted(set(widths))]
+        # Never wider than the crop or the spec's widest, nor so wide that
+        # the height passes MAX_SIDE.
+        widest = min(crop_w, max(spec.widths), max(1, crop_w * MAX_SIDE // crop_h))
+        widths = [w for w in spec.widths if w < widest] + [widest]
+        return [(w, max(1, round(crop_h * w / crop_w))) for w in widths]
 
     def formats_for(self, spec: Spec) -> list[str]:
         return ["webp", self.fallback_format] if spec.webp else ["jpeg"]

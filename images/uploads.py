@@ -3,7 +3,8 @@
 The file's real type is read from its content by Pillow, never from its
 name or the browser's word: a JPEG, PNG or WebP of at most
 ``COOPSITE_IMAGE_MAX_BYTES`` bytes and ``COOPSITE_IMAGE_MAX_PIXELS`` pixels
-(checked from the header, before any pixel is decoded), one frame only.
+(checked from the header, before any pixel is decoded), no side more than
+``MAX_SHAPE`` times the other, one frame only.
 It is then stored re-encoded without its metadata (EXIF, XMP, text
 chunks: camera, owner, GPS position), turned upright first if its EXIF
 said it was rotated. A JPEG keeps its quantisation tables when nothing
@@ -26,6 +27,9 @@ from PIL import ImageOps, UnidentifiedImageError
 
 FORMATS = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp"}
 EXTENSIONS = {"jpeg": "jpg", "png": "png", "webp": "webp"}
+# How much longer one side may be than the other: far beyond a panorama or
+# a long infographic, short of a strip that no page could show.
+MAX_SHAPE = 100
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,13 @@ def inspect(data: bytes) -> PILImage.Image:
     width, height = picture.size
     if width * height > max_pixels():
         raise _too_many_pixels(picture)
+    if max(width, height) > MAX_SHAPE * min(width, height):
+        raise ValidationError(
+            "This picture is %(width)s × %(height)s pixels: one side may be at "
+            "most %(shape)s times the other. Crop it and upload it again.",
+            code="shape",
+            params={"width": f"{width:,}", "height": f"{height:,}", "shape": MAX_SHAPE},
+        )
     if getattr(picture, "n_frames", 1) > 1:
         raise ValidationError(
             "Animated pictures are not supported: upload a still image.",

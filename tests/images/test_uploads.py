@@ -84,6 +84,33 @@ def test_a_60_megapixel_picture_is_refused_before_it_is_decoded(editor_client):
     assert not Image.objects.exists()
 
 
+def test_a_long_infographic_is_accepted_and_made_narrower_not_taller(editor_client):
+    # 100 times as tall as it is wide, the most a picture may be: at its own
+    # width it would be 20,000 pixels tall, more than WebP holds on a side.
+    tall = pictures.encoded(pictures.drawing(200, 20_000), "PNG")
+    response = post_picture(editor_client, tall, name="timeline.png")
+    assert response.status_code == 302
+    image = Image.objects.get()
+    assert (image.width, image.height) == (200, 20_000)
+    full = image.renditions.of("full", "webp")
+    assert [(r.width, r.height) for r in full] == [(163, 16_300)]
+    for rendition in image.renditions.all():
+        with image.file.storage.open(rendition.name) as handle:
+            assert PILImage.open(handle).size == (rendition.width, rendition.height)
+        assert max(rendition.width, rendition.height) <= 16_383
+
+
+@pytest.mark.parametrize("size", [(1, 60_000), (60_000, 1), (101, 10_201)])
+def test_a_strip_longer_than_a_hundred_times_its_width_is_refused(editor_client, size):
+    strip = pictures.encoded(PILImage.new("L", size), "PNG")
+    response = post_picture(editor_client, strip, name="strip.png")
+    assert response.status_code == 200
+    errors = str(response.context["adminform"].form.errors["upload"])
+    width, height = size
+    assert f"{width:,} × {height:,} pixels: one side may be at most 100" in errors
+    assert not Image.objects.exists()
+
+
 def test_a_file_over_the_size_limit_is_refused(editor_client, settings):
     settings.COOPSITE_IMAGE_MAX_BYTES = 10_000
     response = post_picture(editor_client, pictures.jpeg_bytes(1600, 1000))
