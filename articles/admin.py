@@ -4,11 +4,12 @@ Every view and action asks ``permissions`` what the user may do."""
 
 from collections import defaultdict
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR, ActionLocation
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import (
@@ -67,6 +68,16 @@ def workflow_buttons(user, article: Article) -> list[tuple[str, str]]:
     """The buttons under the form: the steps the workflow allows now (on the
     Add page, the steps from a draft of the user's own)."""
     return [(t.name, t.button) for t in workflow.available(user, article)]
+
+
+def _posted_version(raw: str) -> int | None:
+    """The article's edit version the form was opened at, as an autosave
+    posts it (None: not sent); ValidationError for a value no version can
+    be (not a whole number, or beyond the column)."""
+    version = forms.IntegerField(required=False, min_value=0).clean(raw)
+    if version is not None:
+        ArticleWorkingCopy._meta.get_field("base_version").run_validators(version)
+    return version
 
 
 def suggested_link_count():
@@ -406,7 +417,7 @@ class ArticleAdmin(KeptCountMixin, admin.ModelAdmin):
         raw = request.POST.get("article", "")
         if not raw:
             return None
-        article = self.get_object(request, raw) if raw.isdigit() else None
+        article = self.get_object(request, raw) if raw.isdecimal() else None
         if article is None:
             raise Http404("No such article.")
         return article
@@ -460,13 +471,22 @@ class ArticleAdmin(KeptCountMixin, admin.ModelAdmin):
         }
         if "tags" in request.POST:
             fields["tags"] = request.POST.getlist("tags")[:200]
-        version = request.POST.get("base_version", "")
+        try:
+            version = _posted_version(request.POST.get("base_version", ""))
+        except ValidationError:
+            return JsonResponse(
+                {
+                    "error": "The form's version is not one an article can have; "
+                    "nothing was autosaved. Reload the page."
+                },
+                status=400,
+            )
         try:
             copy = services.working_copy_autosave(
                 user=request.user,
                 article=article,
                 fields=fields,
-                base_version=int(version) if version.isdigit() else None,
+                base_version=version,
             )
         except services.StaleWorkingCopy:
             return JsonResponse(

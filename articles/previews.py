@@ -26,4 +26,4 @@ def article_id_from_token(token: str) -> int | None:
         # Signed with the right key and salt but without a timestamp (a plain
         # Signer's token): not ours.
         return None
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isdecimal() else None

@@ -116,14 +116,14 @@ def _date(cells: dict, prefix: str, what: str, flags: RowFlags) -> PartialDate |
         return None
     if month in MISSING or month in UNKNOWN_DAY:
         return PartialDate.from_parts(int(year))
-    if not month.isdigit() or not 1 <= int(month) <= 12:
+    if not month.isdecimal() or not 1 <= int(month) <= 12:
         flags.add(field, source, IssueReason.IMPOSSIBLE_DATE,
                   f"the {what} month “{month}” is not a month (1 to 12)")  # fmt: skip
         return PartialDate.from_parts(int(year))
     if day in MISSING or day in UNKNOWN_DAY:
         return PartialDate.from_parts(int(year), int(month))
     last = calendar.monthrange(int(year), int(month))[1]
-    if not day.isdigit() or not 1 <= int(day) <= last:
+    if not day.isdecimal() or not 1 <= int(day) <= last:
         flags.add(field, source, IssueReason.IMPOSSIBLE_DATE,
                   f"the {what} day “{day}” is not a day of {year}-{int(month):02d}")  # fmt: skip
         return PartialDate.from_parts(int(year), int(month))

@@ -719,7 +719,7 @@ def deal_ids(deals: list[Deal], participants: dict[int, Participants]) -> None:
 
     def order(deal: Deal):
         number = deal.sipri_id
-        return (0, int(number), "") if number.isdigit() else (1, 0, number or "")
+        return (0, int(number), "") if number.isdecimal() else (1, 0, number or "")
 
     seen: Counter[str] = Counter()
     # The parties' part of the key, once per pair of names (they repeat

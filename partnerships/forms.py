@@ -169,7 +169,7 @@ class YearListField(forms.CharField):
     def to_python(self, value):
         text = super().to_python(value)
         parts = [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
-        if not all(p.isdigit() and len(p) == 4 for p in parts):
+        if not all(p.isdecimal() and len(p) == 4 for p in parts):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return sorted({int(p) for p in parts})
 

@@ -99,6 +99,24 @@ def test_an_autosave_that_arrives_after_a_save_keeps_nothing(editor_client, edit
     assert not ArticleWorkingCopy.objects.filter(article=article).exists()
 
 
+@pytest.mark.parametrize(
+    # A superscript two is a digit to str.isdigit() but no number to int();
+    # the rest are no version, or beyond what the column holds.
+    "version",
+    ["²", "abc", "-1", "1.5", "99999999999999999999"],
+)
+def test_an_autosave_with_a_version_no_article_has_is_refused(
+    editor_client, editor, version
+):
+    article = ArticleFactory(authors=[editor], body="Saved text.")
+    response = editor_client.post(
+        AUTOSAVE, {"article": article.pk, "body": "Typed", "base_version": version}
+    )
+    assert response.status_code == 400
+    assert "nothing was autosaved" in response.json()["error"]
+    assert not ArticleWorkingCopy.objects.exists()
+
+
 def test_an_autosave_changes_nothing_readers_see(editor_client, editor):
     article = PublishedArticleFactory(title="As published", body="Public text.")
     version = article.edit_version

@@ -213,6 +213,11 @@ BAD_VALUES = [
      ("start_date", "2oo5-6-10", IssueReason.NOT_A_YEAR)),
     ({"s_month": "13"}, "the start month “13” is not a month (1 to 12)",
      ("start_date", "2005-13-10", IssueReason.IMPOSSIBLE_DATE)),
+    # A superscript is a digit to str.isdigit(), and no number to int().
+    ({"s_month": "²"}, "the start month “²” is not a month (1 to 12)",
+     ("start_date", "2005-²-10", IssueReason.IMPOSSIBLE_DATE)),
+    ({"e_day": "³"}, "the end day “³” is not a day of 2005-06",
+     ("end_date", "2005-6-³", IssueReason.IMPOSSIBLE_DATE)),
     ({"e_day": "31", "e_month": "6"}, "the end day “31” is not a day of 2005-06",
      ("end_date", "2005-6-31", IssueReason.IMPOSSIBLE_DATE)),
     ({"lat": "north"}, "the latitude “north” is not a number",

@@ -434,6 +434,20 @@ def test_the_per_year_export_makes_one_deal_of_its_delivery_rows(tmp_path):
     assert "0 created, 0 updated, 2 unchanged" in import_sipri(path)
 
 
+def test_a_per_year_deal_id_that_is_no_number_is_kept_as_it_is(tmp_path):
+    # "²" is a digit to str.isdigit(), and no number to int().
+    rows = [
+        SipriDeliveryFactory(deal_id="²", designation="Rafale"),
+        SipriDeliveryFactory(deal_id="60003", designation="MQ-9 Reaper"),
+    ]
+    assert "2 created" in import_sipri(sipri_per_year_file(tmp_path, rows))
+    assert set(
+        ExternalIdentifier.objects.filter(scheme="sipri").values_list(
+            "value", flat=True
+        )
+    ) == {"²", "60003"}
+
+
 def test_a_per_year_deal_whose_rows_disagree_is_refused(tmp_path):
     rows = [
         SipriDeliveryFactory(deal_id="70001", delivery_year="2019"),

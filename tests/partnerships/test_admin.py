@@ -443,6 +443,11 @@ def test_dataset_fields_are_edited_in_the_admin(superuser_client, country):
             "inline",
             "years of four digits",
         ),
+        (  # four digits to str.isdigit(), no number to int()
+            {"system_lines-0-delivery_years": "2015, ²⁰¹⁶"},
+            "inline",
+            "years of four digits",
+        ),
         ({"latitude": "12.5"}, "longitude", "Give both the latitude and the longitude"),
         ({"latitude": "95", "longitude": "10"}, "latitude", "less than or equal to 90"),
     ],
