@@ -1,9 +1,9 @@
 """Admin forms for the records."""
 
 from django import forms
-from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 
+from coopsite.admin import ChosenKeysAutocompleteSelect
 from coopsite.locking import OptimisticLockForm
 from coopsite.safety import refuse_control_characters
 from core.names import normalise_name
@@ -198,7 +198,9 @@ class PartnershipSystemForm(forms.ModelForm):
 
 def _autocomplete_tags(field: forms.Field, admin_site) -> None:
     assert isinstance(field, forms.ModelChoiceField)  # noqa: S101
-    field.widget = AutocompleteSelect(Partnership._meta.get_field("tags"), admin_site)
+    field.widget = ChosenKeysAutocompleteSelect(
+        Partnership._meta.get_field("tags"), admin_site
+    )
     field.widget.choices = field.choices
 
 

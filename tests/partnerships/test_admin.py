@@ -382,6 +382,19 @@ def test_bulk_tag_without_a_tag_is_a_form_error_and_changes_nothing(superuser_cl
     assert not Tag.objects.exists()
 
 
+@pytest.mark.parametrize("action", ["add_tag", "remove_tag"])
+@pytest.mark.parametrize("forged", ["abc", "99999999999999999999"])
+def test_bulk_tag_with_a_forged_tag_is_a_form_error_and_changes_nothing(
+    superuser_client, action, forged
+):
+    drones = TagFactory(name="Drones")
+    partnerships = [PartnershipFactory(tags=[drones]), PartnershipFactory()]
+    response = _action(superuser_client, action, partnerships, apply="1", tag=forged)
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert [list(p.tags.all()) for p in partnerships] == [[drones], []]
+
+
 def test_bulk_untag_removes_the_tag_only_where_present(superuser_client):
     drones, naval = TagFactory(name="Drones"), TagFactory(name="Naval")
     first = PartnershipFactory(tags=[drones, naval])
