@@ -39,6 +39,16 @@ class DecisionForm(forms.ModelForm):
         self.fields["state"].label = "Decision"
         self.fields["state"].choices = DECISIONS[self.decides]
 
+    def clean(self):
+        # A decision is on a link the panel listed; a row more (a form sent
+        # with fewer rows counted as initial than it holds) has none.
+        if self.instance.pk is None:
+            raise forms.ValidationError(
+                "There is no such link to decide on: reload the page.",
+                code="no_link",
+            )
+        return super().clean()
+
 
 class SuggestionDecisionForm(DecisionForm):
     decides = LinkState.SUGGESTED

@@ -11,6 +11,7 @@ from urllib.parse import quote_plus
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import display_for_field, get_fields_from_path, unquote
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.views.main import ChangeList
@@ -21,6 +22,7 @@ from django.core.validators import URLValidator
 from django.db.models import (
     Exists,
     ForeignKey,
+    ForeignObjectRel,
     ManyToManyField,
     ManyToOneRel,
     OuterRef,
@@ -211,6 +213,17 @@ class RowAddressChangeList(ChangeList):
     digits between the same two parts; any other key is Django's own.
     ``tests/core/test_admin_row_addresses.py`` compares the pages."""
 
+    def get_filters(self, request):
+        # Django reads the date hierarchy's year, month and day with int()
+        # and datetime(), then steps to the next year, month or day: a year
+        # beyond a C long, or the last month of 9999, raised OverflowError
+        # or ValueError where Django catches a ValueError of datetime()
+        # alone. Such a list is a bad address, as Django answers others.
+        try:
+            return super().get_filters(request)
+        except (OverflowError, ValueError) as exc:
+            raise IncorrectLookupParameters(exc) from exc
+
     def url_for_result(self, result):
         pk = getattr(result, self.pk_attname)
         if type(pk) is not int or pk < 0:
@@ -311,6 +324,14 @@ SITE_ADMIN_MIXINS = (RowCheckboxMixin, RowAddressMixin, AutocompleteKeysMixin)
 
 
 class EntityAutocompleteView(AutocompleteJsonView):
+    def process_request(self, request):
+        # Django takes a reverse relation for the field asking (an entity's
+        # "bloc", its row as a bloc), then fails on it: no form has one.
+        asked = super().process_request(request)
+        if isinstance(asked[2], ForeignObjectRel):
+            raise PermissionDenied
+        return asked
+
     def serialize_result(self, obj, to_field_name):
         result = super().serialize_result(obj, to_field_name)
         entity_type = getattr(obj, "get_entity_type_display", None)

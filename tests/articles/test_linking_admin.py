@@ -72,6 +72,32 @@ def test_an_editor_accepts_and_rejects_suggestions(editor_client, editor, articl
     assert decided.decided_at is not None
 
 
+@pytest.mark.parametrize("panel", [SUGGESTED, REJECTED])
+def test_a_decision_on_no_link_is_a_form_error_and_changes_nothing(
+    editor_client, article, panel
+):
+    # The panel's rows sent with none of them counted as the panel's own
+    # (its management form forged): decisions on no link.
+    suggested = list(article.entity_links.suggested())
+    data = article_form(
+        article, title=article.title, slug=article.slug, body=article.body
+    )
+    data.update(inline_management(panel, len(suggested), 0))
+    for index, link in enumerate(suggested):
+        data[f"{panel}-{index}-id"] = link.pk
+        data[f"{panel}-{index}-article"] = article.pk
+        data[f"{panel}-{index}-state"] = LinkState.ACCEPTED
+        data[f"{panel}-{index}-role"] = link.role
+    links = ArticleEntityLink.objects.values_list("pk", "entity_id", "state", "role")
+    before = sorted(links)
+
+    response = editor_client.post(change_url(article), data)
+
+    assert response.status_code == 200
+    assert "There is no such link to decide on" in response.content.decode()
+    assert sorted(links) == before
+
+
 def test_accept_all_accepts_every_suggestion(editor_client, article):
     response = post_decisions(editor_client, article, {}, _accept_all_suggestions="1")
     assert response.status_code == 302

@@ -108,3 +108,26 @@ def test_a_choice_no_key_can_be_is_a_form_error(superuser_client, pages):
         "system_lines-0-system",
     } <= tried, sorted(tried)
     assert any(name.endswith("-entity") for name in tried), sorted(tried)
+
+
+@pytest.mark.parametrize(
+    ("model_name", "field_name"),
+    # An entity's row as a bloc, a country, an organisation, a system or a
+    # partnership, and a partnership's participants: relations seen from the
+    # other end, which no form's field is.
+    [("entity", kind) for kind in ("bloc", "country", "organisation", "system")]
+    + [("entity", "partnership"), ("partnership", "participants")],
+)
+def test_the_autocomplete_refuses_a_relation_seen_from_the_other_end(
+    superuser_client, pages, model_name, field_name
+):
+    response = superuser_client.get(
+        "/admin/autocomplete/",
+        {
+            "app_label": "partnerships",
+            "model_name": model_name,
+            "field_name": field_name,
+            "term": "",
+        },
+    )
+    assert response.status_code == 403

@@ -149,3 +149,29 @@ def test_no_odd_number_in_a_changelist_filter_or_selection_gets_a_server_error(
         "uploaded_by__id__exact",
     } <= parameters
     assert errors == []
+
+
+DATES_NO_LIST_HAS = [
+    {"year": str(BEYOND)},  # beyond a C long: OverflowError in int()
+    {"year": "2024", "month": str(BEYOND)},
+    {"year": "9999"},  # the year after it is beyond datetime
+    {"year": "9999", "month": "12"},
+    {"year": "9999", "month": "12", "day": "31"},
+]
+
+
+@pytest.mark.parametrize("date", DATES_NO_LIST_HAS)
+def test_a_date_hierarchy_beyond_the_calendar_is_a_bad_address(
+    superuser_client, records, date
+):
+    """As Django answers a list's address it cannot read: the list again,
+    flagged (?e=1), never a server error."""
+    lists = [m for m, a in admin.site._registry.items() if a.date_hierarchy]
+    assert len(lists) >= 3
+    for model in lists:
+        model_admin = admin.site._registry[model]
+        opts = model._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        query = {f"{model_admin.date_hierarchy}__{k}": v for k, v in date.items()}
+        response = superuser_client.get(url, query)
+        assert (response.status_code, response.get("Location")) == (302, f"{url}?e=1")
