@@ -111,20 +111,23 @@ def test_a_choice_no_key_can_be_is_a_form_error(superuser_client, pages):
 
 
 @pytest.mark.parametrize(
-    ("model_name", "field_name"),
+    ("app_label", "model_name", "field_name"),
     # An entity's row as a bloc, a country, an organisation, a system or a
-    # partnership, and a partnership's participants: relations seen from the
-    # other end, which no form's field is.
-    [("entity", kind) for kind in ("bloc", "country", "organisation", "system")]
-    + [("entity", "partnership"), ("partnership", "participants")],
+    # partnership, a partnership's participants and a group's users:
+    # relations seen from the other end, which no form's field is.
+    [
+        ("partnerships", "entity", kind)
+        for kind in ("bloc", "country", "organisation", "system", "partnership")
+    ]
+    + [("partnerships", "partnership", "participants"), ("auth", "group", "user")],
 )
 def test_the_autocomplete_refuses_a_relation_seen_from_the_other_end(
-    superuser_client, pages, model_name, field_name
+    superuser_client, pages, app_label, model_name, field_name
 ):
     response = superuser_client.get(
         "/admin/autocomplete/",
         {
-            "app_label": "partnerships",
+            "app_label": app_label,
             "model_name": model_name,
             "field_name": field_name,
             "term": "",
