@@ -61,6 +61,8 @@ from .models import (
 )
 
 ARTICLES_PER_PAGE = 10
+# The last page whose first article's place a database's integer holds.
+LAST_ARTICLES_PAGE = (2**63 - 1) // ARTICLES_PER_PAGE
 RECENT_PARTNERSHIPS = 10
 # A tag's partnerships, up to this many, are found and then sorted (a
 # sort of a few thousand rows takes a few milliseconds), not looked for
@@ -194,6 +196,8 @@ class EntityArticlesMixin:
             number = int(self.request.GET.get("page", 1))
         except (TypeError, ValueError):
             raise Http404("No such page of articles.") from None
+        if not 1 <= number <= LAST_ARTICLES_PAGE:  # asked of no database
+            raise Http404("No such page of articles.")
         # How many there are, and the page's, found together and once per
         # version of the data (walking every article newest first until
         # enough of them link this was the page's slowest query); the

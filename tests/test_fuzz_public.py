@@ -87,6 +87,8 @@ HOSTILE = [
     "1e309",
     "NaN",
     "99999999999999999999999",
+    "²",  # a digit to str.isdigit(), no number to int()
+    "٣",  # an Arabic-Indic three: a number to int()
     "2021-13-45",
     "../../etc/passwd",
     "%00",

@@ -136,7 +136,8 @@ def test_entity_article_lists_are_paginated(client, country):
     assert len(client.get(url).context["articles_page"]) == 10
     assert len(client.get(url, {"page": 2}).context["articles_page"]) == 2
     assert client.get(url, {"page": 3}).status_code == 404
-    assert client.get(url, {"page": "x"}).status_code == 404
+    for number in ("x", "0", "-1", "99999999999999999999", "-99999999999999999999"):
+        assert client.get(url, {"page": number}).status_code == 404, number
 
 
 def test_with_counts_kept_an_entitys_article_pages_follow_a_new_link(
