@@ -218,11 +218,15 @@ class RowAddressChangeList(ChangeList):
         # and datetime(), then steps to the next year, month or day: a year
         # beyond a C long, or the last month of 9999, raised OverflowError
         # or ValueError where Django catches a ValueError of datetime()
-        # alone. Such a list is a bad address, as Django answers others.
+        # alone. Such a list is a bad address, as Django answers others;
+        # any other error is left to show.
         try:
             return super().get_filters(request)
         except (OverflowError, ValueError) as exc:
-            raise IncorrectLookupParameters(exc) from exc
+            dated = f"{self.date_hierarchy}__" if self.date_hierarchy else None
+            if dated and any(name.startswith(dated) for name in self.params):
+                raise IncorrectLookupParameters(exc) from exc
+            raise
 
     def url_for_result(self, result):
         pk = getattr(result, self.pk_attname)
@@ -327,10 +331,12 @@ class EntityAutocompleteView(AutocompleteJsonView):
     def process_request(self, request):
         # Django takes a reverse relation for the field asking (an entity's
         # "bloc", its row as a bloc), then fails on it: no form has one.
-        asked = super().process_request(request)
-        if isinstance(asked[2], ForeignObjectRel):
+        term, model_admin, source_field, to_field_name = super().process_request(
+            request
+        )
+        if isinstance(source_field, ForeignObjectRel):
             raise PermissionDenied
-        return asked
+        return term, model_admin, source_field, to_field_name
 
     def serialize_result(self, obj, to_field_name):
         result = super().serialize_result(obj, to_field_name)
