@@ -27,6 +27,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import storages
 from django.db import connection, transaction
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
@@ -36,6 +37,7 @@ from coopsite.safety import (
     spreadsheet_safe,
     spreadsheet_safe_cells,
 )
+from datasets.models import DataIssue, IssueStatus
 from freshness import versions
 from partnerships.models import (
     Alias,
@@ -119,11 +121,15 @@ def _path_of(entity_type: str) -> Callable[[str], str]:
     return lambda slug: f"{prefix}{slug}/"
 
 
-def _years(value) -> str:
-    return ";".join(str(year) for year in sorted(value or []))
+def _years(value) -> list[int]:
+    """Delivery years, in order: a list in JSON Lines, ``2015;2016`` in CSV."""
+    return sorted(value or [])
 
 
-def tables() -> list[Table]:
+def tables(today: dt.date | None = None) -> list[Table]:
+    """The snapshot's tables; a partnership's status is the one it has on
+    ``today`` (the snapshot's day), read from its dates as the API reads it."""
+    today = today or timezone.localdate()
     published = Article.objects.published()
     specs = [
         (
@@ -190,13 +196,15 @@ def tables() -> list[Table]:
             "partnerships",
             "Records of cooperation. Dates are the first day of the period "
             "they are known to for a start, the last for an end; precision is "
-            "year, month or day.",
-            Partnership.objects.all(),
+            "year, month or day. The status is the one on the snapshot's day, "
+            "read from the recorded status and the dates (an end that has "
+            "passed is completed), as the API and the site give it.",
+            Partnership.objects.with_status(today),
             ["id", "slug", "name", "kind", "status", "start_date",
              "start_precision", "start_is_estimate", "end_date", "end_precision",
              "end_is_estimate", "series", "location", "latitude", "longitude",
              "summary", "created_at", "updated_at", "path"],
-            ["pk", "slug", "name", "kind", "status", "start_date",
+            ["pk", "slug", "name", "kind", "status_now", "start_date",
              "start_precision", "start_is_estimate", "end_date", "end_precision",
              "end_is_estimate", "series", "location", "latitude", "longitude",
              "summary", "created_at", "updated_at", "slug"],
@@ -216,8 +224,8 @@ def tables() -> list[Table]:
         (
             "partnership_systems",
             "Systems in a partnership, with quantities and arms-transfer data "
-            "(SIPRI trend-indicator values in millions); delivery years are "
-            "separated by semicolons.",
+            "(SIPRI trend-indicator values in millions); delivery years are a "
+            "list in JSON Lines, separated by semicolons in CSV.",
             PartnershipSystem.objects.all(),
             ["id", "partnership_id", "system_id", "quantity_ordered",
              "quantity_ordered_is_estimate", "quantity_delivered",
@@ -239,6 +247,20 @@ def tables() -> list[Table]:
              "accessed_on"],
             ["pk", "partnership_id", "title", "url", "publisher", "published_on",
              "accessed_on"],
+            None,
+        ),
+        (
+            "data_issues",
+            "Values a dataset's row gave that an import could not take as they "
+            "are (a date that does not exist, an end before the start, a "
+            "quantity that is not a number...): the record holds the best "
+            "reading, source_value the value as the source gives it; status "
+            "is open until a researcher has checked the record against it.",
+            DataIssue.objects.exclude(status=IssueStatus.GONE),
+            ["entity_id", "dataset", "external_id", "row", "field",
+             "source_value", "reason", "status"],
+            ["entity_id", "dataset", "external_id", "row", "field",
+             "source_value", "reason", "status"],
             None,
         ),
         (
@@ -332,13 +354,15 @@ def _authors(rows):
 
 
 def csv_cell(value):
-    """A value as a spreadsheet cell: empty for None, true/false, and text
-    that starts like a formula neutralised (coopsite.safety). Numbers stay
-    numbers."""
+    """A value as a spreadsheet cell: empty for None, true/false, a list's
+    items separated by semicolons, and text that starts like a formula
+    neutralised (coopsite.safety). Numbers stay numbers."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, list):
+        return ";".join(map(str, value))
     return spreadsheet_safe(value)
 
 
@@ -352,6 +376,8 @@ def csv_row(row) -> list:
             if v is None
             else ("true" if v else "false")
             if v is True or v is False
+            else ";".join(map(str, v))
+            if v.__class__ is list
             else v
             for v in row
         ]
@@ -431,16 +457,17 @@ def build(*, force: bool = False, now: dt.datetime | None = None) -> Manifest | 
                 cursor.execute(
                     "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"
                 )
-        token = versions.current().token
+        now = now or timezone.now()
+        today = timezone.localdate(now)
+        token = f"{versions.current().token}:{statuses_on(today)}"
         if previous and previous.data_token == token and not force:
             return None
-        now = now or timezone.now()
         stamp = now.strftime("%Y-%m-%dT%H%M%SZ")
         with (
             tempfile.TemporaryFile() as zipped,
             tempfile.TemporaryFile() as lines,
         ):
-            counts, descriptions = _write(zipped, lines, stamp)
+            counts, descriptions = _write(zipped, lines, stamp, today)
             files = {
                 "csv": _store(zipped, f"{NAME_PREFIX}-{stamp}{CSV_SUFFIX}"),
                 "jsonl": _store(lines, f"{NAME_PREFIX}-{stamp}{JSONL_SUFFIX}"),
@@ -485,7 +512,24 @@ LINES_AT_ONCE = 2000
 GZIP_LEVEL = 6
 
 
-def _write(zipped, lines, stamp: str) -> tuple[dict[str, int], dict[str, str]]:
+def statuses_on(today: dt.date) -> str:
+    """A digest of how many partnerships have each status on ``today``.
+    Dates move a record's status one way only (proposed, then the recorded
+    status, then completed): these counts change whenever any record's
+    status does, so a scheduled ``build_snapshot`` writes a new snapshot on
+    the first run after a day that moved one."""
+    counts = sorted(
+        Partnership.objects.with_status(today)
+        .order_by()
+        .values_list("status_now")
+        .annotate(records=Count("pk"))
+    )
+    return hashlib.sha256(json.dumps(counts).encode()).hexdigest()[:16]
+
+
+def _write(
+    zipped, lines, stamp: str, today: dt.date
+) -> tuple[dict[str, int], dict[str, str]]:
     counts: dict[str, int] = {}
     descriptions: dict[str, str] = {}
     with (
@@ -500,12 +544,14 @@ def _write(zipped, lines, stamp: str) -> tuple[dict[str, int], dict[str, str]]:
                 jsonl.write(script_safe_json_lines(pending))
                 pending.clear()
 
-        for table in tables():
+        for table in tables(today):
             descriptions[table.name] = table.description
             count = 0
             pending: list[dict] = []
             with archive.open(f"{table.name}.csv", "w") as raw:
-                text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+                # With a byte-order mark, as the site's CSV download: a
+                # spreadsheet opened on it reads UTF-8, not its own code page.
+                text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
                 writer = csv.writer(text)
                 writer.writerow(table.columns)
                 for row in table.rows():
@@ -526,7 +572,7 @@ def _write(zipped, lines, stamp: str) -> tuple[dict[str, int], dict[str, str]]:
         archive.writestr(
             "README.txt",
             f"coopsite records, snapshot {stamp}.\n"
-            "One CSV file per table (UTF-8, a header row). Ids are stable "
+            "One CSV file per table (UTF-8 with a byte-order mark, a header row). Ids are stable "
             "across snapshots and are the ids the API uses.\n"
             "Text that would start like a spreadsheet formula (= + - @) has a "
             "leading apostrophe.\n\n"

@@ -11,6 +11,7 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.utils.safestring import SafeString
 
@@ -20,6 +21,7 @@ from partnerships.models import (
     Partnership,
     Source,
 )
+from tests.factories import DataIssueFactory, PartnershipFactory
 from tests.security.payloads import PAYLOADS
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +41,10 @@ def read_csv_tables(client) -> dict[str, list[dict]]:
     for name in archive.namelist():
         if name.endswith(".csv"):
             with archive.open(name) as handle:
-                text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+                raw = handle.read()
+                # A byte-order mark, for spreadsheets (as the site's CSV).
+                assert raw.startswith(b"\xef\xbb\xbf")
+                text = io.StringIO(raw.decode("utf-8-sig"), newline="")
                 tables[name.removesuffix(".csv")] = list(csv.DictReader(text))
     return tables
 
@@ -161,3 +166,66 @@ def test_the_json_lines_are_escaped_as_script_safe_json_escapes_them(client, rec
         json.loads(line).get("name", "").startswith("</script><b>&\u2028")
         for line in lines[:-1]
     )
+
+
+def read_json_lines(client) -> list[dict]:
+    raw = gzip.decompress(download(client, "/api/v1/downloads/latest.jsonl.gz"))
+    return [json.loads(line) for line in raw.decode().splitlines()]
+
+
+def test_a_status_is_the_one_its_dates_give_on_the_snapshots_day(client, records):
+    """An exercise recorded as active whose end has passed is completed in
+    the snapshot, as the API and its page say; when a day moves a status,
+    the next scheduled build writes a new snapshot."""
+    exercise = PartnershipFactory(
+        name="Ended drill",
+        kind="exercise",
+        status="active",
+        start_date=dt.date(2005, 1, 10),
+        start_precision="day",
+        end_date=dt.date(2026, 3, 14),
+        end_precision="day",
+    )
+    with time_machine.travel(dt.datetime(2026, 3, 14, 12, tzinfo=dt.UTC)):
+        assert snapshots.build() is not None
+        rows = {r["slug"]: r for r in read_csv_tables(client)["partnerships"]}
+        assert rows[exercise.slug]["status"] == "active"
+        assert snapshots.build() is None  # the same day: nothing moved
+    with time_machine.travel(dt.datetime(2026, 3, 15, 12, tzinfo=dt.UTC)):
+        assert snapshots.build() is not None  # the end has passed
+        rows = {r["slug"]: r for r in read_csv_tables(client)["partnerships"]}
+        assert rows[exercise.slug]["status"] == "completed"
+        api = client.get(f"/api/v1/partnerships/{exercise.slug}/").json()
+        assert api["status"] == "completed"
+        lines = read_json_lines(client)
+        (line,) = [r for r in lines if r.get("slug") == exercise.slug]
+        assert line["status"] == "completed"
+    with time_machine.travel(dt.datetime(2026, 3, 16, 12, tzinfo=dt.UTC)):
+        assert snapshots.build() is None  # a day that moved no status
+
+
+def test_values_the_source_got_wrong_are_in_the_snapshot_verbatim(client, records):
+    issue = DataIssueFactory(
+        entity=records["deal"], field="start", source_value="2O21", reason="not_a_year"
+    )
+    snapshots.build()
+    (row,) = read_csv_tables(client)["data_issues"]
+    assert row["entity_id"] == str(records["deal"].pk)
+    assert (row["field"], row["source_value"], row["status"]) == (
+        "start",
+        "2O21",
+        "open",
+    )
+    assert row["external_id"] == issue.external_id
+    (line,) = [r for r in read_json_lines(client) if r["table"] == "data_issues"]
+    assert line["source_value"] == "2O21"
+
+
+def test_delivery_years_are_a_list_in_json_lines_and_text_in_csv(client, records):
+    snapshots.build()
+    (row,) = read_csv_tables(client)["partnership_systems"]
+    assert row["delivery_years"] == "2022;2023"
+    (line,) = [
+        r for r in read_json_lines(client) if r["table"] == "partnership_systems"
+    ]
+    assert line["delivery_years"] == [2022, 2023]
