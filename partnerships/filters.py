@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from coopsite.filtering import (
     FacetedFilterSet,
@@ -54,12 +54,16 @@ def _choice_counts(field: str, choices):
     return count
 
 
-def _country_counts(queryset):
+def _country_counts(queryset, role: str = ""):
+    """Each country's partnerships among ``queryset``: in any role, or in
+    ``role`` (what choosing the country would then give)."""
+    participants = Participant.objects.filter(
+        partnership__in=queryset.values("pk"), country__isnull=False
+    )
+    if role:
+        participants = participants.filter(role=role)
     rows = (
-        Participant.objects.filter(
-            partnership__in=queryset.values("pk"), country__isnull=False
-        )
-        .values("country__slug", "country__name")
+        participants.values("country__slug", "country__name")
         .annotate(total=Count("partnership", distinct=True))
         .order_by("country__name")
     )
@@ -198,18 +202,30 @@ class PartnershipFilter(FacetedFilterSet):
             queryset = queryset.with_status()
         super().__init__(data, queryset, **kwargs)
 
-    def filter_country(self, queryset, name, country):
-        """The country in any role, or in the role chosen."""
-        participants = Participant.objects.filter(country=country)
+    def count(self, name: str) -> list[tuple[str, str, int]]:
+        # With a role chosen, a country's count is of it in that role, as
+        # choosing it gives.
+        chosen = getattr(self.form, "cleaned_data", {})
+        if name == "country" and (role := chosen.get("role")):
+            return self._most(name, _country_counts(self.without(name), role))
+        return super().count(name)
+
+    def _in_role(self, **actor) -> QuerySet:
+        """The participants that are ``actor``, in the role chosen if any."""
+        participants = Participant.objects.filter(**actor)
         if role := self.form.cleaned_data.get("role"):
             participants = participants.filter(role=role)
-        return _among(queryset, participants)
+        return participants
+
+    def filter_country(self, queryset, name, country):
+        """The country in any role, or in the role chosen."""
+        return _among(queryset, self._in_role(country=country))
 
     def filter_organisation(self, queryset, name, organisation):
-        return _among(queryset, Participant.objects.filter(organisation=organisation))
+        return _among(queryset, self._in_role(organisation=organisation))
 
     def filter_bloc(self, queryset, name, bloc):
-        return _among(queryset, Participant.objects.filter(bloc=bloc))
+        return _among(queryset, self._in_role(bloc=bloc))
 
     def filter_system(self, queryset, name, system):
         return _among(queryset, PartnershipSystem.objects.filter(system=system))
@@ -223,7 +239,10 @@ class PartnershipFilter(FacetedFilterSet):
         return _among(queryset, Partnership.tags.through.objects.filter(tag=tag))
 
     def filter_role(self, queryset, name, role):
-        return queryset  # applied together with the country, on one participant
+        """A participant in the role: alone, any participant (every
+        partnership with a host); with a country, an organisation or a bloc
+        chosen, that one in it (their filters apply the role too)."""
+        return _among(queryset, Participant.objects.filter(role=role))
 
 
 # --- The lists of records (the API's; the site lists countries alphabetically) ---

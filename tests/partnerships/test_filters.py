@@ -88,6 +88,32 @@ def test_filter_by_country_in_any_role_or_in_a_given_role(client, records):
     assert names(client, country="poland", role="supplier") == set()
 
 
+def test_a_role_alone_or_with_an_organisation_is_the_role_of_a_participant(
+    client, records
+):
+    """A role on its own is any participant's; with an organisation (or a
+    bloc) chosen, that one's, as with a country; the country facet counts
+    each country in the role chosen, as choosing it gives."""
+    assert names(client, role="host") == {"Anakonda"}
+    assert names(client, role="supplier") == {"TB2 to Poland"}
+    assert names(client, role="host", kind="export") == set()
+    maker = OrganisationFactory(slug="baykar", name="Baykar")
+    ParticipantFactory(
+        partnership=records["sale"], country=None, organisation=maker, role="supplier"
+    )
+    assert names(client, organisation="baykar", role="supplier") == {"TB2 to Poland"}
+    assert names(client, organisation="baykar", role="recipient") == set()
+
+    response = client.get(LIST, {"role": "host"})
+    choices = dict(response.context["filter"].form.fields["country"].widget.choices)
+    assert choices["poland"] == "Poland (1)"
+    assert "turkiye" not in choices  # Türkiye is host of nothing
+    response = client.get(LIST, {"role": "participant"})
+    choices = dict(response.context["filter"].form.fields["country"].widget.choices)
+    assert choices["turkiye"] == "Türkiye (1)"
+    assert names(client, role="participant", country="turkiye") == {"Anakonda"}
+
+
 def test_filter_by_system_category_and_years(client, records):
     assert names(client, category="uav") == {"TB2 to Poland"}
     assert names(client, year_from=2020) == {"TB2 to Poland", "Quantum lab"}
