@@ -43,6 +43,7 @@ from .models import (
     Article,
     ArticleEntityLink,
     ArticleRevision,
+    ArticleStatus,
     ArticleWorkingCopy,
 )
 from .previews import signed_preview_url
@@ -253,6 +254,20 @@ class ArticleAdmin(KeptCountMixin, admin.ModelAdmin):
                 )
         return super().changeform_view(request, object_id, form_url, extra_context)
 
+    def save_model(self, request, obj, form, change):
+        if (
+            change
+            and request.POST.get(WORKFLOW)
+            and "published_at" in form.changed_data
+        ):
+            # The step after this save takes its publication time from the
+            # form (a future one schedules, a past or empty one publishes
+            # now): the save keeps the stored time, so that the step starts
+            # from the state the editor saw ("Save and publish" on a
+            # scheduled article brought forward).
+            obj.published_at = form.initial.get("published_at")
+        super().save_model(request, obj, form, change)
+
     def save_formset(self, request, form, formset, change):
         """The link panels' decisions, through the linking services (which
         keep who decided and when), never written around them."""
@@ -364,9 +379,20 @@ class ArticleAdmin(KeptCountMixin, admin.ModelAdmin):
         )
         self.message_user(
             request,
-            f"“{article}” is now {self.status_label(article).lower()}.",
+            f"“{article}” is now {self._state_phrase(article)}.",
             messages.SUCCESS,
         )
+
+    @staticmethod
+    def _state_phrase(article) -> str:
+        """Where the article stands, as a sentence ends: "a draft", "in
+        review", "scheduled for 20 Dec 2026 09:00"..."""
+        if article.is_scheduled:
+            when = timezone.localtime(article.published_at)
+            return f"scheduled for {when:%d %b %Y %H:%M}"
+        if article.status == ArticleStatus.DRAFT:
+            return "a draft"
+        return article.get_status_display().lower()
 
     def response_change(self, request, obj):
         if ACCEPT_ALL in request.POST or WORKFLOW in request.POST:

@@ -264,3 +264,72 @@ def test_editor_bulk_actions_publish_and_archive(editor_client):
     assert set(Article.objects.values_list("status", flat=True)) == {
         ArticleStatus.ARCHIVED
     }
+
+
+@pytest.mark.parametrize(
+    "published_at",
+    [NOW - dt.timedelta(hours=1), None],
+    ids=["a past time", "no time"],
+)
+def test_an_editor_brings_a_scheduled_article_forward_from_its_form(
+    editor_client, published_at
+):
+    """ "Save and publish" on a scheduled article with the time moved to the
+    past, or cleared, publishes it now: the step starts from the state the
+    editor saw, not from the time the form's save had just written."""
+    article = PublishedArticleFactory(published_at=NOW + dt.timedelta(days=3))
+    when = (
+        {
+            "published_at_0": published_at.strftime("%Y-%m-%d"),
+            "published_at_1": published_at.strftime("%H:%M:%S"),
+        }
+        if published_at
+        else {"published_at_0": "", "published_at_1": ""}
+    )
+    with time_machine.travel(NOW, tick=False):
+        assert Article.objects.get(pk=article.pk).is_scheduled
+        response = editor_client.post(
+            change(article),
+            article_form(
+                article,
+                title="Brought forward",
+                slug=article.slug,
+                _workflow="publish",
+                **when,
+            ),
+        )
+        assert response.status_code == 302
+        article.refresh_from_db()
+        assert article.title == "Brought forward"
+        assert Article.objects.published().filter(pk=article.pk).exists()
+        assert article.published_at == (published_at or NOW)
+        assert actions(article)[-1] == (RevisionAction.PUBLISHED, "editor")
+
+
+def test_after_a_step_the_admin_says_where_the_article_stands(editor_client):
+    article = ArticleFactory(title="Plans", status=ArticleStatus.REVIEW)
+    later = NOW + dt.timedelta(days=3)
+    with time_machine.travel(NOW, tick=False):
+        response = editor_client.post(
+            change(article),
+            article_form(
+                article,
+                title="Plans",
+                slug=article.slug,
+                published_at_0=later.strftime("%Y-%m-%d"),
+                published_at_1=later.strftime("%H:%M:%S"),
+                _workflow="publish",
+            ),
+            follow=True,
+        )
+        said = [str(m) for m in response.context["messages"]]
+        assert "“Plans” is now scheduled for 26 Nov 2026 09:00." in said
+        response = editor_client.post(
+            change(article),
+            article_form(
+                article, title="Plans", slug=article.slug, _workflow="unpublish"
+            ),
+            follow=True,
+        )
+        said = [str(m) for m in response.context["messages"]]
+        assert "“Plans” is now a draft." in said
