@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from coopsite.admin import ChosenKeysAutocompleteSelect
 from coopsite.locking import OptimisticLockForm
@@ -9,7 +10,7 @@ from coopsite.safety import refuse_control_characters
 from core.names import normalise_name
 
 from .dates import DatePrecision, PartialDate, extend_to_precision
-from .models import Partnership, PartnershipSystem, Tag
+from .models import Alias, Entity, EntityType, Partnership, PartnershipSystem, Tag
 
 
 class PartialDateField(forms.Field):
@@ -242,8 +243,29 @@ class UntagActionForm(forms.Form):
         _autocomplete_tags(self.fields["tag"], admin_site)
 
 
+def named_elsewhere(entity: Entity, name: str) -> Entity | None:
+    """Another record of ``entity``'s kind that is called ``name``, by its
+    name or an alias (case, accents and punctuation aside), if any."""
+    kind = getattr(entity, "ENTITY_TYPE", None) or entity.entity_type
+    key = normalise_name(name)
+    return (
+        Entity.objects.filter(entity_type=kind)
+        .exclude(pk=entity.pk)
+        .filter(
+            Q(name__iexact=name.strip())
+            | Q(pk__in=Alias.objects.filter(normalised=key).values("entity_id"))
+        )
+        .order_by("name")
+        .first()
+    )
+
+
 class AliasInlineFormSet(forms.BaseInlineFormSet):
-    """Refuses two aliases in one save that read the same once normalised."""
+    """Refuses two aliases in one save that read the same once normalised,
+    and a new or changed alias that another record of the same kind is
+    called: a name two countries (or two systems...) share could mean
+    either, so mentions of it are suggested for both and an import naming
+    it stops as ambiguous."""
 
     def clean(self):
         super().clean()
@@ -261,3 +283,14 @@ class AliasInlineFormSet(forms.BaseInlineFormSet):
                     "accents and punctuation are ignored."
                 )
             seen[key] = name
+            if "name" in form.changed_data and (
+                other := named_elsewhere(self.instance, name)
+            ):
+                kind = EntityType(other.entity_type).label.lower()
+                form.add_error(
+                    "name",
+                    f"“{name}” is already what another {kind} is called "
+                    f"({other.name}). A name two records share could mean "
+                    "either: mentions of it would be suggested for both, and "
+                    "an import naming it would stop as ambiguous.",
+                )

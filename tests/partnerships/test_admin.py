@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from partnerships.models import Participant, Partnership, Tag
-from tests.admin_forms import inline_management
+from tests.admin_forms import inline_management, scraped_form
 from tests.factories import (
+    AliasFactory,
     BlocMembershipFactory,
     CountryFactory,
     OrganisationFactory,
@@ -327,6 +328,41 @@ def test_two_aliases_that_read_the_same_are_refused(superuser_client):
     assert response.status_code == 200
     assert "the same alias" in response.content.decode()
     assert organisation.aliases.count() == 0
+
+
+def test_an_alias_another_record_of_its_kind_is_called_is_refused(
+    superuser_client,
+):
+    """ "Pakistan" as an alias of another organisation's name, or of its
+    alias, would make the name mean either: refused, naming the other one.
+    A record of another kind may be called so (a company and its system)."""
+    OrganisationFactory(name="Baykar", slug="baykar")
+    aselsan = OrganisationFactory(name="Aselsan", slug="aselsan")
+    AliasFactory(entity=aselsan, name="ASELSAN A.Ş.")
+    SystemFactory(name="Kemankeş")
+    organisation = OrganisationFactory(name="Turkish Aerospace", slug="tusas")
+    url = reverse("admin:partnerships_organisation_change", args=[organisation.pk])
+
+    def save(*aliases):
+        data = scraped_form(superuser_client.get(url).content.decode())
+        data.update(inline_management("aliases", len(aliases)))
+        data.update({f"aliases-{n}-name": alias for n, alias in enumerate(aliases)})
+        return superuser_client.post(url, data)
+
+    for taken, owner in [("BAYKAR", "Baykar"), ("Aselsan A.S.", "Aselsan")]:
+        response = save(taken)
+        assert response.status_code == 200
+        assert (
+            f"“{taken}” is already what another organisation is called ({owner})"
+            in response.content.decode()
+        )
+        assert organisation.aliases.count() == 0
+    response = save("Kemankeş", "TUSAŞ")
+    assert response.status_code == 302, response.context["errors"]
+    assert sorted(organisation.aliases.values_list("name", flat=True)) == [
+        "Kemankeş",
+        "TUSAŞ",
+    ]
 
 
 # --- Bulk tag and untag ------------------------------------------------------
