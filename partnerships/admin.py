@@ -26,6 +26,7 @@ from core.admin import without_record_stamps
 from . import services
 from .forms import (
     AliasInlineFormSet,
+    ParticipantInlineFormSet,
     PartnershipAdminForm,
     PartnershipSystemForm,
     RecordForm,
@@ -75,6 +76,7 @@ class BlocMembershipInline(AutocompleteKeysMixin, admin.TabularInline):
 
 class ParticipantInline(AutocompleteKeysMixin, admin.TabularInline):
     model = Participant
+    formset = ParticipantInlineFormSet
     fields = ["role", "country", "organisation", "bloc", "note"]
     autocomplete_fields = ["country", "organisation", "bloc"]
     extra = 1

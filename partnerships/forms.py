@@ -260,6 +260,31 @@ def named_elsewhere(entity: Entity, name: str) -> Entity | None:
     )
 
 
+class ParticipantInlineFormSet(forms.BaseInlineFormSet):
+    """Refuses the same participant twice in one role within one save (the
+    database's constraint would, but only as an error page), in the words
+    of the constraint's message."""
+
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
+                continue
+            role = form.cleaned_data.get("role")
+            for field in ("country", "organisation", "bloc"):
+                actor = form.cleaned_data.get(field)
+                if not role or actor is None:
+                    continue
+                if (field, actor.pk, role) in seen:
+                    form.add_error(
+                        field,
+                        f"This {field} is already a participant of this "
+                        "partnership in this role.",
+                    )
+                seen.add((field, actor.pk, role))
+
+
 class AliasInlineFormSet(forms.BaseInlineFormSet):
     """Refuses two aliases in one save that read the same once normalised,
     and a new or changed alias that another record of the same kind is

@@ -15,7 +15,11 @@ from collections.abc import Iterable, Iterator
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import (
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
@@ -438,7 +442,9 @@ class ExternalIdentifier(models.Model):
         verbose_name = "external identifier"
         constraints = [
             models.UniqueConstraint(
-                fields=["scheme", "value"], name="external_id_unique_per_scheme"
+                fields=["scheme", "value"],
+                name="external_id_unique_per_scheme",
+                violation_error_message="Another record has this id in this dataset.",
             ),
         ]
 
@@ -507,24 +513,56 @@ class CountryQuerySet(EntityQuerySet):
         return self.resolver().resolve(name)
 
 
+def _letters(length: int) -> RegexValidator:
+    """An ISO letter code of ``length`` capital letters."""
+    example = "TRYU"[:length]
+    return RegexValidator(
+        rf"\A[A-Z]{{{length}}}\Z",
+        f"{length} capital letters, as ISO writes the code: {example}.",
+    )
+
+
 class Country(Entity):
     """A state, current (ISO 3166-1) or former (ISO 3166-3 and the few former
     states datasets use that ISO never coded, such as West Germany)."""
 
     ENTITY_TYPE = EntityType.COUNTRY
 
-    alpha_2 = models.CharField("ISO alpha-2", max_length=2, blank=True)
-    alpha_3 = models.CharField("ISO alpha-3", max_length=3, blank=True)
-    alpha_4 = models.CharField(
-        "ISO 3166-3 code", max_length=4, blank=True, help_text="Former states only."
+    alpha_2 = models.CharField(
+        "ISO alpha-2", max_length=2, blank=True, validators=[_letters(2)]
     )
-    numeric = models.CharField("ISO numeric", max_length=3, blank=True)
+    alpha_3 = models.CharField(
+        "ISO alpha-3", max_length=3, blank=True, validators=[_letters(3)]
+    )
+    alpha_4 = models.CharField(
+        "ISO 3166-3 code",
+        max_length=4,
+        blank=True,
+        help_text="Former states only.",
+        validators=[_letters(4)],
+    )
+    numeric = models.CharField(
+        "ISO numeric",
+        max_length=3,
+        blank=True,
+        validators=[
+            RegexValidator(r"\A[0-9]{3}\Z", "Three digits, as ISO writes it: 040.")
+        ],
+    )
     official_name = models.CharField(max_length=255, blank=True)
     region = models.CharField(max_length=64, blank=True)
     subregion = models.CharField(max_length=64, blank=True)
     demonym = models.CharField(max_length=64, blank=True)
-    latitude = models.FloatField(null=True, blank=True)
-    longitude = models.FloatField(null=True, blank=True)
+    latitude = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
     is_former = models.BooleanField(
         "former state", default=False, help_text="The state no longer exists."
     )
@@ -542,16 +580,19 @@ class Country(Entity):
                 fields=["alpha_2"],
                 condition=Q(is_former=False) & ~Q(alpha_2=""),
                 name="country_alpha_2_unique_current",
+                violation_error_message="Another current country has this ISO alpha-2 code.",
             ),
             models.UniqueConstraint(
                 fields=["alpha_3"],
                 condition=Q(is_former=False) & ~Q(alpha_3=""),
                 name="country_alpha_3_unique_current",
+                violation_error_message="Another current country has this ISO alpha-3 code.",
             ),
             models.UniqueConstraint(
                 fields=["alpha_4"],
                 condition=~Q(alpha_4=""),
                 name="country_alpha_4_unique",
+                violation_error_message="Another country has this ISO 3166-3 code.",
             ),
         ]
 
@@ -637,7 +678,9 @@ class BlocMembership(models.Model):
         ordering = ["bloc", "country__name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["bloc", "country"], name="bloc_membership_unique"
+                fields=["bloc", "country"],
+                name="bloc_membership_unique",
+                violation_error_message="This country is already a member of this bloc.",
             ),
             models.CheckConstraint(
                 condition=Q(left__isnull=True)
@@ -1217,6 +1260,11 @@ class ParticipantRole(models.TextChoices):
     PARTICIPANT = "participant", "Participant"
 
 
+EXACTLY_ONE_ACTOR = (
+    "Choose exactly one participant: a country, an organisation or a bloc."
+)
+
+
 class Participant(models.Model):
     """A country, organisation or bloc taking part in a partnership, in a role."""
 
@@ -1283,6 +1331,7 @@ class Participant(models.Model):
                     )
                 ),
                 name="participant_is_exactly_one_actor",
+                violation_error_message=EXACTLY_ONE_ACTOR,
             ),
             models.CheckConstraint(
                 condition=Q(role__in=ParticipantRole.values),
@@ -1293,6 +1342,10 @@ class Participant(models.Model):
                     fields=["partnership", "role", field],
                     condition=Q(**{f"{field}__isnull": False}),
                     name=f"participant_{field}_once_per_role",
+                    violation_error_message=(
+                        f"This {field} is already a participant of this "
+                        "partnership in this role."
+                    ),
                 )
                 for field in ("country", "organisation", "bloc")
             ),
@@ -1303,11 +1356,7 @@ class Participant(models.Model):
 
     def clean(self):
         super().clean()
-        chosen = [field for field in self.ACTOR_FIELDS if getattr(self, f"{field}_id")]
-        if len(chosen) != 1:
-            raise ValidationError(
-                "Choose exactly one participant: a country, an organisation or a bloc."
-            )
+        # "Exactly one" is the constraint's check (its message: EXACTLY_ONE_ACTOR).
 
     @property
     def actor(self) -> Entity | None:
@@ -1382,7 +1431,9 @@ class PartnershipSystem(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["partnership", "system"], name="partnership_system_once"
+                fields=["partnership", "system"],
+                name="partnership_system_once",
+                violation_error_message="This system is already in this partnership.",
             ),
         ]
 

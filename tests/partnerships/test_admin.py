@@ -311,6 +311,63 @@ def test_a_participant_row_with_two_actors_is_refused(superuser_client, country)
     assert not Partnership.objects.filter(slug="two-actors").exists()
 
 
+@pytest.mark.parametrize("saved", [True, False], ids=["one saved", "both new"])
+def test_a_participant_twice_in_one_role_is_refused_in_words(
+    superuser_client, country, saved
+):
+    """The database's constraints answer in the form's words, not by name."""
+    deal = PartnershipFactory(name="Twice", kind="export")
+    if saved:
+        ParticipantFactory(partnership=deal, country=country("AZ"), role="recipient")
+    url = reverse("admin:partnerships_partnership_change", args=[deal.pk])
+    data = scraped_form(superuser_client.get(url).content.decode())
+    first = 1 if saved else 0
+    rows = [("recipient", country("AZ").pk)] * (1 if saved else 2)
+    rows.append(("supplier", ""))
+    for n, (role, actor) in enumerate(rows, start=first):
+        data[f"participants-{n}-role"] = role
+        data[f"participants-{n}-country"] = actor
+    data["participants-TOTAL_FORMS"] = str(first + len(rows))
+    response = superuser_client.post(url, data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Constraint" not in page
+    assert (
+        "This country is already a participant of this partnership in this role"
+        in (page)
+        or "Please correct the duplicate data" in page
+    )
+    assert page.count("Choose exactly one participant") == 1
+    assert deal.participants.count() == (1 if saved else 0)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("alpha_3", "tu", "3 capital letters"),
+        ("alpha_2", "P1", "2 capital letters"),
+        ("numeric", "abc", "Three digits"),
+        ("latitude", "91", "less than or equal to 90"),
+        ("longitude", "-181", "greater than or equal to -180"),
+        ("alpha_2", "PK", "Another current country has this ISO alpha-2 code."),
+    ],
+)
+def test_a_country_keeps_iso_codes_and_coordinates_that_can_be(
+    superuser_client, country, field, value, message
+):
+    turkiye = country("TR")
+    url = reverse("admin:partnerships_country_change", args=[turkiye.pk])
+    data = scraped_form(superuser_client.get(url).content.decode())
+    data[field] = value
+    response = superuser_client.post(url, data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert message in page
+    assert "Constraint" not in page
+    turkiye.refresh_from_db()
+    assert (turkiye.alpha_2, turkiye.alpha_3, turkiye.numeric) == ("TR", "TUR", "792")
+
+
 def test_two_aliases_that_read_the_same_are_refused(superuser_client):
     organisation = OrganisationFactory(name="Turkish Aerospace", slug="tusas")
     data = {
