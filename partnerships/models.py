@@ -1139,9 +1139,11 @@ class Partnership(Entity):
         return [tag.name for tag in self.tags.all()]
 
     def index_facts(self) -> list[str]:
+        # Not the status: today's is read from the dates, and a stored word
+        # ("Active" for an exercise that ended in 2005) would be found by a
+        # search and shown on its result.
         return [
             self.get_kind_display(),
-            self.get_status_display(),
             *(str(participant.actor) for participant in self.participants.all()),
             *(line.system.name for line in self.system_lines.all()),
         ]
@@ -1179,10 +1181,10 @@ class Partnership(Entity):
         wanted = set(pks)
         named = {pk for key, ids in actors.items() if key in wanted for pk in ids}
         names = dict(Entity.objects.filter(pk__in=named).values_list("pk", "name"))
-        kinds, statuses = dict(PartnershipKind.choices), dict(PartnershipStatus.choices)
+        kinds = dict(PartnershipKind.choices)
         rows = cls.objects.filter(_ids("pk", pks)).order_by("pk")
-        for pk, name, summary, kind, status, created_at in rows.values_list(
-            "pk", "name", "summary", "kind", "status", "created_at"
+        for pk, name, summary, kind, created_at in rows.values_list(
+            "pk", "name", "summary", "kind", "created_at"
         ):
             if pk not in wanted:
                 continue
@@ -1194,7 +1196,6 @@ class Partnership(Entity):
                     keywords=[*aliases.get(pk, ()), *tags.get(pk, ())],
                     facts=[
                         kinds.get(kind, kind),
-                        statuses.get(status, status),
                         *(names[actor] for actor in actors.get(pk, ())),
                         *systems.get(pk, ()),
                     ],

@@ -92,6 +92,26 @@ def test_records_are_found_by_alias_and_by_participant(country, commit):
     assert titles("poland")[0] == "Poland"  # the country itself, by its name
 
 
+def test_a_partnership_is_not_found_nor_shown_by_a_status_its_dates_outdated(
+    client, commit
+):
+    """An exercise recorded as active that ended in 2005 reads as completed:
+    no search finds it as "active", and its result does not say so."""
+    with commit():
+        PartnershipFactory(
+            name="Anatolian Eagle",
+            kind="exercise",
+            status="active",
+            start_date=dt.date(2005, 9, 12),
+            end_date=dt.date(2005, 9, 23),
+        )
+    assert titles("anatolian") == ["Anatolian Eagle"]
+    assert titles("anatolian active") == []
+    page = client.get("/search/", {"q": "anatolian"}).content.decode()
+    assert "Military exercise" in page
+    assert "Active" not in page
+
+
 def test_every_word_must_match(commit):
     with commit():
         PublishedArticleFactory(title="Drones over the sea", standfirst="", body="x")
