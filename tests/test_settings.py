@@ -51,6 +51,16 @@ def test_production_refuses_to_start_without_its_secrets(missing):
     assert missing in result.stderr
 
 
+def test_a_rate_limit_that_cannot_be_read_stops_the_start():
+    """Refused at start with what to write, not by every API request (a
+    500 from deep in the throttle)."""
+    result = manage("check", **PRODUCTION, DJANGO_API_RATE_LIMIT="100000")
+    assert result.returncode != 0
+    assert "DJANGO_API_RATE_LIMIT must be requests per period, as 120/minute" in (
+        result.stderr
+    )
+
+
 def test_production_turns_on_https_and_the_content_security_policy():
     result = manage(
         "shell",

@@ -5,11 +5,13 @@ safe local default where one exists. ``production.py`` removes the defaults
 that are only safe on a developer's machine.
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import environ
+from corsheaders.defaults import default_headers as default_cors_headers
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -420,6 +422,17 @@ REST_FRAMEWORK = {
 # Requests per client address; counted in the "default" cache, which must be
 # shared by every app process (Redis via CACHE_URL in production).
 COOPSITE_API_RATE_LIMIT = env.str("DJANGO_API_RATE_LIMIT", default="120/minute")
+if COOPSITE_API_RATE_LIMIT and not re.fullmatch(
+    r"[0-9]+/(s|sec|second|m|min|minute|h|hour|d|day)", COOPSITE_API_RATE_LIMIT
+):
+    # Refused at start, not by every API request failing with a 500.
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "DJANGO_API_RATE_LIMIT must be requests per period, as 120/minute "
+        f"(second, minute, hour or day), or empty for no limit; not "
+        f"{COOPSITE_API_RATE_LIMIT!r}."
+    )
 COOPSITE_API_THROTTLE_CACHE = "default"
 # Bulk downloads: where snapshots are written (a STORAGES alias) and how
 # many dated ones are kept.
@@ -433,6 +446,13 @@ CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_CREDENTIALS = False
+# The library's default request headers, and the conditional ones: a page
+# of another site may revalidate what it read (If-None-Match → 304).
+CORS_ALLOW_HEADERS = (
+    *default_cors_headers,
+    "if-none-match",
+    "if-modified-since",
+)
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
 CORS_PREFLIGHT_MAX_AGE = 86400
 

@@ -116,11 +116,15 @@ def test_any_origin_may_read_the_api(client, records):
         headers={
             "Origin": "https://newsroom.example",
             "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "if-none-match, if-modified-since",
         },
     )
     assert preflight.status_code == 200
     assert "GET" in preflight["Access-Control-Allow-Methods"]
     assert "POST" not in preflight["Access-Control-Allow-Methods"]
+    # A page of another site may revalidate what it read (→ 304).
+    allowed = preflight["Access-Control-Allow-Headers"].split(", ")
+    assert {"if-none-match", "if-modified-since"} <= set(allowed)
 
 
 def test_cors_stops_at_the_api(client, records):
