@@ -291,6 +291,29 @@ def _countryinfo(alpha_2: str) -> dict[str, Any]:
         return {}
 
 
+def is_fragment(spelling: str) -> bool:
+    """A piece of the spelling before it, cut at a comma: countryinfo has
+    Brunei's "Nation of Brunei, the Abode of Peace" as two ("Nation of
+    Brunei", " the Abode of Peace")."""
+    text = spelling.strip()
+    return spelling[:1].isspace() and text[:1].islower()
+
+
+def mended_spellings(spellings: list[str]) -> list[str]:
+    """countryinfo's ``altSpellings`` without the space some start with
+    (" República del Perú"), each fragment joined back to its spelling."""
+    mended: list[str] = []
+    for spelling in spellings:
+        text = spelling.strip()
+        if not text:
+            continue
+        if is_fragment(spelling) and mended:
+            mended[-1] = f"{mended[-1]}, {text}"
+        else:
+            mended.append(text)
+    return mended
+
+
 def country_records() -> list[CountryRecord]:
     """Every country, current and former, with all its names."""
     import pycountry
@@ -323,7 +346,7 @@ def country_records() -> list[CountryRecord]:
         record.names += [(alias, 0) for alias in EXTRA_ALIASES.get(iso.alpha_2, [])]
         record.names += [
             (spelling, 2)
-            for spelling in info.get("altSpellings") or []
+            for spelling in mended_spellings(info.get("altSpellings") or [])
             if not (spelling.isupper() and len(spelling) <= 4)
         ]
         records[record.key] = record

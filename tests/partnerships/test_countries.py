@@ -244,3 +244,20 @@ def test_reloading_reference_data_changes_nothing_and_keeps_curation(country):
     )
     turkiye.refresh_from_db()
     assert turkiye.region == "Europe"
+
+
+def test_country_aliases_are_whole_names_without_stray_spaces(country):
+    """countryinfo starts some spellings with a space (" República del
+    Perú") and cuts Brunei's long name at its comma: the aliases are the
+    names, whole."""
+
+    spaced = Alias.objects.filter(entity__entity_type="country").filter(
+        name__regex=r"^\s|\s$"
+    )
+    assert list(spaced.values_list("name", flat=True)) == []
+    brunei = set(country("BN").aliases.values_list("name", flat=True))
+    assert "Nation of Brunei, the Abode of Peace" in brunei
+    assert "the Abode of Peace" not in brunei
+    assert "República del Perú" in set(
+        country("PE").aliases.values_list("name", flat=True)
+    )
