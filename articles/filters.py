@@ -6,7 +6,11 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Count
 
-from coopsite.filtering import FacetedFilterSet, IndexedTextFilter
+from coopsite.filtering import (
+    FacetedFilterSet,
+    IndexedTextFilter,
+    StableOrderingFilter,
+)
 from partnerships.models import (
     Bloc,
     Country,
@@ -205,7 +209,7 @@ class ArticleFilter(FacetedFilterSet):
     published_before = django_filters.DateFilter(
         field_name="published_at__date", lookup_expr="lte", label="Published until"
     )
-    sort = django_filters.OrderingFilter(
+    sort = StableOrderingFilter(
         fields=(("published_at", "published"), ("title", "title")),
         field_labels={
             "-published": "Newest first",
@@ -214,7 +218,7 @@ class ArticleFilter(FacetedFilterSet):
             "-title": "Title, Z–A",
         },
         label="Sort",
-        empty_label="Newest first",
+        default="-published",
     )
 
     facets = {

@@ -62,9 +62,39 @@ class StableOrderingFilter(django_filters.OrderingFilter):
     rows in the same order, and paging shows each row exactly once.
 
     The tie-break follows the direction of the last key chosen, so that an
-    index on (key, primary key) read forwards or backwards serves both."""
+    index on (key, primary key) read forwards or backwards serves both.
+
+    ``default`` names the choice that is the list's own order (the order its
+    queryset comes in): it is offered first, in place of an empty "any
+    order" choice that would read the same, and choosing it keeps that
+    order, ties and all. The choices are the ones ``field_labels`` names,
+    by their parameter ("start", "-start"), each once.
+    """
+
+    def __init__(self, *args, default: str | None = None, **kwargs):
+        self.default = default
+        if default:
+            kwargs["empty_label"] = None
+        super().__init__(*args, **kwargs)
+
+    def build_choices(self, fields, labels):
+        if not labels:
+            return super().build_choices(fields, labels)
+        choices = []
+        for field, param in fields.items():
+            for name in (param, f"-{param}"):
+                label = labels.get(name) or (
+                    labels.get(field) if name == param else None
+                )
+                if label:
+                    choices.append((name, label))
+        if self.default:
+            choices.sort(key=lambda choice: choice[0] != self.default)
+        return choices
 
     def filter(self, qs, value):
+        if self.default and value and list(value) == [self.default]:
+            return qs  # the list's own order
         qs = super().filter(qs, value)
         if value in EMPTY_VALUES:
             return qs

@@ -178,9 +178,10 @@ class PartnershipFilter(FacetedFilterSet):
             "name": "Name, A–Z",
             "-name": "Name, Z–A",
             "-updated": "Recently updated",
+            "updated": "Least recently updated",
         },
         label="Sort",
-        empty_label="Latest first",
+        default="-start",
     )
 
     facets = {
@@ -389,7 +390,7 @@ def _status_counts(queryset):
     ]
 
 
-def _index_sort(empty_label: str = "Most partnerships first"):
+def _index_sort():
     return StableOrderingFilter(
         fields=(("partnership_total", "partnerships"), ("name", "name")),
         field_labels={
@@ -399,7 +400,7 @@ def _index_sort(empty_label: str = "Most partnerships first"):
             "-name": "Name, Z–A",
         },
         label="Sort",
-        empty_label=empty_label,
+        default="-partnerships",
     )
 
 

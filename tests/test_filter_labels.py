@@ -72,3 +72,23 @@ def test_the_article_lists_entity_filters_are_named_after_their_kind(client):
         "Organisation",
         "System",
     ]
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_every_sort_menu_offers_each_order_once_in_words(client, url):
+    """No order twice ("Latest first" as the default and again), none
+    named by its field ("Start", "Published"); the list's own order first,
+    and choosing it keeps the list as it was."""
+    response = client.get(url)
+    sort = response.context["filter"].form.fields["sort"]
+    choices = list(sort.choices)
+    labels = [label for _value, label in choices]
+    assert len(labels) == len(set(labels)), labels
+    assert "" not in [value for value, _label in choices]
+    for label in labels:
+        assert label.endswith(("first", "A–Z", "Z–A", "updated")), label
+    default = choices[0][0]
+    again = client.get(url, {"sort": default})
+    assert list(again.context["paginator"].object_list) == list(
+        response.context["paginator"].object_list
+    )

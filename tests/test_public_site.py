@@ -21,6 +21,7 @@ from django.urls import reverse
 
 from articles.models import Article, ArticleEntityLink, ArticleStatus
 from coopsite.widgets import OptionListSelect
+from datasets.models import DataIssue, IssueStatus
 from partnerships.models import (
     Alias,
     Bloc,
@@ -275,6 +276,7 @@ def database_counts():
         "article_links": ArticleEntityLink.objects.accepted()
         .filter(article__in=published)
         .count(),
+        "data_issues": DataIssue.objects.exclude(status=IssueStatus.GONE).count(),
     }
 
 
