@@ -39,7 +39,9 @@ TEXT_MAX_LENGTH = 200
 # the one chosen), in the facet's own order. With the full datasets an
 # "organisation" facet would otherwise list thousands, a page of options
 # no reader scrolls and every request renders; the rest are reached from
-# their own pages, or by the text filter.
+# their own pages, or by the text filter. A facet whose choices are few
+# however large the data (the countries: about 270 states ever) lists them
+# all (``FacetedFilterSet.facets_listed_whole``).
 FACET_CHOICES_MAX = 100
 
 
@@ -197,6 +199,10 @@ class FacetedFilterSet(django_filters.FilterSet):
     """
 
     facets: dict[str, Callable[[QuerySet], list[tuple[str, str, int]]]] = {}
+    # Facets listed with every choice that has results: those bounded by the
+    # world, not by the data (countries), where FACET_CHOICES_MAX would leave
+    # out some with as many results as others shown.
+    facets_listed_whole: tuple[str, ...] = ("country",)
     # Facets that may be counted together, in one query: their names → a
     # function from a queryset to each one's (value, label, count). Used
     # when the reader chose none of them, as then each counts the results of
@@ -295,7 +301,7 @@ class FacetedFilterSet(django_filters.FilterSet):
     def _most(
         self, name: str, rows: list[tuple[str, str, int]]
     ) -> list[tuple[str, str, int]]:
-        if len(rows) <= FACET_CHOICES_MAX:
+        if len(rows) <= FACET_CHOICES_MAX or name in self.facets_listed_whole:
             return rows
         selected = str((self.data or {}).get(name, ""))
         ranked = sorted(range(len(rows)), key=lambda i: -rows[i][2])

@@ -150,6 +150,22 @@ def test_a_facet_lists_the_choices_with_most_results_and_the_one_chosen(
     assert chosen["maker-2"] == "Maker 2 (1)"
 
 
+def test_every_country_with_results_is_a_choice_however_many(
+    client, country, monkeypatch
+):
+    """Countries are bounded by the world, not by the data: past the most
+    any facet lists, none with results is left out (twelve of 112 were,
+    each with as many partnerships as others shown)."""
+    from coopsite import filtering
+    from tests.factories import ParticipantFactory, PartnershipFactory
+
+    monkeypatch.setattr(filtering, "FACET_CHOICES_MAX", 2)
+    for code in ("PL", "TR", "MT", "NE"):
+        ParticipantFactory(partnership=PartnershipFactory(), country=country(code))
+    listed = choices(client.get("/partnerships/"), "country")
+    assert {"poland", "turkiye", "malta", "niger"} <= set(listed)
+
+
 def test_the_version_is_read_once_for_every_facet(
     client, linked, kept_counts, monkeypatch
 ):

@@ -1,6 +1,7 @@
 """Filtering the partnership and article lists; bad input never breaks them."""
 
 import datetime as dt
+import html
 import re
 
 import pytest
@@ -313,3 +314,20 @@ def test_the_export_keeps_the_text_filter(client, records):
     rows = b"".join(response.streaming_content).decode().splitlines()
     assert len(rows) == 2  # the header, and the one record found
     assert "Anakonda" in rows[1]
+
+
+def test_the_download_links_are_offered_only_for_filters_that_could_be_used(
+    client, records
+):
+    """A list whose filter could not be used offers no download (the
+    download would refuse the filter, 400); a list's links download it."""
+    refused = client.get(LIST, {"kind": "bogus"}).content.decode()
+    assert "Some filters could not be used" in refused
+    assert "Download these partnerships" not in refused
+    page = client.get(LIST, {"kind": "export"}).content.decode()
+    links = re.findall(r'href="(/partnerships/export\.(?:csv|json)[^"]*)"', page)
+    assert len(links) == 2
+    for link in links:
+        response = client.get(html.unescape(link))
+        assert response.status_code == 200
+        assert b"TB2 to Poland" in b"".join(response.streaming_content)
