@@ -445,6 +445,12 @@ class ArticleSerializer(LinksMixin, serializers.ModelSerializer):
     authors = AuthorSerializer(many=True, read_only=True)
     tags = TagRefSerializer(many=True, read_only=True)
     reading_time = serializers.IntegerField(read_only=True, help_text="Minutes.")
+    updated_at = serializers.DateTimeField(
+        source="modified_at",
+        read_only=True,
+        help_text="Its last change as readers see it: its last save, or its "
+        "publication if that came later (never before published_at).",
+    )
 
     class Meta:
         model = Article

@@ -31,7 +31,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, ArticleEntityLink
+from articles.models import MODIFIED_AT, Article, ArticleEntityLink
 from coopsite.safety import (
     script_safe_json_lines,
     spreadsheet_safe,
@@ -298,11 +298,12 @@ def tables(today: dt.date | None = None) -> list[Table]:
         ),
         (
             "articles",
-            "Published articles, with their Markdown source.",
-            published,
+            "Published articles, with their Markdown source; updated_at is "
+            "their last change as readers saw it, never before published_at.",
+            published.annotate(modified=MODIFIED_AT),
             ["id", "slug", "title", "standfirst", "published_at", "updated_at",
              "path", "body_markdown"],
-            ["pk", "slug", "title", "standfirst", "published_at", "updated_at",
+            ["pk", "slug", "title", "standfirst", "published_at", "modified",
              "slug", "body"],
             {6: lambda slug: reverse("articles:detail", kwargs={"slug": slug})},
         ),

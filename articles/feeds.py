@@ -84,7 +84,7 @@ class LatestArticlesFeed(Feed):
         return article.published_at
 
     def item_updateddate(self, article):
-        return article.updated_at
+        return article.modified_at
 
     def item_author_name(self, article):
         return (

@@ -9,6 +9,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -20,6 +21,9 @@ from images.models import Image
 from partnerships.models import Entity, Tag
 
 from .markdown import body_pictures, markdown_segments, render_markdown
+
+# ``Article.modified_at`` in a query (for a published article).
+MODIFIED_AT = Greatest("updated_at", Coalesce("published_at", "updated_at"))
 
 WORDS_PER_MINUTE = 230
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
@@ -354,6 +358,15 @@ class Article(TimeStampedModel):
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
+
+    @property
+    def modified_at(self):
+        """When readers last saw it change: its last save, or its going
+        public if that came later (a scheduled article is saved before its
+        time: "modified" must not read earlier than "published")."""
+        if self.published_at is not None and self.published_at > self.updated_at:
+            return self.published_at
+        return self.updated_at
 
     @property
     def is_scheduled(self) -> bool:

@@ -120,7 +120,7 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
             "datePublished": article.published_at.isoformat()
             if article.published_at
             else None,
-            "dateModified": article.updated_at.isoformat(),
+            "dateModified": article.modified_at.isoformat(),
             "mainEntityOfPage": absolute(article.get_absolute_url()),
             "url": absolute(article.get_absolute_url()),
             "author": [

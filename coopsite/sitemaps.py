@@ -27,7 +27,7 @@ from django.db.models.functions import Mod, RowNumber
 from django.urls import reverse
 from django.utils.http import RFC3986_SUBDELIMS
 
-from articles.models import Article
+from articles.models import MODIFIED_AT, Article
 from freshness.versions import kept_for_version
 from partnerships.models import Bloc, Country, Organisation, Partnership, System, Tag
 
@@ -53,8 +53,11 @@ class SectionSitemap(Sitemap):
     def limit(self) -> int:  # type: ignore[override]  # read from settings
         return settings.COOPSITE_SITEMAP_SIZE
 
+    # When an address last changed (its lastmod), in a query.
+    lastmod = F("updated_at")
+
     def items(self) -> QuerySet:
-        """The section's addresses, as (slug, updated_at), in a lasting order."""
+        """The section's addresses, as (slug, lastmod), in a lasting order."""
         raise NotImplementedError
 
     @cached_property
@@ -68,7 +71,7 @@ class SectionSitemap(Sitemap):
             lambda: (
                 self.items()
                 .order_by()
-                .aggregate(total=Count("pk"), latest=Max("updated_at"))
+                .aggregate(total=Count("pk"), latest=Max(self.lastmod))
             ),
         )
 
@@ -142,10 +145,11 @@ _SAFE = RFC3986_SUBDELIMS + "/~:@"
 class ArticleSitemap(SectionSitemap):
     priority = 0.8
     url_name = "articles:detail"
+    lastmod = MODIFIED_AT  # a scheduled article's going public changes it
 
     def items(self):
         return (
-            Article.objects.published().order_by("pk").values_list("slug", "updated_at")
+            Article.objects.published().order_by("pk").values_list("slug", self.lastmod)
         )
 
 

@@ -113,7 +113,9 @@ def test_lastmod_comes_from_the_records_and_the_index_gives_each_sections_latest
     tag = TagFactory()
     article = PublishedArticleFactory()
     stamp = dt.datetime(2024, 5, 6, 7, 8, 9, tzinfo=dt.UTC)
-    Article.objects.filter(pk=article.pk).update(updated_at=stamp)
+    Article.objects.filter(pk=article.pk).update(
+        updated_at=stamp, published_at=stamp - dt.timedelta(days=1)
+    )
     type(tag).objects.filter(pk=tag.pk).update(updated_at=stamp)
     page = ElementTree.fromstring(client.get("/sitemap-articles.xml").content)
     assert [e.text for e in page.iter(f"{NS}lastmod")] == ["2024-05-06"]

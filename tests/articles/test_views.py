@@ -1,6 +1,11 @@
 import datetime as dt
+import json
+import re
+from xml.etree import ElementTree
 
+import feedparser
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -190,3 +195,27 @@ def test_a_list_filtered_by_topic_author_and_country_is_one_row_per_article(
     assert not [
         q["sql"] for q in captured.captured_queries if articles_distinct in q["sql"]
     ]
+
+
+def test_a_scheduled_article_never_reads_as_modified_before_it_was_published(client):
+    """Saved on Monday to go public on Friday: from Friday its page's
+    JSON-LD, the API, the feed and the sitemap say it changed on Friday,
+    not on Monday, before it was published."""
+    saved = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
+    due = dt.datetime(2026, 3, 6, 9, tzinfo=dt.UTC)
+    with time_machine.travel(saved, tick=False):
+        article = PublishedArticleFactory(title="Due on Friday", published_at=due)
+    with time_machine.travel(due + dt.timedelta(hours=1), tick=False):
+        page = client.get(article.get_absolute_url()).content.decode()
+        (ld,) = re.findall(
+            r'<script type="application/ld\+json"[^>]*>(.*?)</script>', page, re.S
+        )
+        data = json.loads(ld)
+        assert data["datePublished"] == data["dateModified"] == due.isoformat()
+        api = client.get(f"/api/v1/articles/{article.slug}/").json()
+        assert api["updated_at"] == api["published_at"]
+        entry = feedparser.parse(client.get("/feeds/articles/").content).entries[0]
+        assert entry.updated_parsed == entry.published_parsed
+        sitemap = ElementTree.fromstring(client.get("/sitemap-articles.xml").content)
+        ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+        assert [e.text for e in sitemap.iter(f"{ns}lastmod")] == ["2026-03-06"]
