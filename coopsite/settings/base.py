@@ -413,6 +413,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_RENDERER_CLASSES": ["api.renderers.MarkupSafeJSONRenderer"],
+    # Numbers as JSON numbers (trend-indicator values: 0.04, not "0.040"),
+    # as the site's JSON download and the bulk downloads give them.
+    "COERCE_DECIMAL_TO_STRING": False,
     "DEFAULT_PARSER_CLASSES": [],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

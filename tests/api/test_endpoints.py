@@ -6,10 +6,11 @@ each test on copies of their objects, its changes rolled back; what the API
 answers without them is in tests/api/test_addresses.py."""
 
 import copy
+import json
 
 import pytest
 
-from partnerships.models import Country
+from partnerships.models import Country, PartnershipSystem
 from tests.api.conftest import make_records
 from tests.sharing import shared_content
 
@@ -91,6 +92,21 @@ def test_partnerships_filtered_by_country_and_kind_as_the_readme_shows(client, r
     assert [t["slug"] for t in deal["tags"]] == ["drones"]
     assert deal["web_url"] == "http://testserver/partnerships/tb2-pakistan/"
     assert deal["articles_url"].endswith("/api/v1/articles/?partnership=tb2-pakistan")
+
+
+def test_trend_indicator_values_are_numbers_as_in_every_download(client, records):
+    """Numbers as JSON numbers ("0.040" was a string), as export.json has them."""
+
+    PartnershipSystem.objects.update(tiv_per_unit="0.040", tiv_order="4.000")
+    _response, deal = get(client, "/api/v1/partnerships/tb2-pakistan/")
+    [line] = deal["systems"]
+    assert (line["tiv_per_unit"], line["tiv_order"]) == (0.04, 4)
+    assert line["tiv_delivered"] is None
+    exported = client.get("/partnerships/export.json", {"q": "tb2"})
+    [row] = json.loads(b"".join(exported.streaming_content))
+    [exported_line] = row["systems"]
+    assert exported_line["tiv_per_unit"] == line["tiv_per_unit"]
+    assert exported_line["tiv_order"] == line["tiv_order"]
 
 
 def test_the_filters_answer_the_same_records_as_the_public_list(client, records):
