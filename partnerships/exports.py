@@ -3,7 +3,7 @@ byte to the last, in flat memory.
 
 Rows are plain tuples read through a server-side cursor (PostgreSQL; chunks
 of ``fetchmany`` on SQLite), a chunk at a time; each chunk's participants,
-systems and tags are read in one query each, as tuples too, for the chunk's
+systems, tags and data issues are read in one query each, as tuples too, for the chunk's
 keys sent as one parameter (an array on PostgreSQL: no placeholder and no
 conversion per key). No model instance is made for a row, no address is
 reversed per row, and no more than a chunk is held at once. A JSON row is
@@ -63,6 +63,7 @@ EXPORT_FIELDS = [
     "location",
     "latitude",
     "longitude",
+    "data_issues",
 ]
 
 # What a row reads of the partnership itself, in this order.
@@ -262,6 +263,40 @@ class _Lists:
             for pk, lines in found.items()
         }
 
+    def data_issues(self, ids: list[int]) -> dict:
+        """Each partnership's values the source got wrong, as an import
+        flagged them (the API's ``data_issues``): the field, the value as
+        the source gives it, why, and whether a researcher has checked it;
+        as text ``start_date: "2O21" (not_a_year, open)``. Read through the
+        records' own relation (the importers' app is not imported here)."""
+        found: dict[int, list] = defaultdict(list)
+        issues = Entity._meta.get_field("data_issues").related_model
+        rows = (
+            issues._default_manager.filter(_OneOf(F("entity_id"), ids))
+            .exclude(status="gone")  # no longer in the source
+            .order_by("entity_id", "field", "pk")
+            .values_list("entity_id", "field", "source_value", "reason", "status")
+        )
+        for pk, field, value, reason, status in rows:
+            found[pk].append(
+                {
+                    "field": field,
+                    "source_value": value,
+                    "reason": reason,
+                    "status": status,
+                }
+            )
+        if self.as_text:
+            return {
+                pk: "; ".join(
+                    f"{i['field']}: {orjson.dumps(i['source_value']).decode()} "
+                    f"({i['reason']}, {i['status']})"
+                    for i in issues
+                )
+                for pk, issues in found.items()
+            }
+        return found
+
     def tags(self, ids: list[int]) -> dict:
         """Each partnership's tags, by name."""
         found: dict[int, list[str]] = defaultdict(list)
@@ -289,10 +324,11 @@ def export_rows(
 ) -> Iterator[dict]:
     """The rows of the download, in the queryset's order: at most ``limit``,
     read ``chunk_size`` at a time. One query for the partnerships and, if
-    there are any, one for the names of what takes part in them, then three
-    per chunk (participants, systems, tags; see :class:`_Lists`).
+    there are any, one for the names of what takes part in them, then four
+    per chunk (participants, systems, tags, data issues; see :class:`_Lists`).
     ``base_url`` is the site's address ("https://host"). With
-    ``lists_as_text``, participants, systems and tags are each one text."""
+    ``lists_as_text``, participants, systems, tags and data issues are each
+    one text."""
     chunk_size = chunk_size or CHUNK
     # Every record's address is the same but for its slug: reversed once.
     detail = reverse("partnerships:partnership_detail", kwargs={"slug": "-"})
@@ -312,6 +348,7 @@ def export_rows(
         participants = lists.participants(ids)
         systems = lists.systems(ids)
         tags = lists.tags(ids)
+        data_issues = lists.data_issues(ids)
         for (
             pk,
             name,
@@ -361,6 +398,7 @@ def export_rows(
                 "location": location,
                 "latitude": latitude,
                 "longitude": longitude,
+                "data_issues": data_issues.get(pk, none),
             }
 
 
@@ -412,6 +450,7 @@ def csv_lines(rows: Iterable[dict]) -> Iterator[str]:
         latitude, longitude = row["latitude"], row["longitude"]
         cells.append("" if latitude is None else latitude)
         cells.append("" if longitude is None else longitude)
+        cells.extend(spreadsheet_safe_cells([row["data_issues"]]))
         yield writerow(cells)
 
 

@@ -59,7 +59,12 @@ def test_rows_are_read_a_chunk_at_a_time_with_their_lists_per_chunk(
     client, country, monkeypatch, lists_as_text
 ):
     make_deals(7, country)
-    fetched: dict[str, list[int]] = {"participants": [], "systems": [], "tags": []}
+    fetched: dict[str, list[int]] = {
+        "participants": [],
+        "systems": [],
+        "tags": [],
+        "data_issues": [],
+    }
     for name, keys in fetched.items():
         read = getattr(exports._Lists, name)
 
@@ -77,9 +82,9 @@ def test_rows_are_read_a_chunk_at_a_time_with_their_lists_per_chunk(
             queryset, base_url="http://x", chunk_size=3, lists_as_text=lists_as_text
         )
         first = next(rows)
-        # The partnerships, the names, and the first chunk's three lists:
+        # The partnerships, the names, and the first chunk's four lists:
         # nothing of the next chunk is read before its rows are reached.
-        assert len(captured) == 1 + 1 + 3
+        assert len(captured) == 1 + 1 + 4
         assert fetched["participants"] == [3]
         rest = list(rows)
     assert [row["name"] for row in [first, *rest]] == [
@@ -96,12 +101,14 @@ def test_rows_are_read_a_chunk_at_a_time_with_their_lists_per_chunk(
         assert first["systems"][0]["name"] == "TB2"
     assert first["url"] == "http://x/partnerships/deal-000000/"
     # One query for the partnerships and one for the names, then
-    # participants, systems and tags once per chunk of 3 (3 + 3 + 1 rows).
-    assert len(captured) == 2 + 3 * math.ceil(7 / 3)
+    # participants, systems, tags and data issues once per chunk of 3
+    # (3 + 3 + 1 rows).
+    assert len(captured) == 2 + 4 * math.ceil(7 / 3)
     assert fetched == {
         "participants": [3, 3, 1],
         "systems": [3, 3, 1],
         "tags": [3, 3, 1],
+        "data_issues": [3, 3, 1],
     }
 
 
@@ -110,11 +117,11 @@ def test_the_whole_csv_export_takes_the_same_queries_for_ten_and_for_forty_rows(
 ):
     make_deals(10, country)
     # The partnerships, the names of what takes part in them, and one
-    # chunk's participants, systems and tags.
-    with django_assert_num_queries(5):
+    # chunk's participants, systems, tags and data issues.
+    with django_assert_num_queries(6):
         stream(client, "/partnerships/export.csv")
     make_deals(30, country, start=10)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         text = stream(client, "/partnerships/export.csv").decode()
     assert len(text.strip().splitlines()) == 41  # the header and 40 rows
 

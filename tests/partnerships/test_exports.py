@@ -8,6 +8,7 @@ import pytest
 from partnerships import exports
 from tests.factories import (
     BlocFactory,
+    DataIssueFactory,
     OrganisationFactory,
     ParticipantFactory,
     PartnershipFactory,
@@ -184,3 +185,49 @@ def test_a_json_export_sent_in_many_pieces_is_one_array_of_every_row(
     assert "\u2028".encode() not in raw
     assert json.loads(raw) == rows
     assert json.loads(b"".join(exports.json_lines(iter([]), size=100))) == []
+
+
+def test_values_the_source_got_wrong_are_in_both_downloads(client, deals):
+    """A flagged value is data: the downloads show it as the source gives
+    it, beside the best reading, as the API and the record's page do; one
+    no longer in the source is not shown."""
+    sale, drill = deals
+    DataIssueFactory(
+        entity=sale, field="start_date", source_value="2O21", reason="not_a_year"
+    )
+    DataIssueFactory(
+        entity=sale, field="quantity_ordered", source_value="=1+1", status="resolved"
+    )
+    DataIssueFactory(entity=sale, field="end_date", source_value="old", status="gone")
+
+    rows = {
+        row["name"]: row
+        for row in csv.DictReader(
+            io.StringIO(body(client.get("/partnerships/export.csv")).lstrip("\ufeff"))
+        )
+    }
+    assert rows["TB2 to Poland"]["data_issues"] == (
+        'quantity_ordered: "=1+1" (ends_before_start, resolved); '
+        'start_date: "2O21" (not_a_year, open)'
+    )
+    assert rows["Anakonda, with a comma"]["data_issues"] == ""
+
+    exported = {
+        row["name"]: row
+        for row in json.loads(body(client.get("/partnerships/export.json")))
+    }
+    assert exported["TB2 to Poland"]["data_issues"] == [
+        {
+            "field": "quantity_ordered",
+            "source_value": "=1+1",
+            "reason": "ends_before_start",
+            "status": "resolved",
+        },
+        {
+            "field": "start_date",
+            "source_value": "2O21",
+            "reason": "not_a_year",
+            "status": "open",
+        },
+    ]
+    assert exported["Anakonda, with a comma"]["data_issues"] == []
