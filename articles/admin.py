@@ -251,6 +251,8 @@ class ArticleAdmin(KeptCountMixin, admin.ModelAdmin):
                         else None
                     ),
                     revision_count=article.revisions.count(),
+                    # "Save and accept all suggestions" for who may decide them.
+                    may_decide_links=permissions.can_edit(request.user, article),
                 )
         return super().changeform_view(request, object_id, form_url, extra_context)
 
@@ -651,20 +653,31 @@ class ArticleAdmin(KeptCountMixin, admin.ModelAdmin):
         permissions=["change"],
     )
     def accept_all_suggestions(self, request, queryset):
-        accepted = 0
+        accepted, refused = 0, []
         for article in queryset:
             try:
                 accepted += linking.article_accept_suggestions(
                     article=article, user=request.user
                 )
             except PermissionDenied:
-                continue
-        self.message_user(
-            request,
-            ngettext("Accepted %d suggestion.", "Accepted %d suggestions.", accepted)
-            % accepted,
-            messages.SUCCESS,
-        )
+                refused.append(article)
+        if refused:
+            self.message_user(
+                request,
+                "You may not decide the links of "
+                + ", ".join(f"“{article}”" for article in refused)
+                + ": nothing was accepted there.",
+                messages.WARNING,
+            )
+        if len(refused) < len(queryset):
+            self.message_user(
+                request,
+                ngettext(
+                    "Accepted %d suggestion.", "Accepted %d suggestions.", accepted
+                )
+                % accepted,
+                messages.SUCCESS,
+            )
 
     # --- Revisions: history, compare, revert --------------------------------------
 

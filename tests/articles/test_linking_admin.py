@@ -2,6 +2,7 @@
 they are used."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from articles.linking import article_scan_mentions
@@ -300,3 +301,34 @@ def test_every_entity_admin_page_says_where_it_is_used(superuser_client, country
         reverse("admin:partnerships_country_changelist"), {"q": "Pakistan"}
     )
     assert changelist.context["cl"].result_list[0].article_total == 1
+
+
+def test_accept_all_is_offered_only_to_who_may_decide_the_links(
+    contributor, researcher, country
+):
+    """A contributor's article once in review, or any article seen by a
+    researcher, shows no "Save and accept all suggestions" button (it
+    answered 403); the list action says what it refused."""
+    article = ArticleFactory(
+        title="In review",
+        body="Pakistan and Qatar signed.",
+        authors=[contributor],
+        status="review",
+    )
+    article_scan_mentions(article=article)
+    clients = {user: Client() for user in (contributor, researcher)}
+    for user, client in clients.items():
+        client.force_login(user)
+        page = client.get(change_url(article)).content.decode()
+        assert "Suggested links" in page
+        assert "Save and accept all suggestions" not in page
+    response = clients[contributor].post(
+        reverse("admin:articles_article_changelist"),
+        {"action": "accept_all_suggestions", "_selected_action": [article.pk]},
+        follow=True,
+    )
+    said = [str(m) for m in response.context["messages"]]
+    assert said == [
+        "You may not decide the links of “In review”: nothing was accepted there."
+    ]
+    assert article.entity_links.accepted().count() == 0
