@@ -191,7 +191,7 @@ def test_values_the_source_got_wrong_are_in_both_downloads(client, deals):
     """A flagged value is data: the downloads show it as the source gives
     it, beside the best reading, as the API and the record's page do; one
     no longer in the source is not shown."""
-    sale, drill = deals
+    sale, _drill = deals
     DataIssueFactory(
         entity=sale, field="start_date", source_value="2O21", reason="not_a_year"
     )
