@@ -1,7 +1,9 @@
+from django.core.exceptions import ValidationError
+
 from coopsite.locking import OptimisticLockForm
 
 from . import services
-from .models import Article, ArticleRevision
+from .models import Article, ArticleRevision, ArticleSlugRedirect
 
 
 class Conflict:
@@ -53,6 +55,24 @@ class ArticleAdminForm(OptimisticLockForm):
 
     def clean_body(self):
         return self._clean_lines("body")
+
+    def clean_slug(self):
+        """Not another article's former address: links shared to it lead
+        to that article (a permanent redirect), and would lead here."""
+        slug = self.cleaned_data.get("slug")
+        if slug:
+            moved = (
+                ArticleSlugRedirect.objects.filter(old_slug=slug)
+                .exclude(article_id=self.instance.pk)
+                .select_related("article")
+                .first()
+            )
+            if moved is not None:
+                raise ValidationError(
+                    f"This address was “{moved.article.title}”'s before it moved: "
+                    "links shared to it lead there. Choose another address."
+                )
+        return slug
 
     def clean_standfirst(self):
         return self._clean_lines("standfirst")

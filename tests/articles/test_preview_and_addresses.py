@@ -148,3 +148,32 @@ def test_a_new_article_may_take_an_old_address(client):
     response = client.get("/articles/popular/")
     assert response.status_code == 200
     assert response.context["article"] == newcomer
+
+
+def test_the_admin_keeps_an_articles_old_address_leading_to_it(client, editor_client):
+    """An editor giving an article another's former address is told whose
+    it is and nothing is saved: links shared to it keep leading there. An
+    article may take back an address of its own."""
+    moved = PublishedArticleFactory(slug="drones-caspian", title="Drones")
+    moved.slug = "drones-and-the-caspian"
+    moved.save()
+    other = PublishedArticleFactory(slug="turksom", title="TURKSOM")
+    url = reverse("admin:articles_article_change", args=[other.pk])
+    response = editor_client.post(
+        url,
+        article_form(other, title=other.title, slug="drones-caspian"),
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["slug"] == [
+        "This address was “Drones”'s before it moved: links shared to it lead "
+        "there. Choose another address."
+    ]
+    assert client.get("/articles/drones-caspian/")["Location"] == (
+        "/articles/drones-and-the-caspian/"
+    )
+    back = editor_client.post(
+        reverse("admin:articles_article_change", args=[moved.pk]),
+        article_form(moved, title=moved.title, slug="drones-caspian"),
+    )
+    assert back.status_code == 302
+    assert client.get("/articles/drones-caspian/").status_code == 200
