@@ -478,6 +478,36 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
     unless reverting is on and the user may change this very object.
     """
 
+    # simple-history keeps this many characters of a reason.
+    REASON_LENGTH = 100
+
+    def log_addition(self, request, obj, message):
+        entry = super().log_addition(request, obj, message)
+        self._give_reason(obj, entry)
+        return entry
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        self._give_reason(obj, entry)
+        return entry
+
+    def _give_reason(self, obj, entry) -> None:
+        """The save's own history row, without a reason of its own, takes
+        the admin's account of what changed ("Changed Tags. Added alias
+        “Turkey”."): a change of tags or of an inline writes no field of the
+        record, and its history row would otherwise say nothing."""
+        history = getattr(obj, "history", None)
+        if history is None or entry is None:
+            return
+        text = entry.get_change_message()
+        if len(text) > self.REASON_LENGTH:
+            text = text[: self.REASON_LENGTH - 1] + "…"
+        latest = history.order_by("-history_id").first()
+        if latest is not None and not latest.history_change_reason:
+            history.filter(history_id=latest.history_id).update(
+                history_change_reason=text
+            )
+
     def history_view(self, request, object_id, extra_context=None):
         """The record's history; an address whose id no record could have
         ("abc", "1.5") is not found, where the library would look it up as

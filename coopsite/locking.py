@@ -15,6 +15,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.functional import cached_property
 
 MISSING_VERSION = (
     "This form does not say which version it was opened on, so saving it could "
@@ -67,6 +68,9 @@ def check_not_stale(
         raise StaleEdit(instance, base_version, current)
 
 
+LOCK_FIELDS = ("base_version", "overwrite_version", "overwrite")
+
+
 class OptimisticLockForm(forms.ModelForm):
     """A model form that refuses to save over someone else's change.
 
@@ -91,6 +95,13 @@ class OptimisticLockForm(forms.ModelForm):
         if not self.data.get(self.add_prefix("overwrite_version")):
             # Offered only once a save was refused and the change was shown.
             self.fields["overwrite"].widget = forms.HiddenInput()
+
+    @cached_property
+    def changed_data(self) -> list[str]:
+        """What the editor changed: not the lock's own fields (sent with
+        every save), which the admin's change message and history would
+        otherwise list ("Changed base_version")."""
+        return [name for name in super().changed_data if name not in LOCK_FIELDS]
 
     def clean(self):
         cleaned = super().clean()

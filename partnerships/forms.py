@@ -35,6 +35,16 @@ class PartialDateField(forms.Field):
         )
         super().__init__(**kwargs)
 
+    def has_changed(self, initial, data) -> bool:
+        """Changed if it reads as another date (the form's initial value is
+        the date as text, "2020", what it reads is a PartialDate)."""
+        try:
+            new = self.to_python(data)
+        except ValidationError:
+            return True
+        old = initial.iso if isinstance(initial, PartialDate) else (initial or "")
+        return (new.iso if new else "") != old
+
     def to_python(self, value):
         value = (value or "").strip()
         if not value:

@@ -1,12 +1,13 @@
 """Records keep a history: who changed what, when."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
 
-from tests.admin_forms import inline_management
-from tests.factories import ParticipantFactory, PartnershipFactory
+from tests.admin_forms import inline_management, scraped_form
+from tests.factories import ParticipantFactory, PartnershipFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +55,30 @@ def test_editing_a_partnership_records_who_changed_what(
     ).content.decode()
     assert "New name" in page
     assert "Added participant: Türkiye (supplier)" in page
+
+
+def test_a_change_of_tags_or_aliases_says_what_changed_in_the_history(
+    researcher_client, researcher
+):
+    """Tags and aliases are not fields of the record: the save's history
+    row says what the admin changed, and no row reads "None"."""
+    partnership = PartnershipFactory(name="Exercise", tags=[TagFactory(name="Air")])
+    new_tag = TagFactory(name="Peacekeeping")
+    url = reverse("admin:partnerships_partnership_change", args=[partnership.pk])
+    data = scraped_form(researcher_client.get(url).content.decode())
+    data["tags"] = [str(new_tag.pk)]
+    data.update(inline_management("aliases", 1))
+    data["aliases-0-name"] = "Blue Flag"
+    response = researcher_client.post(url, data)
+    assert response.status_code == 302
+    latest = partnership.history.latest()
+    assert latest.history_user == researcher
+    assert latest.history_change_reason == "Changed Tags. Added alias “Blue Flag”."
+    page = researcher_client.get(
+        reverse("admin:partnerships_partnership_history", args=[partnership.pk])
+    ).content.decode()
+    assert "Changed Tags. Added alias “Blue Flag”." in page
+    assert "None" not in re.sub(r"<[^>]+>", " ", page.split('id="change-history"')[1])
 
 
 def test_every_kind_of_record_has_a_history(superuser_client):
