@@ -128,12 +128,28 @@ class ImageAdmin(admin.ModelAdmin):
         )
 
     def has_delete_permission(self, request, obj=None):
-        if not (
-            super().has_delete_permission(request, obj)
-            and permissions.can_delete(request.user, obj)
-        ):
-            return False
-        return obj is None or not _in_use(obj)
+        return super().has_delete_permission(request, obj) and permissions.can_delete(
+            request.user, obj
+        )
+
+    def get_deleted_objects(self, objs, request):
+        """A picture an article shows is protected: the delete page and the
+        list's action name the articles that show it (take it out of them
+        first), as Django names protected objects, and delete nothing."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(
+            objs, request
+        )
+        for image in objs:
+            for article in _articles_showing(image):
+                protected.append(
+                    format_html(
+                        'Article: <a href="{}">{}</a> (shows “{}”)',
+                        reverse("admin:articles_article_change", args=[article.pk]),
+                        article.title,
+                        image,
+                    )
+                )
+        return deleted, counts, perms_needed, protected
 
     # --- Saving through the services ----------------------------------------
 
@@ -209,15 +225,7 @@ class ImageAdmin(admin.ModelAdmin):
 
     @admin.display(description="articles")
     def usage(self, obj):
-        from articles.models import Article
-
-        articles = (
-            Article.objects.filter(
-                Q(lead_image=obj) | Q(social_image=obj) | Q(body_images=obj)
-            )
-            .distinct()
-            .order_by("title")
-        )
+        articles = _articles_showing(obj)
         if not articles:
             return "Not used in any article."
         return format_html(
@@ -233,8 +241,15 @@ class ImageAdmin(admin.ModelAdmin):
         )
 
 
-def _in_use(image: Image) -> bool:
-    usage = getattr(image, "usage", None)
-    if usage is None:
-        usage = Image.objects.with_usage().get(pk=image.pk).usage
-    return usage > 0
+def _articles_showing(image: Image):
+    """The articles that show ``image``: as lead or social picture, or in
+    the body."""
+    from articles.models import Article
+
+    return (
+        Article.objects.filter(
+            Q(lead_image=image) | Q(social_image=image) | Q(body_images=image)
+        )
+        .distinct()
+        .order_by("title")
+    )

@@ -58,7 +58,7 @@ def test_contributors_delete_nothing_and_editors_only_unused_pictures(
 ):
     unused = ImageFactory(user=contributor)
     used = ImageFactory()
-    ArticleFactory(lead_image=used)
+    ArticleFactory(lead_image=used, title="Drones over the Caspian")
     assert (
         as_user(contributor)
         .post(f"{edit_url(unused)}../delete/", {"post": "yes"})
@@ -66,9 +66,12 @@ def test_contributors_delete_nothing_and_editors_only_unused_pictures(
         == 403
     )
     as_editor = as_user(editor)
-    assert (
-        as_editor.post(f"{LIST}{used.pk}/delete/", {"post": "yes"}).status_code == 403
-    )
+    # In use: the page says which article shows it, and nothing is deleted.
+    refused = as_editor.post(f"{LIST}{used.pk}/delete/", {"post": "yes"})
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert "Cannot delete picture" in page
+    assert "Drones over the Caspian</a> (shows" in page
     assert (
         as_editor.post(f"{LIST}{unused.pk}/delete/", {"post": "yes"}).status_code == 302
     )
@@ -77,12 +80,16 @@ def test_contributors_delete_nothing_and_editors_only_unused_pictures(
 
 def test_a_picture_only_in_a_body_is_in_use_too(editor):
     picture = ImageFactory()
-    ArticleFactory(body=f"![](image:{picture.pk})")
+    ArticleFactory(body=f"![](image:{picture.pk})", title="Body only")
     response = as_user(editor).post(
         LIST,
         {"action": "delete_selected", "_selected_action": [picture.pk], "post": "yes"},
     )
-    assert response.status_code in (200, 302)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "protected related objects" in page
+    assert "Body only</a> (shows" in page
+    assert "permission to delete" not in page
     assert type(picture).objects.filter(pk=picture.pk).exists()
 
 
