@@ -228,6 +228,20 @@ class KeysetCursorPagination(CursorPagination):
             }
         )
 
+    def get_paginated_response_schema(self, schema):
+        """A page: its items, and the addresses of the next and the previous
+        page, or null at either end (JSON Schema's null: OpenAPI 3.1)."""
+        link = {
+            "type": ["string", "null"],
+            "format": "uri",
+            "description": "Follow it for the next (previous) page; null at the end.",
+        }
+        return {
+            "type": "object",
+            "required": ["next", "previous", "results"],
+            "properties": {"next": link, "previous": link, "results": schema},
+        }
+
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:

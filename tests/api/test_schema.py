@@ -12,6 +12,7 @@ import schemathesis
 from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import close_old_connections
+from openapi_schema_validator import OAS31Validator
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -23,6 +24,12 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from api import snapshots
+from tests.factories import (
+    OrganisationFactory,
+    PartnershipFactory,
+    SourceFactory,
+    SystemFactory,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.long(9)]
 
@@ -116,3 +123,41 @@ def test_the_api_keeps_to_its_schema_under_generated_requests(demo, settings, tm
     assert not failures, "\n\n".join(failures)
     assert requests >= 500
     assert not [status for status in app.statuses if status >= 500]
+
+
+def test_every_answer_validates_against_its_schema_by_a_strict_validator(
+    client, demo
+):
+    """A JSON Schema validator reads the schema as written (no leniency for
+    3.0's "nullable" beside a reference): the answers with a null start, a
+    record with no home country, a system with no origin and a source with
+    no address still validate, each list and each of its items' details."""
+    OrganisationFactory(name="Unknown suppliers", home_country=None)
+    SystemFactory(name="Unnamed drone", origin_country=None)
+    undated = PartnershipFactory(name="Undated", start_date=None, end_date=None)
+    SourceFactory(partnership=undated, url="", title="A note")
+    spec = client.get("/api/v1/schema/").json()
+    assert spec["openapi"].startswith("3.1")
+
+    def errors(path_template: str, data) -> list[str]:
+        content = spec["paths"][path_template]["get"]["responses"]["200"]["content"]
+        schema = {**content["application/json"]["schema"], **spec}
+        return [error.message for error in OAS31Validator(schema).iter_errors(data)]
+
+    assert not errors("/api/v1/", client.get("/api/v1/").json())
+    checked = 0
+    for path in spec["paths"]:
+        if "{" in path or "download" in path or path == "/api/v1/":
+            continue
+        page = client.get(path).json()
+        assert not errors(path, page), (path, errors(path, page)[:3])
+        (detail,) = [
+            p
+            for p in spec["paths"]
+            if p.startswith(path) and p.count("/") == path.count("/") + 1
+        ]
+        for item in page["results"]:
+            answer = client.get(item["url"].removeprefix("http://testserver")).json()
+            assert not errors(detail, answer), (item["url"], errors(detail, answer)[:3])
+            checked += 1
+    assert checked >= 10
