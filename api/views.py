@@ -99,6 +99,22 @@ class PublicAPIMixin:
                     f"This address takes: {', '.join(sorted(allowed)) or 'none'}."
                 }
             )
+        repeated = sorted(
+            name
+            for name in request.query_params
+            if len(request.query_params.getlist(name)) > 1
+        )
+        if repeated:
+            # Only the last would count, silently.
+            raise ValidationError(
+                {
+                    name: [
+                        "Given more than once: give it once (a list of values, "
+                        "where it takes one, separated by commas: sort=name,-start)."
+                    ]
+                    for name in repeated
+                }
+            )
         empty = sorted(
             name for name, value in request.query_params.items() if not value
         )

@@ -472,7 +472,8 @@ SPECTACULAR_SETTINGS = {
         "`304 Not Modified`.\n"
         "* Each client address may make a limited number of requests a minute "
         "(see the README); past it the answer is `429` with `Retry-After`.\n"
-        "* A parameter the API does not know, or a bad value, is `400` with "
+        "* A parameter the API does not know, one given twice, or a bad value, "
+        "is `400` with "
         "a message.\n"
         "* Every record at once: the bulk downloads listed at `/api/v1/`."
     ),

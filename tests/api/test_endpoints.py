@@ -216,6 +216,10 @@ def test_fields_keeps_only_the_named_fields(client, records):
         ("/api/v1/countries/pakistan/", {"kind": "export"}, "detail"),
         ("/api/v1/countries/", {"q": "x" * 201}, "q"),
         ("/api/v1/countries/", {"q": "nul\x00byte"}, "q"),
+        # Only the last would count: refused, not read as the last.
+        ("/api/v1/partnerships/", {"kind": ["export", "exercise"]}, "kind"),
+        ("/api/v1/partnerships/", {"sort": ["name", "-start"]}, "sort"),
+        ("/api/v1/countries/pakistan/", {"fields": ["id", "name"]}, "fields"),
     ],
 )
 def test_a_bad_parameter_is_a_400_that_says_what_is_wrong(

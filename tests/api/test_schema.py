@@ -125,9 +125,7 @@ def test_the_api_keeps_to_its_schema_under_generated_requests(demo, settings, tm
     assert not [status for status in app.statuses if status >= 500]
 
 
-def test_every_answer_validates_against_its_schema_by_a_strict_validator(
-    client, demo
-):
+def test_every_answer_validates_against_its_schema_by_a_strict_validator(client, demo):
     """A JSON Schema validator reads the schema as written (no leniency for
     3.0's "nullable" beside a reference): the answers with a null start, a
     record with no home country, a system with no origin and a source with
