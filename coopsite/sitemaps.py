@@ -23,6 +23,7 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Max, QuerySet, Window
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Mod, RowNumber
 from django.urls import reverse
 from django.utils.http import RFC3986_SUBDELIMS
@@ -54,7 +55,7 @@ class SectionSitemap(Sitemap):
         return settings.COOPSITE_SITEMAP_SIZE
 
     # When an address last changed (its lastmod), in a query.
-    lastmod = F("updated_at")
+    changed_at: Combinable = F("updated_at")
 
     def items(self) -> QuerySet:
         """The section's addresses, as (slug, lastmod), in a lasting order."""
@@ -71,7 +72,7 @@ class SectionSitemap(Sitemap):
             lambda: (
                 self.items()
                 .order_by()
-                .aggregate(total=Count("pk"), latest=Max(self.lastmod))
+                .aggregate(total=Count("pk"), latest=Max(self.changed_at))
             ),
         )
 
@@ -145,11 +146,13 @@ _SAFE = RFC3986_SUBDELIMS + "/~:@"
 class ArticleSitemap(SectionSitemap):
     priority = 0.8
     url_name = "articles:detail"
-    lastmod = MODIFIED_AT  # a scheduled article's going public changes it
+    changed_at = MODIFIED_AT  # a scheduled article's going public changes it
 
     def items(self):
         return (
-            Article.objects.published().order_by("pk").values_list("slug", self.lastmod)
+            Article.objects.published()
+            .order_by("pk")
+            .values_list("slug", self.changed_at)
         )
 
 
