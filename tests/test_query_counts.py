@@ -185,9 +185,10 @@ EXPECTED = {
     "country feed": 4,
     "sitemap": 7,
     # The partnerships (read a chunk at a time), the names of what takes
-    # part, then a chunk's participants, systems and tags (one chunk here).
-    "csv export": 5,
-    "json export": 5,
+    # part, then a chunk's participants, systems, tags and data issues (one
+    # chunk here).
+    "csv export": 6,
+    "json export": 6,
     # The detector's version, and its names (rebuilt: the world grew); the
     # names of the entity the query names ("Drone"); counts by kind (the
     # total with them), the candidates ranked, the rows of the page; the
