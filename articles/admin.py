@@ -268,7 +268,11 @@ class ArticleAdmin(KeptCountMixin, admin.ModelAdmin):
             # from the state the editor saw ("Save and publish" on a
             # scheduled article brought forward).
             obj.published_at = form.initial.get("published_at")
+        was_scheduled = change and Article.objects.scheduled().filter(pk=obj.pk).exists()
         super().save_model(request, obj, form, change)
+        # A scheduled article whose time was moved to now or before went
+        # public with this save: its history says it was published.
+        request._article_went_public = was_scheduled and obj.is_public
 
     def save_formset(self, request, form, formset, change):
         """The link panels' decisions, through the linking services (which
@@ -338,7 +342,12 @@ class ArticleAdmin(KeptCountMixin, admin.ModelAdmin):
                 messages.SUCCESS,
             )
         self._warn_about_pictures(request, article)
-        services.article_saved(article=article, user=request.user, created=not change)
+        services.article_saved(
+            article=article,
+            user=request.user,
+            created=not change,
+            went_public=getattr(request, "_article_went_public", False),
+        )
         transition = request.POST.get(WORKFLOW)
         if transition:
             self._run_transition(request, article, transition, form)

@@ -120,12 +120,18 @@ def check_not_stale(*, article: Article, base_version: int | None) -> None:
 
 
 @transaction.atomic
-def article_saved(*, article: Article, user, created: bool) -> None:
+def article_saved(
+    *, article: Article, user, created: bool, went_public: bool = False
+) -> None:
     """After a save in the admin, keep a revision. (``Article.save()`` counts
     the edit and remembers an old address itself.) The editor's autosaved
-    working copy has served its purpose: it goes, counted in the revision."""
+    working copy has served its purpose: it goes, counted in the revision.
+    ``went_public``: the save made a scheduled article public (its time
+    moved to now or before), which its history records as its publishing."""
     _require(permissions.can_edit(user, article), "You may not change this article.")
     action = RevisionAction.CREATED if created else RevisionAction.SAVED
+    if went_public:
+        action = RevisionAction.PUBLISHED
     copies = ArticleWorkingCopy.objects.filter(user=user).filter(
         Q(article=None) if created else Q(article=article)
     )

@@ -333,3 +333,33 @@ def test_after_a_step_the_admin_says_where_the_article_stands(editor_client):
         )
         said = [str(m) for m in response.context["messages"]]
         assert "“Plans” is now a draft." in said
+
+
+def test_a_plain_save_that_moves_a_scheduled_time_to_the_past_is_its_publishing(
+    editor_client,
+):
+    """"Save" with the time moved before now makes a scheduled article
+    public: its history records that as its publishing, not a save."""
+    article = PublishedArticleFactory(published_at=NOW + dt.timedelta(days=3))
+    earlier = NOW - dt.timedelta(hours=1)
+    with time_machine.travel(NOW, tick=False):
+        response = editor_client.post(
+            change(article),
+            article_form(
+                article,
+                title=article.title,
+                slug=article.slug,
+                published_at_0=earlier.strftime("%Y-%m-%d"),
+                published_at_1=earlier.strftime("%H:%M:%S"),
+            ),
+        )
+        assert response.status_code == 302
+        assert Article.objects.published().filter(pk=article.pk).exists()
+        assert actions(article)[-1] == (RevisionAction.PUBLISHED, "editor")
+        # A later plain save of the public article is a save again.
+        article.refresh_from_db()
+        editor_client.post(
+            change(article),
+            article_form(article, title="Retitled", slug=article.slug),
+        )
+        assert actions(article)[-1] == (RevisionAction.SAVED, "editor")
