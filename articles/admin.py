@@ -268,7 +268,9 @@ class ArticleAdmin(KeptCountMixin, admin.ModelAdmin):
             # from the state the editor saw ("Save and publish" on a
             # scheduled article brought forward).
             obj.published_at = form.initial.get("published_at")
-        was_scheduled = change and Article.objects.scheduled().filter(pk=obj.pk).exists()
+        was_scheduled = (
+            change and Article.objects.scheduled().filter(pk=obj.pk).exists()
+        )
         super().save_model(request, obj, form, change)
         # A scheduled article whose time was moved to now or before went
         # public with this save: its history says it was published.

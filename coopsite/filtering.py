@@ -189,6 +189,22 @@ def kept_found(
     return FoundKeys(packed, fresh[0] if fresh else None)
 
 
+class OnceEachForm(forms.Form):
+    """A filter form that refuses a filter given twice (``?kind=export&
+    kind=exercise``), which would otherwise be read as its last value and
+    list what the address does not say."""
+
+    def clean(self):
+        cleaned = super().clean()
+        getlist = getattr(self.data, "getlist", None)
+        if getlist is not None:
+            for name, field in self.fields.items():
+                several = getattr(field.widget, "allow_multiple_selected", False)
+                if not several and len(getlist(self.add_prefix(name))) > 1:
+                    self.add_error(name, "Given more than once: choose one.")
+        return cleaned
+
+
 class FacetedFilterSet(django_filters.FilterSet):
     """A FilterSet whose choice filters show, beside each choice, how many
     results it would give with the other filters as they are.
@@ -226,6 +242,11 @@ class FacetedFilterSet(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         return distinct_if_repeated(super().filter_queryset(queryset))
+
+    def get_form_class(self):
+        return type(
+            f"{type(self).__name__}Form", (OnceEachForm, super().get_form_class()), {}
+        )
 
     def without(self, name: str) -> QuerySet:
         """The results filtered by every valid filter except ``name``."""

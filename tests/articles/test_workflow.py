@@ -338,7 +338,7 @@ def test_after_a_step_the_admin_says_where_the_article_stands(editor_client):
 def test_a_plain_save_that_moves_a_scheduled_time_to_the_past_is_its_publishing(
     editor_client,
 ):
-    """"Save" with the time moved before now makes a scheduled article
+    """ "Save" with the time moved before now makes a scheduled article
     public: its history records that as its publishing, not a save."""
     article = PublishedArticleFactory(published_at=NOW + dt.timedelta(days=3))
     earlier = NOW - dt.timedelta(hours=1)

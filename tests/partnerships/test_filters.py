@@ -331,3 +331,14 @@ def test_the_download_links_are_offered_only_for_filters_that_could_be_used(
         response = client.get(html.unescape(link))
         assert response.status_code == 200
         assert b"TB2 to Poland" in b"".join(response.streaming_content)
+
+
+def test_a_filter_given_twice_is_refused_not_read_as_its_last_value(client, records):
+    """?kind=export&kind=exercise listed the exercises only; it is now a
+    filter that could not be used, on the list and on its downloads."""
+    response = client.get(f"{LIST}?kind=export&kind=exercise")
+    page = response.content.decode()
+    assert "Some filters could not be used" in page
+    assert "Given more than once: choose one." in page
+    export = client.get("/partnerships/export.csv?kind=export&kind=exercise")
+    assert export.status_code == 400
