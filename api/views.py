@@ -280,7 +280,8 @@ class PartnershipViewSet(RecordViewSet):
 
     serializer_class = serializers.PartnershipSerializer
     filterset_class = PartnershipFilter
-    ordering = ("-start_date", "name")
+    # The public list's order, ties and all ("-pk" last, as the model's).
+    ordering = tuple(Partnership._meta.ordering)
 
     def get_queryset(self):
         return Partnership.objects.with_status().prefetch_related(

@@ -105,3 +105,13 @@ def test_a_cursor_that_was_not_given_out_is_a_400(client, partnerships, cursor):
     response = client.get("/api/v1/partnerships/", {"cursor": cursor})
     assert response.status_code == 400
     assert "cursor" in response.json()
+
+
+def test_with_no_sort_the_api_lists_partnerships_in_the_public_lists_order(client, db):
+    """Ties too: deals of one year with one name (a register's twins)."""
+    for name in ("Twin", "Twin", "Twin", "Other"):
+        PartnershipFactory(name=name, start_date=dt.date(2020, 1, 1))
+    PartnershipFactory(name="Later", start_date=dt.date(2021, 1, 1))
+    listed = client.get("/partnerships/").context["partnerships"]
+    api = client.get("/api/v1/partnerships/", {"page_size": 100}).json()["results"]
+    assert [item["id"] for item in api] == [p.pk for p in listed]
