@@ -45,6 +45,28 @@ def answer_with(finder: Finder) -> None:
     _finder = finder
 
 
+# (model, folded text) → the primary keys of its records whose name holds it.
+NameFinder = Callable[[type[Model], str], list[int]]
+
+_name_finder: NameFinder | None = None
+
+
+def answer_names_with(finder: NameFinder) -> None:
+    """Let ``finder`` answer a part of a name, accents and case aside (the
+    search app does, from the names it keeps folded)."""
+    global _name_finder  # the one hook, set once at start-up
+    _name_finder = finder
+
+
+def names_holding(model: type[Model], folded: str) -> list[int]:
+    """The primary keys of the records of ``model`` whose name, folded as
+    ``core.names.normalise_name`` folds it, holds ``folded``: the index
+    pages' "Name" box, for a reader who types "turkiye" or "cote"."""
+    if _name_finder is None:
+        return []
+    return _name_finder(model, folded)
+
+
 def found_pks(model: type[Model], text: str) -> list[int]:
     """The primary keys of the rows of ``model`` readers may see that
     ``text`` finds, in one query on the search index."""

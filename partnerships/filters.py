@@ -12,6 +12,8 @@ from coopsite.filtering import (
     TextFilter,
     YearFilter,
 )
+from core import free_text
+from core.names import normalise_name
 
 from .models import (
     Alias,
@@ -249,16 +251,30 @@ class PartnershipFilter(FacetedFilterSet):
 # --- The lists of records (the API's; the site lists countries alphabetically) ---
 
 
+def named(queryset, value: str):
+    """The records of ``queryset`` with a part of their name or of an alias
+    ``value``, as typed or with accents and case aside ("turkiye" finds
+    Türkiye, "hisar" HİSAR-A): the index pages' "Name" box and the API's
+    record lists' ``q``."""
+    folded = normalise_name(value)
+    aliases = Q(name__icontains=value)
+    if folded:
+        aliases |= Q(normalised__contains=folded)
+    matches = Q(name__icontains=value) | Q(
+        pk__in=Alias.objects.filter(aliases).values("entity_id")
+    )
+    if folded:
+        matches |= Q(pk__in=free_text.names_holding(queryset.model, folded))
+    return queryset.filter(matches)
+
+
 class RecordFilter(django_filters.FilterSet):
     """Filters every list of records has: text in the name or an alias."""
 
     q = TextFilter(method="filter_text")
 
     def filter_text(self, queryset, name, value):
-        return queryset.filter(
-            Q(name__icontains=value)
-            | Q(pk__in=Alias.objects.filter(name__icontains=value).values("entity_id"))
-        )
+        return named(queryset, value)
 
 
 class CountryFilter(RecordFilter):
@@ -417,10 +433,7 @@ class IndexFilter(FacetedFilterSet):
         return django_filters.FilterSet.filter_queryset(self, queryset)
 
     def filter_text(self, queryset, name, value):
-        return queryset.filter(
-            Q(name__icontains=value)
-            | Q(pk__in=Alias.objects.filter(name__icontains=value).values("entity_id"))
-        )
+        return named(queryset, value)
 
 
 class CountryIndexFilter(IndexFilter):

@@ -10,11 +10,13 @@ class SearchConfig(AppConfig):
         from core import free_text
 
         from . import signals
-        from .backends import found_in_list
+        from .backends import found_in_list, names_holding
 
         signals.connect()
-        # The public lists' free-text filters find through the index.
+        # The public lists' free-text filters find through the index, and
+        # the index pages' name box through its folded names.
         free_text.answer_with(found_in_list)
+        free_text.answer_names_with(names_holding)
         post_migrate.connect(index_a_new_database, sender=self)
 
 

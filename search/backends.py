@@ -36,6 +36,7 @@ from freshness.versions import kept_for_version
 from partnerships.models import Participant, PartnershipSystem
 
 from .indexing import ENTITY_MODELS
+from .models import SearchEntry
 from .reading import Clause, Reading, read
 
 START, STOP = "\x02", "\x03"
@@ -560,3 +561,17 @@ def found_in_list(model: type[Model], text: str) -> list[int]:
     if kind != "article" and kind not in ENTITY_MODELS:
         raise ValueError(f"{model.__name__} is not in the search index")
     return SearchQuery(text).found_keys(kind)
+
+
+def names_holding(model: type[Model], folded: str) -> list[int]:
+    """The records of ``model`` whose name, folded (the entry's
+    ``title_key``), holds ``folded``: a part of a name typed without its
+    accents (``core.free_text.names_holding``, registered in ``apps.py``)."""
+    kind = str(model._meta.model_name)
+    if kind not in ENTITY_MODELS or not folded:
+        return []
+    return list(
+        SearchEntry.objects.filter(kind=kind, title_key__contains=folded)
+        .order_by()
+        .values_list("entity_id", flat=True)
+    )

@@ -266,3 +266,27 @@ def test_the_page_size_in_effect_is_the_one_the_form_shows(client):
     assert (
         '<option value="25" selected>' in client.get("/organisations/").content.decode()
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "typed", "found"),
+    [
+        ("/countries/", "turkiye", "Türkiye"),
+        ("/countries/", "cote", "Côte d'Ivoire"),
+        ("/countries/", "CURACAO", "Curaçao"),
+        ("/systems/", "hisar", "HİSAR-A"),
+        ("/systems/", "HİSAR", "HİSAR-A"),
+    ],
+)
+def test_the_name_box_finds_a_name_typed_without_its_accents(
+    client, commit, url, typed, found
+):
+    """A reader with an ordinary keyboard finds Türkiye by "turkiye" (its
+    own address), as the search box does; as typed still works."""
+    with commit():
+        SystemFactory(name="HİSAR-A")
+        SystemFactory(name="Korkut")
+    response = client.get(url, {"q": typed})
+    assert response.status_code == 200
+    names = [record.name for record in response.context["object_list"]]
+    assert found in names, names
