@@ -281,7 +281,7 @@ class PartnershipViewSet(RecordViewSet):
     serializer_class = serializers.PartnershipSerializer
     filterset_class = PartnershipFilter
     # The public list's order, ties and all ("-pk" last, as the model's).
-    ordering = tuple(Partnership._meta.ordering)
+    ordering = ("-start_date", "name", "-pk")  # Partnership.Meta.ordering
 
     def get_queryset(self):
         return Partnership.objects.with_status().prefetch_related(
