@@ -573,8 +573,9 @@ def _write(
         archive.writestr(
             "README.txt",
             f"coopsite records, snapshot {stamp}.\n"
-            "One CSV file per table (UTF-8 with a byte-order mark, a header row). Ids are stable "
-            "across snapshots and are the ids the API uses.\n"
+            "One CSV file per table (UTF-8 with a byte-order mark, a header "
+            "row). Ids are stable across snapshots and are the ids the API "
+            "uses.\n"
             "Text that would start like a spreadsheet formula (= + - @) has a "
             "leading apostrophe.\n\n"
             + "".join(

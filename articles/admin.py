@@ -268,13 +268,7 @@ class ArticleAdmin(KeptCountMixin, admin.ModelAdmin):
             # from the state the editor saw ("Save and publish" on a
             # scheduled article brought forward).
             obj.published_at = form.initial.get("published_at")
-        was_scheduled = (
-            change and Article.objects.scheduled().filter(pk=obj.pk).exists()
-        )
         super().save_model(request, obj, form, change)
-        # A scheduled article whose time was moved to now or before went
-        # public with this save: its history says it was published.
-        request._article_went_public = was_scheduled and obj.is_public
 
     def save_formset(self, request, form, formset, change):
         """The link panels' decisions, through the linking services (which
@@ -348,7 +342,7 @@ class ArticleAdmin(KeptCountMixin, admin.ModelAdmin):
             article=article,
             user=request.user,
             created=not change,
-            went_public=getattr(request, "_article_went_public", False),
+            went_public=change and self._went_public(article, form),
         )
         transition = request.POST.get(WORKFLOW)
         if transition:
@@ -397,15 +391,27 @@ class ArticleAdmin(KeptCountMixin, admin.ModelAdmin):
         )
 
     @staticmethod
-    def _state_phrase(article) -> str:
+    def _went_public(article, form) -> bool:
+        """Whether this save made a scheduled article public: the form was
+        opened on a publication time to come, and the article is public now
+        (its time moved to now or before). The status is not a field of the
+        form, so it is the one the form was opened on."""
+        opened_on = form.initial.get("published_at")
+        return (
+            article.status == ArticleStatus.PUBLISHED
+            and opened_on is not None
+            and opened_on > timezone.now()
+            and article.is_public
+        )
+
+    def _state_phrase(self, article) -> str:
         """Where the article stands, as a sentence ends: "a draft", "in
-        review", "scheduled for 20 Dec 2026 09:00"..."""
-        if article.is_scheduled:
-            when = timezone.localtime(article.published_at)
-            return f"scheduled for {when:%d %b %Y %H:%M}"
+        review", "scheduled for 20 Dec 2026 09:00"... (the status column's
+        words)."""
         if article.status == ArticleStatus.DRAFT:
             return "a draft"
-        return article.get_status_display().lower()
+        label = self.status_label(article)
+        return label[:1].lower() + label[1:]
 
     def response_change(self, request, obj):
         if ACCEPT_ALL in request.POST or WORKFLOW in request.POST:

@@ -30,7 +30,7 @@ from functools import lru_cache
 from itertools import accumulate, pairwise
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import F, Lookup, Model
+from django.db.models import F, Lookup, Model, QuerySet
 
 # (model, text) → the primary keys of its rows a reader may see that the
 # text finds.
@@ -45,26 +45,31 @@ def answer_with(finder: Finder) -> None:
     _finder = finder
 
 
-# (model, folded text) → the primary keys of its records whose name holds it.
-NameFinder = Callable[[type[Model], str], list[int]]
+# (model, folded text, whole) → the primary keys of its records whose folded
+# name holds the text (or, ``whole``, is it), as a query to use as a subquery.
+NameFinder = Callable[..., QuerySet | list[int]]
 
 _name_finder: NameFinder | None = None
 
 
 def answer_names_with(finder: NameFinder) -> None:
-    """Let ``finder`` answer a part of a name, accents and case aside (the
-    search app does, from the names it keeps folded)."""
+    """Let ``finder`` answer a name, accents and case aside (the search app
+    does, from the names it keeps folded)."""
     global _name_finder  # the one hook, set once at start-up
     _name_finder = finder
 
 
-def names_holding(model: type[Model], folded: str) -> list[int]:
+def names_holding(
+    model: type[Model], folded: str, *, whole: bool = False
+) -> QuerySet | list[int]:
     """The primary keys of the records of ``model`` whose name, folded as
-    ``core.names.normalise_name`` folds it, holds ``folded``: the index
-    pages' "Name" box, for a reader who types "turkiye" or "cote"."""
+    ``core.names.normalise_name`` folds it, holds ``folded`` (or, ``whole``,
+    is it), as a query the caller's filter takes as a subquery: the index
+    pages' "Name" box, for a reader who types "turkiye" or "cote", and the
+    admin's check that an alias is no other record's name."""
     if _name_finder is None:
         return []
-    return _name_finder(model, folded)
+    return _name_finder(model, folded, whole=whole)
 
 
 def found_pks(model: type[Model], text: str) -> list[int]:

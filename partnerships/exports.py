@@ -3,9 +3,9 @@ byte to the last, in flat memory.
 
 Rows are plain tuples read through a server-side cursor (PostgreSQL; chunks
 of ``fetchmany`` on SQLite), a chunk at a time; each chunk's participants,
-systems, tags and data issues are read in one query each, as tuples too, for the chunk's
-keys sent as one parameter (an array on PostgreSQL: no placeholder and no
-conversion per key). No model instance is made for a row, no address is
+systems, tags and data issues are read in one query each, as tuples too,
+for the chunk's keys sent as one parameter (an array on PostgreSQL: no
+placeholder and no conversion per key). No model instance is made for a row, no address is
 reversed per row, and no more than a chunk is held at once. A JSON row is
 one ``orjson`` call.
 
@@ -270,13 +270,19 @@ class _Lists:
         as text ``start_date: "2O21" (not_a_year, open)``. Read through the
         records' own relation (the importers' app is not imported here)."""
         found: dict[int, list] = defaultdict(list)
-        issues = Entity._meta.get_field("data_issues").related_model
+        data_issue = Entity._meta.get_field("data_issues").related_model
         rows = (
-            issues._default_manager.filter(_OneOf(F("entity_id"), ids))
+            data_issue._default_manager.filter(_OneOf(F("entity_id"), ids))
             .exclude(status="gone")  # no longer in the source
             .order_by("entity_id", "field", "pk")
             .values_list("entity_id", "field", "source_value", "reason", "status")
         )
+        if self.as_text:
+            for pk, field, value, reason, status in rows:
+                # The value as a JSON string: quoted, whatever it holds.
+                quoted = orjson.dumps(value).decode()
+                found[pk].append(f"{field}: {quoted} ({reason}, {status})")
+            return {pk: "; ".join(notes) for pk, notes in found.items()}
         for pk, field, value, reason, status in rows:
             found[pk].append(
                 {
@@ -286,15 +292,6 @@ class _Lists:
                     "status": status,
                 }
             )
-        if self.as_text:
-            return {
-                pk: "; ".join(
-                    f"{i['field']}: {orjson.dumps(i['source_value']).decode()} "
-                    f"({i['reason']}, {i['status']})"
-                    for i in issues
-                )
-                for pk, issues in found.items()
-            }
         return found
 
     def tags(self, ids: list[int]) -> dict:

@@ -7,10 +7,19 @@ from django.db.models import Q
 from coopsite.admin import ChosenKeysAutocompleteSelect
 from coopsite.locking import OptimisticLockForm
 from coopsite.safety import refuse_control_characters
+from core import free_text
 from core.names import normalise_name
 
 from .dates import DatePrecision, PartialDate, extend_to_precision
-from .models import Alias, Entity, EntityType, Partnership, PartnershipSystem, Tag
+from .models import (
+    Alias,
+    Entity,
+    EntityType,
+    Partnership,
+    PartnershipSystem,
+    Tag,
+    already_in_role,
+)
 
 
 class PartialDateField(forms.Field):
@@ -255,7 +264,8 @@ class UntagActionForm(forms.Form):
 
 def named_elsewhere(entity: Entity, name: str) -> Entity | None:
     """Another record of ``entity``'s kind that is called ``name``, by its
-    name or an alias (case, accents and punctuation aside), if any."""
+    name or an alias (case, accents and punctuation aside, as the importers'
+    resolver reads names: "Turkiye" is Türkiye's), if any."""
     kind = getattr(entity, "ENTITY_TYPE", None) or entity.entity_type
     key = normalise_name(name)
     return (
@@ -263,6 +273,7 @@ def named_elsewhere(entity: Entity, name: str) -> Entity | None:
         .exclude(pk=entity.pk)
         .filter(
             Q(name__iexact=name.strip())
+            | Q(pk__in=free_text.names_holding(type(entity), key, whole=True))
             | Q(pk__in=Alias.objects.filter(normalised=key).values("entity_id"))
         )
         .order_by("name")
@@ -273,7 +284,7 @@ def named_elsewhere(entity: Entity, name: str) -> Entity | None:
 class ParticipantInlineFormSet(forms.BaseInlineFormSet):
     """Refuses the same participant twice in one role within one save (the
     database's constraint would, but only as an error page), in the words
-    of the constraint's message."""
+    of the constraint's message (``already_in_role``)."""
 
     def clean(self):
         super().clean()
@@ -287,11 +298,7 @@ class ParticipantInlineFormSet(forms.BaseInlineFormSet):
                 if not role or actor is None:
                     continue
                 if (field, actor.pk, role) in seen:
-                    form.add_error(
-                        field,
-                        f"This {field} is already a participant of this "
-                        "partnership in this role.",
-                    )
+                    form.add_error(field, already_in_role(field))
                 seen.add((field, actor.pk, role))
 
 

@@ -513,6 +513,24 @@ class CountryQuerySet(EntityQuerySet):
         return self.resolver().resolve(name)
 
 
+def latitude_field() -> models.FloatField:
+    """A latitude in degrees, or none: -90 to 90."""
+    return models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+
+
+def longitude_field() -> models.FloatField:
+    """A longitude in degrees, or none: -180 to 180."""
+    return models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+
+
 def _letters(length: int) -> RegexValidator:
     """An ISO letter code of ``length`` capital letters."""
     example = "TRYU"[:length]
@@ -553,16 +571,8 @@ class Country(Entity):
     region = models.CharField(max_length=64, blank=True)
     subregion = models.CharField(max_length=64, blank=True)
     demonym = models.CharField(max_length=64, blank=True)
-    latitude = models.FloatField(
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-90), MaxValueValidator(90)],
-    )
-    longitude = models.FloatField(
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-180), MaxValueValidator(180)],
-    )
+    latitude = latitude_field()
+    longitude = longitude_field()
     is_former = models.BooleanField(
         "former state", default=False, help_text="The state no longer exists."
     )
@@ -1040,16 +1050,8 @@ class Partnership(Entity):
         max_length=200, blank=True, help_text="A recurring exercise's series: “Efes”."
     )
     location = models.CharField(max_length=500, blank=True)
-    latitude = models.FloatField(
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-90), MaxValueValidator(90)],
-    )
-    longitude = models.FloatField(
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-180), MaxValueValidator(180)],
-    )
+    latitude = latitude_field()
+    longitude = longitude_field()
     tags = models.ManyToManyField(Tag, related_name="partnerships", blank=True)
     systems = models.ManyToManyField(
         System, through="PartnershipSystem", related_name="partnerships", blank=True
@@ -1266,6 +1268,15 @@ EXACTLY_ONE_ACTOR = (
 )
 
 
+def already_in_role(actor_field: str) -> str:
+    """What a form says of a participant twice in one role (the constraint
+    ``participant_<field>_once_per_role``, and the admin's formset within
+    one save)."""
+    return (
+        f"This {actor_field} is already a participant of this partnership in this role."
+    )
+
+
 class Participant(models.Model):
     """A country, organisation or bloc taking part in a partnership, in a role."""
 
@@ -1343,10 +1354,7 @@ class Participant(models.Model):
                     fields=["partnership", "role", field],
                     condition=Q(**{f"{field}__isnull": False}),
                     name=f"participant_{field}_once_per_role",
-                    violation_error_message=(
-                        f"This {field} is already a participant of this "
-                        "partnership in this role."
-                    ),
+                    violation_error_message=already_in_role(field),
                 )
                 for field in ("country", "organisation", "bloc")
             ),

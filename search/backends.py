@@ -563,15 +563,17 @@ def found_in_list(model: type[Model], text: str) -> list[int]:
     return SearchQuery(text).found_keys(kind)
 
 
-def names_holding(model: type[Model], folded: str) -> list[int]:
+def names_holding(model: type[Model], folded: str, *, whole: bool = False):
     """The records of ``model`` whose name, folded (the entry's
-    ``title_key``), holds ``folded``: a part of a name typed without its
-    accents (``core.free_text.names_holding``, registered in ``apps.py``)."""
+    ``title_key``), holds ``folded`` (or, ``whole``, is it), as a query of
+    their keys: a name typed without its accents
+    (``core.free_text.names_holding``, registered in ``apps.py``)."""
     kind = str(model._meta.model_name)
     if kind not in ENTITY_MODELS or not folded:
         return []
-    return list(
-        SearchEntry.objects.filter(kind=kind, title_key__contains=folded)
+    lookup = "title_key" if whole else "title_key__contains"
+    return (
+        SearchEntry.objects.filter(kind=kind, **{lookup: folded})
         .order_by()
-        .values_list("entity_id", flat=True)
+        .values("entity_id")
     )

@@ -20,6 +20,16 @@ pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 
 
+def publication_time(when: dt.datetime | None) -> dict[str, str]:
+    """The form's publication time, as its date and time boxes send it."""
+    if when is None:
+        return {"published_at_0": "", "published_at_1": ""}
+    return {
+        "published_at_0": when.strftime("%Y-%m-%d"),
+        "published_at_1": when.strftime("%H:%M:%S"),
+    }
+
+
 def actions(article):
     return [
         (r.action, r.user.username if r.user else None)
@@ -202,8 +212,7 @@ def test_an_editor_schedules_with_the_publication_time_and_button(editor_client)
                 article,
                 title=article.title,
                 slug=article.slug,
-                published_at_0=later.strftime("%Y-%m-%d"),
-                published_at_1=later.strftime("%H:%M:%S"),
+                **publication_time(later),
                 _workflow="publish",
             ),
         )
@@ -278,14 +287,7 @@ def test_an_editor_brings_a_scheduled_article_forward_from_its_form(
     past, or cleared, publishes it now: the step starts from the state the
     editor saw, not from the time the form's save had just written."""
     article = PublishedArticleFactory(published_at=NOW + dt.timedelta(days=3))
-    when = (
-        {
-            "published_at_0": published_at.strftime("%Y-%m-%d"),
-            "published_at_1": published_at.strftime("%H:%M:%S"),
-        }
-        if published_at
-        else {"published_at_0": "", "published_at_1": ""}
-    )
+    when = publication_time(published_at)
     with time_machine.travel(NOW, tick=False):
         assert Article.objects.get(pk=article.pk).is_scheduled
         response = editor_client.post(
@@ -316,8 +318,7 @@ def test_after_a_step_the_admin_says_where_the_article_stands(editor_client):
                 article,
                 title="Plans",
                 slug=article.slug,
-                published_at_0=later.strftime("%Y-%m-%d"),
-                published_at_1=later.strftime("%H:%M:%S"),
+                **publication_time(later),
                 _workflow="publish",
             ),
             follow=True,
@@ -349,8 +350,7 @@ def test_a_plain_save_that_moves_a_scheduled_time_to_the_past_is_its_publishing(
                 article,
                 title=article.title,
                 slug=article.slug,
-                published_at_0=earlier.strftime("%Y-%m-%d"),
-                published_at_1=earlier.strftime("%H:%M:%S"),
+                **publication_time(earlier),
             ),
         )
         assert response.status_code == 302

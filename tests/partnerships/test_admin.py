@@ -602,3 +602,24 @@ def test_the_partnership_changelist_shows_fifty_rows_a_page_and_the_rest_after(
     assert 'href="?p=2"' in first.content.decode()
     rest = superuser_client.get(url, {"p": 2}).context["cl"].result_list
     assert len(rest) == 2
+
+
+def test_an_alias_that_is_another_records_name_without_its_accents_is_refused(
+    superuser_client, commit
+):
+    """ "Tubitak" is TÜBİTAK's name as the importers' resolver reads names
+    (accents and case aside): an alias of another organisation it may not be."""
+    with commit():
+        OrganisationFactory(name="TÜBİTAK", slug="tubitak")
+        organisation = OrganisationFactory(name="Turkish Aerospace", slug="tusas")
+    url = reverse("admin:partnerships_organisation_change", args=[organisation.pk])
+    data = scraped_form(superuser_client.get(url).content.decode())
+    data.update(inline_management("aliases", 1))
+    data["aliases-0-name"] = "Tubitak"
+    response = superuser_client.post(url, data)
+    assert response.status_code == 200
+    assert (
+        "“Tubitak” is already what another organisation is called (TÜBİTAK)"
+        in response.content.decode()
+    )
+    assert organisation.aliases.count() == 0
