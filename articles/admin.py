@@ -256,6 +256,10 @@ class ArticleAdmin(KeptCountMixin, admin.ModelAdmin):
                 )
         return super().changeform_view(request, object_id, form_url, extra_context)
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
     def save_model(self, request, obj, form, change):
         if (
             change

@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 
 from coopsite.locking import OptimisticLockForm
 
-from . import services
+from . import permissions, services
 from .models import Article, ArticleRevision, ArticleSlugRedirect
 
 
@@ -32,6 +32,9 @@ class ArticleAdminForm(OptimisticLockForm):
     (coopsite.locking)."""
 
     conflict_class = Conflict
+    # Who fills it in (set by the admin's ``get_form``): what its messages
+    # may name.
+    user = None
 
     class Meta:
         model = Article
@@ -68,9 +71,17 @@ class ArticleAdminForm(OptimisticLockForm):
                 .first()
             )
             if moved is not None:
+                # Named only to who may see that article (a contributor sees
+                # their own articles only).
+                whose = (
+                    f"“{moved.article.title}”'s"
+                    if self.user is not None
+                    and permissions.can_view(self.user, moved.article)
+                    else "another article's"
+                )
                 raise ValidationError(
-                    f"This address was “{moved.article.title}”'s before it moved: "
-                    "links shared to it lead there. Choose another address."
+                    f"This address was {whose} before it moved: links shared "
+                    "to it lead there. Choose another address."
                 )
         return slug
 

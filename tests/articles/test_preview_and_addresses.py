@@ -177,3 +177,22 @@ def test_the_admin_keeps_an_articles_old_address_leading_to_it(client, editor_cl
     )
     assert back.status_code == 302
     assert client.get("/articles/drones-caspian/").status_code == 200
+
+
+def test_a_contributor_is_not_told_the_title_of_an_article_they_may_not_see(
+    contributor_client, contributor
+):
+    moved = PublishedArticleFactory(slug="old-secret", title="Someone else's essay")
+    moved.slug = "new-secret"
+    moved.save()
+    mine = ArticleFactory(authors=[contributor], slug="mine")
+    response = contributor_client.post(
+        reverse("admin:articles_article_change", args=[mine.pk]),
+        article_form(mine, title=mine.title, slug="old-secret"),
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["slug"] == [
+        "This address was another article's before it moved: links shared to "
+        "it lead there. Choose another address."
+    ]
+    assert "Someone else" not in response.content.decode()
