@@ -33,7 +33,15 @@ from .entities import ExternalIds
 from .flags import Flag, RowFlags
 from .models import IssueReason
 from .parties import Actor, Parties
-from .pipeline import Catalogues, Dataset, Draft, Parsed, Participants, Resolution
+from .pipeline import (
+    Catalogues,
+    Dataset,
+    Draft,
+    Parsed,
+    Participants,
+    Resolution,
+    RowLabel,
+)
 from .source import RowError, SourceFile
 
 SCHEME = "mme"
@@ -47,6 +55,7 @@ MISSING = {"", "-9", "-99", "NA", "na", "."}
 UNKNOWN_DAY = {"xx", "XX"}
 
 # The dataset's yes/no columns, and the tag each stands for.
+STATE_COLUMN = re.compile(r"State[A-Z]{1,2}")  # StateA … StateAM: the participants
 DOMAINS = {
     "CPX": ("Command-post exercise", "A command-post exercise: staffs, not troops."),
     "Air": ("Air exercise", "An exercise with an air component."),
@@ -169,7 +178,7 @@ def parse(text: str) -> list[Exercise]:
             "unknown format: this is not a Multinational Military Exercises file "
             f"(the header lacks {', '.join(missing[:5])}{'…' if len(missing) > 5 else ''})",
         )
-    state_columns = [c for c in columns if re.fullmatch(r"State[A-Z]{1,2}", c)]
+    state_columns = [c for c in columns if STATE_COLUMN.fullmatch(c)]
     exercises: list[Exercise] = []
     for cells in reader:
         row = reader.line_num
@@ -453,6 +462,13 @@ class MmeExercises(Dataset):
 
     def history_reason(self, parsed: Parsed) -> str:
         return "Imported from the Multinational Military Exercises dataset"
+
+    def rows_of_column(self, column: str) -> RowLabel | None:
+        if STATE_COLUMN.fullmatch(column):
+            return RowLabel.PARTICIPANTS
+        if column in DOMAINS or column in MISSIONS:
+            return RowLabel.TAGS
+        return super().rows_of_column(column)
 
     def resolve(
         self, records: list[Exercise], parties: Parties, known: ExternalIds

@@ -268,6 +268,12 @@ class Dataset(ABC):
     def history_reason(self, parsed: Parsed) -> str:
         """What the records' history says changed them."""
 
+    def rows_of_column(self, column: str) -> RowLabel | None:
+        """The rows a flag on this column of the dataset's (not a field of
+        the record's) is about: a party's name, the participants; a column
+        that gives a tag, the tags."""
+        return RowLabel.PARTICIPANTS if column == "participants" else None
+
 
 # --- The pipeline ----------------------------------------------------------------------------
 
@@ -389,6 +395,7 @@ def _run(dataset: Dataset, path: Path, run: ImportRun, *, strict: bool, stdout):
         )
         writer = Writer(
             plan,
+            dataset=dataset,
             run=run,
             # simple-history keeps 100 characters of a reason
             reason=f"{dataset.history_reason(parsed)}, {run.label}"[:100],
@@ -596,6 +603,21 @@ IMPORTED_ROWS: dict[RowLabel, type[models.Model]] = {
     RowLabel.TAGS: TagLink,
 }
 ROW_LABELS = {model: label for label, model in IMPORTED_ROWS.items()}
+# A system line's own fields, which a flag may name (a quantity, a TIV).
+LINE_FIELDS = frozenset(
+    f.name
+    for f in PartnershipSystem._meta.concrete_fields
+    if not f.primary_key and not f.is_relation
+)
+# Fields read with a flagged one: a researcher who corrects the one sets
+# them too, and a correction keeps them all.
+CORRECTED_WITH: dict[str, tuple[str, ...]] = {
+    "start_date": ("start_precision", "start_is_estimate"),
+    "end_date": ("end_precision", "end_is_estimate"),
+    "quantity_ordered": ("quantity_ordered_is_estimate",),
+    "quantity_delivered": ("quantity_delivered_is_estimate",),
+    "delivery_years": ("delivery_years_are_estimates",),
+}
 
 
 class Writer:
@@ -606,10 +628,20 @@ class Writer:
     same tag) stays theirs."""
 
     def __init__(
-        self, plan: Plan, *, run: ImportRun, reason: str, progress: Progress | None
+        self,
+        plan: Plan,
+        *,
+        dataset: Dataset,
+        run: ImportRun,
+        reason: str,
+        progress: Progress | None,
     ):
         self.plan, self.run, self.reason, self.progress = plan, run, reason, progress
+        self.dataset = dataset
         self.records = {r.external_id: r for r in plan.to_write}
+        # Rows of updated records that keep what a researcher corrected
+        # (their participants or tags), by external id: see _update.
+        self.kept: dict[str, set[RowLabel]] = {}
 
     def write(
         self, drafts: dict[str, Draft], renames: dict[str, str], catalogues: Catalogues
@@ -699,13 +731,17 @@ class Writer:
             [known.ids[r.external_id] for r in plan.changed]
         )
         corrected = self._corrected_fields(plan.changed)
+        lines = self._corrected_lines(corrected)
         updated, fields = {}, set()
         for record in plan.changed:
             partnership = existing[known.ids[record.external_id]]
-            for name, value in drafts[record.external_id].fields.items():
+            draft = drafts[record.external_id]
+            kept = corrected.get(partnership.pk, set())
+            for name, value in draft.fields.items():
                 fields.add(name)
-                if name not in corrected.get(partnership.pk, ()):
+                if name not in kept:
                     setattr(partnership, name, value)
+            self._keep_corrected_rows(record.external_id, draft, kept, lines)
             updated[record.external_id] = partnership
         bulk_update_entities(Partnership, list(updated.values()), sorted(fields))
         record_history(
@@ -714,10 +750,53 @@ class Writer:
         self._remove_imported_rows(list(updated))
         return updated
 
+    def _keep_corrected_rows(
+        self, external_id: str, draft: Draft, kept: set[str], lines: dict
+    ) -> None:
+        """The draft's rows, as a researcher corrected them: a system line
+        takes the corrected values of the line it replaces; participants or
+        tags a flag was about stay as the researcher left them (the import
+        neither removes nor writes them)."""
+        pk = self.plan.known.ids[external_id]
+        for line in draft.system_lines:
+            # (A system this import creates has no line yet.)
+            if isinstance(line.system, int) and (pk, line.system) in lines:
+                line.values = {**line.values, **lines[pk, line.system]}
+        rows = {
+            label
+            for column in kept
+            if (label := self.dataset.rows_of_column(column)) is not None
+        }
+        if rows:
+            self.kept[external_id] = rows
+            if RowLabel.PARTICIPANTS in rows:
+                draft.participants = []
+            if RowLabel.TAGS in rows:
+                draft.tags = {}
+
+    @staticmethod
+    def _corrected_lines(corrected: dict[int, set[str]]) -> dict[tuple, dict]:
+        """The values a researcher corrected on system lines (a quantity, a
+        TIV), as the records' lines now hold them, by (partnership, system):
+        the line the import writes again takes them."""
+        wanted = {
+            pk: names & LINE_FIELDS
+            for pk, names in corrected.items()
+            if names & LINE_FIELDS
+        }
+        values: dict[tuple, dict] = {}
+        for chunk in batches(list(wanted)):
+            for line in PartnershipSystem.objects.filter(partnership__in=chunk):
+                values[line.partnership_id, line.system_id] = {
+                    name: getattr(line, name) for name in wanted[line.partnership_id]
+                }
+        return values
+
     def _corrected_fields(self, changed: list) -> dict[int, set[str]]:
         """The fields of changed records that a researcher corrected: a
         resolved issue whose value the source still gives. Those keep the
-        researcher's value."""
+        researcher's value, and so do the fields read with it (a date's
+        precision, a quantity's "estimate" mark)."""
         known = self.plan.known
         flags = {known.ids[r.external_id]: {f.key() for f in r.flags} for r in changed}
         corrected: dict[int, set[str]] = {}
@@ -728,7 +807,9 @@ class Writer:
                 if (issue.field, issue.source_value, issue.reason) in flags[
                     issue.entity_id
                 ]:
-                    corrected.setdefault(issue.entity_id, set()).add(issue.field)
+                    corrected.setdefault(issue.entity_id, set()).update(
+                        (issue.field, *CORRECTED_WITH.get(issue.field, ()))
+                    )
         return corrected
 
     def _issues(self, written: Written, *, new: bool) -> None:
@@ -781,8 +862,9 @@ class Writer:
         known.imported.fetch(external_ids)
         owned: dict[RowLabel, list[int]] = {}
         for external_id in external_ids:
+            kept = self.kept.get(external_id, ())
             for label, pks in known.imported.get(external_id, {}).items():
-                if label in IMPORTED_ROWS and label != RowLabel.TAGS:
+                if label in IMPORTED_ROWS and label not in (RowLabel.TAGS, *kept):
                     owned.setdefault(RowLabel(label), []).extend(pks)
         for label, pks in owned.items():
             model = IMPORTED_ROWS[label]
@@ -795,7 +877,7 @@ class Writer:
                 )
         for external_id in external_ids:
             tags = known.imported.get(external_id, {}).get(RowLabel.TAGS)
-            if tags:
+            if tags and RowLabel.TAGS not in self.kept.get(external_id, ()):
                 TagLink.objects.filter(
                     partnership_id=known.ids[external_id], tag_id__in=tags
                 )._raw_delete(connection.alias)
@@ -839,6 +921,12 @@ class Writer:
     ) -> None:
         """Store each record's id, fingerprint and the rows it wrote."""
         plan = self.plan
+        for external_id, labels in self.kept.items():
+            if external_id in written and not new:
+                before = plan.known.imported.get(external_id, {})
+                for label in labels:
+                    if label in before:
+                        imported[external_id][label] = before[label]
         for external_id in written:
             if drafts[external_id].match_key:
                 imported[external_id][RowLabel.MATCH_KEY] = drafts[

@@ -55,6 +55,7 @@ from .pipeline import (
     Parsed,
     Participants,
     Resolution,
+    RowLabel,
     SystemLine,
     stable_hash,
     stable_id,
@@ -318,6 +319,21 @@ def _read_decimal(value: str) -> tuple[Decimal | None, str, str]:
     return None, number_text, _OUT_OF_RANGE
 
 
+def _deliveries_after_order(
+    order_year: int | None, delivery_years: list[int], text: str, flags: RowFlags
+) -> None:
+    """A deal whose last delivery comes before its order ends before it
+    starts: the order year is kept as the start, the end is left empty."""
+    if order_year and delivery_years and max(delivery_years) < order_year:
+        flags.add(
+            "end_date",
+            text,
+            IssueReason.ENDS_BEFORE_START,
+            f"the last delivery ({max(delivery_years)}) comes before the order "
+            f"({order_year})",
+        )
+
+
 def _condition(value: str, flags: RowFlags) -> str:
     condition = _CONDITION_CELLS.get(value)
     if condition is None:
@@ -448,6 +464,7 @@ def _parse_all_countries(lines, header, generated) -> Register:
         for text, no_year in no_years:
             flags.add("delivery_years", text, IssueReason.NOT_A_YEAR,
                       f"the delivery year “{no_year}” is not a year")  # fmt: skip
+        _deliveries_after_order(order_year, delivery_years, years.strip(), flags)
         deals.append(
             Deal(
                 row=line,
@@ -570,6 +587,12 @@ def _parse_per_year(lines, header, columns, generated) -> Register:
                 flags.extend(row_flags)
             else:
                 flags[:0] = row_flags
+        _deliveries_after_order(
+            order_year,
+            years,
+            ", ".join(cell(c, "delivery year").strip() for _, c in rows),
+            flags,
+        )
         supplier, recipient = (
             cell(first, "supplier").strip(),
             cell(first, "recipient").strip(),
@@ -637,6 +660,11 @@ class SipriRegister(Dataset):
 
     def history_reason(self, parsed: Parsed) -> str:
         return f"Imported from SIPRI's trade register ({parsed.format} export)"
+
+    def rows_of_column(self, column: str) -> RowLabel | None:
+        if column in ("supplier", "recipient"):
+            return RowLabel.PARTICIPANTS
+        return super().rows_of_column(column)
 
     def resolve(
         self, records: list[Deal], parties: Parties, known: ExternalIds

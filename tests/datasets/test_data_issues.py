@@ -137,6 +137,103 @@ def test_a_changed_row_keeps_a_correction_of_a_value_the_source_still_gives(
     assert DataIssue.objects.get().status == IssueStatus.RESOLVED
 
 
+def resolve_every_issue(researcher) -> None:
+    DataIssue.objects.update(status=IssueStatus.RESOLVED, resolved_by=researcher)
+
+
+def test_a_changed_row_keeps_a_corrected_date_to_the_precision_given(
+    tmp_path, researcher
+):
+    row = MmeExerciseFactory(MMEID="mme9", s_month="2", s_day="30", e_month="3")
+    run("import_exercises", mme_file(tmp_path, [row]))
+    record = exercise("mme9")
+    assert str(record.start) == "February 2005"  # the month that exists
+    record.start_date, record.start_precision = (
+        record.start_date.replace(day=28),
+        DatePrecision.DAY,
+    )
+    record.save()
+    resolve_every_issue(researcher)
+
+    row["Ex_Name"] = "Test Shield, renamed"
+    output = run("import_exercises", mme_file(tmp_path, [row]))
+
+    assert "1 updated" in output
+    record.refresh_from_db()
+    assert str(record.start) == "28 February 2005"  # day and precision, kept
+    assert record.name.startswith("Test Shield, renamed")
+
+
+def test_a_changed_row_keeps_a_corrected_quantity_on_its_system_line(
+    tmp_path, researcher
+):
+    deal = SipriDealFactory(ordered="six", designation="Su-25", comments="")
+    run("import_sipri", sipri_file(tmp_path, [deal]))
+    line = Partnership.objects.get().system_lines.get()
+    assert line.quantity_ordered is None  # "six" is no number: left empty
+    line.quantity_ordered, line.quantity_ordered_is_estimate = 6, True
+    line.save()
+    resolve_every_issue(researcher)
+
+    deal["comments"] = "Second-hand; revised by SIPRI"
+    output = run("import_sipri", sipri_file(tmp_path, [deal]))
+
+    assert "1 updated" in output
+    record = Partnership.objects.get()
+    line = record.system_lines.get()
+    assert (line.quantity_ordered, line.quantity_ordered_is_estimate) == (6, True)
+    assert line.quantity_delivered == 4  # the source's, written again
+    assert record.summary == "Second-hand; revised by SIPRI"
+    assert DataIssue.objects.get().status == IssueStatus.RESOLVED
+
+
+def test_a_changed_row_keeps_the_participants_a_researcher_corrected(
+    tmp_path, researcher, country
+):
+    row = MmeExerciseFactory(MMEID="mme10", states=["Kenya", "Wakanda"], Location="")
+    run("import_exercises", mme_file(tmp_path, [row]))
+    record = exercise("mme10")
+    # "Wakanda" came in as an organisation to check; the researcher finds
+    # it meant Tanzania and puts the country in its place.
+    unknown = record.participants.get(organisation__name="Wakanda")
+    unknown.organisation, unknown.country = None, country("TZ")
+    unknown.save()
+    resolve_every_issue(researcher)
+
+    row["FocusDescription"] = "to train for peace operations"
+    run("import_exercises", mme_file(tmp_path, [row]))
+    run("import_exercises", mme_file(tmp_path, [row], name="again.csv"))
+
+    record.refresh_from_db()
+    assert record.summary == "To train for peace operations."
+    assert sorted(str(p.actor) for p in record.participants.all()) == [
+        "Kenya",
+        "Tanzania",
+    ]
+
+
+def test_deliveries_before_the_order_are_flagged_and_strict_refuses_them(tmp_path):
+    path = sipri_file(
+        tmp_path,
+        [SipriDealFactory(year="2019", delivery_years="2013", designation="Searcher")],
+    )
+    with pytest.raises(CommandError, match=r"the last delivery \(2013\) comes before"):
+        run("import_sipri", path, "--strict")
+    assert not Partnership.objects.exists()
+
+    output = run("import_sipri", path)
+
+    assert "1 with data issues" in output
+    issue = DataIssue.objects.get()
+    assert (issue.field, issue.source_value, issue.reason) == (
+        "end_date",
+        "2013",
+        IssueReason.ENDS_BEFORE_START,
+    )
+    record = Partnership.objects.get()
+    assert (str(record.start), record.end) == ("2019", None)
+
+
 def test_a_fault_the_publisher_fixed_closes_its_issue(tmp_path):
     row = MmeExerciseFactory(MMEID="mme8", lon="200")
     run("import_exercises", mme_file(tmp_path, [row]))
