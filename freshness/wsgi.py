@@ -46,7 +46,9 @@ class KeptPagesFirst:
             name in environ for name in CONDITIONAL
         ):
             try:
-                kept = self.pages.kept_page(WSGIRequest(environ))
+                # A copy: a WSGIRequest writes its decoded path back into the
+                # environ it is given, which Django would then decode again.
+                kept = self.pages.kept_page(WSGIRequest(environ.copy()))
             except SuspiciousOperation:  # a bad Host: Django answers 400
                 kept = None
         if kept is None:

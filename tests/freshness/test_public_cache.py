@@ -9,6 +9,7 @@ import datetime as dt
 import re
 from email.utils import parsedate_to_datetime
 from io import StringIO
+from urllib.parse import quote
 
 import pytest
 import time_machine
@@ -251,6 +252,9 @@ def front():
 
     def answer(path, method="get", **headers):
         environ = getattr(RequestFactory(), method)(path, headers=headers).environ
+        # The path as a WSGI server gives it: its bytes, read as Latin-1
+        # (the request the factory made wrote its decoded path back).
+        environ["PATH_INFO"] = environ["PATH_INFO"].encode().decode("latin-1")
         answered = {}
 
         def start_response(status, header_list, exc_info=None):
@@ -345,6 +349,26 @@ def test_what_is_not_a_kept_page_goes_on_to_django(world, public_cache, front):
     assert (status, headers["X-Cache"], body) == ("200 OK", "hit", b"")
     assert int(headers["Content-Length"]) > 0
     assert front.django.reached == 5
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/articles/\u0661\u0666/",  # Arabic-Indic digits
+        "/partnerships/\u015f/",
+        "/\u0430/",
+        "/api/v1/\u202e/",
+    ],
+)
+def test_in_front_of_django_any_address_is_read_as_django_reads_it(
+    world, public_cache, front, path
+):
+    status, headers, _body = front(quote(path))  # as a browser sends it
+
+    assert status == "404 Not Found"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert front.django.reached == 1
 
 
 def test_in_front_of_django_a_publish_is_seen_at_once(
