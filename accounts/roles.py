@@ -138,7 +138,10 @@ def role_table() -> list[tuple[str, dict[str, set[str]]]]:
 # images/permissions.py).
 NOTES = {
     (CONTRIBUTORS, "articles.article"): " (own; change while draft)",
-    (CONTRIBUTORS, "images.image"): " (change own uploads)",
+    (
+        CONTRIBUTORS,
+        "images.image",
+    ): " (change own uploads while only their drafts show them)",
     (EDITORS, "images.image"): " (delete only pictures no article shows)",
 }
 

@@ -55,6 +55,15 @@ class ArticleQuerySet(models.QuerySet):
         """In the order readers see articles everywhere (``NEWEST_FIRST``)."""
         return self.order_by(*NEWEST_FIRST)
 
+    def showing(self, image) -> ArticleQuerySet:
+        """The articles that show a library picture: as lead or social
+        picture, or in the body."""
+        return self.filter(
+            models.Q(lead_image=image)
+            | models.Q(social_image=image)
+            | models.Q(body_images=image)
+        ).distinct()
+
     def published(self) -> ArticleQuerySet:
         """Articles a reader may see: published, and whose time has come.
 

@@ -2,8 +2,8 @@
 and licence; search; see where each picture is used; copy the Markdown
 that puts it in an article."""
 
-from django.contrib import admin
-from django.db.models import Q
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -132,6 +132,22 @@ class ImageAdmin(admin.ModelAdmin):
             request.user, obj
         )
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        image = self.get_object(request, unquote(object_id))
+        if (
+            request.method == "GET"
+            and image is not None
+            and image.uploaded_by_id == request.user.pk
+            and not permissions.can_change(request.user, image)
+            and permissions.shown_beyond_drafts_of(request.user, image)
+        ):
+            messages.info(
+                request,
+                "An article in review or published shows this picture: only an "
+                "editor may change it now.",
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def get_deleted_objects(self, objs, request):
         """A picture an article shows is protected: the delete page and the
         list's action name the articles that show it (take it out of them
@@ -246,10 +262,4 @@ def _articles_showing(image: Image):
     the body."""
     from articles.models import Article
 
-    return (
-        Article.objects.filter(
-            Q(lead_image=image) | Q(social_image=image) | Q(body_images=image)
-        )
-        .distinct()
-        .order_by("title")
-    )
+    return Article.objects.showing(image).order_by("title")

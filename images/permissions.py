@@ -4,7 +4,9 @@
   pick any picture in the library for their articles.
 - Editors change any picture's description and focal point, and delete
   pictures no article shows. Contributors change only the pictures they
-  uploaded themselves, and delete none.
+  uploaded themselves, while no article but their own drafts shows them
+  (a picture an article in review or published shows is that article's
+  content: out of their hands, as the article is), and delete none.
 - A picture that an article shows (lead, social or in the body) cannot be
   deleted by anyone: the article would lose it.
 """
@@ -25,7 +27,18 @@ def can_change(user, image: Image | None) -> bool:
         return False
     if image is None or user.has_perm(ANY):
         return True
-    return image.uploaded_by_id == user.pk
+    return image.uploaded_by_id == user.pk and not shown_beyond_drafts_of(user, image)
+
+
+def shown_beyond_drafts_of(user, image: Image) -> bool:
+    """Whether an article other than ``user``'s own drafts shows ``image``."""
+    from articles.models import Article, ArticleStatus
+
+    return (
+        Article.objects.showing(image)
+        .exclude(status=ArticleStatus.DRAFT, authors=user)
+        .exists()
+    )
 
 
 def can_delete(user, image: Image | None) -> bool:

@@ -4,6 +4,8 @@ the usage index; search; a picture in use cannot be deleted."""
 import pytest
 from django.test import Client
 
+from articles.models import ArticleStatus
+from tests.admin_forms import scraped_form
 from tests.factories import ArticleFactory, ImageFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.long(3)]
@@ -51,6 +53,51 @@ def test_a_contributor_changes_only_the_pictures_they_uploaded(contributor, edit
     page = client.get(edit_url(others))
     assert page.status_code == 200
     assert not page.context["has_change_permission"]
+
+
+@pytest.mark.parametrize(
+    ("shown_by", "contributor_may_change"),
+    [
+        ("their own draft", True),
+        ("their article in review", False),
+        ("a published article", False),
+        ("another contributor's draft", False),
+    ],
+)
+def test_a_contributor_changes_their_picture_only_while_only_their_drafts_show_it(
+    contributor, editor, shown_by, contributor_may_change
+):
+    picture = ImageFactory(user=contributor, caption="As uploaded")
+    status, author = {
+        "their own draft": (ArticleStatus.DRAFT, contributor),
+        "their article in review": (ArticleStatus.REVIEW, contributor),
+        "a published article": (ArticleStatus.PUBLISHED, editor),
+        "another contributor's draft": (ArticleStatus.DRAFT, editor),
+    }[shown_by]
+    ArticleFactory(status=status, authors=[author], lead_image=picture)
+    client = as_user(contributor)
+
+    answer = client.post(
+        edit_url(picture),
+        {"title": "A drawing", "alt_text": "A drawing", "caption": "Changed", "credit": "",
+         "licence": ""},
+    )  # fmt: skip
+
+    picture.refresh_from_db()
+    if contributor_may_change:
+        assert (answer.status_code, picture.caption) == (302, "Changed")
+    else:
+        assert (answer.status_code, picture.caption) == (403, "As uploaded")
+        page = client.get(edit_url(picture))
+        assert not page.context["has_change_permission"]
+        assert "only an editor may change it now" in page.text
+    # An editor may change it whatever shows it.
+    editing = as_user(editor)
+    form = scraped_form(editing.get(edit_url(picture)).text)
+    form["caption"] = ["By the editor"]
+    assert editing.post(edit_url(picture), form).status_code == 302
+    picture.refresh_from_db()
+    assert picture.caption == "By the editor"
 
 
 def test_contributors_delete_nothing_and_editors_only_unused_pictures(
