@@ -3,6 +3,9 @@ from django.db import models
 
 from core.names import slugify_name
 
+# The byline of an author with no name on their account.
+ANONYMOUS_BYLINE = "coopsite staff"
+
 
 class User(AbstractUser):
     """A member of staff. Authors of articles are users; readers never log in."""
@@ -48,5 +51,11 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        """The name printed in a byline: full name, else the username."""
+        """The name staff know this account by: full name, else the username."""
         return self.get_full_name() or self.username
+
+    @property
+    def byline_name(self) -> str:
+        """The name readers see (bylines, feeds, JSON-LD, the API): the full
+        name; never the username, which is for signing in."""
+        return self.get_full_name() or ANONYMOUS_BYLINE

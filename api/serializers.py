@@ -423,8 +423,10 @@ class TagSerializer(LinksMixin, serializers.ModelSerializer):
 
 
 class AuthorSerializer(serializers.Serializer):
-    username = serializers.CharField(help_text="What the `author` filter takes.")
-    name = serializers.CharField(source="display_name")
+    slug = serializers.CharField(
+        source="author_slug", help_text="What the `author` filter takes."
+    )
+    name = serializers.CharField(source="byline_name")
 
 
 class ArticleLinkSerializer(serializers.ModelSerializer):

@@ -31,6 +31,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import ANONYMOUS_BYLINE
 from articles.models import MODIFIED_AT, Article, ArticleEntityLink
 from coopsite.safety import (
     script_safe_json_lines,
@@ -311,8 +312,8 @@ def tables(today: dt.date | None = None) -> list[Table]:
             "article_authors",
             "Who wrote which published article.",
             Article.authors.through.objects.filter(article__in=published),
-            ["article_id", "username", "name"],
-            ["article_id", "user__username", "user__first_name", "user__last_name"],
+            ["article_id", "author", "name"],
+            ["article_id", "user__author_slug", "user__first_name", "user__last_name"],
             None,
         ),
         (
@@ -345,8 +346,8 @@ def tables(today: dt.date | None = None) -> list[Table]:
 
 def _authors(rows):
     def joined():
-        for article_id, username, first, last in rows():
-            yield article_id, username, f"{first} {last}".strip() or username
+        for article_id, slug, first, last in rows():
+            yield article_id, slug, f"{first} {last}".strip() or ANONYMOUS_BYLINE
 
     return joined
 

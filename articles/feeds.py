@@ -87,9 +87,7 @@ class LatestArticlesFeed(Feed):
         return article.modified_at
 
     def item_author_name(self, article):
-        return (
-            ", ".join(author.display_name for author in article.authors.all()) or None
-        )
+        return ", ".join(author.byline_name for author in article.authors.all()) or None
 
     def get_feed(self, obj, request):
         # One feed object serves every request: give this request's copy

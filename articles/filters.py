@@ -112,7 +112,7 @@ def _author_counts(queryset):
         .annotate(total=Count("articles"))
         .order_by("last_name", "first_name", "username")
     )
-    return [(user.author_slug, user.display_name, user.total) for user in rows]
+    return [(user.author_slug, user.byline_name, user.total) for user in rows]
 
 
 # Filters by what an article is linked to, tagged with or written by are

@@ -94,7 +94,7 @@ def is_current(article: Article) -> bool:
 
 
 class Byline(NamedTuple):
-    display_name: str
+    byline_name: str
 
 
 class Topic(NamedTuple):
@@ -144,7 +144,7 @@ def page_parts(article: Article) -> ArticleParts:
     html = link_first_mentions(render_markdown(article.body), entities)
     words = count_words(article.body)
     parts = {
-        "authors": [author.display_name for author in article.authors.all()],
+        "authors": [author.byline_name for author in article.authors.all()],
         "tags": [[tag.name, tag.slug] for tag in article.tags.all()],
         "entities": [[e.pk, e.entity_type, e.name, e.slug] for e in entities],
     }

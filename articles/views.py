@@ -124,7 +124,7 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
             "mainEntityOfPage": absolute(article.get_absolute_url()),
             "url": absolute(article.get_absolute_url()),
             "author": [
-                {"@type": "Person", "name": author.display_name}
+                {"@type": "Person", "name": author.byline_name}
                 for author in parts.authors
             ],
             "publisher": {"@type": "Organization", "name": "coopsite"},

@@ -125,7 +125,7 @@ def test_a_published_article_has_its_source_its_html_and_its_confirmed_links(
     assert response.status_code == 200
     assert data["body_markdown"] == "Pakistan bought the *Bayraktar TB2*."
     assert data["body_html"] == "<p>Pakistan bought the <em>Bayraktar TB2</em>.</p>\n"
-    assert data["authors"] == [{"username": "writer", "name": "Ada Writer"}]
+    assert data["authors"] == [{"slug": "ada-writer", "name": "Ada Writer"}]
     assert {(link["role"], link["entity"]["slug"]) for link in data["links"]} == {
         ("mentions", "pakistan"),
         ("mentions", "bayraktar-tb2"),

@@ -21,7 +21,7 @@ from partnerships.models import (
     Partnership,
     Source,
 )
-from tests.factories import DataIssueFactory, PartnershipFactory
+from tests.factories import DataIssueFactory, PartnershipFactory, UserFactory
 from tests.security.payloads import PAYLOADS
 
 pytestmark = pytest.mark.django_db
@@ -229,3 +229,32 @@ def test_delivery_years_are_a_list_in_json_lines_and_text_in_csv(client, records
         r for r in read_json_lines(client) if r["table"] == "partnership_systems"
     ]
     assert line["delivery_years"] == [2022, 2023]
+
+
+def test_no_login_name_is_published_anywhere_an_author_is_named(client, records):
+    named = records["article"].authors.get()
+    nameless = UserFactory(username="login-only-name", first_name="", last_name="")
+    records["article"].authors.add(nameless)
+    article = records["article"].get_absolute_url()
+
+    snapshots.build()
+
+    outputs = {
+        "article page": client.get(article).text,
+        "article list": client.get("/articles/").text,
+        "feed": client.get("/feeds/articles/").text,
+        "api": client.get(f"/api/v1/articles/{records['article'].slug}/").text,
+        "bulk download": gzip.decompress(
+            download(client, "/api/v1/downloads/latest.jsonl.gz")
+        ).decode(),
+        "bulk csv": json.dumps(read_csv_tables(client)["article_authors"]),
+    }
+    for where, text in outputs.items():
+        assert "login-only-name" not in text, where
+        assert "username" not in text, where
+        assert "coopsite staff" in text, where  # the nameless author's byline
+    authors = client.get(f"/api/v1/articles/{records['article'].slug}/").json()
+    assert sorted(authors["authors"], key=lambda author: author["name"]) == [
+        {"slug": named.author_slug, "name": "Ada Writer"},
+        {"slug": nameless.author_slug, "name": "coopsite staff"},
+    ]
