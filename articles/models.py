@@ -99,6 +99,26 @@ class ArticleQuerySet(models.QuerySet):
             status=ArticleStatus.PUBLISHED, published_at__gt=timezone.now()
         )
 
+    def in_state(self, state: str) -> ArticleQuerySet:
+        """Articles where the workflow says they stand (``workflow.State``):
+        a status, with "published" only those readers see and "scheduled"
+        those whose time has not come."""
+        return self.filter(state_condition(state))
+
+
+def state_condition(state: str) -> models.Q:
+    """The condition for articles in a workflow state (``workflow.State``'s
+    values); ValueError for anything else."""
+    if state == "scheduled":
+        return models.Q(status=ArticleStatus.PUBLISHED, published_at__gt=timezone.now())
+    if state == ArticleStatus.PUBLISHED:
+        return models.Q(
+            status=ArticleStatus.PUBLISHED, published_at__lte=timezone.now()
+        )
+    if state in ArticleStatus.values:
+        return models.Q(status=state)
+    raise ValueError(f"no such state: {state!r}")
+
 
 class Article(TimeStampedModel):
     title = models.CharField(max_length=255)

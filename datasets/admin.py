@@ -31,6 +31,7 @@ class ReadOnlyAdminMixin:
 
 @admin.register(ImportRun)
 class ImportRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    view_on_site = False  # runs have no public page
     list_display = [
         "started_at",
         "dataset",
@@ -105,6 +106,7 @@ class IssueStatusFilter(admin.SimpleListFilter):
 
 @admin.register(DataIssue)
 class DataIssueAdmin(admin.ModelAdmin):
+    view_on_site = False  # the record has one: "record" links to it
     list_display = [
         "external_id",
         "record_link",

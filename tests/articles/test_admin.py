@@ -74,9 +74,26 @@ def test_the_changelist_shows_scheduled_articles_as_scheduled(superuser_client):
 
     from django.utils import timezone
 
-    PublishedArticleFactory(published_at=timezone.now() + dt.timedelta(days=2))
-    page = superuser_client.get(reverse("admin:articles_article_changelist")).content
+    PublishedArticleFactory(
+        title="Out on Friday", published_at=timezone.now() + dt.timedelta(days=2)
+    )
+    PublishedArticleFactory(title="Out now")
+    url = reverse("admin:articles_article_changelist")
+    page = superuser_client.get(url).content
     assert b"Scheduled for" in page
+
+    # The status filter speaks in the same states: scheduled apart,
+    # published only what readers see.
+    def titles(state):
+        listed = superuser_client.get(url, {"status__exact": state})
+        return {article.title for article in listed.context["cl"].result_list}
+
+    assert titles("scheduled") == {"Out on Friday"}
+    assert titles("published") == {"Out now"}
+    filters = superuser_client.get(url, {"_facets": "True"}).text
+    assert "Scheduled (1)" in filters
+    assert "Published (1)" in filters
+    assert superuser_client.get(url, {"status__exact": "live"}).url.endswith("?e=1")
 
 
 def test_the_slug_is_prepopulated_from_the_title(superuser_client):

@@ -440,6 +440,11 @@ def test_import_runs_are_read_only_in_the_admin(
     assert page.status_code == 200
     assert recorded.sha256 in page.content.decode()
     assert 'name="_save"' not in page.content.decode()
+    assert "View on site" not in page.content.decode()  # runs have no public page
+    issue = reverse(
+        "admin:datasets_dataissue_change", args=[DataIssue.objects.first().pk]
+    )
+    assert "View on site" not in superuser_client.get(issue).content.decode()
     assert researcher_client.get(url).status_code == 200
     assert superuser_client.post(url, {"file_name": "x"}).status_code == 403
     delete = reverse("admin:datasets_importrun_delete", args=[recorded.pk])
