@@ -70,6 +70,20 @@ def normalise_name(text: str) -> str:
     return _NOT_WORD.sub(" ", folded).strip()
 
 
+# Where letters are followed by digits in a normalised name: "f16" (typed
+# "F16"), "f 16" (written "F-16").
+_LETTERS_DIGITS = re.compile(r"(?<=[^\W\d_])(?=\d)")
+_SPACED_JUNCTION = re.compile(r"(?<=[^\W\d_]) (?=\d)")
+
+
+def designation_spellings(key: str) -> set[str]:
+    """The ways a designation's normalised name is written, its letters
+    and the digits after them apart or together: "f16" and "f 16" (typed
+    "F16", written "F-16"), "s 400" and "s400". ``key`` is
+    ``normalise_name``'s."""
+    return {key, _LETTERS_DIGITS.sub(" ", key), _SPACED_JUNCTION.sub("", key)}
+
+
 _NOT_IN_SLUG = re.compile(r"[^\w\s-]")
 _DASHES = re.compile(r"[-\s]+")
 

@@ -13,7 +13,7 @@ from coopsite.filtering import (
     YearFilter,
 )
 from core import free_text
-from core.names import normalise_name
+from core.names import designation_spellings, normalise_name
 
 from .models import (
     Alias,
@@ -256,15 +256,20 @@ def named(queryset, value: str):
     ``value``, as typed or with accents and case aside ("turkiye" finds
     Türkiye, "hisar" HİSAR-A): the index pages' "Name" box and the API's
     record lists' ``q``."""
-    folded = normalise_name(value)
+    # A designation written apart or together: "F16" finds "F-16".
+    spellings = (
+        sorted(designation_spellings(folded))
+        if (folded := normalise_name(value))
+        else []
+    )
     aliases = Q(name__icontains=value)
-    if folded:
-        aliases |= Q(normalised__contains=folded)
+    for spelling in spellings:
+        aliases |= Q(normalised__contains=spelling)
     matches = Q(name__icontains=value) | Q(
         pk__in=Alias.objects.filter(aliases).values("entity_id")
     )
-    if folded:
-        matches |= Q(pk__in=free_text.names_holding(queryset.model, folded))
+    for spelling in spellings:
+        matches |= Q(pk__in=free_text.names_holding(queryset.model, spelling))
     return queryset.filter(matches)
 
 

@@ -22,6 +22,7 @@ highlighting and counting stay on a bounded number of matches
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from html import escape
 
@@ -402,7 +403,8 @@ class SQLiteBackend(_Backend):
         # Words are letters and digits only: they cannot break the syntax.
         if clause.word:
             return f'"{clause.word}"*'  # the word, or a longer one it starts
-        return "(" + " OR ".join(f'"{" ".join(p)}"' for p in clause.names) + ")"
+        end = "*" if clause.open_ended else ""
+        return "(" + " OR ".join(f'"{" ".join(p)}"{end}' for p in clause.names) + ")"
 
     def match(self, query: SearchQuery) -> str:
         # Every clause must match (AND).
@@ -471,6 +473,10 @@ class SQLiteBackend(_Backend):
             return cursor.fetchall()
 
 
+# Single letters in PostgreSQL's English stop words.
+STOP_LETTERS = frozenset("adimosty")
+
+
 class PostgreSQLBackend(_Backend):
     """A stored tsvector (weights A title, B keywords, C body) under a GIN
     index, in the ``coopsite`` text search configuration: English stemming
@@ -487,9 +493,29 @@ class PostgreSQLBackend(_Backend):
         # Words are letters and digits only: they cannot break the syntax.
         if clause.word:
             return f"{clause.word}:*{weight}"  # the word, or a longer one it starts
+
+        def term(word: str, last: bool) -> str:
+            star = "*" if last and clause.open_ended else ""
+            return f"{word}:{star}{weight}" if star or weight else word
+
+        def variants(phrase: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+            signed = clause.open_ended and any(w.isdigit() for w in phrase[1:])
+            # A letter English stemming drops ("s" of "S-400") would leave
+            # "400…" alone, which "4000" starts: the signed form only.
+            if not (signed and phrase[0] in STOP_LETTERS):
+                yield phrase
+            # PostgreSQL's parser reads the "-17" of "JF-17" as a signed
+            # number: a designation's digits after letters are that too.
+            if signed:
+                yield (
+                    phrase[0],
+                    *(f"'-{w}'" if w.isdigit() else w for w in phrase[1:]),
+                )
+
         phrases = (
-            " <-> ".join(f"{word}{':' + weight if weight else ''}" for word in phrase)
+            " <-> ".join(term(w, n == len(words) - 1) for n, w in enumerate(words))
             for phrase in clause.names
+            for words in variants(phrase)
         )
         return "(" + " | ".join(f"({phrase})" for phrase in phrases) + ")"
 

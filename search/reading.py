@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from core.names import fold, normalise_name
+from core.names import designation_spellings, fold, normalise_name
 from partnerships.mentions import get_detector, is_short_capitals
 from partnerships.models import Alias, Entity
 
@@ -43,6 +43,9 @@ class Clause:
     word: str = ""
     names: tuple[tuple[str, ...], ...] = ()
     entity_ids: tuple[int, ...] = ()
+    # The last word of each name may start a longer one ("F-16" finds
+    # "F-16C"): a designation the reader typed, not an entity's name.
+    open_ended: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,16 +108,26 @@ def read(text: str) -> Reading:
         for s, e, w in typed
         if not any(s >= start and e <= end for start, end, _ in spans)
     ]
-    clauses.extend(Clause(word=w) for _, _, w in in_spans)
+    clauses.extend(_word_clauses(text, in_spans))
 
     whole = bool(spans) and not in_spans and covered == len(typed)
     named = tuple(dict.fromkeys(i for c in clauses for i in c.entity_ids))
-    title_keys = {normalise_name(text)}
+    title_keys = designation_spellings(normalise_name(text))
     if whole and len(clauses) == 1:
         title_keys.update(" ".join(phrase) for phrase in clauses[0].names)
-    marked = {w for _, _, w in typed}
+    # A designation's letter ("F" of "F-16") would mark every word it
+    # starts ("FGA", "France"): its digits are marked instead.
+    lone_letters = {
+        w for c in clauses if c.open_ended for p in c.names for w in p if len(w) == 1
+    }
+    marked = {w for _, _, w in typed if w not in lone_letters}
     for clause in clauses:
-        marked.update(w for phrase in clause.names for w in phrase if len(w) > 3)
+        marked.update(
+            w
+            for phrase in clause.names
+            for w in phrase
+            if len(w) > 3 or (clause.open_ended and len(w) > 1)  # "JF-17": jf, 17
+        )
     return Reading(
         text=text,
         terms=tuple(w for _, _, w in typed),
@@ -124,6 +137,41 @@ def read(text: str) -> Reading:
         title_keys=tuple(sorted(title_keys)),
         marked=tuple(sorted(marked)),
     )
+
+
+# What joins the parts of a designation: "F-16", "JF‑17".
+_JOINERS = {"-", "\u2010", "\u2011", "\u2013"}
+
+
+def _word_clauses(text: str, typed: list[tuple[int, int, str]]) -> list[Clause]:
+    """The clauses of the words that name nothing: each word (or a longer
+    one it starts), but a designation ("F-16", "F16", "S-400", "JF17": a
+    word of letters then digits, or words joined by hyphens with a digit
+    among them) is its words in a row, written apart or together: "F16"
+    finds "F-16", and "S-400" finds neither "ship" nor "4000"."""
+    runs: list[list[tuple[int, int, str]]] = []
+    for item in typed:
+        if runs and text[runs[-1][-1][1] : item[0]] in _JOINERS:
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    clauses = []
+    for run in runs:
+        parts = [word for _, _, word in run]
+        key = " ".join(parts)
+        spellings = designation_spellings(key)
+        is_designation = any(c.isdigit() for c in key) and (
+            len(parts) > 1 or len(spellings) > 1
+        )
+        if not is_designation:
+            clauses.extend(Clause(word=word) for word in parts)
+            continue
+        spellings.add("".join(parts))
+        phrases = sorted(
+            {tuple(s.split()) for s in spellings}, key=lambda p: (len(p), p)
+        )
+        clauses.append(Clause(names=tuple(phrases[:MAX_ALTERNATIVES]), open_ended=True))
+    return clauses
 
 
 def _named_spans(text: str) -> list[tuple[int, int, tuple[int, ...]]]:

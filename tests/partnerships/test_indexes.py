@@ -290,3 +290,31 @@ def test_the_name_box_finds_a_name_typed_without_its_accents(
     assert response.status_code == 200
     names = [record.name for record in response.context["object_list"]]
     assert found in names, names
+
+
+@pytest.mark.parametrize(
+    ("url", "typed", "found"),
+    [
+        ("/systems/", "F16", ["F-16C Block 52"]),
+        ("/systems/", "jf17", ["JF-17 Thunder"]),
+        ("/systems/", "JF-17", ["JF-17 Thunder"]),
+        ("/systems/", "mirage5", ["Mirage 5"]),
+        ("/partnerships/", "F16", ["F-16C Block 52 to Pakistan"]),
+        ("/api/v1/systems/", "f16", ["F-16C Block 52"]),
+    ],
+)
+def test_the_name_box_finds_a_designation_written_apart_or_together(
+    client, commit, url, typed, found
+):
+    with commit():
+        for name in ("F-16C Block 52", "JF-17 Thunder", "Mirage 5", "F-35A"):
+            SystemFactory(name=name)
+        PartnershipFactory(name="F-16C Block 52 to Pakistan")
+        PartnershipFactory(name="F-35A to Poland")
+    response = client.get(url, {"q": typed})
+    assert response.status_code == 200
+    if url.startswith("/api/"):
+        names = [record["name"] for record in response.json()["results"]]
+    else:
+        names = [record.name for record in response.context["object_list"]]
+    assert names == found

@@ -75,6 +75,31 @@ def test_search_ignores_accents_and_case(commit):
     assert titles("akinci") == ["Bayraktar Akıncı"]
 
 
+@pytest.mark.parametrize("typed", ["F16", "f16", "F-16", "F\u201116", "f-16"])
+def test_a_designation_is_found_written_apart_or_together(commit, typed):
+    with commit():
+        SystemFactory(name="F-16C Block 52", summary="A fighter.")
+        SystemFactory(name="JF-17 Thunder", summary="A fighter.")
+        PartnershipFactory(name="F-16A to Pakistan", summary="Forty aircraft.")
+        PartnershipFactory(name="Ship engines", summary="For 16 frigates, from France.")
+    assert sorted(titles(typed)) == ["F-16A to Pakistan", "F-16C Block 52"]
+    assert sorted(titles("JF17")) == ["JF-17 Thunder"]
+    # The digits are marked, not every word that starts with an "f".
+    marked = sorted(hit.title for hit in search(typed).hits(0, 5))
+    assert marked == ["F-<mark>16A</mark> to Pakistan", "F-<mark>16C</mark> Block 52"]
+
+
+def test_a_designation_keeps_its_parts_together(commit):
+    with commit():
+        SystemFactory(name="CM-400AKG", summary="An anti-ship missile.")
+        PartnershipFactory(name="Ship engine sale", summary="4000 hours.")
+        SystemFactory(name="King Air-350", summary="Surveillance.")
+    # Not the "s" of "ship" with "4000", nor "su…" with "350".
+    assert titles("S-400") == []
+    assert titles("Su-35") == []
+    assert titles("CM-400") == ["CM-400AKG"]
+
+
 def test_search_stems_english_words(commit):
     with commit():
         PublishedArticleFactory(title="Exporting drones", body="Nothing else.")
