@@ -70,6 +70,19 @@ def normalise_name(text: str) -> str:
     return _NOT_WORD.sub(" ", folded).strip()
 
 
+# Initials with full stops: "U.S.", "U.S.S.R.", "u.k" (the last stop may
+# be left out).
+_INITIALS = re.compile(r"(?<![^\W\d_])((?:[^\W\d_]\.){1,}[^\W\d_])\.?(?![^\W\d_])")
+
+
+def without_stops_in_initials(text: str) -> str:
+    """``text`` with initials written as one word, as codes are: "U.S." is
+    "US", "U.S.S.R." "USSR" (a reader types them either way)."""
+    if "." not in text:
+        return text
+    return _INITIALS.sub(lambda match: match.group(1).replace(".", ""), text)
+
+
 # Where letters are followed by digits in a normalised name: "f16" (typed
 # "F16"), "f 16" (written "F-16").
 _LETTERS_DIGITS = re.compile(r"(?<=[^\W\d_])(?=\d)")

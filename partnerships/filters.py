@@ -13,7 +13,11 @@ from coopsite.filtering import (
     YearFilter,
 )
 from core import free_text
-from core.names import designation_spellings, normalise_name
+from core.names import (
+    designation_spellings,
+    normalise_name,
+    without_stops_in_initials,
+)
 
 from .models import (
     Alias,
@@ -256,6 +260,7 @@ def named(queryset, value: str):
     ``value``, as typed or with accents and case aside ("turkiye" finds
     Türkiye, "hisar" HİSAR-A): the index pages' "Name" box and the API's
     record lists' ``q``."""
+    value = without_stops_in_initials(value)  # "U.S." as "US"
     # A designation written apart or together: "F16" finds "F-16".
     spellings = (
         sorted(designation_spellings(folded))

@@ -19,7 +19,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from core.names import designation_spellings, fold, normalise_name
+from core.names import (
+    designation_spellings,
+    fold,
+    normalise_name,
+    without_stops_in_initials,
+)
 from partnerships.mentions import get_detector, is_short_capitals
 from partnerships.models import Alias, Entity
 
@@ -70,6 +75,7 @@ class Reading:
 
 def read(text: str) -> Reading:
     """Read ``text``: its words, and the entities it names."""
+    typed_text, text = text, without_stops_in_initials(text)  # "U.S." is "US"
     typed = [
         (match.start(), match.end(), word)
         for match in _TERM.finditer(text)
@@ -77,7 +83,7 @@ def read(text: str) -> Reading:
         if word
     ][:MAX_TERMS]
     if not typed:
-        return Reading(text)
+        return Reading(typed_text)
     found = _named_spans(text[: typed[-1][1]])
     names = _names_of({i for _, _, ids in found for i in ids})
     # A name whose entities are gone (the detector not yet told) is words.
@@ -129,7 +135,7 @@ def read(text: str) -> Reading:
             if len(w) > 3 or (clause.open_ended and len(w) > 1)  # "JF-17": jf, 17
         )
     return Reading(
-        text=text,
+        text=typed_text,
         terms=tuple(w for _, _, w in typed),
         clauses=tuple(clauses),
         named=named[:MAX_NAMED] if whole else (),

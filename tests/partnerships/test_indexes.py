@@ -276,6 +276,8 @@ def test_the_page_size_in_effect_is_the_one_the_form_shows(client):
         ("/countries/", "CURACAO", "Curaçao"),
         ("/systems/", "hisar", "HİSAR-A"),
         ("/systems/", "HİSAR", "HİSAR-A"),
+        ("/countries/", "U.S.A.", "United States"),
+        ("/countries/", "U.K.", "United Kingdom"),
     ],
 )
 def test_the_name_box_finds_a_name_typed_without_its_accents(

@@ -100,6 +100,25 @@ def test_a_designation_keeps_its_parts_together(commit):
     assert titles("CM-400") == ["CM-400AKG"]
 
 
+@pytest.mark.parametrize(
+    ("dotted", "code", "alpha_2"),
+    [("U.S.", "US", "US"), ("U.S.A.", "USA", "US"), ("U.K.", "UK", "GB")],
+)
+def test_initials_with_full_stops_are_read_as_the_code(
+    country, commit, dotted, code, alpha_2
+):
+    with commit():
+        deal = PartnershipFactory(name="Deal one")
+        ParticipantFactory(partnership=deal, country=country(alpha_2))
+        PartnershipFactory(name="Unsold surplus")  # a "u…" and an "s…"
+        PartnershipFactory(name="Republique du Senegal deal")  # "u s" inside
+    found = titles(dotted)
+    assert found == titles(code)
+    assert "Deal one" in found
+    assert "Unsold surplus" not in found
+    assert "Republique du Senegal deal" not in found
+
+
 def test_search_stems_english_words(commit):
     with commit():
         PublishedArticleFactory(title="Exporting drones", body="Nothing else.")
