@@ -55,13 +55,34 @@ def test_the_network_links_each_country_to_its_page(page, site):
     expect(page.get_by_role("heading", level=1)).to_have_text("Pakistan")
 
 
+@pytest.mark.parametrize(
+    ("width", "says", "not_said"),
+    [(1280, "placed where they lie on the map", "ranked, most first"),
+     (390, "ranked, most first", "on the map")],
+)  # fmt: skip
+def test_the_network_says_what_the_screen_shows(browser, site, width, says, not_said):
+    context = browser.new_context(viewport={"width": width, "height": 844})
+    page = context.new_page()
+    page.goto(f"{site}/network/")
+    lede = page.locator(".lede").inner_text()
+    assert says in lede
+    assert not_said not in lede
+    context.close()
+
+
 def test_filters_work_on_a_phone_without_javascript(browser, site):
     context = browser.new_context(
         viewport={"width": 390, "height": 844}, java_script_enabled=False
     )
     page = context.new_page()
     page.goto(f"{site}/articles/")
-    page.get_by_role("link", name="Filter these results").click()
+    # The filters come first, on the screen as in the page (and so in the
+    # order the keyboard moves), with a way past them to the results.
+    filters = page.locator("#id_country").bounding_box()
+    results = page.locator(".results-count").bounding_box()
+    assert filters["y"] < results["y"]
+    page.get_by_role("link", name="Skip to the results").click()
+    assert page.evaluate("location.hash") == "#results-heading"
     page.select_option("#id_country", "pakistan")
     page.get_by_role("button", name="Apply filters").click()
     expect(page.locator(".results-count")).to_have_text("3 articles")

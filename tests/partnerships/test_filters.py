@@ -213,8 +213,13 @@ def test_bad_filter_input_gets_a_clear_message_not_an_error(
 ):
     response = client.get(LIST, params)
     assert response.status_code == 200
-    assert message in response.content.decode()
-    assert "Some filters could not be used" in response.content.decode()
+    page = response.content.decode()
+    assert message in page
+    assert "Some filters could not be used" in page
+    # Nothing was looked for: no "0 partnerships", no "nothing matches".
+    assert "No partnerships shown until the filters are corrected" in page
+    assert "matches these filters" not in page
+    assert "0 partnerships" not in page
 
 
 @pytest.mark.parametrize("page", ["0", "-1", "999999999", "abc"])
