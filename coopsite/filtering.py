@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -422,6 +422,14 @@ class KeptCountPaginator(Paginator):
         return self._keep_count(partial(counted, self))
 
 
+class PastTheLastPage(Exception):
+    """A page number past a list's last page: the view sends readers there."""
+
+    def __init__(self, last: int):
+        super().__init__(last)
+        self.last = last
+
+
 class FacetedListMixin:
     """A FilterView's list page (``templates/list_page.html``): what the
     items are called, the filter form's visible fields (``list_filters``),
@@ -435,6 +443,31 @@ class FacetedListMixin:
 
     def get_default_page_size(self) -> int:
         return PAGE_SIZES[0]
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)  # type: ignore[misc]
+        except PastTheLastPage as past:
+            # A page the list no longer has (it shrank since the address was
+            # shared): its last page, with the same filters.
+            query = request.GET.copy()
+            if past.last > 1:
+                query["page"] = str(past.last)
+            else:
+                query.pop("page", None)
+            return HttpResponseRedirect(
+                f"{request.path}?{query.urlencode()}" if query else request.path
+            )
+
+    def paginate_queryset(self, queryset, page_size):
+        try:
+            return super().paginate_queryset(queryset, page_size)  # type: ignore[misc]
+        except Http404:
+            number = self.request.GET.get("page", "")
+            if not (number.isdecimal() and int(number) > 1):
+                raise  # no page number ("abc", "0", "-1"): not found
+            paginator = self.get_paginator(queryset, page_size)
+            raise PastTheLastPage(paginator.num_pages) from None
 
     def get_paginate_by(self, queryset):
         return page_size(self.request, self.get_default_page_size())

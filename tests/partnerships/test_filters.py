@@ -222,9 +222,19 @@ def test_bad_filter_input_gets_a_clear_message_not_an_error(
     assert "0 partnerships" not in page
 
 
-@pytest.mark.parametrize("page", ["0", "-1", "999999999", "abc"])
-def test_bad_page_numbers_are_not_found(client, records, page):
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "1e3"])
+def test_what_is_no_page_number_is_not_found(client, records, page):
     assert client.get(LIST, {"page": page}).status_code == 404
+
+
+@pytest.mark.parametrize("page", ["2", "999999999"])
+def test_a_page_past_the_end_sends_readers_to_the_last_one(client, records, page):
+    """A shared address of a later page still leads somewhere when the
+    list has shrunk: its last page, filters kept."""
+    response = client.get(LIST, {"kind": "export", "page": page, "per_page": 50})
+    assert response.status_code == 302
+    assert response.url == f"{LIST}?kind=export&per_page=50"  # one page: page 1
+    assert client.get(response.url).status_code == 200
 
 
 # --- Articles ------------------------------------------------------------------

@@ -320,3 +320,11 @@ def test_the_name_box_finds_a_designation_written_apart_or_together(
     else:
         names = [record.name for record in response.context["object_list"]]
     assert names == found
+
+
+def test_a_page_past_the_end_of_an_index_sends_readers_to_its_last_page(client):
+    last = client.get("/countries/").context["paginator"].num_pages
+    assert last > 1
+    response = client.get("/countries/", {"region": "", "page": last + 5})
+    assert response.status_code == 302
+    assert response.url == f"/countries/?region=&page={last}"
