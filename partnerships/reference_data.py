@@ -42,10 +42,15 @@ DISPLAY_NAMES = {
     "CZ": "Czechia",
 }
 
+# Languages of the UN in other scripts than Latin: each country is found by
+# its name in them too (CLDR's, through Babel).
+OTHER_SCRIPTS = ("ar", "ru", "zh")
+
 # Names used by the press and by datasets that no library gives the country.
 EXTRA_ALIASES = {
     "AE": ["UAE", "Emirates"],
     "BA": ["Bosnia-Herzegovina", "Bosnia"],
+    "CN": ["PRC"],
     "CD": ["DR Congo", "DRC", "Congo-Kinshasa", "Congo, Democratic Republic of"],
     "CG": ["Congo-Brazzaville", "Congo, Republic of"],
     "CI": ["Ivory Coast"],
@@ -320,6 +325,9 @@ def country_records() -> list[CountryRecord]:
     from babel import Locale
 
     cldr = Locale("en").territories
+    other_scripts = {
+        language: Locale(language).territories for language in OTHER_SCRIPTS
+    }
     records: dict[str, CountryRecord] = {}
 
     for iso in pycountry.countries:
@@ -344,6 +352,11 @@ def country_records() -> list[CountryRecord]:
         record.names += [(name, 0), (official, 0), (iso.name, 1), (common, 1)]
         record.names += [(cldr.get(iso.alpha_2, ""), 1), (info.get("name", ""), 1)]
         record.names += [(alias, 0) for alias in EXTRA_ALIASES.get(iso.alpha_2, [])]
+        # Its name in the other scripts of the UN's languages ("Россия",
+        # "中国", "روسيا"), for a reader who types it so.
+        record.names += [
+            (names.get(iso.alpha_2, ""), 2) for names in other_scripts.values()
+        ]
         record.names += [
             (spelling, 2)
             for spelling in mended_spellings(info.get("altSpellings") or [])

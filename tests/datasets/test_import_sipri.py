@@ -169,7 +169,7 @@ BAD_VALUES = [
         ("start_date", "19x5", IssueReason.NOT_A_YEAR),
     ),
     (
-        lambda d: d.update(delivery_years="2001; 20001"),
+        lambda d: d.update(delivery_years="2019; 20001"),
         "the delivery year “20001” is not a year",
         ("delivery_years", "20001", IssueReason.NOT_A_YEAR),
     ),

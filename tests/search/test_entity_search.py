@@ -75,6 +75,28 @@ def test_every_name_of_turkiye_finds_the_same_results_with_the_country_first(
     assert search(text).count_by_kind() == search("Türkiye").count_by_kind()
 
 
+@pytest.mark.parametrize(
+    ("typed", "alpha_2"),
+    [
+        ("Россия", "RU"),
+        ("中国", "CN"),
+        ("PRC", "CN"),
+        ("باكستان", "PK"),
+        ("Турция", "TR"),
+    ],
+)
+def test_a_country_is_found_by_its_name_in_other_scripts(
+    country, commit, typed, alpha_2
+):
+    named = country(alpha_2)
+    with commit():
+        deal = PartnershipFactory(name="A deal", summary="")
+        ParticipantFactory(partnership=deal, country=named, role="supplier")
+    results = found(typed)
+    assert results[0] == ("country", named.name)
+    assert ("partnership", "A deal") in results
+
+
 def test_a_name_among_other_words_may_be_any_of_its_names(country, commit):
     with commit():
         PublishedArticleFactory(
