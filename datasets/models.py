@@ -191,9 +191,13 @@ class DataIssue(models.Model):
         return reverse("admin:datasets_dataissue_change", args=[self.pk])
 
     @property
-    def source_note(self) -> str:
-        """What a reader sees beside the value: "the source gives …"."""
-        return f"the source gives “{self.source_value}”"
+    def source_value_shown(self) -> str:
+        """The value as a reader is told the source gives it: a date's parts
+        are kept joined, the missing ones empty ("20x1--" for a year and
+        nothing else), and shown without the empty ones ("20x1")."""
+        if self.field.endswith("_date"):
+            return self.source_value.rstrip("-")
+        return self.source_value
 
 
 class ImportLock(models.Model):

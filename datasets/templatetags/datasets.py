@@ -40,14 +40,10 @@ def source_notes(entity):
             issue.field, issue.field.replace("_", " ").capitalize()
         )
         if issue.reason == IssueReason.ENDS_BEFORE_START:
-            text = (
-                f"uncertain: the source gives “{issue.source_value}”, before the start"
-            )
+            text = f"uncertain: the source gives “{issue.source_value_shown}”, before the start"
         elif issue.reason == IssueReason.UNKNOWN_NAME:
-            text = (
-                f"the source gives “{issue.source_value}”, which is not a known state"
-            )
+            text = f"the source gives “{issue.source_value_shown}”, which is not a known state"
         else:
-            text = f"the source gives “{issue.source_value}”"
+            text = f"the source gives “{issue.source_value_shown}”"
         notes.append({"label": label, "text": text})
     return {"notes": notes}

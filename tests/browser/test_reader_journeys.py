@@ -90,3 +90,14 @@ def test_filters_work_on_a_phone_without_javascript(browser, site):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390
     context.close()
+
+
+def test_a_country_s_partners_are_a_table_on_a_phone(browser, site):
+    """The bar chart's labels would be under 8 px at 390 px: the table,
+    which gives the same figures, alone."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{site}/countries/pakistan/")
+    expect(page.locator(".partners-chart")).to_be_hidden()
+    expect(page.get_by_role("table", name="Partner countries")).to_be_visible()
+    context.close()

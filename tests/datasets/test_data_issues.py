@@ -470,3 +470,14 @@ def test_readers_see_the_best_reading_and_what_the_source_gives(client, flawed_m
     assert "End: uncertain: the source gives “1982-11-10”, before the start." in page
     other = client.get(exercise("mme1").get_absolute_url()).content.decode()
     assert "Notes on the source" not in other
+
+
+def test_a_date_the_source_gives_in_part_is_shown_as_given(client, tmp_path):
+    row = MmeExerciseFactory(MMEID="mme11", s_year="20x1", s_month="", s_day="")
+    run("import_exercises", mme_file(tmp_path, [row]))
+    issue = DataIssue.objects.get()
+    assert issue.source_value == "20x1--"  # kept verbatim, cells joined
+
+    page = client.get(exercise("mme11").get_absolute_url()).content.decode()
+
+    assert "the source gives “20x1”" in page
