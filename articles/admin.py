@@ -35,6 +35,7 @@ from coopsite.admin import (
     KeptRelatedOnlyFilter,
     public_url,
 )
+from core import free_text
 from core.admin import without_record_stamps
 
 from . import history, linking, permissions, services, workflow
@@ -187,6 +188,24 @@ class ArticleAdmin(KeptCountMixin, admin.ModelAdmin):
             .annotate(suggestions=suggested_link_count())
         )
         return permissions.visible_in_admin(request.user, queryset)
+
+    def get_search_results(self, request, queryset, search_term):
+        """What the site's search finds too (drafts and all: the index
+        holds every article), so that "turkiye" finds what "Türkiye" does
+        and "drone" finds "drones", as readers' search does; and what the
+        words are part of (a slug, a fragment of a word), as Django's
+        search finds it."""
+        found, may_have_duplicates = super().get_search_results(
+            request, queryset, search_term
+        )
+        if not search_term.strip():
+            return found, may_have_duplicates
+        keys = free_text.found_pks(Article, search_term, unpublished=True)
+        if not keys:
+            return found, may_have_duplicates
+        # One parameter however many (a common word finds most articles).
+        in_index = queryset.filter(free_text.among("pk", sorted(set(keys))))
+        return found | in_index, may_have_duplicates
 
     def prepare_changelist_rows(self, rows: list[Article]) -> None:
         """A changelist page's rows, before they are written (not when they

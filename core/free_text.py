@@ -32,9 +32,9 @@ from itertools import accumulate, pairwise
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import F, Lookup, Model, QuerySet
 
-# (model, text) → the primary keys of its rows a reader may see that the
-# text finds.
-Finder = Callable[[type[Model], str], list[int]]
+# (model, text, unpublished=…) → the primary keys of its rows a reader may
+# see (or, ``unpublished``, any) that the text finds.
+Finder = Callable[..., list[int]]
 
 _finder: Finder | None = None
 
@@ -72,15 +72,16 @@ def names_holding(
     return _name_finder(model, folded, whole=whole)
 
 
-def found_pks(model: type[Model], text: str) -> list[int]:
+def found_pks(model: type[Model], text: str, *, unpublished: bool = False) -> list[int]:
     """The primary keys of the rows of ``model`` readers may see that
-    ``text`` finds, in one query on the search index."""
+    ``text`` finds (``unpublished``: whether readers may see them or not,
+    for the admin's search), in one query on the search index."""
     if _finder is None:
         raise ImproperlyConfigured(
             "Nothing answers the lists' free-text filters: the search app "
             "registers it when it starts (is it in INSTALLED_APPS?)."
         )
-    return _finder(model, text)
+    return _finder(model, text, unpublished=unpublished)
 
 
 class FoundKeys:

@@ -5,10 +5,10 @@ from django.db import migrations
 
 
 def index_countries_again(apps, schema_editor):
+    if not apps.get_model("search", "SearchEntry").objects.exists():
+        return  # a new database: indexed whole after migrating (search.apps)
     Country = apps.get_model("partnerships", "Country")
     pks = list(Country.objects.values_list("pk", flat=True))
-    if not pks:
-        return
     from search import indexing  # the live indexer: documents as the code makes them
 
     indexing.index_entities(pks)

@@ -1,5 +1,6 @@
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -67,6 +68,37 @@ def test_the_changelist_filters_by_status_and_author(superuser_client):
     assert titles({"status__exact": ArticleStatus.PUBLISHED}) == {"Omar's essay"}
     assert titles({"authors__id__exact": leyla.pk}) == {"Leyla's draft"}
     assert titles({"q": "omar's"}) == {"Omar's essay"}
+
+
+def test_the_changelist_search_finds_what_the_sites_search_finds_drafts_too(
+    editor_client, contributor, commit
+):
+    with commit():
+        ArticleFactory(
+            title="Notes from Türkiye", slug="notes", standfirst="", body="Drones."
+        )
+        PublishedArticleFactory(
+            title="Exported corvettes", slug="ships", standfirst="", body="No."
+        )
+        ArticleFactory(title="Unrelated", slug="about-turkiye", standfirst="", body="x")
+    url = reverse("admin:articles_article_changelist")
+
+    def titles(term):
+        listed = editor_client.get(url, {"q": term}).context["cl"].result_list
+        return sorted(article.title for article in listed)
+
+    # Accents and case aside, and a word's other forms, as readers' search.
+    assert titles("turkiye") == [
+        "Notes from Türkiye",
+        "Unrelated",  # its slug holds "turkiye": Django's search still
+    ]
+    assert titles("Türkiye") == ["Notes from Türkiye"]
+    assert titles("drone") == ["Notes from Türkiye"]
+    assert titles("export corvette") == ["Exported corvettes"]
+    # A contributor's search keeps to their own articles.
+    theirs = Client()
+    theirs.force_login(contributor)
+    assert list(theirs.get(url, {"q": "turkiye"}).context["cl"].result_list) == []
 
 
 def test_the_changelist_shows_scheduled_articles_as_scheduled(superuser_client):
