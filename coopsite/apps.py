@@ -8,9 +8,11 @@ class CoopsiteAdminConfig(AdminConfig):
         super().ready()
         from . import (
             checks,  # noqa: F401 (registers the deploy checks)
+            collation,
             lookups,
         )
         from .history import share_manager_classes
 
         share_manager_classes()
         lookups.register()
+        collation.register()

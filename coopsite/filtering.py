@@ -30,6 +30,7 @@ from freshness.versions import (
     kept_rendering,
 )
 
+from .collation import FoldedName
 from .safety import refuse_control_characters
 from .widgets import OptionListSelect
 
@@ -55,6 +56,10 @@ def distinct_if_repeated(queryset: QuerySet) -> QuerySet:
         if field is not None and (field.one_to_many or field.many_to_many):
             return queryset.distinct()
     return queryset
+
+
+# Fields sorted as a reader reads them, case and accents aside.
+FOLDED_FIELDS = {"name"}
 
 
 class StableOrderingFilter(django_filters.OrderingFilter):
@@ -102,7 +107,16 @@ class StableOrderingFilter(django_filters.OrderingFilter):
             return qs
         ordering = list(qs.query.order_by)
         last = str(ordering[-1]) if ordering else ""
-        return qs.order_by(*ordering, "-pk" if last.startswith("-") else "pk")
+        # A name in the order readers read names (coopsite.collation), its
+        # stored form breaking ties.
+        keys: list[Any] = []
+        for key in ordering:
+            field = str(key).lstrip("-")
+            if isinstance(key, str) and field in FOLDED_FIELDS:
+                folded = FoldedName(field)
+                keys.append(folded.desc() if key.startswith("-") else folded.asc())
+            keys.append(key)
+        return qs.order_by(*keys, "-pk" if last.startswith("-") else "pk")
 
 
 class YearFilter(django_filters.NumberFilter):

@@ -328,3 +328,33 @@ def test_a_page_past_the_end_of_an_index_sends_readers_to_its_last_page(client):
     response = client.get("/countries/", {"region": "", "page": last + 5})
     assert response.status_code == 302
     assert response.url == f"/countries/?region=&page={last}"
+
+
+def test_names_are_sorted_as_readers_read_them(client, commit):
+    """Case and accents aside: "aircraft engine" among the A's, not after
+    "ZPT"; Åland Islands after Afghanistan; Côte d'Ivoire before Croatia."""
+    with commit():
+        for name in ("ZPT", "aircraft engine", "Bayraktar TB2", "Éclair"):
+            SystemFactory(name=name)
+    systems = client.get("/systems/", {"sort": "name"}).context["object_list"]
+    assert [s.name for s in systems] == [
+        "aircraft engine",
+        "Bayraktar TB2",
+        "Éclair",
+        "ZPT",
+    ]
+    backwards = client.get("/systems/", {"sort": "-name"}).context["object_list"]
+    assert [s.name for s in backwards] == [
+        "ZPT",
+        "Éclair",
+        "Bayraktar TB2",
+        "aircraft engine",
+    ]
+    countries = [
+        c.name
+        for c in client.get("/countries/", {"sort": "name", "per_page": 100}).context[
+            "object_list"
+        ]
+    ]
+    assert countries[:2] == ["Afghanistan", "Åland Islands"]
+    assert countries.index("Côte d'Ivoire") < countries.index("Croatia")
