@@ -541,10 +541,13 @@ class FacetedListMixin:
         from: this list, its filters and sorting as asked, the page, the
         page size, the language and the code. A page served from them runs
         no query for its rows (the count is kept too). Parameters no filter
-        reads are left out of the key; a form with errors, or rows a reader
-        may not share (``results_may_be_kept``), are rendered each time."""
+        reads are left out of the key; rows a reader may not share
+        (``results_may_be_kept``) are rendered each time, and a form with
+        errors has none (the page says the filters must be corrected)."""
 
         filterset = context["filterset"]
+        if filterset.form.errors:
+            return ""
         read = {*filterset.filters, "page", "per_page"}
         made_from = (
             f"{type(self).__module__}.{type(self).__qualname__}",
@@ -560,7 +563,7 @@ class FacetedListMixin:
             f"rows:{made_from!r}",
             partial(render_to_string, self.results_template, context, self.request),
             filterset.freshness,
-            keep=not filterset.form.errors and self.results_may_be_kept(),
+            keep=self.results_may_be_kept(),
         )
 
     def results_may_be_kept(self) -> bool:
