@@ -29,6 +29,8 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from coopsite.collation import FoldedName
+
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 
@@ -53,6 +55,9 @@ class Key:
     descending: bool
     alias: str
     model_field: models.Field
+    # A name in the order readers read names (coopsite.collation): read by
+    # this expression, its alias compared as the list is ordered.
+    expression: models.Expression | None = None
 
 
 class KeysetCursorPagination(CursorPagination):
@@ -77,7 +82,9 @@ class KeysetCursorPagination(CursorPagination):
         self.keys = self.sort_key(queryset, view)
         queryset = queryset.annotate(
             **{
-                key.alias: Coalesce(
+                key.alias: key.expression
+                if key.expression is not None
+                else Coalesce(
                     key.field, self._stand_in(key), output_field=key.model_field
                 )
                 for key in self.keys
@@ -114,6 +121,18 @@ class KeysetCursorPagination(CursorPagination):
         keys: list[Key] = []
         model = queryset.model
         for term in [*terms, "pk"]:
+            if _is_folded_name(term):
+                name = term.expression.source_expressions[0].name
+                keys.append(
+                    Key(
+                        name,
+                        term.descending,
+                        f"_sort_folded_{name}",
+                        models.CharField(),
+                        FoldedName(name),
+                    )
+                )
+                continue
             if not isinstance(term, str):
                 raise TypeError(
                     f"Cursor pagination sorts by field names, not {term!r}."
@@ -121,7 +140,7 @@ class KeysetCursorPagination(CursorPagination):
             name = term.lstrip("-")
             if name == "pk":
                 name = model._meta.pk.name
-            if any(k.field == name for k in keys):
+            if any(k.field == name and k.expression is None for k in keys):
                 continue
             try:
                 field = model._meta.get_field(name)
@@ -273,3 +292,12 @@ def _plain(value):
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     return value
+
+
+def _is_folded_name(term) -> bool:
+    """Whether ``term`` orders by a name as readers read names."""
+    return (
+        isinstance(term, models.OrderBy)
+        and isinstance(term.expression, FoldedName)
+        and isinstance(term.expression.source_expressions[0], models.F)
+    )

@@ -122,6 +122,10 @@ class _Words:
 class MentionDetector:
     """Finds every known name in a text. Build once, use many times."""
 
+    # Countries by demonym (``all_names``), for reading queries: set by
+    # ``get_detector``, which builds the one every process uses.
+    demonyms: dict[str, tuple[int, ...]] = {}
+
     def __init__(self, names: Iterable[tuple[int, str]]):
         forms: dict[str, dict[tuple[int, str | None], None]] = {}
         for entity_id, name in names:
@@ -248,11 +252,24 @@ _lock = threading.Lock()
 _cached: tuple[UUID | None, MentionDetector] | None = None
 
 
-def all_names() -> Iterable[tuple[int, str]]:
-    """Every entity's name and every alias, as (entity id, name)."""
+def all_names(
+    demonyms: dict[str, list[int]] | None = None,
+) -> Iterable[tuple[int, str]]:
+    """Every entity's name and every alias, as (entity id, name); and, in
+    ``demonyms`` where given, the countries by their demonyms, normalised
+    ("turkish": Türkiye's id), read in the same pass: what a reader's query
+    may call a country, not a name the detector finds in articles
+    ("Turkish Aerospace" is a company, not Türkiye)."""
     from .models import Alias, Entity
 
-    yield from Entity.objects.values_list("pk", "name").iterator(chunk_size=5000)
+    if demonyms is None:
+        yield from Entity.objects.values_list("pk", "name").iterator(chunk_size=5000)
+    else:
+        rows = Entity.objects.values_list("pk", "name", "country__demonym")
+        for pk, name, demonym in rows.order_by("pk").iterator(chunk_size=5000):
+            if demonym and (key := normalise_name(demonym)):
+                demonyms.setdefault(key, []).append(pk)
+            yield pk, name
     yield from Alias.objects.values_list("entity_id", "name").iterator(chunk_size=5000)
 
 
@@ -269,6 +286,8 @@ def get_detector() -> MentionDetector:
     with _lock:
         if _cached is not None and _cached[0] == version:
             return _cached[1]
-        detector = MentionDetector(all_names())
+        demonyms: dict[str, list[int]] = {}
+        detector = MentionDetector(all_names(demonyms))
+        detector.demonyms = {key: tuple(ids) for key, ids in demonyms.items()}
         _cached = (version, detector)
         return detector

@@ -232,9 +232,9 @@ class Entity(TimeStampedModel):
         if not self.slug:
             self.slug = unique_slug(Entity.objects.of_type(self.entity_type), self.name)
         # Read by the signals that keep the mention detector and the search
-        # index in step with names.
-        self.name_changed = self._state.adding or self.name != getattr(
-            self, "_loaded_name", None
+        # index in step with names (a country's demonym is one of them).
+        self.name_changed = self._state.adding or self._names() != getattr(
+            self, "_loaded_names", None
         )
         if not self._state.adding:
             # Every save is a new version (coopsite.locking).
@@ -242,7 +242,14 @@ class Entity(TimeStampedModel):
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "edit_version"}
         super().save(*args, **kwargs)
-        self._loaded_name = self.name
+        self._loaded_names = self._names()
+
+    # What a query or an article may call the entity by, besides aliases.
+    NAME_FIELDS: tuple[str, ...] = ("name",)
+
+    def _names(self) -> tuple:
+        # As loaded (a deferred field, not loaded, is not read for this).
+        return tuple(self.__dict__.get(field) for field in self.NAME_FIELDS)
 
     def get_absolute_url(self):
         return entity_url(self.entity_type, self.slug)
@@ -250,7 +257,7 @@ class Entity(TimeStampedModel):
     @classmethod
     def from_db(cls, db, field_names, values, *, fetch_mode=None):
         instance = super().from_db(db, field_names, values, fetch_mode=fetch_mode)
-        instance._loaded_name = instance.__dict__.get("name")
+        instance._loaded_names = instance._names()
         return instance
 
     def clean(self):
@@ -545,6 +552,7 @@ class Country(Entity):
     states datasets use that ISO never coded, such as West Germany)."""
 
     ENTITY_TYPE = EntityType.COUNTRY
+    NAME_FIELDS = ("name", "demonym")
 
     alpha_2 = models.CharField(
         "ISO alpha-2", max_length=2, blank=True, validators=[_letters(2)]

@@ -25,7 +25,7 @@ from core.names import (
     normalise_name,
     without_stops_in_initials,
 )
-from partnerships.mentions import get_detector, is_short_capitals
+from partnerships.mentions import MentionDetector, get_detector, is_short_capitals
 from partnerships.models import Alias, Entity
 
 MAX_TERMS = 12
@@ -84,7 +84,18 @@ def read(text: str) -> Reading:
     ][:MAX_TERMS]
     if not typed:
         return Reading(typed_text)
-    found = _named_spans(text[: typed[-1][1]])
+    detector = get_detector()
+    found = _named_spans(detector, text[: typed[-1][1]])
+    # A country's demonym ("Turkish") calls the country too: the word, or
+    # any of its names.
+    demonyms = detector.demonyms
+    by_demonym = {
+        start
+        for start, end, word in typed
+        if word in demonyms
+        and not any(s <= start and end <= e for s, e, _ in found)
+        and not found.append((start, end, demonyms[word][:MAX_NAMED]))
+    }
     names = _names_of({i for _, _, ids in found for i in ids})
     # A name whose entities are gone (the detector not yet told) is words.
     spans = [
@@ -107,6 +118,8 @@ def read(text: str) -> Reading:
             for name in names[entity_id]
             if not is_short_capitals(name) and (phrase := words(name))
         } or {tuple(inside): None}
+        if start in by_demonym:
+            alternatives[tuple(inside)] = None
         ordered = sorted(alternatives, key=lambda phrase: (len(phrase), phrase))
         clauses.append(Clause(names=tuple(ordered[:MAX_ALTERNATIVES]), entity_ids=ids))
     in_spans = [
@@ -180,10 +193,12 @@ def _word_clauses(text: str, typed: list[tuple[int, int, str]]) -> list[Clause]:
     return clauses
 
 
-def _named_spans(text: str) -> list[tuple[int, int, tuple[int, ...]]]:
+def _named_spans(
+    detector: MentionDetector, text: str
+) -> list[tuple[int, int, tuple[int, ...]]]:
     """Where the detector finds names in ``text``, and whose they are."""
     spans: dict[tuple[int, int], dict[int, None]] = {}
-    for mention in get_detector().find(text):
+    for mention in detector.find(text):
         spans.setdefault((mention.start, mention.end), {})[mention.entity_id] = None
     return [(start, end, tuple(ids)[:MAX_NAMED]) for (start, end), ids in spans.items()]
 

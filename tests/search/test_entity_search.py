@@ -97,6 +97,27 @@ def test_a_country_is_found_by_its_name_in_other_scripts(
     assert ("partnership", "A deal") in results
 
 
+def test_a_demonym_calls_its_country(turkiye_world, commit):
+    """ "Turkish" finds Türkiye first and what any of its names finds, and
+    what says "Turkish" itself; Türkiye's demonym is the researchers' to
+    change, and the next query reads the new one."""
+    with commit():
+        PublishedArticleFactory(title="Turkish shipyards", standfirst="", body="x")
+    results = found("Turkish")
+    assert results[0] == ("country", "Türkiye")
+    assert {
+        ("article", "Ankara's drone diplomacy"),  # says "Turkey"
+        ("article", "Turkish shipyards"),  # says "Turkish"
+        ("partnership", "Corvettes for Pakistan"),  # Türkiye takes part
+    } <= set(results)
+    assert ("article", "Unrelated") not in results
+    with commit():
+        turkiye_world.demonym = "Türk"
+        turkiye_world.save()
+    assert found("Turk")[0] == ("country", "Türkiye")
+    assert ("country", "Türkiye") not in found("Turkish")
+
+
 def test_a_name_among_other_words_may_be_any_of_its_names(country, commit):
     with commit():
         PublishedArticleFactory(
@@ -259,6 +280,6 @@ def test_a_name_whose_entity_is_gone_is_searched_as_its_words(monkeypatch, commi
     with commit():
         PublishedArticleFactory(title="Maker 7 ships", standfirst="", body="x")
     monkeypatch.setattr(
-        reading, "_named_spans", lambda text: [(0, len(text), (999_999,))]
+        reading, "_named_spans", lambda detector, text: [(0, len(text), (999_999,))]
     )
     assert found("maker 7") == [("article", "Maker 7 ships")]
