@@ -6,16 +6,21 @@ counter (``cache.add``), every request increments it (``cache.incr``, one
 atomic step on Redis or Memcached), and past the limit the answer is 429
 with ``Retry-After`` set to the seconds left in the window. The client's
 address is the site's one rule (``coopsite.clients.client_ip``), as login
-throttling counts it.
+throttling counts it. When the cache cannot be reached, nothing is counted
+and every request is answered (with a warning in the log), as pages are.
 """
 
 from __future__ import annotations
+
+import logging
 
 from django.conf import settings
 from django.core.cache import caches
 from rest_framework.throttling import SimpleRateThrottle
 
 from coopsite.clients import client_ip
+
+logger = logging.getLogger(__name__)
 
 
 class ClientRateThrottle(SimpleRateThrottle):
@@ -41,13 +46,22 @@ class ClientRateThrottle(SimpleRateThrottle):
         window_start = now - now % self.duration
         self.window_end = window_start + self.duration
         key = f"{self.get_cache_key(request, view)}:{window_start}"
+        try:
+            count = self._count(key)
+        except Exception:
+            logger.warning(
+                "The rate limit's cache is unreachable: not counted", exc_info=True
+            )
+            return True
+        return count <= self.num_requests
+
+    def _count(self, key: str) -> int:
         self.cache.add(key, 0, timeout=self.duration + 5)
         try:
-            count = self.cache.incr(key)
+            return self.cache.incr(key)
         except ValueError:  # the counter expired between add and incr
             self.cache.add(key, 1, timeout=self.duration + 5)
-            count = 1
-        return count <= self.num_requests
+            return 1
 
     def wait(self):
         return max(1, self.window_end - int(self.timer()))

@@ -150,3 +150,21 @@ def test_the_docs_load_everything_from_this_site_without_inline_code(client, db)
     assert script.status_code == 200
     assert script["Content-Type"].startswith("application/javascript")
     assert "/api/v1/schema/" in script.content.decode()
+
+
+def test_the_api_answers_when_the_rate_limits_cache_is_unreachable(
+    client, db, settings, caplog
+):
+    settings.COOPSITE_API_RATE_LIMIT = "3/minute"
+    settings.COOPSITE_API_THROTTLE_CACHE = "unreachable"
+    settings.CACHES = {
+        **settings.CACHES,
+        "unreachable": {
+            "BACKEND": "coopsite.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.2},
+        },
+    }
+    for _ in range(5):  # past the limit: nothing could count them
+        assert client.get("/api/v1/tags/").status_code == 200
+    assert "rate limit's cache is unreachable" in caplog.text
