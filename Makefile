@@ -27,12 +27,14 @@ unexport PYTHONDONTWRITEBYTECODE
 .PHONY: help install install-test install-browser run test test-browser lint format lock lock-upgrade lock-check check-deploy bench-mentions bench-import bench-faults bench-pictures bench-pages bench-http clean
 
 help:
-	@echo "make run    set up .venv, migrate SQLite, load demo content, serve on $(HOST):$(PORT)"
+	@echo "make run    set up .venv, migrate SQLite, load demo content, serve on $(HOST):$(PORT) (make run PORT=8001)"
 	@echo "make test   install test dependencies and run the whole suite"
 	@echo "make test-browser   the browser suite: journeys, axe-core, the Nu HTML checker"
 	@echo "make lint   the pre-commit hooks on every file, type checks, import contracts"
 	@echo "make format ruff's fixes and formatting"
 	@echo "make lock   pin a dependency added to pyproject.toml;  make lock-upgrade  newest versions"
+	@echo "make lock-check    fail if requirements.lock is not what pyproject.toml resolves to"
+	@echo "make check-deploy  Django's deploy check under the production settings (your environment's, else examples)"
 	@echo "make bench-mentions   mention detection against 1k/10k/100k names, beside a regex"
 	@echo "make bench-import     import 30,000 SIPRI deals on SQLite and PostgreSQL, beside plain CSV parsing"
 	@echo "make bench-faults     wrk against gunicorn while PostgreSQL restarts: errors by second, recovery time"
@@ -41,6 +43,9 @@ help:
 	@echo "make bench-http       wrk against gunicorn (2 workers): req/s per page, uncached and cached, beside a bare view"
 
 $(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' || { \
+	  echo "coopsite needs Python 3.13 (.python-version); $(PYTHON) is $$($(PYTHON) --version 2>&1)." >&2; \
+	  echo "Name one that is: make run PYTHON=python3.13" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed-run: pyproject.toml $(LOCK) | $(BIN)/python
@@ -140,11 +145,15 @@ bench-http: install
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 	scripts/with-postgres scripts/with-redis $(BIN)/python bench/throughput.py
 
+# Django's deploy check under the production settings: the operator's own
+# environment where it sets them (run it on a server before starting), an
+# example of each where it does not (as CI runs it).
 check-deploy: install
 	DJANGO_SETTINGS_MODULE=coopsite.settings.production \
-	DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
-	DJANGO_ALLOWED_HOSTS=coopsite.example.org \
-	CACHE_URL=redis://127.0.0.1:6379/0 \
+	DATABASE_URL="$${DATABASE_URL:-postgres://coopsite@127.0.0.1:5432/coopsite}" \
+	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
+	DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-coopsite.example.org}" \
+	CACHE_URL="$${CACHE_URL:-redis://127.0.0.1:6379/0}" \
 	$(MANAGE) check --deploy --fail-level WARNING
 
 clean:

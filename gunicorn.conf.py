@@ -12,8 +12,10 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 accesslog = "-"
 # Only the proxy in front may say which scheme and address a request came
-# from (with DJANGO_SECURE_PROXY_SSL_HEADER and DJANGO_CLIENT_IP_HEADER).
-forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# from (with DJANGO_SECURE_PROXY_SSL_HEADER and DJANGO_CLIENT_IP_HEADER): the
+# site reads the same variable (TRUSTED_PROXIES, coopsite/clients.py) and
+# takes those headers out of any other connection's requests.
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 # No "Server: gunicorn/<version>" banner: it only helps whoever looks for a
 # version with a known flaw.

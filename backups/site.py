@@ -214,6 +214,10 @@ def read_export(path: Path) -> dict:
             data = json.load(handle)
     except FileNotFoundError:
         raise SiteImportError(f"There is no file {path}.") from None
+    except IsADirectoryError:
+        raise SiteImportError(f"{path} is a folder; name the export's file.") from None
+    except PermissionError:
+        raise SiteImportError(f"{path} cannot be read (permission denied).") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise SiteImportError(f"{path} is not a JSON file ({exc}).") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:

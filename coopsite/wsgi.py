@@ -8,6 +8,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coopsite.settings.production")
 
+from coopsite.clients import ProxyHeadersFromProxiesOnly
 from freshness.wsgi import KeptPagesFirst
 
-application = KeptPagesFirst(get_wsgi_application())
+application = ProxyHeadersFromProxiesOnly(KeptPagesFirst(get_wsgi_application()))

@@ -31,6 +31,7 @@ def manage(*args, **env):
 
 PRODUCTION = {
     "DJANGO_SETTINGS_MODULE": "coopsite.settings.production",
+    "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/coopsite",
     "DJANGO_SECRET_KEY": "x7!kq2#Lr9vPz4@Wm8^Ts1&Yb6*Nc3(Hd5)Jf0-Gh+Ua_Ie=Ol|Sp~Rt`Vw",
     "DJANGO_ALLOWED_HOSTS": "coopsite.example.org",
     "CACHE_URL": "redis://127.0.0.1:6379/0",
@@ -43,12 +44,25 @@ def test_production_settings_pass_the_deploy_check_with_no_warning():
     assert "no issues" in result.stdout
 
 
-@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS"])
+@pytest.mark.parametrize(
+    "missing", ["DATABASE_URL", "DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS"]
+)
 def test_production_refuses_to_start_without_its_secrets(missing):
     env = {k: v for k, v in PRODUCTION.items() if k != missing}
     result = manage("check", **env)
     assert result.returncode != 0
     assert missing in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("DATABASE_URL", "notaurl"), ("COOPSITE_PAGE_CACHE_SECONDS", "ten")],
+)
+def test_a_setting_that_cannot_be_read_stops_the_start_naming_it(variable, value):
+    result = manage("check", **{**PRODUCTION, variable: value})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert f"{variable} " in result.stderr.strip().splitlines()[-1]
 
 
 def test_a_rate_limit_that_cannot_be_read_stops_the_start():
@@ -81,7 +95,6 @@ def test_database_url_chooses_the_database():
         "-c",
         "from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'])",
         **PRODUCTION,
-        DATABASE_URL="postgres://u:p@127.0.0.1:5432/coopsite",
     )
     assert result.stdout.strip() == "django.db.backends.postgresql"
 
@@ -105,7 +118,6 @@ def test_postgresql_connections_compile_no_query_nor_start_workers_unless_asked(
         "from django.conf import settings as s;"
         "print(repr(s.DATABASES['default'].get('OPTIONS', {}).get('options', '')))",
         **PRODUCTION,
-        DATABASE_URL="postgres://u:p@127.0.0.1:5432/coopsite",
         **({"DATABASE_JIT": jit} if jit else {}),
         **({"DATABASE_PARALLEL_QUERY": parallel} if parallel else {}),
     )

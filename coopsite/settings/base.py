@@ -11,11 +11,46 @@ from pathlib import Path
 from typing import Any
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
-env = environ.Env()
+
+class Env(environ.Env):
+    """django-environ's reader, saying which variable could not be read
+    (``int("ten")`` alone names none) and refusing a database address it
+    cannot read (a ``KeyError: 'ENGINE'`` later)."""
+
+    def get_value(
+        self, var, cast=None, default=environ.Env.NOTSET, parse_default=False
+    ):
+        try:
+            return super().get_value(var, cast, default, parse_default)
+        except ValueError as error:
+            raise ImproperlyConfigured(
+                f"{var} could not be read ({error}): {self.ENVIRON.get(var)!r}"
+            ) from None
+
+    def db_url(
+        self,
+        var=environ.Env.DEFAULT_DATABASE_ENV,
+        default=environ.Env.NOTSET,
+        engine=None,
+    ):
+        config = super().db_url(var, default, engine)
+        if not config.get("ENGINE"):
+            raise ImproperlyConfigured(
+                f"{var} is no database address this site reads: "
+                f"{self.ENVIRON.get(var)!r} (postgres://user:password@host:5432/name, "
+                "or sqlite:///path)"
+            )
+        return config
+
+    db = db_url
+
+
+env = Env()
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
@@ -203,7 +238,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # manage.py, served by Django itself only when COOPSITE_SERVE_MEDIA is on
 # (it is while developing); in production point the web server at
 # DJANGO_MEDIA_ROOT, or keep the files in S3-compatible object storage
-# (COOPSITE_MEDIA_STORAGE=s3, see README "Pictures in production"), which
+# (COOPSITE_MEDIA_STORAGE=s3, see README "Pictures: where the files go"), which
 # every app server behind a load balancer shares.
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = env.str("DJANGO_MEDIA_URL", default="/media/")
@@ -397,6 +432,11 @@ AXES_CLIENT_IP_CALLABLE = "coopsite.clients.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 CLIENT_IP_HEADER = env.str("DJANGO_CLIENT_IP_HEADER", default="")
+# The addresses of the proxies in front (gunicorn's setting, read by both):
+# only a request that comes from one of them may say, in its headers, which
+# client and scheme it is for ("*": any, where nothing else can reach the
+# app servers). See coopsite/clients.py.
+TRUSTED_PROXIES = env.list("GUNICORN_FORWARDED_ALLOW_IPS", default=["127.0.0.1", "::1"])
 
 # Record history is for reading: django-simple-history's revert form is off
 # (coopsite.admin.ReadOnlyHistoryAdmin refuses a POST to it whatever the role).

@@ -4,8 +4,10 @@ from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
-# While templates change under it, no page is kept (base.py).
+# While templates change under it, no page is kept (base.py), nor a count:
+# both on wherever DEBUG is off.
 COOPSITE_PUBLIC_CACHE = env.bool("COOPSITE_PUBLIC_CACHE", default=not DEBUG)
+COOPSITE_KEEP_COUNTS = env.bool("COOPSITE_KEEP_COUNTS", default=not DEBUG)
 SECRET_KEY = env.str(
     "DJANGO_SECRET_KEY",
     default="local-only-insecure-key-do-not-use-in-production-0123456789abcdef",

@@ -1,8 +1,11 @@
 """Production: PostgreSQL from DATABASE_URL, secrets and hosts from the
 environment, HTTPS everywhere, compressed and hashed static files.
 
-Starting without DJANGO_SECRET_KEY or DJANGO_ALLOWED_HOSTS is refused.
+Starting without DATABASE_URL, DJANGO_SECRET_KEY or DJANGO_ALLOWED_HOSTS is
+refused.
 """
+
+import os
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -10,6 +13,14 @@ from .base import *  # noqa: F403
 from .base import STORAGES, env
 
 DEBUG = False
+
+# Without it, the development default (a SQLite file beside the code) would
+# be used: each app server writing a database of its own.
+if not os.environ.get("DATABASE_URL"):
+    raise ImproperlyConfigured(
+        "DATABASE_URL must name the database in production "
+        "(postgres://user:password@host:5432/name)."
+    )
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:

@@ -57,3 +57,13 @@ def test_it_refuses_to_run_outside_local_development(settings, password_file):
     with pytest.raises(CommandError, match="local development"):
         run()
     assert not get_user_model().objects.exists()
+
+
+def test_another_username_keeps_its_own_password_file(settings, password_file):
+    settings.DEBUG = True
+    admin_login = run()
+    carol = run("--username", "carol")
+    assert "Admin login: carol / " in carol
+    assert run() == admin_login  # admin's login still printed
+    assert run("--username", "carol") == carol
+    assert (password_file.parent / ".admin-password-carol").exists()

@@ -89,6 +89,7 @@ def test_behind_the_trusted_proxy_the_address_is_its_header_and_only_it(
     client, editor_account, settings
 ):
     settings.CLIENT_IP_HEADER = "X-Real-IP"
+    settings.TRUSTED_PROXIES = ["10.0.0.1"]
     for number in range(5):
         # The proxy always connects from one address; each client differs.
         attempt(

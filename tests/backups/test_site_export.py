@@ -228,6 +228,13 @@ def test_a_file_that_is_no_export_changes_nothing(site, content, reason):
     assert Article.objects.count() == articles
 
 
+def test_a_folder_named_for_the_export_is_refused_with_a_message(site, tmp_path):
+    articles = Article.objects.count()
+    with pytest.raises(CommandError, match="is a folder; name the export's file"):
+        run("import_site", tmp_path, "--replace")
+    assert Article.objects.count() == articles
+
+
 def test_an_export_of_another_schema_is_refused(site):
     path = site / "site.json"
     run("export_site", path)

@@ -62,7 +62,7 @@ def bucket(s3_endpoint, settings, monkeypatch):
     )
     client.create_bucket(Bucket=name)
     # Published pictures are public: a bucket policy lets anyone read them
-    # (README, "Pictures in production").
+    # (README, "Pictures: where the files go").
     client.put_bucket_policy(Bucket=name, Policy=json.dumps(public_read(name)))
     for key, value in {
         "COOPSITE_S3_BUCKET": name,
