@@ -424,7 +424,23 @@ def _run(dataset: Dataset, path: Path, run: ImportRun, *, strict: bool, stdout):
         )
         run.context = import_context(versions.version_at_commit())
         _finish_run(run, result, dataset)
+        # What the commit sets off (the network's table made again) gives
+        # the data a version of its own: the run's context is the version
+        # once that is done, which the next import of the same file finds.
+        transaction.on_commit(functools.partial(_context_after_commit, run.pk))
     return result
+
+
+def _context_after_commit(run_pk: int, tries: int = 3) -> None:
+    """Set last among a run's commit work: the version it all left (if the
+    work's own change is still to be committed, once that is)."""
+    version = versions.committed_version()
+    if version is None and tries:
+        transaction.on_commit(
+            functools.partial(_context_after_commit, run_pk, tries - 1)
+        )
+        return
+    ImportRun.objects.filter(pk=run_pk).update(context=import_context(version))
 
 
 def _finish_run(run: ImportRun, result: ImportResult, dataset: Dataset) -> None:

@@ -12,8 +12,9 @@ from datasets.models import ImportRun
 from datasets.pipeline import run_import
 from datasets.sipri import SipriRegister
 from freshness import versions
-from partnerships.models import Partnership
+from partnerships.models import CountryLink, Partnership
 from tests.datafiles import MmeExerciseFactory, SipriDealFactory, mme_file, sipri_file
+from tests.factories import ParticipantFactory, PartnershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -130,3 +131,24 @@ def test_a_run_keeps_the_version_its_records_had_when_it_finished(committed, reg
     version, code = last_run().context.split(":")
     assert version == versions.committed_version().hex
     assert code == versions.code_version()[0]
+
+
+def test_what_a_first_import_sets_off_on_commit_does_not_hide_the_same_file(
+    committed, tmp_path, country, django_capture_on_commit_callbacks
+):
+    """The network's table, made again when the import commits, gives the
+    data a version of its own: the run's context is the version after it,
+    so the very next import of the file is recognised."""
+    with django_capture_on_commit_callbacks(execute=True):
+        # A partnership already in the table, which the import's commit
+        # makes again.
+        deal = PartnershipFactory()
+        for alpha_2 in ("PK", "TR"):
+            ParticipantFactory(partnership=deal, country=country(alpha_2))
+    assert CountryLink.objects.exists()
+    path = mme_file(
+        tmp_path, [MmeExerciseFactory(states=["Kenya", "Uganda", "Tanzania"])]
+    )
+    assert "1 created" in committed("import_exercises", path)
+
+    assert "were not read again" in committed("import_exercises", path)
