@@ -310,7 +310,8 @@ def _demo_authors() -> dict[str, Any]:
 
 
 def load_demo_articles() -> dict[str, int]:
-    """Create or update the demo authors and articles; returns counts."""
+    """Create the demo authors and articles that are missing; returns
+    counts. An article already there (by its address) is left as it is."""
     users = _demo_authors()
     now = timezone.now().replace(second=0, microsecond=0)
     tags = {tag.slug: tag for tag in Tag.objects.all()}
@@ -326,9 +327,9 @@ def load_demo_articles() -> dict[str, int]:
         else:
             published_at = None
             counts["unpublished"] += 1
-        article = Article.objects.filter(slug=spec["slug"]).first()
-        created = article is None
-        article = article or Article(slug=spec["slug"])
+        if Article.objects.filter(slug=spec["slug"]).exists():
+            continue  # there already, as it may since have been edited
+        article = Article(slug=spec["slug"])
         article.title = spec["title"]
         article.standfirst = spec["standfirst"]
         article.lead_image = (
@@ -343,18 +344,16 @@ def load_demo_articles() -> dict[str, int]:
             first, _, rest = article.body.partition("\n\n")
             article.body = f"{first}\n\n![](image:{picture.pk})\n\n{rest}"
         article.status = status
-        if article.published_at is None or status != ArticleStatus.PUBLISHED:
-            article.published_at = published_at
+        article.published_at = published_at
         article.save()
         article.authors.set([users[name] for name in spec["authors"]])
         article.tags.set([tags[slug] for slug in spec["tags"] if slug in tags])
         article_scan_mentions(article=article)
-        if created:
-            record_revision(
-                article=article,
-                user=users[spec["authors"][0]],
-                action=RevisionAction.CREATED,
-            )
+        record_revision(
+            article=article,
+            user=users[spec["authors"][0]],
+            action=RevisionAction.CREATED,
+        )
         if status == ArticleStatus.PUBLISHED:
             # The demo's editor has already confirmed the published articles'
             # links; drafts keep their suggestions for you to decide.
@@ -368,12 +367,11 @@ def load_demo_articles() -> dict[str, int]:
             )
             # Written without signals: say so (pages, kept bodies, search).
             send_bulk_saved(ArticleEntityLink, suggested)
-            if created:
-                record_revision(
-                    article=article,
-                    user=users[DEMO_EDITOR],
-                    action=RevisionAction.SCHEDULED
-                    if published_at is not None and published_at > now
-                    else RevisionAction.PUBLISHED,
-                )
+            record_revision(
+                article=article,
+                user=users[DEMO_EDITOR],
+                action=RevisionAction.SCHEDULED
+                if published_at is not None and published_at > now
+                else RevisionAction.PUBLISHED,
+            )
     return counts

@@ -477,17 +477,20 @@ def _set_aliases(entity, names: list[str]) -> None:
 
 @transaction.atomic
 def load_demo_records() -> dict[str, int]:
-    """Create or update the demo records; returns counts by kind."""
+    """Create the demo records that are missing; returns counts by kind.
+    A record already there (by its address) is left as it is, edits and
+    all: running it again writes nothing, adds no history and gives the
+    data no new version."""
     tags = {}
     for slug, (name, description) in TAGS.items():
-        tags[slug], _ = Tag.objects.update_or_create(
+        tags[slug], _ = Tag.objects.get_or_create(
             slug=slug, defaults={"name": name, "description": description}
         )
     countries = {c.alpha_2: c for c in Country.objects.current()}
 
     orgs = {}
     for slug, (name, kind, country, website, aliases, summary) in ORGANISATIONS.items():
-        orgs[slug], _ = Organisation.objects.update_or_create(
+        orgs[slug], created = Organisation.objects.get_or_create(
             slug=slug,
             defaults={
                 "name": name,
@@ -497,11 +500,12 @@ def load_demo_records() -> dict[str, int]:
                 "summary": summary,
             },
         )
-        _set_aliases(orgs[slug], aliases)
+        if created:
+            _set_aliases(orgs[slug], aliases)
 
     systems = {}
     for slug, (name, category, origin, makers, aliases, summary) in SYSTEMS.items():
-        systems[slug], _ = System.objects.update_or_create(
+        systems[slug], created = System.objects.get_or_create(
             slug=slug,
             defaults={
                 "name": name,
@@ -510,13 +514,14 @@ def load_demo_records() -> dict[str, int]:
                 "summary": summary,
             },
         )
-        systems[slug].makers.set([orgs[m] for m in makers])
-        _set_aliases(systems[slug], aliases)
+        if created:
+            systems[slug].makers.set([orgs[m] for m in makers])
+            _set_aliases(systems[slug], aliases)
 
     participants: list[int] = []
     for spec in PARTNERSHIPS:
         start, end = spec["start"], spec["end"]
-        partnership, _ = Partnership.objects.update_or_create(
+        partnership, created = Partnership.objects.get_or_create(
             slug=spec["slug"],
             defaults={
                 "name": spec["name"],
@@ -539,15 +544,15 @@ def load_demo_records() -> dict[str, int]:
                 ),
             },
         )
-        partnership.participants.all().delete()
-        created = Participant.objects.bulk_create(
+        if not created:
+            continue  # there already, as it may since have been edited
+        written = Participant.objects.bulk_create(
             Participant(
                 partnership=partnership, role=role, note=note, **_actor(ref, orgs)
             )
             for role, ref, note in spec["participants"]
         )
-        participants.extend(p.pk for p in created)
-        partnership.system_lines.all().delete()
+        participants.extend(p.pk for p in written)
         PartnershipSystem.objects.bulk_create(
             PartnershipSystem(
                 partnership=partnership,
@@ -558,7 +563,6 @@ def load_demo_records() -> dict[str, int]:
             )
             for slug, ordered, delivered, *transfer in spec["systems"]
         )
-        partnership.sources.all().delete()
         Source.objects.bulk_create(
             Source(
                 partnership=partnership,
@@ -572,7 +576,8 @@ def load_demo_records() -> dict[str, int]:
         partnership.tags.set([tags[t] for t in spec["tags"]])
         _set_aliases(partnership, spec["aliases"])
     # Written in bulk: the network's table is made again on commit.
-    send_bulk_saved(Participant, participants)
+    if participants:
+        send_bulk_saved(Participant, participants)
 
     return {
         "tags": len(tags),

@@ -10,8 +10,8 @@ class Command(BaseCommand):
     help = (
         "Load the demo content written for coopsite: organisations, systems and "
         "partnerships of every kind, tags, authors, and articles in every state "
-        "(published, scheduled, in review, draft). Safe to re-run: it updates "
-        "what it created and never duplicates."
+        "(published, scheduled, in review, draft). Safe to re-run: it creates "
+        "what is missing and leaves what is there as it is, edits and all."
     )
 
     @transaction.atomic
