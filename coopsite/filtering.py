@@ -460,7 +460,7 @@ class FacetedListMixin:
 
     def get(self, request, *args, **kwargs):
         try:
-            return super().get(request, *args, **kwargs)  # type: ignore[misc]
+            return super().get(request, *args, **kwargs)
         except PastTheLastPage as past:
             # A page the list no longer has (it shrank since the address was
             # shared): its last page, with the same filters.
@@ -475,7 +475,7 @@ class FacetedListMixin:
 
     def paginate_queryset(self, queryset, page_size):
         try:
-            return super().paginate_queryset(queryset, page_size)  # type: ignore[misc]
+            return super().paginate_queryset(queryset, page_size)
         except Http404:
             number = self.request.GET.get("page", "")
             if not (number.isdecimal() and int(number) > 1):

@@ -27,6 +27,7 @@ import io
 import operator
 import re
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal, InvalidOperation
 from typing import ClassVar, NamedTuple
@@ -320,7 +321,7 @@ def _read_decimal(value: str) -> tuple[Decimal | None, str, str]:
 
 
 def _deliveries_after_order(
-    order_year: int | None, delivery_years: list[int], text: str, flags: RowFlags
+    order_year: int | None, delivery_years: Sequence[int], text: str, flags: RowFlags
 ) -> None:
     """A deal whose last delivery comes before its order ends before it
     starts: the order year is kept as the start, the end is left empty."""

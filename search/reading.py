@@ -89,13 +89,13 @@ def read(text: str) -> Reading:
     # A country's demonym ("Turkish") calls the country too: the word, or
     # any of its names.
     demonyms = detector.demonyms
-    by_demonym = {
-        start
+    by_demonym = [
+        (start, end, demonyms[word][:MAX_NAMED])
         for start, end, word in typed
-        if word in demonyms
-        and not any(s <= start and end <= e for s, e, _ in found)
-        and not found.append((start, end, demonyms[word][:MAX_NAMED]))
-    }
+        if word in demonyms and not any(s <= start and end <= e for s, e, _ in found)
+    ]
+    found.extend(by_demonym)
+    demonym_starts = {start for start, _, _ in by_demonym}
     names = _names_of({i for _, _, ids in found for i in ids})
     # A name whose entities are gone (the detector not yet told) is words.
     spans = [
@@ -118,7 +118,7 @@ def read(text: str) -> Reading:
             for name in names[entity_id]
             if not is_short_capitals(name) and (phrase := words(name))
         } or {tuple(inside): None}
-        if start in by_demonym:
+        if start in demonym_starts:
             alternatives[tuple(inside)] = None
         ordered = sorted(alternatives, key=lambda phrase: (len(phrase), phrase))
         clauses.append(Clause(names=tuple(ordered[:MAX_ALTERNATIVES]), entity_ids=ids))
@@ -174,7 +174,7 @@ def _word_clauses(text: str, typed: list[tuple[int, int, str]]) -> list[Clause]:
             runs[-1].append(item)
         else:
             runs.append([item])
-    clauses = []
+    clauses: list[Clause] = []
     for run in runs:
         parts = [word for _, _, word in run]
         key = " ".join(parts)
