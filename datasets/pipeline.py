@@ -427,20 +427,25 @@ def _run(dataset: Dataset, path: Path, run: ImportRun, *, strict: bool, stdout):
         # What the commit sets off (the network's table made again) gives
         # the data a version of its own: the run's context is the version
         # once that is done, which the next import of the same file finds.
-        transaction.on_commit(functools.partial(_context_after_commit, run.pk))
+        transaction.on_commit(
+            functools.partial(_context_after_commit, run.pk, run.context)
+        )
     return result
 
 
-def _context_after_commit(run_pk: int, tries: int = 3) -> None:
+def _context_after_commit(run_pk: int, in_transaction: str, tries: int = 3) -> None:
     """Set last among a run's commit work: the version it all left (if the
-    work's own change is still to be committed, once that is)."""
+    work's own change is still to be committed, once that is). Once only:
+    the run's context must still be the one its transaction gave it."""
     version = versions.committed_version()
     if version is None and tries:
         transaction.on_commit(
-            functools.partial(_context_after_commit, run_pk, tries - 1)
+            functools.partial(_context_after_commit, run_pk, in_transaction, tries - 1)
         )
         return
-    ImportRun.objects.filter(pk=run_pk).update(context=import_context(version))
+    ImportRun.objects.filter(pk=run_pk, context=in_transaction).update(
+        context=import_context(version)
+    )
 
 
 def _finish_run(run: ImportRun, result: ImportResult, dataset: Dataset) -> None:
