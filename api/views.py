@@ -9,6 +9,8 @@ conditional GETs (``conditional.py``). Articles are read only through
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.urls import reverse
@@ -27,6 +29,7 @@ from rest_framework.views import APIView
 
 from articles.filters import ArticleFilter
 from articles.models import Article, ArticleEntityLink
+from coopsite.collation import FoldedName
 from datasets.models import DataIssue, IssueStatus
 from partnerships.filters import (
     BlocFilter,
@@ -141,7 +144,8 @@ class RecordViewSet(PublicAPIMixin, viewsets.ReadOnlyModelViewSet):
 
     lookup_field = "slug"
     pagination_class = KeysetCursorPagination
-    ordering: tuple[str, ...] = ("name",)
+    # A–Z as the site's lists sort names: case and accents aside.
+    ordering: tuple[Any, ...] = (FoldedName("name").asc(), "name")
 
     def allowed_parameters(self):
         allowed = {"fields"}

@@ -443,6 +443,26 @@ class PastTheLastPage(Exception):
         super().__init__(last)
         self.last = last
 
+    @staticmethod
+    def of(page_number: str, last: int) -> PastTheLastPage | None:
+        """The redirect's reason where ``page_number`` is a page past
+        ``last`` (None where it is no page number at all: "abc", "0")."""
+        if page_number.isdecimal() and int(page_number) > 1:
+            return PastTheLastPage(max(last, 1))
+        return None
+
+    def redirect(self, request) -> HttpResponseRedirect:
+        """To the last page (a list that shrank since its address was
+        shared), with the same filters."""
+        query = request.GET.copy()
+        if self.last > 1:
+            query["page"] = str(self.last)
+        else:
+            query.pop("page", None)
+        return HttpResponseRedirect(
+            f"{request.path}?{query.urlencode()}" if query else request.path
+        )
+
 
 class FacetedListMixin:
     """A FilterView's list page (``templates/list_page.html``): what the
@@ -462,26 +482,19 @@ class FacetedListMixin:
         try:
             return super().get(request, *args, **kwargs)
         except PastTheLastPage as past:
-            # A page the list no longer has (it shrank since the address was
-            # shared): its last page, with the same filters.
-            query = request.GET.copy()
-            if past.last > 1:
-                query["page"] = str(past.last)
-            else:
-                query.pop("page", None)
-            return HttpResponseRedirect(
-                f"{request.path}?{query.urlencode()}" if query else request.path
-            )
+            return past.redirect(request)
 
     def paginate_queryset(self, queryset, page_size):
         try:
             return super().paginate_queryset(queryset, page_size)
         except Http404:
-            number = self.request.GET.get("page", "")
-            if not (number.isdecimal() and int(number) > 1):
-                raise  # no page number ("abc", "0", "-1"): not found
             paginator = self.get_paginator(queryset, page_size)
-            raise PastTheLastPage(paginator.num_pages) from None
+            past = PastTheLastPage.of(
+                self.request.GET.get("page", ""), paginator.num_pages
+            )
+            if past is None:
+                raise  # no page number ("abc", "0", "-1"): not found
+            raise past from None
 
     def get_paginate_by(self, queryset):
         return page_size(self.request, self.get_default_page_size())

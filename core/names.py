@@ -70,14 +70,15 @@ def normalise_name(text: str) -> str:
     return _NOT_WORD.sub(" ", folded).strip()
 
 
-# Initials with full stops: "U.S.", "U.S.S.R.", "u.k" (the last stop may
-# be left out).
-_INITIALS = re.compile(r"(?<![^\W\d_])((?:[^\W\d_]\.){1,}[^\W\d_])\.?(?![^\W\d_])")
+# Initials with full stops, in capitals: "U.S.", "U.S.S.R.", "U.K" (the
+# last stop may be left out); not "e.g." or "i.e." in a sentence.
+_INITIALS = re.compile(r"(?<![^\W\d_])((?:[A-Z]\.){1,}[A-Z])\.?(?![^\W\d_])")
 
 
 def without_stops_in_initials(text: str) -> str:
-    """``text`` with initials written as one word, as codes are: "U.S." is
-    "US", "U.S.S.R." "USSR" (a reader types them either way)."""
+    """``text`` with initials in capitals written as one word, as codes
+    are: "U.S." is "US", "U.S.S.R." "USSR" (a reader types them either
+    way); "e.g." stays as it is."""
     if "." not in text:
         return text
     return _INITIALS.sub(lambda match: match.group(1).replace(".", ""), text)

@@ -337,7 +337,7 @@ def export_rows(
     none = "" if lists_as_text else []
     # Records share dates (a register's years): the status today and the
     # dates as written, by status, kind and dates.
-    dates: dict[tuple, tuple[str, str, str]] = {}
+    dates: dict[tuple, tuple[str, str | None, str | None]] = {}
     for chunk in batched(rows, chunk_size, strict=False):
         if lists is None:
             lists = _Lists(as_text=lists_as_text)
@@ -372,8 +372,8 @@ def export_rows(
                 known = (
                     # The status today, as the record's page shows it.
                     status_on(status, kind, start, end, today),
-                    start.iso if start else "",
-                    end.iso if end else "",
+                    start.iso if start else None,  # null in JSON, as the API
+                    end.iso if end else None,
                 )
                 if len(dates) >= _DATES_KEPT:
                     dates.clear()
@@ -432,9 +432,9 @@ def csv_lines(rows: Iterable[dict]) -> Iterator[str]:
                 row["url"],
                 row["kind"],
                 row["status"],
-                row["start"],
+                row["start"] or "",
                 "yes" if row["start_is_estimate"] else "",
-                row["end"],
+                row["end"] or "",
                 "yes" if row["end_is_estimate"] else "",
                 row["participants"],
                 row["systems"],

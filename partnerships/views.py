@@ -25,7 +25,6 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
-from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.views import View
 from django.views.generic import DetailView, TemplateView
@@ -34,6 +33,7 @@ from django_filters.views import FilterView
 from articles.models import NEWEST_FIRST
 from articles.selectors import articles_on, articles_tagged, kept_article_cards
 from coopsite.filtering import PAGE_SIZES, FacetedListMixin
+from core.names import slugify_name
 from freshness.versions import code_version, kept_for_version, kept_rendering
 
 from . import charts, exports
@@ -120,10 +120,14 @@ class PartnershipExportView(View):
                 lists_as_text=self.format == "csv",
             )
         )
+        # The filters in the name, as far as they spell in ASCII ("中国"
+        # does not: left out, not an empty part).
         filename = (
             "partnerships"
             + "".join(
-                f"-{slugify(v)}" for k, v in request.GET.items() if v and k != "page"
+                f"-{part}"
+                for k, v in request.GET.items()
+                if v and k != "page" and (part := slugify_name(v))
             )[:80]
         )
         if self.format == "json":

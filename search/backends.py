@@ -499,7 +499,8 @@ class PostgreSQLBackend(_Backend):
             return f"{word}:{star}{weight}" if star or weight else word
 
         def variants(phrase: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
-            signed = clause.open_ended and any(w.isdigit() for w in phrase[1:])
+            # A designation's (typed, or an entity's name: "JF-17 Thunder").
+            signed = any(w.isdigit() for w in phrase[1:])
             # A letter English stemming drops ("s" of "S-400") would leave
             # "400…" alone, which "4000" starts: the signed form only.
             if not (signed and phrase[0] in STOP_LETTERS):

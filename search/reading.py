@@ -88,12 +88,7 @@ def read(text: str) -> Reading:
     found = _named_spans(detector, text[: typed[-1][1]])
     # A country's demonym ("Turkish") calls the country too: the word, or
     # any of its names.
-    demonyms = detector.demonyms
-    by_demonym = [
-        (start, end, demonyms[word][:MAX_NAMED])
-        for start, end, word in typed
-        if word in demonyms and not any(s <= start and end <= e for s, e, _ in found)
-    ]
+    by_demonym = _demonym_spans(detector.demonyms, typed, found)
     found.extend(by_demonym)
     demonym_starts = {start for start, _, _ in by_demonym}
     names = _names_of({i for _, _, ids in found for i in ids})
@@ -111,12 +106,14 @@ def read(text: str) -> Reading:
         inside = [w for s, e, w in typed if s >= start and e <= end]
         covered += len(inside)
         # Codes ("US", "TR") are left out: as plain words they would match
-        # "us" and "tr…"; whatever a code names is linked to it anyway.
+        # "us" and "tr…"; whatever a code names is linked to it anyway. A
+        # designation in capitals ("JF-17") is no code: its words stay.
         alternatives = {
             phrase: None
             for entity_id in ids
             for name in names[entity_id]
-            if not is_short_capitals(name) and (phrase := words(name))
+            if (not is_short_capitals(name) or any(c.isdigit() for c in name))
+            and (phrase := words(name))
         } or {tuple(inside): None}
         if start in demonym_starts:
             alternatives[tuple(inside)] = None
@@ -156,6 +153,32 @@ def read(text: str) -> Reading:
         title_keys=tuple(sorted(title_keys)),
         marked=tuple(sorted(marked)),
     )
+
+
+def _demonym_spans(
+    demonyms: dict[str, tuple[int, ...]],
+    typed: list[tuple[int, int, str]],
+    found: list[tuple[int, int, tuple[int, ...]]],
+) -> list[tuple[int, int, tuple[int, ...]]]:
+    """Where the typed words are a country's demonym ("Turkish", "Saudi
+    Arabian", "South Korean": one word or two) outside the names found."""
+    spans: list[tuple[int, int, tuple[int, ...]]] = []
+    taken = [(s, e) for s, e, _ in found]
+    n = 0
+    while n < len(typed):
+        for width in (2, 1):
+            run = typed[n : n + width]
+            if len(run) < width:
+                continue
+            start, end = run[0][0], run[-1][1]
+            key = " ".join(word for _, _, word in run)
+            if key in demonyms and not any(s <= start and end <= e for s, e in taken):
+                spans.append((start, end, demonyms[key][:MAX_NAMED]))
+                n += width
+                break
+        else:
+            n += 1
+    return spans
 
 
 # What joins the parts of a designation: "F-16", "JF‑17".

@@ -9,6 +9,7 @@ from django.utils.text import capfirst
 from django.views.generic import TemplateView
 
 from articles.models import Article
+from coopsite.filtering import PastTheLastPage
 from coopsite.safety import refuse_control_characters
 from freshness.versions import kept_rendering
 from partnerships.models import Entity, EntityType
@@ -69,6 +70,12 @@ class PagedHits:
 class SearchView(TemplateView):
     template_name = "search/search.html"
 
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except PastTheLastPage as past:  # as the lists do
+            return past.redirect(request)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         form = SearchForm(self.request.GET or None)
@@ -89,7 +96,12 @@ class SearchView(TemplateView):
         try:
             page = paginator.page(self.request.GET.get("page", 1))
         except InvalidPage:
-            raise Http404("No such page of results.") from None
+            past = PastTheLastPage.of(
+                self.request.GET.get("page", ""), paginator.num_pages
+            )
+            if past is None:
+                raise Http404("No such page of results.") from None
+            raise past from None
         # The page's cards and results, found, ranked, highlighted and
         # rendered once per version of the data, and kept for it.
         results = kept_rendering(

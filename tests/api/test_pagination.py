@@ -115,3 +115,21 @@ def test_with_no_sort_the_api_lists_partnerships_in_the_public_lists_order(clien
     listed = client.get("/partnerships/").context["partnerships"]
     api = client.get("/api/v1/partnerships/", {"page_size": 100}).json()["results"]
     assert [item["id"] for item in api] == [p.pk for p in listed]
+
+
+def test_record_lists_come_a_to_z_as_the_sites_lists_do(client, db):
+    """Case and accents aside, page after page: "aircraft engine" among the
+    A's, "Éclair" among the E's."""
+    from tests.factories import SystemFactory
+
+    for name in ("ZPT", "aircraft engine", "Bayraktar TB2", "Éclair", "Akıncı"):
+        SystemFactory(name=name)
+    names = []
+    response = client.get("/api/v1/systems/", {"page_size": 2})
+    while True:
+        data = response.json()
+        names += [item["name"] for item in data["results"]]
+        if not data["next"]:
+            break
+        response = client.get(data["next"])
+    assert names == ["aircraft engine", "Akıncı", "Bayraktar TB2", "Éclair", "ZPT"]

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from partnerships import exports
+from partnerships.models import Partnership
 from tests.factories import (
     BlocFactory,
     DataIssueFactory,
@@ -231,3 +232,21 @@ def test_values_the_source_got_wrong_are_in_both_downloads(client, deals):
         },
     ]
     assert exported["Anakonda, with a comma"]["data_issues"] == []
+
+
+def test_a_date_not_known_is_null_in_json_and_empty_in_csv(client, deals):
+    """As the API and the bulk downloads say it: null, not ""."""
+    sale, _drill = deals
+    Partnership.objects.filter(pk=sale.pk).update(end_date=None)
+    rows = json.loads(body(client.get("/partnerships/export.json")))
+    assert {row["name"]: row["end"] for row in rows}["TB2 to Poland"] is None
+    text = body(client.get("/partnerships/export.csv")).lstrip("\ufeff")
+    by_name = {row["name"]: row for row in csv.DictReader(io.StringIO(text))}
+    assert by_name["TB2 to Poland"]["end"] == ""
+
+
+def test_a_download_is_named_after_its_filters_as_far_as_they_spell(client, deals):
+    response = client.get("/partnerships/export.csv", {"q": "中国", "kind": "export"})
+    assert response["Content-Disposition"] == (
+        'attachment; filename="partnerships-export.csv"'
+    )

@@ -118,6 +118,19 @@ def test_a_demonym_calls_its_country(turkiye_world, commit):
     assert ("country", "Türkiye") not in found("Turkish")
 
 
+@pytest.mark.parametrize(
+    ("typed", "alpha_2"), [("Saudi Arabian", "SA"), ("South Korean", "KR")]
+)
+def test_a_demonym_of_two_words_calls_its_country(country, commit, typed, alpha_2):
+    named = country(alpha_2)
+    with commit():
+        deal = PartnershipFactory(name="A deal", summary="")
+        ParticipantFactory(partnership=deal, country=named, role="recipient")
+    results = found(typed)
+    assert results[0] == ("country", named.name)
+    assert ("partnership", "A deal") in results
+
+
 def test_a_name_among_other_words_may_be_any_of_its_names(country, commit):
     with commit():
         PublishedArticleFactory(

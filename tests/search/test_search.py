@@ -119,6 +119,34 @@ def test_initials_with_full_stops_are_read_as_the_code(
     assert "Republique du Senegal deal" not in found
 
 
+def test_a_designation_an_entity_is_called_finds_what_it_finds_written_together(
+    commit,
+):
+    """ "JF-17" in capitals is a system's alias (a name the detector knows),
+    not a code: it finds what "JF17" finds, the deals that only say it."""
+    with commit():
+        jf17 = SystemFactory(name="JF-17 Thunder")
+        AliasFactory(entity=jf17, name="JF-17")
+        PartnershipFactory(name="ASELPOD pods", summary="For JF-17 aircraft.")
+    assert (
+        sorted(titles("JF-17"))
+        == sorted(titles("JF17"))
+        == [
+            "ASELPOD pods",
+            "JF-17 Thunder",
+        ]
+    )
+
+
+def test_initials_in_small_letters_are_words():
+    """ "e.g." in a sentence is no code ("EG" would call Egypt)."""
+    from search.reading import read
+
+    reading = read("drones e.g. Bayraktar")
+    assert reading.terms == ("drones", "e", "g", "bayraktar")
+    assert not any(clause.entity_ids for clause in reading.clauses)
+
+
 def test_search_stems_english_words(commit):
     with commit():
         PublishedArticleFactory(title="Exporting drones", body="Nothing else.")
@@ -271,7 +299,10 @@ def test_the_search_page_narrows_by_kind_and_paginates(client, commit):
     assert len(first.context["results"]) == 20
     second = client.get("/search/", {"q": "falcon", "type": "organisation", "page": 2})
     assert len(second.context["results"]) == 5
-    assert client.get("/search/", {"q": "falcon", "page": 9}).status_code == 404
+    # A page past the end: the last one, as on the lists; no page: not found.
+    past = client.get("/search/", {"q": "falcon", "page": 9})
+    assert (past.status_code, past.url) == (302, "/search/?q=falcon&page=2")
+    assert client.get("/search/", {"q": "falcon", "page": "x"}).status_code == 404
 
 
 @pytest.mark.parametrize(
