@@ -63,12 +63,15 @@ def highlighted(text: str) -> SafeString:
 
 def highlight_terms(text: str, terms: list[str]) -> SafeString:
     """Escape ``text`` and mark each word that starts with one of ``terms``
-    (which are folded: lower case, no accents)."""
+    (which are folded: lower case, no accents), or that is one of them
+    without an ending of up to three letters (its stem: "export" for
+    "exporting"; not "may" for "mayotte")."""
     parts, position = [], 0
     for match in _TERM.finditer(text):
         word = fold(match.group())
         if any(
-            word.startswith(term) or (term.startswith(word) and len(word) > 2)
+            word.startswith(term)
+            or (term.startswith(word) and len(word) > 3 and len(term) - len(word) <= 3)
             for term in terms
         ):
             parts.append(escape(text[position : match.start()], quote=False))

@@ -131,18 +131,26 @@ def read(text: str) -> Reading:
     title_keys = designation_spellings(normalise_name(text))
     if whole and len(clauses) == 1:
         title_keys.update(" ".join(phrase) for phrase in clauses[0].names)
-    # A designation's letter ("F" of "F-16") would mark every word it
-    # starts ("FGA", "France"): its digits are marked instead.
-    lone_letters = {
-        w for c in clauses if c.open_ended for p in c.names for w in p if len(w) == 1
+    # A designation's letters ("F" of "F-16", "Mi" of "Mi-17") would mark
+    # every word they start ("FGA", "France", "missile"): its digits are
+    # marked instead.
+    short_letters = {
+        w
+        for c in clauses
+        if c.open_ended
+        for p in c.names
+        for w in p
+        if len(w) <= 2 and w.isalpha()
     }
-    marked = {w for _, _, w in typed if w not in lone_letters}
+    marked = {w for _, _, w in typed if w not in short_letters}
     for clause in clauses:
         marked.update(
             w
             for phrase in clause.names
             for w in phrase
-            if len(w) > 3 or (clause.open_ended and len(w) > 1)  # "JF-17": jf, 17
+            # A designation's digits ("17" of "JF-17"), not two letters that
+            # start other words ("mi" of "Mi-17": "missile").
+            if len(w) > 3 or (clause.open_ended and any(c.isdigit() for c in w))
         )
     return Reading(
         text=typed_text,

@@ -89,6 +89,21 @@ def test_a_designation_is_found_written_apart_or_together(commit, typed):
     assert marked == ["F-<mark>16A</mark> to Pakistan", "F-<mark>16C</mark> Block 52"]
 
 
+def test_only_what_matched_is_marked_in_titles(commit):
+    """Not "missile" for "Mi-17" (two letters that start it), nor "May"
+    for a term it merely starts ("Mayotte")."""
+    with commit():
+        SystemFactory(name="Mi-17 helicopter", summary="")
+        PartnershipFactory(name="Mi-17 and Spike missiles, 21 May 2005", summary="")
+    marked = [hit.title for hit in search("Mi17").hits(0, 5)]
+    assert "<mark>missiles</mark>" not in " ".join(marked)
+    assert "Mi-<mark>17</mark> helicopter" in marked
+    from search.backends import highlight_terms
+
+    assert str(highlight_terms("21 May 2005", ["mayotte"])) == "21 May 2005"
+    assert str(highlight_terms("Export", ["exporting"])) == "<mark>Export</mark>"
+
+
 def test_a_designation_keeps_its_parts_together(commit):
     with commit():
         SystemFactory(name="CM-400AKG", summary="An anti-ship missile.")
