@@ -21,6 +21,7 @@ each worker with its own database, live server and Chromium.
 """
 
 import os
+import threading
 from io import StringIO
 from pathlib import Path
 
@@ -96,11 +97,32 @@ def server(django_db_setup):
     server = LiveServer(
         os.environ.get("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
     )
+    _one_request_at_a_time(server.thread.httpd)
     yield server
     # Stopped, its connection left shared: the threads of connections
     # Chromium keeps alive close theirs after this; the database goes with
     # the session.
     server.thread.terminate()
+
+
+def _one_request_at_a_time(httpd) -> None:
+    """The server's threads answer one request at a time: they share one
+    SQLite connection, which two threads at once misuse ("bad parameter or
+    other API misuse": a page's live preview fetched while its form posts
+    lost the editor's session once in CI)."""
+    app, lock = httpd.get_app(), threading.Lock()
+
+    def serialized(environ, start_response):
+        with lock:
+            result = app(environ, start_response)
+            try:
+                body = b"".join(result)
+            finally:
+                if hasattr(result, "close"):
+                    result.close()
+        return [body]
+
+    httpd.set_app(serialized)
 
 
 @pytest.fixture(scope="module")
