@@ -589,7 +589,11 @@ class Country(Entity):
     )
 
     objects = CountryQuerySet.as_manager()  # type: ignore[misc]  # a narrower manager
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # History is read by record (``entity_ptr_id``; ``partnership_id`` for a
+    # partnership's parts) and by former slug. Its copies of the parent's
+    # ``id`` and of other foreign keys are never looked up: left unindexed,
+    # as every import writes a history row for each record it changes.
+    history = HistoricalRecords(excluded_fields=["updated_at"], no_db_index=["id"])
 
     class Meta:
         verbose_name_plural = "countries"
@@ -667,7 +671,7 @@ class Bloc(Entity):
         Country, through="BlocMembership", related_name="blocs", blank=True
     )
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at"], no_db_index=["id"])
 
     def __str__(self):
         return self.name
@@ -747,7 +751,9 @@ class Organisation(Entity):
     )
     website = models.URLField(blank=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(
+        excluded_fields=["updated_at"], no_db_index=["id", "home_country"]
+    )
 
     index_related = ("aliases", "home_country")
 
@@ -802,7 +808,9 @@ class System(Entity):
     )
     makers = models.ManyToManyField(Organisation, related_name="systems", blank=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(
+        excluded_fields=["updated_at"], no_db_index=["id", "origin_country"]
+    )
 
     index_related = ("aliases", "origin_country", "makers")
 
@@ -1066,7 +1074,7 @@ class Partnership(Entity):
     )
 
     objects = PartnershipQuerySet.as_manager()  # type: ignore[misc]  # a narrower manager
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at"], no_db_index=["id"])
 
     index_related = (
         "aliases",
@@ -1316,7 +1324,7 @@ class Participant(models.Model):
     )
     note = models.CharField(max_length=255, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=["country", "organisation", "bloc"])
 
     ACTOR_FIELDS = ("country", "organisation", "bloc")
 
@@ -1433,7 +1441,7 @@ class PartnershipSystem(models.Model):
     )
     note = models.CharField(max_length=255, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=["system"])
 
     class Meta:
         ordering = ["partnership", "system__name"]
