@@ -336,6 +336,12 @@ class ArticleAdmin(KeptCountMixin, admin.ModelAdmin):
             # scheduled article brought forward).
             obj.published_at = form.initial.get("published_at")
         super().save_model(request, obj, form, change)
+        if not change and "authors" not in form.base_fields:
+            # A contributor's new article is theirs before its link panel is
+            # saved (the linking services ask whether they wrote it); for
+            # those who choose the authors, save_related credits the writer
+            # when they left the field empty.
+            obj.authors.add(request.user)
 
     def save_formset(self, request, form, formset, change):
         """The link panels' decisions, through the linking services (which
@@ -718,19 +724,32 @@ class ArticleAdmin(KeptCountMixin, admin.ModelAdmin):
         permissions=["change"],
     )
     def find_mentions_again(self, request, queryset):
-        total = 0
+        total, scanned, refused = 0, 0, []
         for article in queryset:
+            if not permissions.can_edit(request.user, article):
+                refused.append(article)
+                continue
             total += linking.article_scan_mentions(article=article).suggested
-        self.message_user(
-            request,
-            ngettext(
-                "Scanned %(articles)d article: %(new)d new suggestions.",
-                "Scanned %(articles)d articles: %(new)d new suggestions.",
-                len(queryset),
+            scanned += 1
+        if refused:
+            self.message_user(
+                request,
+                "You may not change "
+                + ", ".join(f"“{article}”" for article in refused)
+                + ": they were not scanned.",
+                messages.WARNING,
             )
-            % {"articles": len(queryset), "new": total},
-            messages.SUCCESS,
-        )
+        if scanned:
+            self.message_user(
+                request,
+                ngettext(
+                    "Scanned %(articles)d article: %(new)d new suggestions.",
+                    "Scanned %(articles)d articles: %(new)d new suggestions.",
+                    scanned,
+                )
+                % {"articles": scanned, "new": total},
+                messages.SUCCESS,
+            )
 
     @admin.action(
         description="Accept all suggested links of the selected articles",
@@ -859,7 +878,7 @@ class ArticleAdmin(KeptCountMixin, admin.ModelAdmin):
         # Exactly what the revert will write (services.revert_plan).
         now = history.as_revision(services.snapshot(article))
         after = history.as_revision(
-            services.revert_plan(article=article, revision=revision)
+            services.revert_plan(article=article, revision=revision, user=request.user)
         )
         context = {
             **self.admin_site.each_context(request),

@@ -56,7 +56,7 @@ from partnerships.models import Alias, Entity, EntityType, Tag, entity_url
 
 from .linking import link_first_mentions
 from .markdown import render_markdown
-from .models import Article, ArticleEntityLink, LinkState, count_words
+from .models import Article, ArticleBodyImage, ArticleEntityLink, LinkState, count_words
 
 # Records announced in bulk (an import) are looked up this many at a time.
 CHUNK = 500
@@ -271,13 +271,16 @@ def _articles_naming_pictures(pks: Iterable[int]) -> None:
         Article.objects.filter(body__contains=f"image:{pk}").forget_rendering()
 
 
-def picture_changed(sender, instance, raw=False, **kwargs):
+def picture_changed(sender, instance, raw=False, created=False, **kwargs):
     if raw:
         return
+    if created:
+        ArticleBodyImage.record_named_before_upload([instance.pk])
     _articles_naming_pictures([instance.pk])
 
 
 def pictures_written_in_bulk(sender, pks, **kwargs):
+    ArticleBodyImage.record_named_before_upload(pks)
     _articles_naming_pictures(pks)
 
 

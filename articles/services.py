@@ -237,12 +237,13 @@ def article_archive(*, article: Article, user) -> Article:
 # --- Reverting ---------------------------------------------------------------------------
 
 
-def revert_plan(*, article: Article, revision: ArticleRevision) -> dict:
+def revert_plan(*, article: Article, revision: ArticleRevision, user=None) -> dict:
     """The article as reverting to ``revision`` will leave it (a snapshot):
     the revision's text, description, pictures, topics, authors and links,
     as far as they still exist, with the article's own status, publication
-    time and address. The revert writes exactly this; its confirmation page
-    shows exactly this."""
+    time and address. The authors stay as they are for a ``user`` who may
+    not credit authors (a contributor: the form shows them read-only). The
+    revert writes exactly this; its confirmation page shows exactly this."""
     if revision.article_id != article.pk:
         raise ValueError("That revision belongs to another article.")
     current = snapshot(article)
@@ -286,7 +287,7 @@ def revert_plan(*, article: Article, revision: ArticleRevision) -> dict:
         "tags": sorted(([pk, name] for pk, name in tags.items()), key=lambda t: t[1]),
         "authors": (
             sorted([pk, name] for pk, name in authors.items())
-            if authors
+            if authors and (user is None or permissions.can_publish(user))
             else current["authors"]
         ),
         "links": links,
@@ -300,7 +301,7 @@ def article_revert(
     """Bring back ``revision``'s content exactly (see ``revert_plan``), as a
     new revision. The status, publication time and address stay as they are."""
     _require(permissions.can_edit(user, article), "You may not change this article.")
-    plan = revert_plan(article=article, revision=revision)
+    plan = revert_plan(article=article, revision=revision, user=user)
     article.title, article.standfirst, article.body = (
         plan["title"],
         plan["standfirst"],

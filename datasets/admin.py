@@ -235,6 +235,9 @@ def data_issues_panel(obj) -> str:
     )
 
 
+VIEW_ISSUES = "datasets.view_dataissue"
+
+
 class HasDataIssuesFilter(admin.SimpleListFilter):
     title = "data issues"
     parameter_name = "data_issues"
@@ -257,9 +260,15 @@ def with_data_issues(base: type[admin.ModelAdmin]) -> type[admin.ModelAdmin]:
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = base.get_fieldsets(self, request, obj)
-        if obj is None or not request.user.has_perm("datasets.view_dataissue"):
+        if obj is None or not request.user.has_perm(VIEW_ISSUES):
             return fieldsets
         return [*fieldsets, ("Data issues", {"fields": ["data_issues"]})]
+
+    def get_list_filter(self, request):
+        filters = base.get_list_filter(self, request)
+        if not request.user.has_perm(VIEW_ISSUES):
+            return filters  # whether a record has issues is the issues' own
+        return [*filters, HasDataIssuesFilter]
 
     @admin.display(description="data issues")
     def data_issues(self, obj):
@@ -279,7 +288,7 @@ def with_data_issues(base: type[admin.ModelAdmin]) -> type[admin.ModelAdmin]:
         (base,),
         {
             "__module__": __name__,
-            "list_filter": [*base.list_filter, HasDataIssuesFilter],
+            "get_list_filter": get_list_filter,
             "readonly_fields": [*base.readonly_fields, "data_issues"],
             "get_fieldsets": get_fieldsets,
             "data_issues": data_issues,

@@ -7,6 +7,7 @@ from django.contrib.admin.utils import unquote
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import ngettext
 
 from coopsite.admin import KeptRelatedOnlyFilter
 
@@ -132,6 +133,12 @@ class ImageAdmin(admin.ModelAdmin):
             request.user, obj
         )
 
+    def get_object(self, request, object_id, from_field=None):
+        image = super().get_object(request, object_id, from_field)
+        if image is not None:
+            image.viewer = request.user  # whose articles "usage" may name
+        return image
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         image = self.get_object(request, unquote(object_id))
         if (
@@ -143,8 +150,8 @@ class ImageAdmin(admin.ModelAdmin):
         ):
             messages.info(
                 request,
-                "An article in review or published shows this picture: only an "
-                "editor may change it now.",
+                "An article other than your own drafts shows this picture: only "
+                "an editor may change it now.",
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -241,20 +248,36 @@ class ImageAdmin(admin.ModelAdmin):
 
     @admin.display(description="articles")
     def usage(self, obj):
-        articles = _articles_showing(obj)
-        if not articles:
+        from articles.permissions import visible_in_admin
+
+        showing = _articles_showing(obj)
+        # Only the articles the viewer may open are named (a contributor's
+        # own); the others are counted, as a record's "Used in" panel does.
+        viewer = getattr(obj, "viewer", None)
+        articles = list(visible_in_admin(viewer, showing)) if viewer else []
+        others = showing.count() - len(articles)
+        if not articles and not others:
             return "Not used in any article."
-        return format_html(
-            "<ul>{}</ul>",
-            format_html_join(
-                "",
-                '<li><a href="{}">{}</a></li>',
-                (
-                    (reverse("admin:articles_article_change", args=[a.pk]), a.title)
-                    for a in articles
-                ),
+        listed = format_html_join(
+            "",
+            '<li><a href="{}">{}</a></li>',
+            (
+                (reverse("admin:articles_article_change", args=[a.pk]), a.title)
+                for a in articles
             ),
         )
+        if others:
+            listed = format_html(
+                "{}<li>{}</li>",
+                listed,
+                ngettext(
+                    "%d article of other writers",
+                    "%d articles of other writers",
+                    others,
+                )
+                % others,
+            )
+        return format_html("<ul>{}</ul>", listed)
 
 
 def _articles_showing(image: Image):

@@ -49,6 +49,9 @@ from .models import (
     Tag,
 )
 
+# Who may change an article's links to records (Editors).
+LINK_DECISION = "articles.change_articleentitylink"
+
 # --- Inlines -----------------------------------------------------------------
 
 
@@ -146,6 +149,16 @@ class EntityAdmin(KeptCountMixin, ReadOnlyHistoryAdmin):
             objs, request
         )
         perms_needed.discard(Entity._meta.verbose_name)
+        # Editors decide an article's links: a record articles link to is
+        # theirs to unlink before someone who may not decide links deletes
+        # it (the articles would lose the link without a word).
+        if not request.user.has_perm(LINK_DECISION):
+            for obj in objs:
+                for link in links_to(obj)[0]:
+                    protected.append(
+                        f"Article “{link.article.title}” links to {obj.name} "
+                        "(an editor removes the link first)"
+                    )
         return deleted, counts, perms_needed, protected
 
     def get_fieldsets(self, request, obj=None):

@@ -249,3 +249,29 @@ def test_existing_revisions_get_summaries_from_the_migration():
         "Created; body 2 words",
         "Body +1 word",
     )
+
+
+def test_a_contributor_reverting_their_draft_leaves_its_authors_as_they_are(
+    contributor_client, contributor, editor
+):
+    """Authors are an editor's to credit (read-only in a contributor's form):
+    a contributor's revert brings back the text, never an older byline,
+    and the confirmation says so by not listing it."""
+    other = type(contributor).objects.create(username="second-writer", is_staff=True)
+    article = ArticleFactory(body="First text.", authors=[contributor, other])
+    services.record_revision(
+        article=article, user=editor, action=RevisionAction.CREATED
+    )
+    article.body = "Second text."
+    article.save()
+    article.authors.set([contributor])
+    services.record_revision(article=article, user=editor, action=RevisionAction.SAVED)
+    url = reverse("admin:articles_article_revert", args=[article.pk, 1])
+
+    page = contributor_client.get(url)
+    assert {c.label for c in page.context["changes"]} == {"Body"}
+    assert contributor_client.post(url).status_code == 302
+
+    article.refresh_from_db()
+    assert article.body == "First text."
+    assert list(article.authors.all()) == [contributor]

@@ -332,3 +332,38 @@ def test_accept_all_is_offered_only_to_who_may_decide_the_links(
         "You may not decide the links of “In review”: nothing was accepted there."
     ]
     assert article.entity_links.accepted().count() == 0
+
+
+def test_a_contributor_links_a_record_while_writing_a_new_article(
+    contributor_client, contributor
+):
+    """The new article is theirs before its links are saved: nothing of
+    what they wrote is refused."""
+    baykar = OrganisationFactory(name="Baykar")
+    data = article_form(title="New piece", slug="new-piece", body="Text.")
+    data.update(inline_management(LINKED, 1, 0))
+    data.update({f"{LINKED}-0-entity": baykar.pk, f"{LINKED}-0-role": "about"})
+
+    response = contributor_client.post(reverse("admin:articles_article_add"), data)
+
+    assert response.status_code == 302
+    article = contributor.articles.get(slug="new-piece")
+    assert article.entity_links.accepted().get().entity_id == baykar.pk
+
+
+def test_a_contributor_rescans_only_their_drafts(
+    contributor_client, contributor, country
+):
+    url = reverse("admin:articles_article_changelist")
+    draft = ArticleFactory(body="Pakistan.", authors=[contributor])
+    in_review = ArticleFactory(body="Qatar.", authors=[contributor], status="review")
+
+    page = contributor_client.post(
+        url,
+        {"action": "find_mentions_again", "_selected_action": [draft.pk, in_review.pk]},
+        follow=True,
+    )
+
+    assert draft.entity_links.suggested().exists()
+    assert not in_review.entity_links.exists()
+    assert f"You may not change “{in_review.title}”" in page.text

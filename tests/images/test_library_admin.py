@@ -165,3 +165,47 @@ def test_the_library_list_takes_the_same_queries_for_5_and_25_pictures(
     with django_assert_max_num_queries(12) as twenty_five:
         client.get(LIST)
     assert len(five) == len(twenty_five)
+
+
+def test_a_picture_an_article_named_before_its_upload_is_in_use_from_its_upload(
+    contributor, editor
+):
+    """An editor may write ``image:N`` before picture N exists (the form
+    warns); once it is uploaded, the published article shows it: its
+    uploader may no longer change it, and nobody may delete it."""
+    next_number = ImageFactory().pk + 1
+    ArticleFactory(
+        status=ArticleStatus.PUBLISHED,
+        authors=[editor],
+        title="Named ahead",
+        body=f"![A chart](image:{next_number})",
+    )
+    picture = ImageFactory(user=contributor, caption="As uploaded")
+    assert picture.pk == next_number
+
+    changed = as_user(contributor).post(
+        edit_url(picture),
+        {"title": "x", "alt_text": "x", "caption": "Changed", "credit": "",
+         "licence": ""},
+    )  # fmt: skip
+    deleted = as_user(editor).post(f"{LIST}{picture.pk}/delete/", {"post": "yes"})
+
+    picture.refresh_from_db()
+    assert (changed.status_code, picture.caption) == (403, "As uploaded")
+    assert "Named ahead</a> (shows" in deleted.text
+
+
+def test_a_contributor_sees_which_of_their_articles_show_a_picture_not_others(
+    contributor, editor
+):
+    picture = ImageFactory(user=contributor)
+    ArticleFactory(authors=[contributor], lead_image=picture, title="My draft")
+    ArticleFactory(authors=[editor], lead_image=picture, title="Someone's secret")
+
+    page = as_user(contributor).get(edit_url(picture)).text
+
+    assert "My draft" in page
+    assert "secret" not in page
+    assert "1 article of other writers" in page
+    assert "An article other than your own drafts shows this picture" in page
+    assert "Someone&#x27;s secret" in as_user(editor).get(edit_url(picture)).text

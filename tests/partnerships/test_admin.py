@@ -4,6 +4,7 @@ from unittest import mock
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
@@ -12,11 +13,13 @@ from partnerships.models import Participant, Partnership, Tag
 from tests.admin_forms import inline_management, scraped_form
 from tests.factories import (
     AliasFactory,
+    ArticleEntityLinkFactory,
     BlocMembershipFactory,
     CountryFactory,
     OrganisationFactory,
     ParticipantFactory,
     PartnershipFactory,
+    PublishedArticleFactory,
     SystemFactory,
     TagFactory,
 )
@@ -623,3 +626,40 @@ def test_an_alias_that_is_another_records_name_without_its_accents_is_refused(
         in response.content.decode()
     )
     assert organisation.aliases.count() == 0
+
+
+def test_a_record_articles_link_to_is_not_deleted_by_who_may_not_unlink_it(
+    researcher, superuser
+):
+    """Editors decide an article's links: a researcher deleting a record an
+    article links to is told which article, and nothing is deleted."""
+    linked, unlinked = OrganisationFactory(name="Linked"), OrganisationFactory()
+    ArticleEntityLinkFactory(
+        entity=linked, article=PublishedArticleFactory(title="Where it is used")
+    )
+
+    def delete(user, organisation):
+        url = reverse("admin:partnerships_organisation_delete", args=[organisation.pk])
+        return logged_in(user).post(url, {"post": "yes"})
+
+    refused = delete(researcher, linked)
+    assert refused.status_code == 200
+    assert "Article “Where it is used” links to Linked" in refused.text
+    assert type(linked).objects.filter(pk=linked.pk).exists()
+    assert delete(researcher, unlinked).status_code == 302
+    # Whoever may decide links sees what goes with it, as Django lists it.
+    assert delete(superuser, linked).status_code == 302
+    assert not type(linked).objects.filter(pk=linked.pk).exists()
+
+
+def test_only_who_may_see_data_issues_filters_records_by_them(editor, researcher):
+    url = reverse("admin:partnerships_partnership_changelist")
+    assert "data_issues=open" in logged_in(researcher).get(url).text
+    assert "data_issues=open" not in logged_in(editor).get(url).text
+    assert logged_in(editor).get(url, {"data_issues": "any"}).url.endswith("?e=1")
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
