@@ -6,6 +6,7 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Count
 
+from coopsite.collation import FoldedName
 from coopsite.filtering import (
     FacetedFilterSet,
     IndexedTextFilter,
@@ -23,6 +24,10 @@ from partnerships.models import (
 )
 
 from .models import Article, ArticleEntityLink, LinkState
+
+# A country select in the order readers read names (Côte d'Ivoire among the
+# C's, Åland among the A's: coopsite.collation).
+COUNTRIES_A_TO_Z = Country.objects.order_by(FoldedName("name"), "name")
 
 # The link table holds one row per article and entity
 # (``article_entity_link_once``), and the tag and author tables one per
@@ -136,7 +141,7 @@ def _linked(queryset, entity):
 class ArticleFilter(FacetedFilterSet):
     q = IndexedTextFilter()
     country = django_filters.ModelChoiceFilter(
-        queryset=Country.objects.all(),
+        queryset=COUNTRIES_A_TO_Z,
         to_field_name="slug",
         field_name="entity_links__entity",
         method="filter_linked",

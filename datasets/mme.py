@@ -28,6 +28,7 @@ from partnerships.models import (
     PartnershipKind,
     PartnershipStatus,
 )
+from partnerships.reference_data import DEPENDENT_TERRITORIES, demonym_list
 
 from .entities import ExternalIds
 from .flags import Flag, RowFlags
@@ -363,6 +364,7 @@ def hosts_in(
     named: dict[int, Country] = {}
     elsewhere: set[str] = set()  # countries whose regions the location names
     ambiguous: set[int] = set()  # countries whose name is also a region's
+    shared_with: dict[int, frozenset[str]] = {}  # ... of these countries
     # Taking part, by ISO code: a participant whose region the location
     # names ("Fort Bragg, North Carolina") is the host.
     participating = {pk: c.alpha_2 for pk, c in taking_part.items() if c.alpha_2}
@@ -404,16 +406,36 @@ def hosts_in(
             named[country.pk] = country
             if key in regions and not regions[key] <= {country.alpha_2}:
                 ambiguous.add(country.pk)
+                shared_with[country.pk] = regions[key] - {country.alpha_2}
 
     hosts = []
+    hosting: set[int] = set()
+
+    def host(country: Country, takes_part: bool) -> None:
+        if country.pk not in hosting:
+            hosting.add(country.pk)
+            hosts.append((Actor(name=country.name, country=country), takes_part))
+
+    by_code = {c.alpha_2: c for c in taking_part.values() if c.alpha_2}
     for pk, country in {**named, **whole}.items():
-        named_in_part = pk in whole and pk in taking_part  # "Novo Selo, Bulgaria"
+        if pk not in taking_part and country.alpha_2 in DEPENDENT_TERRITORIES:
+            # A territory is not a state: the state it belongs to hosts,
+            # when it takes part ("Gibraltar": the United Kingdom).
+            owner = by_code.get(DEPENDENT_TERRITORIES[country.alpha_2])
+            if owner is not None:
+                host(owner, True)
+            continue
+        # "Novo Selo, Bulgaria"; not "Fort Stewart, Georgia" when the state
+        # of Georgia's country takes part too: either could be meant.
+        if shared_with.get(pk, frozenset()) & set(by_code):
+            continue
+        named_in_part = pk in whole and pk in taking_part
         if elsewhere and country.alpha_2 not in elsewhere and not named_in_part:
             continue  # the place is in another country's region
         if pk in taking_part:
-            hosts.append((Actor(name=country.name, country=country), True))
+            host(country, True)
         elif pk in whole and pk not in ambiguous:
-            hosts.append((Actor(name=country.name, country=country), False))
+            host(country, False)
     if not hosts:
         for pk in sorted(in_region):
             country = taking_part[pk]
@@ -426,9 +448,8 @@ def demonyms() -> dict[str, Country]:
     reference data's demonyms."""
     found = {}
     for country in Country.objects.exclude(demonym=""):
-        for demonym in country.demonym.split(","):
-            if demonym.strip():
-                found[normalise_name(demonym)] = country
+        for demonym in demonym_list(country.demonym):
+            found[normalise_name(demonym)] = country
     return found
 
 
@@ -546,7 +567,9 @@ def _name(exercise: Exercise, taking_part: list[str]) -> str:
 
 def partnership_fields(exercise: Exercise, taking_part: list[str]) -> dict:
     """An exercise's fields on its partnership."""
-    summary = exercise.focus[:1].upper() + exercise.focus[1:]
+    # A sentence: "Maritime vessels and aircraft," ends with a full stop,
+    # not after the comma.
+    summary = exercise.focus[:1].upper() + exercise.focus[1:].rstrip(",;: ")
     if summary and summary[-1] not in ".!?":
         summary += "."
     if exercise.additional:

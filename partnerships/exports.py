@@ -205,13 +205,19 @@ class _Lists:
         lines = PartnershipSystem.objects.filter(_of_chunk(ids)).order_by("id")
         if self.as_text:
             for partnership_id, *line in lines.values_list(
-                "partnership_id", "system_id", "quantity_ordered"
+                "partnership_id",
+                "system_id",
+                "quantity_ordered",
+                "quantity_ordered_is_estimate",
             ):
                 found[partnership_id].append(line)
+            # An estimated number as the record page writes it: "×c. 6".
             return {
                 pk: "; ".join(
-                    names[system] if ordered is None else f"{names[system]} ×{ordered}"
-                    for system, ordered in self._by_name(lines)
+                    names[system]
+                    if ordered is None
+                    else f"{names[system]} ×{'c. ' if estimate else ''}{ordered}"
+                    for system, ordered, estimate in self._by_name(lines)
                 )
                 for pk, lines in found.items()
             }
@@ -219,10 +225,14 @@ class _Lists:
             "partnership_id",
             "system_id",
             "quantity_ordered",
+            "quantity_ordered_is_estimate",
             "quantity_delivered",
+            "quantity_delivered_is_estimate",
             "condition",
             # Read by orjson, faster than the field's own json.loads.
             Cast("delivery_years", TextField()),
+            "delivery_years_are_estimates",
+            "local_production",
             # Decimals as JSON's numbers, read by the database as floats.
             Cast("tiv_per_unit", FloatField()),
             Cast("tiv_order", FloatField()),
@@ -235,9 +245,13 @@ class _Lists:
                 {
                     "name": names[system],
                     "ordered": ordered,
+                    "ordered_is_estimate": ordered_is_estimate,
                     "delivered": delivered,
+                    "delivered_is_estimate": delivered_is_estimate,
                     "condition": condition,
                     "delivery_years": loads(delivery_years),
+                    "delivery_years_are_estimates": years_are_estimates,
+                    "local_production": local_production,
                     # A whole number as an integer: 12, not 12.0.
                     "tiv_per_unit": tiv_per_unit
                     if tiv_per_unit is None or tiv_per_unit % 1
@@ -252,9 +266,13 @@ class _Lists:
                 for (
                     system,
                     ordered,
+                    ordered_is_estimate,
                     delivered,
+                    delivered_is_estimate,
                     condition,
                     delivery_years,
+                    years_are_estimates,
+                    local_production,
                     tiv_per_unit,
                     tiv_order,
                     tiv_delivered,

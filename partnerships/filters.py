@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Count, Q, QuerySet
 
+from coopsite.collation import FoldedName
 from coopsite.filtering import (
     FacetedFilterSet,
     IndexedTextFilter,
@@ -36,6 +37,10 @@ from .models import (
     SystemCategory,
     Tag,
 )
+
+# A country select in the order readers read names (Côte d'Ivoire among the
+# C's, Åland among the A's: coopsite.collation).
+COUNTRIES_A_TO_Z = Country.objects.order_by(FoldedName("name"), "name")
 
 # Filters a reader reaches by following a link from a record's page; the
 # list shows them as removable, not as form controls.
@@ -120,7 +125,7 @@ class PartnershipFilter(FacetedFilterSet):
         empty_label="Any status",
     )
     country = django_filters.ModelChoiceFilter(
-        queryset=Country.objects.all(),
+        queryset=COUNTRIES_A_TO_Z,
         to_field_name="slug",
         field_name="participants__country",
         method="filter_country",
@@ -313,7 +318,7 @@ class CountryFilter(RecordFilter):
 
 class BlocFilter(RecordFilter):
     member = django_filters.ModelChoiceFilter(
-        queryset=Country.objects.all(),
+        queryset=COUNTRIES_A_TO_Z,
         to_field_name="slug",
         field_name="memberships__country",
         label="Has the member",
@@ -327,7 +332,7 @@ class BlocFilter(RecordFilter):
 class OrganisationFilter(RecordFilter):
     kind = django_filters.ChoiceFilter(choices=OrganisationKind.choices)
     country = django_filters.ModelChoiceFilter(
-        queryset=Country.objects.all(),
+        queryset=COUNTRIES_A_TO_Z,
         to_field_name="slug",
         field_name="home_country",
         label="Home country",
@@ -341,7 +346,7 @@ class OrganisationFilter(RecordFilter):
 class SystemFilter(RecordFilter):
     category = django_filters.ChoiceFilter(choices=SystemCategory.choices)
     origin = django_filters.ModelChoiceFilter(
-        queryset=Country.objects.all(),
+        queryset=COUNTRIES_A_TO_Z,
         to_field_name="slug",
         field_name="origin_country",
         label="Country of origin",
@@ -483,7 +488,7 @@ class OrganisationIndexFilter(IndexFilter):
         choices=OrganisationKind.choices, label="Kind", empty_label="Any kind"
     )
     country = django_filters.ModelChoiceFilter(
-        queryset=Country.objects.all(),
+        queryset=COUNTRIES_A_TO_Z,
         to_field_name="slug",
         field_name="home_country",
         label="Home country",
@@ -505,7 +510,7 @@ class SystemIndexFilter(IndexFilter):
         choices=SystemCategory.choices, label="Category", empty_label="Any category"
     )
     origin = django_filters.ModelChoiceFilter(
-        queryset=Country.objects.all(),
+        queryset=COUNTRIES_A_TO_Z,
         to_field_name="slug",
         field_name="origin_country",
         label="Country of origin",

@@ -33,6 +33,8 @@ import ahocorasick
 
 from core.names import fold, normalise_name
 
+from .reference_data import demonym_list
+
 # Aliases of at most this many letters and digits, written in capitals, match
 # only when the text has them in capitals too.
 SHORT_CAPITALS_LENGTH = 4
@@ -267,8 +269,9 @@ def all_names(
     else:
         rows = Entity.objects.values_list("pk", "name", "country__demonym")
         for pk, name, demonym in rows.order_by("pk").iterator(chunk_size=5000):
-            if demonym and (key := normalise_name(demonym)):
-                demonyms.setdefault(key, []).append(pk)
+            for each in demonym_list(demonym or ""):
+                if key := normalise_name(each):
+                    demonyms.setdefault(key, []).append(pk)
             yield pk, name
     yield from Alias.objects.values_list("entity_id", "name").iterator(chunk_size=5000)
 

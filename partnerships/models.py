@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
@@ -1264,7 +1265,14 @@ class Partnership(Entity):
         and ended in that month), "until 2024"."""
         start, end = self.start, self.end
         if start and end:
-            return str(start) if str(start) == str(end) else f"{start}–{end}"
+            if str(replace(start, is_estimate=False)) == str(
+                replace(end, is_estimate=False)
+            ):
+                # One year (or month, or day): "c. 1968", not "c. 1968–1968".
+                return str(
+                    replace(start, is_estimate=start.is_estimate or end.is_estimate)
+                )
+            return f"{start}–{end}"
         if start:
             return str(start)
         return f"until {end}" if end else ""

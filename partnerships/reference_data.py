@@ -92,6 +92,48 @@ EXTRA_ALIASES = {
 
 # ISO 3166-3 entries whose state carried on under a new name or code: their
 # names become aliases of the successor instead of records of their own.
+# Adjectives the library lacks that datasets and readers use for a country
+# ("Philippine waters", "Saudi forces"), beside its demonym ("Filipino").
+EXTRA_DEMONYMS = {
+    "PH": ["Philippine"],
+    "SA": ["Saudi"],
+}
+
+
+def demonym_list(demonym: str) -> list[str]:
+    """A country's demonyms, as its field lists them ("Bosnian,Herzegovinian")."""
+    return [part.strip() for part in demonym.split(",") if part.strip()]
+
+
+def with_extra_demonyms(demonym: str, alpha_2: str) -> str:
+    """``demonym`` with the curated adjectives it lacks added at its end."""
+    have = demonym_list(demonym)
+    known = {normalise_name(d) for d in have}
+    extra = [
+        d for d in EXTRA_DEMONYMS.get(alpha_2, []) if normalise_name(d) not in known
+    ]
+    return ", ".join([*have, *extra])
+
+
+# ISO 3166-1 entries that are territories of a state, not states: the
+# state they belong to (ISO 3166-1 codes). A place in one is in that state
+# (an exercise at Gibraltar is hosted by the United Kingdom). Territories
+# whose status is disputed, or that conduct their own defence relations
+# (Cook Islands, Niue, Western Sahara, Taiwan, Kosovo, Palestine), are not
+# listed.
+DEPENDENT_TERRITORIES = {
+    "AI": "GB", "AS": "US", "AW": "NL", "AX": "FI", "BL": "FR", "BM": "GB",
+    "BQ": "NL", "BV": "NO", "CC": "AU", "CW": "NL", "CX": "AU", "FK": "GB",
+    "FO": "DK", "GF": "FR", "GG": "GB", "GI": "GB", "GL": "DK", "GP": "FR",
+    "GS": "GB", "GU": "US", "HK": "CN", "HM": "AU", "IM": "GB", "IO": "GB",
+    "JE": "GB", "KY": "GB", "MF": "FR", "MO": "CN", "MP": "US", "MQ": "FR",
+    "MS": "GB", "NC": "FR", "NF": "AU", "PF": "FR", "PM": "FR", "PN": "GB",
+    "PR": "US", "RE": "FR", "SH": "GB", "SJ": "NO", "SX": "NL", "TC": "GB",
+    "TF": "FR", "TK": "NZ", "UM": "US", "VG": "GB", "VI": "US", "WF": "FR",
+    "YT": "FR",
+}  # fmt: skip
+
+
 RENAMED_TO = {
     "AIDJ": "DJ",  # French Afars and Issas
     "BUMM": "MM",  # Burma
@@ -345,7 +387,7 @@ def country_records() -> list[CountryRecord]:
             numeric=iso.numeric,
             region=info.get("region") or "",
             subregion=info.get("subregion") or "",
-            demonym=info.get("demonym") or "",
+            demonym=with_extra_demonyms(info.get("demonym") or "", iso.alpha_2),
             latitude=latlng[0] if len(latlng) == 2 else None,
             longitude=latlng[1] if len(latlng) == 2 else None,
         )
@@ -449,6 +491,12 @@ def _fill_blanks(country, record: CountryRecord) -> bool:
         if not getattr(country, attr) and getattr(record, attr):
             setattr(country, attr, getattr(record, attr))
             changed = True
+    # The curated adjectives are added to a demonym staff set, never
+    # replacing it.
+    if country.demonym and country.alpha_2 in EXTRA_DEMONYMS:
+        demonym = with_extra_demonyms(country.demonym, country.alpha_2)
+        if demonym != country.demonym:
+            country.demonym, changed = demonym, True
     if country.latitude is None and record.latitude is not None:
         country.latitude, country.longitude = record.latitude, record.longitude
         changed = True

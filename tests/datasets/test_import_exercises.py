@@ -338,6 +338,24 @@ def test_a_file_of_another_format_changes_nothing(tmp_path):
          {"Iceland": "participant", "Norway": "participant"}),
         ("Hokkaido, Japan", ["Japan", "United States"],
          {"Japan": "host", "United States": "participant"}),
+        # The country or the US state: either could be meant, when both
+        # the country and the US take part; the country, when the US does not.
+        ("Fort Stewart, Georgia", ["Georgia", "United States"],
+         {"Georgia": "participant", "United States": "participant"}),
+        ("Vaziani, Georgia", ["Georgia", "Ukraine"],
+         {"Georgia": "host", "Ukraine": "participant"}),
+        # A territory is not a state: the state it belongs to hosts.
+        ("Gibraltar", ["Morocco", "United Kingdom"],
+         {"Morocco": "participant", "United Kingdom": "host"}),
+        ("Guam", ["Japan", "United States"],
+         {"Japan": "participant", "United States": "host"}),
+        ("Gibraltar", ["Morocco", "Spain"],
+         {"Morocco": "participant", "Spain": "participant"}),
+        # Adjectives the reference library lacks.
+        ("southern Philippine city of Davao", ["Philippines", "United States"],
+         {"Philippines": "host", "United States": "participant"}),
+        ("Saudi port of Jubail", ["Pakistan", "Saudi Arabia"],
+         {"Pakistan": "participant", "Saudi Arabia": "host"}),
     ],
 )  # fmt: skip
 def test_the_host_is_not_guessed_from_misleading_words(
@@ -347,3 +365,16 @@ def test_the_host_is_not_guessed_from_misleading_words(
         mme_file(tmp_path, [MmeExerciseFactory(Location=location, states=states)])
     )
     assert roles_of(Partnership.objects.get()) == roles
+
+
+@pytest.mark.parametrize(
+    ("focus", "summary"),
+    [
+        ("Maritime vessels and aircraft,", "Maritime vessels and aircraft."),
+        ("to improve interoperability", "To improve interoperability."),
+        ("Search and rescue!", "Search and rescue!"),
+    ],
+)
+def test_the_summary_is_the_focus_as_a_sentence(tmp_path, focus, summary):
+    import_exercises(mme_file(tmp_path, [MmeExerciseFactory(FocusDescription=focus)]))
+    assert Partnership.objects.get().summary == summary

@@ -3,6 +3,7 @@ the tables beside them."""
 
 import datetime as dt
 import itertools
+import re
 
 import pytest
 
@@ -366,3 +367,13 @@ def test_a_country_pages_kept_figures_follow_a_new_partnership_and_article(
     total, bars, articles, _ = figures()
     assert (total, articles) == (4, 1)
     assert ("United Kingdom", 1) in bars
+
+
+def test_the_timelines_countries_are_in_the_order_readers_read_names(client):
+    page = client.get("/timeline/").text
+    select = page[page.index('name="country"') :]
+    select = select[: select.index("</select>")]
+    names = re.findall(r"<option value=\"[^\"]+\">([^<]+)</option>", select)
+    assert names.index("Côte d&#x27;Ivoire") < names.index("Cuba")
+    assert names.index("Åland Islands") < names.index("Albania")
+    assert names.index("Türkiye") < names.index("Turkmenistan")

@@ -78,9 +78,13 @@ def test_json_export_has_structured_participants_and_systems(client, deals):
         {
             "name": "TB2",
             "ordered": 24,
+            "ordered_is_estimate": False,
             "delivered": None,
+            "delivered_is_estimate": False,
             "condition": "",
             "delivery_years": [],
+            "delivery_years_are_estimates": False,
+            "local_production": False,
             "tiv_per_unit": None,
             "tiv_order": None,
             "tiv_delivered": None,
@@ -131,7 +135,11 @@ def test_every_kind_of_participant_system_line_and_value_comes_out_as_stored(
         partnership=deal,
         system=alpha,
         quantity_ordered=4,
+        quantity_ordered_is_estimate=True,
+        quantity_delivered=3,
+        quantity_delivered_is_estimate=True,
         delivery_years=[2015, 2016],
+        delivery_years_are_estimates=True,
         tiv_per_unit=Decimal("37.870"),
         tiv_order=Decimal("151.480"),
         tiv_delivered=Decimal("2348.000"),
@@ -156,6 +164,11 @@ def test_every_kind_of_participant_system_line_and_value_comes_out_as_stored(
     ]
     first = row["systems"][0]
     assert first["delivery_years"] == [2015, 2016]
+    # What the record page marks "c." (SIPRI's "?"), the export marks too.
+    assert (first["ordered_is_estimate"], first["delivered"]) == (True, 3)
+    assert first["delivered_is_estimate"] is first["delivery_years_are_estimates"]
+    assert first["delivered_is_estimate"] is True
+    assert row["systems"][2]["ordered_is_estimate"] is False
     # TIVs as numbers, a whole one as an integer.
     assert (first["tiv_per_unit"], first["tiv_order"]) == (37.87, 151.48)
     assert first["tiv_delivered"] == 2348
@@ -169,7 +182,7 @@ def test_every_kind_of_participant_system_line_and_value_comes_out_as_stored(
     assert cells["participants"] == (
         "Naval Group (developer); NATO (recipient); France (supplier)"
     )
-    assert cells["systems"] == "Alpha ×4; Alpha; Zulu ×2"
+    assert cells["systems"] == "Alpha ×c. 4; Alpha; Zulu ×2"
     assert cells["tags"] == "Air; Naval"
 
 

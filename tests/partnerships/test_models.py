@@ -255,10 +255,15 @@ def test_a_system_is_made_by_organisations_in_a_country(country):
         (("2020-01-01", "year"), None, "2020"),
         (None, ("2024-01-01", "year"), "until 2024"),
         (None, None, ""),
+        # One estimated year is one year, estimated.
+        (("1968-01-01", "year", True), ("1968-12-31", "year"), "c. 1968"),
+        (("1968-01-01", "year", True), ("1970-12-31", "year"), "c. 1968–1970"),
     ],
 )
 def test_a_partnership_period_reads_as_a_list_shows_it(start, end, period):
     fields = {}
+    if start and len(start) == 3:
+        fields["start_is_estimate"] = start[2]
     if start:
         fields |= {
             "start_date": dt.date.fromisoformat(start[0]),

@@ -86,6 +86,10 @@ def test_every_name_of_turkiye_finds_the_same_results_with_the_country_first(
         # A demonym of two words calls its country as one of one word does.
         ("Saudi Arabian", "SA"),
         ("South Korean", "KR"),
+        # Each of a country's demonyms; and adjectives the library lacks.
+        ("Herzegovinian", "BA"),
+        ("Philippine", "PH"),
+        ("Saudi", "SA"),
     ],
 )
 def test_a_country_is_found_by_its_name_in_other_scripts_or_its_demonym(
