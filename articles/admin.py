@@ -40,7 +40,7 @@ from core.admin import without_record_stamps
 
 from . import history, linking, permissions, services, workflow
 from .admin_links import LinkedEntityInline, RejectedLinkInline, SuggestedLinkInline
-from .forms import ArticleAdminForm
+from .forms import WORKFLOW, ArticleAdminForm
 from .linking import link_first_mentions
 from .markdown import body_pictures, render_markdown
 from .models import (
@@ -68,7 +68,6 @@ AUTOSAVED_FIELDS = [
     "published_at_0",
     "published_at_1",
 ]
-WORKFLOW = "_workflow"
 
 
 def workflow_buttons(user, article: Article) -> list[tuple[str, str]]:

@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from coopsite.locking import OptimisticLockForm
 
@@ -23,6 +24,11 @@ class Conflict:
         )
         self.by = self.current.user if self.current else None
         self.at = self.current.created_at if self.current else None
+
+
+# The name of the workflow buttons under the article form ("Save and
+# publish", ...): a step the form's save leads to.
+WORKFLOW = "_workflow"
 
 
 class ArticleAdminForm(OptimisticLockForm):
@@ -52,9 +58,33 @@ class ArticleAdminForm(OptimisticLockForm):
         ]
 
     def _clean_lines(self, name):
-        # Browsers send a textarea's lines ending in CRLF; the text is the
-        # same, and a save that changed nothing must not look like an edit.
-        return (self.cleaned_data.get(name) or "").replace("\r\n", "\n")
+        # Browsers send a textarea's lines ending in CRLF, and the form takes
+        # off the text's last line break: the text is the same, and a save
+        # that changed nothing must not look like an edit.
+        text = (self.cleaned_data.get(name) or "").replace("\r\n", "\n")
+        stored = getattr(self.instance, name, "") or ""
+        if self.instance.pk and text == stored.replace("\r\n", "\n").strip():
+            return stored
+        return text
+
+    def clean_published_at(self):
+        """A live article keeps a time in the past on a plain save: a future
+        one would take it off the site until then without a word (moving
+        it to later is a workflow step: unpublish, then schedule)."""
+        when = self.cleaned_data.get("published_at")
+        if (
+            self.instance.pk
+            and self.instance.is_public
+            and when is not None
+            and when > timezone.now()
+            and not self.data.get(WORKFLOW)
+        ):
+            raise ValidationError(
+                "This article is live: a time in the future would take it off "
+                "the site until then. Keep a time in the past, or unpublish it "
+                "and schedule it again."
+            )
+        return when
 
     def clean_body(self):
         return self._clean_lines("body")

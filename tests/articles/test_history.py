@@ -275,3 +275,29 @@ def test_a_contributor_reverting_their_draft_leaves_its_authors_as_they_are(
     article.refresh_from_db()
     assert article.body == "First text."
     assert list(article.authors.all()) == [contributor]
+
+
+def test_a_save_that_changed_nothing_of_a_body_ending_in_a_line_break_edits_nothing(
+    editor_client, editor
+):
+    """The form takes off a text's last line break (as a browser sends it
+    back, in CRLF): the body is kept as it was, and the history says no
+    word of it changed."""
+    article = ArticleFactory(title="Kept", body="First line.\nSecond line.\n")
+    services.record_revision(
+        article=article, user=editor, action=RevisionAction.CREATED
+    )
+    response = editor_client.post(
+        change(article),
+        article_form(
+            article,
+            title="Kept, renamed",
+            slug=article.slug,
+            body="First line.\r\nSecond line.\r\n",
+        ),
+    )
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.body == "First line.\nSecond line.\n"
+    assert latest(article).number == 2
+    assert "body" not in latest(article).summary.lower()

@@ -363,3 +363,38 @@ def test_a_plain_save_that_moves_a_scheduled_time_to_the_past_is_its_publishing(
             article_form(article, title="Retitled", slug=article.slug),
         )
         assert actions(article)[-1] == (RevisionAction.SAVED, "editor")
+
+
+def test_a_plain_save_never_takes_a_live_article_off_the_site(editor_client):
+    """A future time on a live article's plain "Save" is a form error, and
+    the article stays on the site; a past one is saved as it is."""
+    article = PublishedArticleFactory(published_at=NOW - dt.timedelta(days=3))
+    with time_machine.travel(NOW, tick=False):
+        refused = editor_client.post(
+            change(article),
+            article_form(
+                article,
+                title="Retitled",
+                slug=article.slug,
+                **publication_time(NOW + dt.timedelta(days=30)),
+            ),
+        )
+        assert refused.status_code == 200
+        assert "This article is live" in refused.text
+        article.refresh_from_db()
+        assert article.title != "Retitled"
+        assert Article.objects.published().filter(pk=article.pk).exists()
+
+        earlier = NOW - dt.timedelta(days=1)
+        saved = editor_client.post(
+            change(article),
+            article_form(
+                article,
+                title="Retitled",
+                slug=article.slug,
+                **publication_time(earlier),
+            ),
+        )
+        assert saved.status_code == 302
+        article.refresh_from_db()
+        assert (article.title, article.published_at) == ("Retitled", earlier)
