@@ -198,7 +198,10 @@ class KeysetCursorPagination(CursorPagination):
             return None
         try:
             data = json.loads(urlsafe_b64decode(encoded.encode("ascii")))
-            position, backwards = data["p"], bool(data.get("r"))
+            position, backwards = data["p"], data.get("r", 0)
+            if backwards not in (0, 1) or isinstance(backwards, (bool, float)):
+                raise ValueError
+            backwards = bool(backwards)
             if not isinstance(position, list) or len(position) != len(self.keys):
                 raise ValueError
             position = [
@@ -209,6 +212,7 @@ class KeysetCursorPagination(CursorPagination):
             ValueError,
             TypeError,
             KeyError,
+            OverflowError,
             UnicodeError,
             Base64Error,
             DjangoValidationError,
@@ -229,6 +233,10 @@ class KeysetCursorPagination(CursorPagination):
     def get_next_link(self):
         if not self.has_next:
             return None
+        if not self.page:
+            # Backwards from before the first row (a list that shrank since
+            # its "previous" was given): what comes next is the first page.
+            return remove_query_param(self.base_url, self.cursor_query_param)
         return self.encode_cursor(self.page[-1], backwards=False)
 
     def get_previous_link(self):
@@ -279,11 +287,15 @@ def _checked(field: models.Field, value):
     database would refuse."""
     if not isinstance(value, (str, int, float)) or isinstance(value, bool):
         raise ValueError
-    if isinstance(value, str) and "\x00" in value:
-        raise ValueError
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError
+        value.encode()  # a lone surrogate: UnicodeEncodeError
     value = field.to_python(value)
     if isinstance(value, int) and not -(2**63) < value < 2**63:
         raise ValueError
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        value.astimezone(dt.UTC)  # beyond the calendar in UTC: OverflowError
     return value
 
 

@@ -83,6 +83,16 @@ class LatestArticlesFeed(Feed):
     def item_pubdate(self, article):
         return article.published_at
 
+    # An entry's id is the article's own, not its address: a new slug must
+    # not read as a new article to subscribers (RFC 4151 tag URIs).
+    item_guid_is_permalink = False
+
+    def item_guid(self, article):
+        return (
+            f"tag:{self.request.get_host().split(':')[0]},"
+            f"{article.created_at:%Y-%m-%d}:article:{article.pk}"
+        )
+
     def item_updateddate(self, article):
         return article.modified_at
 

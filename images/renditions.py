@@ -227,6 +227,7 @@ def encode(frame: PILImage.Image, fmt: str) -> bytes:
         frame = _flatten(frame)
     elif frame.mode not in ("RGB", "RGBA", "L", "LA"):
         frame = frame.convert("RGBA" if "A" in frame.getbands() else "RGB")
+    frame.info.pop("comment", None)  # as the original's (images/uploads.py)
     out = io.BytesIO()
     frame.save(out, pil_format, **options)
     return out.getvalue()

@@ -167,6 +167,9 @@ def clean_upload(uploaded) -> CleanUpload:
         out_picture = upright
         lossless = picture.info.get("lossless", False)
         options.update(lossless=True) if lossless else options.update(quality=90)
+    # A comment segment (JPEG's COM, GIF's comment) is text anyone can put
+    # there, as a polyglot's script: Pillow writes it back unless told not to.
+    out_picture.info.pop("comment", None)
     out = io.BytesIO()
     out_picture.save(out, picture.format, **options)
     has_alpha = out_picture.mode in ("RGBA", "LA", "PA") or (

@@ -214,6 +214,9 @@ SERIALIZATION_MODULES = {"sitejson": "backups.serializer"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+# After signing in with no "next" (or one that leads off the site, refused):
+# the admin, the only place staff sign in to.
+LOGIN_REDIRECT_URL = "/admin/"
 
 AUTH_PASSWORD_VALIDATORS = [
     {

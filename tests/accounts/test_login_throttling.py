@@ -167,3 +167,15 @@ def test_the_lock_lives_in_the_database_that_every_app_process_shares(
     for cache in caches.all():
         cache.clear()
     assert attempt(client, "zeynep", PASSWORD).status_code == 429
+
+
+@pytest.mark.parametrize(
+    "away", ["//evil.example/", "https://evil.example/", "/\\evil"]
+)
+def test_a_next_address_off_the_site_leads_to_the_admin_instead(
+    client, editor_account, away
+):
+    response = client.post(
+        f"{LOGIN}?next={away}", {"username": "zeynep", "password": PASSWORD}
+    )
+    assert (response.status_code, response["Location"]) == (302, "/admin/")

@@ -2,6 +2,7 @@
 holds each record exactly once, through ties and records with no date."""
 
 import datetime as dt
+from base64 import urlsafe_b64encode
 
 import pytest
 
@@ -23,6 +24,11 @@ def partnerships(db):
             start_date=None if n % 5 == 0 else dt.date(2000 + n % 3, 1, 1),
         )
     return Partnership.objects.all()
+
+
+def cursor_of(position: str) -> str:
+    """A cursor as the API writes one, of a position it never gave out."""
+    return urlsafe_b64encode(position.encode()).decode("ascii")
 
 
 def walk(client, url, **params):
@@ -99,12 +105,36 @@ def test_articles_page_by_publication_time(client, db):
         "eyJwIjpbIjIwMjAtMDEtMDEiLCJ4XHUwMDAwIiwxXX0=",  # a NUL in the name
         "bm90IGpzb24=",
         "%%%",
+        cursor_of('{"p":["2022-01-01","x",1e999],"r":0}'),  # an endless id
+        cursor_of('{"p":["2022-01-01","\\ud800",5],"r":0}'),  # half a character
+        cursor_of('{"p":["2022-01-01","x",5],"r":"yes"}'),  # which way?
+        cursor_of('{"p":["2022-01-01","x",5],"r":[1]}'),
     ],
 )
 def test_a_cursor_that_was_not_given_out_is_a_400(client, partnerships, cursor):
     response = client.get("/api/v1/partnerships/", {"cursor": cursor})
     assert response.status_code == 400
     assert "cursor" in response.json()
+
+
+def test_an_articles_cursor_before_the_calendar_begins_is_a_400(client, db):
+    cursor = cursor_of('{"p":["0001-01-01T00:00:00+05:00",5],"r":0}')
+    response = client.get("/api/v1/articles/", {"cursor": cursor})
+    assert response.status_code == 400
+
+
+def test_a_previous_page_before_the_first_row_is_empty_and_leads_to_the_first(
+    client, partnerships
+):
+    """A "previous" kept while the list shrank may point before its first
+    row: an empty page, whose next page is the list's first."""
+    cursor = cursor_of('{"p":["9999-12-31","a",1],"r":1}')
+    response = client.get("/api/v1/partnerships/", {"cursor": cursor})
+    assert response.status_code == 200
+    data = response.json()
+    assert data["results"] == []
+    first = client.get(data["next"]).json()
+    assert first["results"] == client.get("/api/v1/partnerships/").json()["results"]
 
 
 def test_with_no_sort_the_api_lists_partnerships_in_the_public_lists_order(client, db):

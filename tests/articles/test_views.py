@@ -222,3 +222,21 @@ def test_a_scheduled_article_never_reads_as_modified_before_it_was_published(cli
         sitemap = ElementTree.fromstring(client.get("/sitemap-articles.xml").content)
         ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
         assert [e.text for e in sitemap.iter(f"{ns}lastmod")] == ["2026-03-06"]
+
+
+def test_a_feed_entry_keeps_its_id_when_the_article_moves(client):
+    """Subscribers' readers know an entry by its id: a new address is the
+    same entry, not a new article."""
+    article = PublishedArticleFactory(slug="first-address")
+
+    def entry():
+        return feedparser.parse(client.get("/feeds/articles/").content).entries[0]
+
+    before = entry()
+    article.slug = "second-address"
+    article.save()
+    after = entry()
+
+    assert after.link.endswith("/articles/second-address/")
+    assert after.id == before.id
+    assert after.id.startswith("tag:testserver,")

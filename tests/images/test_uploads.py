@@ -151,6 +151,22 @@ def test_camera_data_and_gps_position_are_removed_and_the_picture_turned_upright
     assert (image.width, image.height) == stored.size == (800, 1200)
 
 
+def test_a_pictures_comment_is_stored_in_neither_the_file_nor_its_renditions(
+    editor_client,
+):
+    """A JPEG comment is anyone's text (a polyglot's script): gone from
+    the original kept and from every rendition made of it."""
+    payload = b"<script>alert('comment')</script>"
+    post_picture(editor_client, pictures.jpeg_bytes(800, 500, comment=payload))
+    image = Image.objects.get()
+    storage = image.file.storage
+    names = [image.file.name, *(r.name for r in image.renditions.all())]
+    assert len(names) > 1
+    for name in names:
+        with storage.open(name) as handle:
+            assert b"alert(" not in handle.read(), name
+
+
 def test_a_jpeg_without_rotation_keeps_its_quantisation_tables():
     original = pictures.jpeg_with_camera_data(1200, 800, 1)
     cleaned = clean_upload(upload(original))
