@@ -8,12 +8,15 @@ newest public article, the code's version) and the request's address, so a
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
 from freshness import versions
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 class NotModified(Exception):
@@ -22,13 +25,20 @@ class NotModified(Exception):
         self.response = response
 
 
-def validators(request, *, extra: str = "") -> tuple[str, int]:
-    """The ETag and Last-Modified (a timestamp) of the answer to ``request``."""
+def validators(
+    request, *, extra: str = "", changed_at: dt.datetime | None = None
+) -> tuple[str, int]:
+    """The ETag and Last-Modified (a timestamp) of the answer to ``request``;
+    ``extra`` and ``changed_at``: what else it shows, and when that changed."""
     code, code_modified = versions.code_version()
     data = versions.current()
-    key = "|".join([code, data.token, request.build_absolute_uri(), extra])
+    token = versions.dated_token(data)  # statuses move at midnight
+    key = "|".join([code, token, request.build_absolute_uri(), extra])
     etag = f'W/"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
-    return etag, int(max(data.last_modified, code_modified).timestamp())
+    last_modified = max(
+        data.last_modified, code_modified, versions.today_began(), changed_at or EPOCH
+    )
+    return etag, int(last_modified.timestamp())
 
 
 def check(request, etag: str, last_modified: int | None) -> None:

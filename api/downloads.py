@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import conditional, snapshots
-from .views import ERRORS, NOT_MODIFIED, PublicAPIMixin
+from .views import ERRORS, NOT_MODIFIED, PublicAPIMixin, SnapshotShownMixin
 
 CONTENT_TYPES = {
     snapshots.CSV_SUFFIX: "application/zip",
@@ -42,7 +42,7 @@ def _manifest():
     return manifest
 
 
-class DownloadsView(PublicAPIMixin, APIView):
+class DownloadsView(SnapshotShownMixin, PublicAPIMixin, APIView):
     @extend_schema(
         summary="The bulk downloads: the latest snapshot and the ones kept",
         operation_id="downloads_list",

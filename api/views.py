@@ -9,6 +9,7 @@ conditional GETs (``conditional.py``). Articles are read only through
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import Prefetch
@@ -86,8 +87,16 @@ class PublicAPIMixin:
         super().initial(request, *args, **kwargs)  # content type, throttling
         self.check_parameters(request)
         if self.conditional_get and request.method in ("GET", "HEAD"):
-            self.validators = conditional.validators(request)
+            extra, changed_at = self.validated_beside_the_data()
+            self.validators = conditional.validators(
+                request, extra=extra, changed_at=changed_at
+            )
             conditional.check(request, *self.validators)
+
+    def validated_beside_the_data(self) -> tuple[str, dt.datetime | None]:
+        """What else than the data the answer shows, and when that changed
+        (for its ETag and Last-Modified)."""
+        return "", None
 
     def allowed_parameters(self) -> frozenset[str]:
         return self.known_parameters
@@ -119,7 +128,7 @@ class PublicAPIMixin:
                 }
             )
         empty = sorted(
-            name for name, value in request.query_params.items() if not value
+            name for name, value in request.query_params.items() if not value.strip()
         )
         if empty:
             raise ValidationError(
@@ -366,10 +375,25 @@ class ArticleViewSet(RecordViewSet):
             if moved is None:
                 raise
             url = reverse("api:article-detail", kwargs={"slug": moved.slug})
+            if query := request.META.get("QUERY_STRING"):
+                url = f"{url}?{query}"  # the fields asked for, at the new address
             return HttpResponsePermanentRedirect(request.build_absolute_uri(url))
 
 
-class RootView(PublicAPIMixin, APIView):
+class SnapshotShownMixin:
+    """An answer that names the latest snapshot: a new snapshot is a new
+    answer (one is written when statuses move too, with no write)."""
+
+    def validated_beside_the_data(self) -> tuple[str, dt.datetime | None]:
+        from .snapshots import latest_manifest
+
+        manifest = latest_manifest()
+        if manifest is None:
+            return "", None
+        return manifest.stamp, dt.datetime.fromisoformat(manifest.generated_at)
+
+
+class RootView(SnapshotShownMixin, PublicAPIMixin, APIView):
     """Where everything is: each list, the schema, the docs, the downloads."""
 
     @extend_schema(

@@ -21,12 +21,18 @@ from core.names import slugify_name
 from partnerships.mentions import get_detector
 
 from .linking import article_scan_mentions
-from .models import Article, ArticleStatus, RevisionAction
+from .markdown import opening_text
+from .models import (
+    Article,
+    ArticleRevision,
+    ArticleSlugRedirect,
+    ArticleStatus,
+    RevisionAction,
+)
 from .services import record_revision
 
 ESSAY_SUFFIXES = {".md", ".markdown", ".txt"}
 _TITLE = re.compile(r"^#[ \t]+(?P<title>.+?)(?:[ \t]+#+)?[ \t]*$")
-_MARKUP = re.compile(r"[*_`>#\[\]]|\(https?://[^)]*\)")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 STANDFIRST_LENGTH = 280
 
@@ -50,17 +56,15 @@ class Essay:
     @property
     def standfirst(self) -> str:
         """The opening sentences of the first paragraph, as plain text."""
-        for paragraph in re.split(r"\n\s*\n", self.body):
-            text = " ".join(_MARKUP.sub("", paragraph).split())
-            if text and not paragraph.lstrip().startswith("#"):
-                sentences = _SENTENCE_END.split(text)
-                standfirst = sentences[0]
-                for sentence in sentences[1:]:
-                    if len(standfirst) + len(sentence) + 1 > STANDFIRST_LENGTH:
-                        break
-                    standfirst = f"{standfirst} {sentence}"
-                return Truncator(standfirst).chars(STANDFIRST_LENGTH)
-        return ""
+        if not (text := opening_text(self.body)):
+            return ""
+        sentences = _SENTENCE_END.split(text)
+        standfirst = sentences[0]
+        for sentence in sentences[1:]:
+            if len(standfirst) + len(sentence) + 1 > STANDFIRST_LENGTH:
+                break
+            standfirst = f"{standfirst} {sentence}"
+        return Truncator(standfirst).chars(STANDFIRST_LENGTH)
 
 
 @dataclass
@@ -68,11 +72,16 @@ class ImportSummary:
     created: list[Article] = field(default_factory=list)
     updated: list[Article] = field(default_factory=list)
     unchanged: list[Article] = field(default_factory=list)
+    # Changed in the admin since the import last wrote them (or never
+    # written by an import): the file's changes are not applied over them.
+    kept: list[Article] = field(default_factory=list)
     suggestions: int = 0  # links to entities found in the new or changed essays
 
     @property
     def total(self) -> int:
-        return len(self.created) + len(self.updated) + len(self.unchanged)
+        return (
+            len(self.created) + len(self.updated) + len(self.unchanged) + len(self.kept)
+        )
 
 
 def find_essay_files(paths: list[Path]) -> list[Path]:
@@ -159,19 +168,28 @@ def read_essays(paths: list[Path]) -> list[Essay]:
 def import_essays(
     essays: list[Essay], *, publish: bool = False, authors=()
 ) -> ImportSummary:
-    """Create or update one article per essay, keyed on the slug.
+    """Create or update one article per essay, keyed on the slug (an
+    article's former slugs too: an editor may have moved it).
 
     New articles are drafts unless ``publish``, which also publishes updated
     ones that are not published yet; an update never unpublishes or moves a
-    scheduled time. Editors' standfirsts are kept; an empty one is filled
-    from the body. Mentions of known entities in new and changed essays
-    become suggested links.
+    scheduled time. An article whose title or text an editor changed since
+    the import last wrote it (or that no import wrote) is kept as it is:
+    the file's changes are not applied over an editor's work. Editors'
+    standfirsts are kept; an empty one is filled from the body. Mentions of
+    known entities in new and changed essays become suggested links.
     """
     summary = ImportSummary()
     detector = get_detector()
-    existing = {
-        a.slug: a for a in Article.objects.filter(slug__in=[e.slug for e in essays])
-    }
+    slugs = [e.slug for e in essays]
+    existing = {a.slug: a for a in Article.objects.filter(slug__in=slugs)}
+    for moved in (
+        ArticleSlugRedirect.objects.filter(old_slug__in=slugs)
+        .exclude(old_slug__in=list(existing))
+        .select_related("article")
+    ):
+        existing[moved.old_slug] = moved.article
+    imported = _as_last_imported(existing.values())
     now = timezone.now()
     for essay in essays:
         article = existing.get(essay.slug)
@@ -184,6 +202,9 @@ def import_essays(
             and not (publish and article.status != ArticleStatus.PUBLISHED)
         ):
             summary.unchanged.append(article)
+            continue
+        elif imported.get(article.pk) != (article.title, article.body):
+            summary.kept.append(article)
             continue
         else:
             outcome = summary.updated
@@ -208,3 +229,18 @@ def import_essays(
         )
         outcome.append(article)
     return summary
+
+
+def _as_last_imported(articles) -> dict[int, tuple[str, str]]:
+    """Each article's title and text as the import last wrote them."""
+    found: dict[int, tuple[str, str]] = {}
+    revisions = (
+        ArticleRevision.objects.filter(
+            article__in=[a.pk for a in articles], action=RevisionAction.IMPORTED
+        )
+        .order_by("article_id", "-number")
+        .values_list("article_id", "title", "body")
+    )
+    for article_id, title, body in revisions:
+        found.setdefault(article_id, (title, body))
+    return found

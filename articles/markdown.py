@@ -18,6 +18,7 @@ style: the site's Content-Security-Policy allows no inline styles.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import nh3
@@ -71,6 +72,27 @@ class BodyPictures:
 
     ids: list[int] = field(default_factory=list)
     external: list[str] = field(default_factory=list)
+
+
+_MARKUP = re.compile(r"[*_`>#\[\]]|\(https?://[^)]*\)")
+
+
+def opening_text(text: str) -> str:
+    """The body's first paragraph of prose (not a heading) as plain words:
+    what an essay's standfirst is taken from."""
+    for paragraph in re.split(r"\n\s*\n", text):
+        if paragraph.lstrip().startswith("#"):
+            continue
+        if words := " ".join(_MARKUP.sub("", paragraph).split()):
+            return words
+    return ""
+
+
+def repeats_opening(standfirst: str, text: str) -> bool:
+    """Whether ``standfirst`` is the opening of ``text``'s first paragraph
+    (an imported essay's, taken from it): the page then shows it once."""
+    lede = " ".join(standfirst.split()).removesuffix("…").rstrip()
+    return bool(lede) and opening_text(text).startswith(lede)
 
 
 def body_pictures(text: str) -> BodyPictures:

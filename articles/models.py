@@ -21,7 +21,12 @@ from core.names import unique_slug
 from images.models import Image
 from partnerships.models import Entity, Tag
 
-from .markdown import body_pictures, markdown_segments, render_markdown
+from .markdown import (
+    body_pictures,
+    markdown_segments,
+    render_markdown,
+    repeats_opening,
+)
 
 # ``Article.modified_at`` in a query (for a published article).
 MODIFIED_AT = Greatest("updated_at", Coalesce("published_at", "updated_at"))
@@ -341,6 +346,14 @@ class Article(TimeStampedModel):
             for pk in wanted
             if pk in known and pk not in have
         )
+
+    @cached_property
+    def standfirst_shown(self) -> str:
+        """The standfirst as the page shows it above the body: not where
+        the body opens with it (an imported essay's, taken from there)."""
+        if repeats_opening(self.standfirst, self.body):
+            return ""
+        return self.standfirst
 
     @property
     def description(self) -> str:

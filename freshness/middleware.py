@@ -49,6 +49,7 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.csp import generate_nonce
 from django.utils.http import http_date
@@ -200,11 +201,14 @@ class PublicPageCacheMiddleware:
 
     def validators(self, freshness, code: str, code_modified) -> tuple[str, int]:
         made_for, made = self._validators
-        if made_for != (freshness, code, code_modified):
-            digest = hashlib.sha256(f"{code}|{freshness.token}".encode()).hexdigest()
-            last_modified = max(freshness.last_modified, code_modified)
+        token = versions.dated_token(freshness)
+        if made_for != (freshness, token, code, code_modified):
+            digest = hashlib.sha256(f"{code}|{token}".encode()).hexdigest()
+            last_modified = max(
+                freshness.last_modified, code_modified, versions.today_began()
+            )
             made = f'W/"{digest[:32]}"', int(last_modified.timestamp())
-            self._validators = (freshness, code, code_modified), made
+            self._validators = (freshness, token, code, code_modified), made
         return made
 
     @staticmethod
@@ -263,7 +267,9 @@ class PublicPageCacheMiddleware:
         """The page at this address, as made from this version of the data
         by this version of the code (the host and scheme: canonical links)."""
         address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-        digest = hashlib.sha256(f"{token}|{code}|{address}".encode()).hexdigest()
+        # Of today too: statuses move at midnight (versions.dated_token).
+        day = timezone.localdate()
+        digest = hashlib.sha256(f"{token}|{day}|{code}|{address}".encode()).hexdigest()
         return KEY_PREFIX + digest
 
     def lookup(self, key: str):

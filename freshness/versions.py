@@ -327,8 +327,7 @@ def kept_for_version[T](
     once, as without ``stale``."""
     if not settings.COOPSITE_KEEP_COUNTS:
         return compute()
-    # Today's date too: a status "as of today" moves at midnight.
-    token = f"{(freshness or cached_current()).token}|{timezone.localdate()}"
+    token = dated_token(freshness or cached_current())
     key = "kept:" + hashlib.sha256(f"{token}|{name}".encode()).hexdigest()
     cache = caches[settings.COOPSITE_FRESHNESS_CACHE]
     try:
@@ -531,3 +530,16 @@ def wait_for_refreshes(timeout: float | None = None) -> None:
     """Until this process's background has made the values asked of it so
     far (a command that warms them, a benchmark)."""
     _refresher.wait(timeout)
+
+
+def dated_token(freshness) -> str:
+    """The data's version and today's date: a partnership's status "as of
+    today" moves at midnight with no write, so what shows one (a page, its
+    kept counts, an API answer) is of a version and a day."""
+    return f"{freshness.token}|{timezone.localdate()}"
+
+
+def today_began() -> dt.datetime:
+    """Midnight today, local time: an answer showing statuses changed then
+    at the latest (its Last-Modified is never earlier)."""
+    return timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time()))

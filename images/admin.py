@@ -178,9 +178,19 @@ class ImageAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            services.image_update(
-                image=obj, upload=form.clean_file, **form.description()
-            )
+            description = form.description()
+            if form.clean_file is not None:
+                if not {"focal_x", "focal_y"} & set(form.changed_data):
+                    # The old focal point is of the old picture: the new
+                    # one is cropped about its centre until one is chosen.
+                    description.update(focal_x=None, focal_y=None)
+                self.message_user(
+                    request,
+                    "A new file: check that its description, caption and "
+                    "credit still fit it, and choose its focal point.",
+                    messages.WARNING,
+                )
+            services.image_update(image=obj, upload=form.clean_file, **description)
         else:
             services.image_create(
                 image=obj,

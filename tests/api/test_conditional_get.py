@@ -5,8 +5,12 @@ has another.
 The records and their snapshot are made once for this module's tests,
 which only read them."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.core.cache import cache
+from django.utils import timezone
 
 from api import snapshots
 from partnerships.models import Country
@@ -84,3 +88,18 @@ def test_a_downloaded_file_answers_a_conditional_get_with_304(client, snapshot):
     assert response["ETag"] == f'"{snapshot.files["csv"]["sha256"][:32]}"'
     again = client.get(url, headers={"If-None-Match": response["ETag"]})
     assert again.status_code == 304
+
+
+def test_an_answer_showing_todays_statuses_is_new_the_next_day(client, snapshot):
+    """Statuses are "as of today": tomorrow's answer is another one."""
+    url = "/api/v1/partnerships/tb2-pakistan/"
+    noon = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0)
+    with time_machine.travel(noon, tick=False):
+        today = client.get(url)
+    with time_machine.travel(noon + dt.timedelta(days=1), tick=False):
+        assert today["ETag"] != client.get(url)["ETag"]
+        assert (
+            client.get(url, headers={"If-None-Match": today["ETag"]}).status_code == 200
+        )
+        since = client.get(url, headers={"If-Modified-Since": today["Last-Modified"]})
+        assert since.status_code == 200

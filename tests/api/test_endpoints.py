@@ -151,6 +151,9 @@ def test_an_old_article_address_redirects_permanently(client, records):
         response["Location"]
         == "http://testserver/api/v1/articles/drones-and-the-indus/"
     )
+    # The fields asked for go along.
+    asked = client.get("/api/v1/articles/drones-over-the-indus/?fields=slug,title")
+    assert asked["Location"].endswith("/drones-and-the-indus/?fields=slug,title")
 
 
 @pytest.mark.parametrize(
@@ -220,6 +223,10 @@ def test_fields_keeps_only_the_named_fields(client, records):
         ("/api/v1/partnerships/", {"kind": ["export", "exercise"]}, "kind"),
         ("/api/v1/partnerships/", {"sort": ["name", "-start"]}, "sort"),
         ("/api/v1/countries/pakistan/", {"fields": ["id", "name"]}, "fields"),
+        # Blank is empty: a filter given nothing, not no filter.
+        ("/api/v1/partnerships/", {"q": " "}, "q"),
+        ("/api/v1/partnerships/", {"series": "\t"}, "series"),
+        ("/api/v1/countries/", {"region": " "}, "region"),
     ],
 )
 def test_a_bad_parameter_is_a_400_that_says_what_is_wrong(

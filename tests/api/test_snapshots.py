@@ -13,6 +13,7 @@ from io import StringIO
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from api import snapshots
@@ -258,3 +259,20 @@ def test_no_login_name_is_published_anywhere_an_author_is_named(client, records)
         {"slug": named.author_slug, "name": "Ada Writer"},
         {"slug": nameless.author_slug, "name": "coopsite staff"},
     ]
+
+
+def test_a_new_snapshot_is_a_new_listing_for_a_client_that_has_the_old(client, records):
+    """A snapshot is written with no write to the data (a status moved):
+    the listing that names it is a new answer, by ETag and by date."""
+    snapshots.build()
+    for minutes, url in ((5, "/api/v1/downloads/"), (10, "/api/v1/")):
+        old = client.get(url)
+        later = timezone.now() + dt.timedelta(minutes=minutes)
+        with time_machine.travel(later, tick=False):
+            snapshots.build(force=True)
+            assert (
+                client.get(url, headers={"If-None-Match": old["ETag"]}).status_code
+                == 200
+            )
+            since = client.get(url, headers={"If-Modified-Since": old["Last-Modified"]})
+            assert since.status_code == 200

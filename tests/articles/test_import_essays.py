@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from articles.models import Article, ArticleStatus
-from tests.factories import UserFactory
+from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -183,3 +183,43 @@ def test_the_command_exits_non_zero_from_the_shell(essays, tmp_path):
     )
     assert result.returncode == 1
     assert "bad.md" in result.stderr
+
+
+def test_an_article_changed_in_the_admin_since_its_import_is_kept(essays):
+    """The file's new version is not written over an editor's work; the
+    command says which articles it kept."""
+    path = essays("tb2.md", "# The TB2\n\nFirst version.")
+    run(path, "--publish")
+    article = Article.objects.get()
+    article.body = "First version, with an editor's section.\n\n## Sources"
+    article.save()
+    path.write_text("# The TB2\n\nSecond version.")
+
+    output = run(path)
+
+    article.refresh_from_db()
+    assert article.body == "First version, with an editor's section.\n\n## Sources"
+    assert "0 updated, 0 unchanged, 1 kept" in output
+    assert "kept      the-tb2: changed in the admin since its import" in output
+
+
+def test_an_article_written_in_the_admin_is_never_replaced_by_an_essay(essays):
+    ArticleFactory(slug="the-tb2", title="Ours", body="Written here.")
+    run(essays("tb2.md", "# The TB2\n\nFrom a file."))
+    assert Article.objects.get().body == "Written here."
+
+
+def test_an_article_an_editor_moved_is_found_at_its_new_address(essays):
+    path = essays("tb2.md", "# The TB2\n\nFirst version.")
+    run(path)
+    article = Article.objects.get()
+    article.slug = "tb2-drone-exports"
+    article.save()
+    path.write_text("# The TB2\n\nSecond version.")
+
+    output = run(path)
+
+    assert "1 updated" in output
+    assert list(Article.objects.values_list("slug", "body")) == [
+        ("tb2-drone-exports", "Second version.")
+    ]

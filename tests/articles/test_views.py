@@ -240,3 +240,30 @@ def test_a_feed_entry_keeps_its_id_when_the_article_moves(client):
     assert after.link.endswith("/articles/second-address/")
     assert after.id == before.id
     assert after.id.startswith("tag:testserver,")
+
+
+def test_a_standfirst_the_body_opens_with_is_shown_once(client):
+    """An imported essay's standfirst is its opening sentences: the page
+    does not print them twice; a standfirst of its own is shown."""
+    opening = "Exports sustain the industry. They also pay for research."
+    imported = PublishedArticleFactory(
+        standfirst=opening, body=f"{opening} More follows.\n\nA second paragraph."
+    )
+    written = PublishedArticleFactory(
+        standfirst="A lede of its own.", body=f"{opening}\n\nMore."
+    )
+    page = client.get(imported.get_absolute_url()).text
+    shown = page[page.index('<article class="article">') : page.index("</article>")]
+    assert shown.count("Exports sustain") == 1
+    page = client.get(written.get_absolute_url()).text
+    assert '<p class="standfirst">A lede of its own.</p>' in page
+
+
+def test_a_drafts_preview_byline_starts_with_no_stray_dot(editor_client, editor):
+    from articles.previews import signed_preview_url
+
+    draft = ArticleFactory(authors=[editor], published_at=None)
+    page = editor_client.get(signed_preview_url(draft)).text
+    meta = page[page.index('<p class="meta">') :]
+    meta = " ".join(meta[: meta.index("</p>")].split())
+    assert meta.startswith('<p class="meta"> by ')

@@ -30,7 +30,7 @@ from partnerships.models import Country
 from tests.admin_forms import article_form
 from tests.cache_calls import count_round_trips
 from tests.datafiles import SipriDealFactory, sipri_file
-from tests.factories import ArticleFactory, PublishedArticleFactory
+from tests.factories import ArticleFactory, PartnershipFactory, PublishedArticleFactory
 from tests.sharing import shared_content
 from tests.test_query_counts import PAGES, World
 
@@ -520,3 +520,33 @@ def test_a_change_committed_by_another_process_is_seen_at_once(world, public_cac
     PublishedArticleFactory(title="Written elsewhere")  # committed there...
     versions.bump()  # ...and announced, once committed
     assert "Written elsewhere" in get("/articles/").content.decode()
+
+
+def test_a_status_that_moves_at_midnight_is_a_new_page_the_next_day(
+    world, public_cache, commit
+):
+    """An exercise ending today reads "Active" today and "Completed"
+    tomorrow with nothing saved: tomorrow's page is made again, and a
+    reader's copy of today's is not answered 304."""
+    noon = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0)
+    with commit():
+        drill = PartnershipFactory(
+            name="Ends today",
+            kind="exercise",
+            start_date=noon.date() - dt.timedelta(days=3),
+            start_precision="day",
+            end_date=noon.date(),
+            end_precision="day",
+        )
+    path = drill.get_absolute_url()
+    with time_machine.travel(noon, tick=False):
+        today = get(path)
+        assert get(path)["X-Cache"] == "hit"
+    with time_machine.travel(noon + dt.timedelta(days=1), tick=False):
+        tomorrow = get(path)
+        assert tomorrow.status_code == 200
+        assert "Completed" in tomorrow.content.decode()
+        assert "Completed" not in today.content.decode()
+        assert get(path, if_none_match=today["ETag"]).status_code == 200
+        assert get(path, if_modified_since=today["Last-Modified"]).status_code == 200
+        assert get(path, if_none_match=tomorrow["ETag"]).status_code == 304

@@ -209,3 +209,29 @@ def test_a_contributor_sees_which_of_their_articles_show_a_picture_not_others(
     assert "1 article of other writers" in page
     assert "An article other than your own drafts shows this picture" in page
     assert "Someone&#x27;s secret" in as_user(editor).get(edit_url(picture)).text
+
+
+@pytest.mark.parametrize("new_focal_point", [None, (20.0, 30.0)])
+def test_a_new_file_starts_from_its_centre_unless_a_focal_point_is_chosen(
+    editor, new_focal_point
+):
+    from tests import pictures
+    from tests.pictures import upload
+
+    picture = ImageFactory(focal_x=87.1, focal_y=25.2)
+    client = as_user(editor)
+    form = scraped_form(client.get(edit_url(picture)).text)
+    form.pop("upload", None)
+    if new_focal_point:
+        form["focal_x"], form["focal_y"] = (
+            [str(new_focal_point[0])],
+            [str(new_focal_point[1])],
+        )
+    form["upload"] = upload(pictures.png_bytes(400, 400, mode="RGB"), name="new.png")
+
+    answer = client.post(edit_url(picture), form, follow=True)
+
+    picture.refresh_from_db()
+    assert (picture.width, picture.height) == (400, 400)
+    assert (picture.focal_x, picture.focal_y) == (new_focal_point or (None, None))
+    assert "check that its description, caption and credit still fit it" in answer.text

@@ -49,11 +49,16 @@ class Command(BaseCommand):
         ):
             for article in articles:
                 self.stdout.write(f"  {label:9} {article.slug}")
+        for article in summary.kept:
+            self.stdout.write(
+                f"  kept      {article.slug}: changed in the admin since its import; "
+                "the file's changes were not applied"
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Imported {summary.total} essay{'s' if summary.total != 1 else ''}: "
                 f"{len(summary.created)} created, {len(summary.updated)} updated, "
-                f"{len(summary.unchanged)} unchanged; "
+                f"{len(summary.unchanged)} unchanged, {len(summary.kept)} kept; "
                 f"{summary.suggestions} links to entities suggested."
             )
         )
