@@ -653,8 +653,8 @@ class ArticleBodyImage(models.Model):
     def __str__(self):
         return f"{self.article_id} shows picture {self.image_id}"
 
-    @classmethod
-    def record_named_before_upload(cls, image_pks: Iterable[int]) -> None:
+    @staticmethod
+    def record_named_before_upload(image_pks: Iterable[int]) -> None:
         """Index the bodies that named a picture's number before it was
         uploaded (an article may name ``image:6`` before picture 6 exists):
         from its upload on, those articles show it, and it is protected as
@@ -663,8 +663,8 @@ class ArticleBodyImage(models.Model):
             naming = Article.objects.filter(body__contains=f"image:{pk}").exclude(
                 body_image_uses__image_id=pk
             )
-            cls.objects.bulk_create(
-                cls(article_id=article_pk, image_id=pk)
+            ArticleBodyImage.objects.bulk_create(
+                ArticleBodyImage(article_id=article_pk, image_id=pk)
                 for article_pk, body in naming.values_list("pk", "body")
                 if pk in body_pictures(body).ids
             )
