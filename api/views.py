@@ -176,7 +176,12 @@ class RecordViewSet(PublicAPIMixin, viewsets.ReadOnlyModelViewSet):
         raw = self.request.query_params.get("fields")
         if raw is None:
             return None
-        wanted = {name.strip() for name in raw.split(",") if name.strip()}
+        if "" in (name.strip() for name in raw.split(",")):
+            # As any comma-separated list ("sort=name,"): an empty item.
+            raise ValidationError(
+                {"fields": ["An empty item in a comma-separated list."]}
+            )
+        wanted = {name.strip() for name in raw.split(",")}
         known = set(self.get_serializer_class()().fields)
         if not wanted or wanted - known:
             raise ValidationError(

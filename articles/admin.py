@@ -37,6 +37,8 @@ from coopsite.admin import (
 )
 from core import free_text
 from core.admin import without_record_stamps
+from images.models import Image
+from partnerships.models import Tag
 
 from . import history, linking, permissions, services, workflow
 from .admin_links import LinkedEntityInline, RejectedLinkInline, SuggestedLinkInline
@@ -523,6 +525,7 @@ class ArticleAdmin(KeptCountMixin, admin.ModelAdmin):
             "words_per_minute": WORDS_PER_MINUTE,
             "autosave_seconds": settings.COOPSITE_AUTOSAVE_SECONDS,
             "working_copy": copy,
+            "working_copy_labels": _chosen_labels(copy.fields) if copy else {},
         }
 
     def _may_write(self, request, article: Article | None) -> bool:
@@ -888,3 +891,23 @@ class ArticleAdmin(KeptCountMixin, admin.ModelAdmin):
             "changes": history.compare(now, after),
         }
         return TemplateResponse(request, "admin/articles/article/revert.html", context)
+
+
+def _chosen_labels(fields: dict) -> dict[str, dict[str, str]]:
+    """The names of the pictures and topics a working copy chose, by field
+    and id: the form's autocompletes show only what is saved, and the
+    restore puts these back beside it."""
+
+    def ids(name) -> list[int]:
+        value = fields.get(name) or []
+        values = value if isinstance(value, list) else [value]
+        return [int(v) for v in values if str(v).isdigit()]
+
+    pictures = {
+        str(image.pk): str(image)
+        for image in Image.objects.filter(
+            pk__in=ids("lead_image") + ids("social_image")
+        )
+    }
+    topics = {str(t.pk): t.name for t in Tag.objects.filter(pk__in=ids("tags"))}
+    return {"lead_image": pictures, "social_image": pictures, "tags": topics}

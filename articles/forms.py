@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from coopsite.locking import OptimisticLockForm
+from core.names import unique_slug
 
 from . import permissions, services
 from .models import Article, ArticleRevision, ArticleSlugRedirect
@@ -93,6 +94,13 @@ class ArticleAdminForm(OptimisticLockForm):
         """Not another article's former address: links shared to it lead
         to that article (a permanent redirect), and would lead here."""
         slug = self.cleaned_data.get("slug")
+        others = Article.objects.exclude(pk=self.instance.pk)
+        if slug and others.filter(slug=slug).exists():
+            # As a blog engine would: the next free address, to take or change.
+            free = unique_slug(Article.objects.all(), slug)
+            raise ValidationError(
+                f"Another article has this address. “{free}” is free."
+            )
         if slug:
             moved = (
                 ArticleSlugRedirect.objects.filter(old_slug=slug)

@@ -130,6 +130,8 @@
       dirty = true;
       changedSinceAutosave = true;
     }
+    // A form shown again with its errors holds what was typed, unsaved.
+    if (document.querySelector(".errornote")) markDirty();
     form.addEventListener("input", markDirty);
     form.addEventListener("change", markDirty);
     form.addEventListener("submit", function () {
@@ -145,18 +147,31 @@
     // --- Restore an autosaved working copy ---------------------------------
     var restore = document.getElementById("restore-working-copy");
     var saved = document.getElementById("working-copy-fields");
+    var savedLabels = document.getElementById("working-copy-labels");
     if (restore && saved) {
       restore.addEventListener("click", function () {
         var fields = JSON.parse(saved.textContent);
+        var labels = savedLabels ? JSON.parse(savedLabels.textContent) : {};
         Object.keys(fields).forEach(function (name) {
-          if (name === "tags") return;
           var field = form.elements.namedItem(name);
           if (!field || field.type === "hidden") return;
-          if (field.tagName === "SELECT" && fields[name] &&
-              !field.querySelector('option[value="' + CSS.escape(fields[name]) + '"]')) {
-            return; // an autocomplete choice this page cannot show
+          if (field.tagName === "SELECT") {
+            // A picture or topic chosen through an autocomplete has no
+            // option on this page yet: add it, named as the library names it.
+            var wanted = [].concat(fields[name] || []).map(String);
+            var named = labels[name] || {};
+            wanted.forEach(function (value) {
+              if (value && named[value] &&
+                  !field.querySelector('option[value="' + CSS.escape(value) + '"]')) {
+                field.add(new Option(named[value], value));
+              }
+            });
+            Array.prototype.forEach.call(field.options, function (option) {
+              option.selected = wanted.indexOf(option.value) !== -1;
+            });
+          } else {
+            field.value = fields[name];
           }
-          field.value = fields[name];
           field.dispatchEvent(new Event("change", { bubbles: true }));
         });
         markDirty();

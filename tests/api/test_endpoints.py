@@ -223,6 +223,9 @@ def test_fields_keeps_only_the_named_fields(client, records):
         ("/api/v1/partnerships/", {"kind": ["export", "exercise"]}, "kind"),
         ("/api/v1/partnerships/", {"sort": ["name", "-start"]}, "sort"),
         ("/api/v1/countries/pakistan/", {"fields": ["id", "name"]}, "fields"),
+        ("/api/v1/partnerships/", {"fields": "id,,slug"}, "fields"),
+        ("/api/v1/partnerships/", {"page_size": "+5"}, "page_size"),
+        ("/api/v1/partnerships/", {"page_size": "\uff15"}, "page_size"),  # "５"
         # Blank is empty: a filter given nothing, not no filter.
         ("/api/v1/partnerships/", {"q": " "}, "q"),
         ("/api/v1/partnerships/", {"series": "\t"}, "series"),

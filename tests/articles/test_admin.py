@@ -190,3 +190,15 @@ def test_the_changelist_shows_each_articles_bylines_read_as_names(superuser_clie
         if 'FROM "articles_article_authors"' in q["sql"] and "EXISTS(" not in q["sql"]
     ]
     assert '"accounts_user"."password"' not in bylines
+
+
+def test_an_address_another_article_has_is_refused_with_a_free_one(editor_client):
+    ArticleFactory(slug="local-production")
+    response = editor_client.post(
+        "/admin/articles/article/add/",
+        article_form(title="Local production", slug="local-production"),
+    )
+    assert response.status_code == 200
+    assert "Another article has this address. “local-production-2” is free." in (
+        response.content.decode()
+    )

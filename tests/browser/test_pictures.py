@@ -235,3 +235,65 @@ def test_the_writing_screen_counts_autosaves_and_warns_before_leaving(
     assert not ArticleWorkingCopy.objects.filter(article=article).exists()
     editor.locator("#site-name a").click()
     expect(editor).to_have_url(re.compile(r"/admin/$"))
+
+
+def test_a_restored_working_copy_brings_back_its_topics_and_pictures(
+    browser, fresh_site
+):
+    """Chosen through autocompletes, so not on the page as saved: the
+    restore puts them back, named, and saving keeps them."""
+    from django.utils import timezone
+
+    from tests.factories import ImageFactory, TagFactory
+
+    user = UserFactory(username="edna", groups=[Group.objects.get(name="Editors")])
+    article = Article.objects.get(slug="exercises-as-diplomacy")
+    picture, topic = ImageFactory(title="Harbour at dawn"), TagFactory(name="Ports")
+    ArticleWorkingCopy.objects.create(
+        user=user,
+        article=article,
+        base_version=article.edit_version,
+        fields={
+            "body": article.body + " Restored words.",
+            "lead_image": str(picture.pk),
+            "tags": [str(topic.pk)],
+        },
+        updated_at=timezone.now(),
+    )
+    editor = log_in(browser, fresh_site, "edna")
+    editor.goto(f"{fresh_site}/admin/articles/article/{article.pk}/change/")
+    editor.locator("#restore-working-copy").click()
+
+    expect(editor.locator("#id_lead_image + .select2")).to_contain_text(
+        "Harbour at dawn"
+    )
+    expect(editor.locator("#id_tags + .select2")).to_contain_text("Ports")
+    editor.get_by_role("button", name="Save and continue editing").click()
+    expect(editor.locator(".messagelist")).to_contain_text("was changed successfully")
+    article.refresh_from_db()
+    assert article.lead_image == picture
+    assert topic in article.tags.all()
+    assert article.body.endswith("Restored words.")
+
+
+def test_leaving_a_form_shown_again_with_errors_asks_first(browser, fresh_site):
+    UserFactory(username="edna", groups=[Group.objects.get(name="Editors")])
+    editor = log_in(browser, fresh_site, "edna")
+    editor.goto(f"{fresh_site}/admin/articles/article/add/")
+    editor.fill("#id_title", "A piece")
+    editor.fill("#id_slug", "not an address!")  # refused: spaces and "!"
+    editor.fill("#id_body", "Words that must not be lost.")
+    editor.get_by_role("button", name="Save and continue editing").click()
+    expect(editor.locator(".errornote")).to_be_visible()
+
+    dialogs = []
+
+    def stay(dialog):
+        dialogs.append(dialog.type)
+        dialog.dismiss()
+
+    editor.once("dialog", stay)
+    editor.locator("#site-name a").click()
+    editor.wait_for_timeout(500)
+    assert dialogs == ["beforeunload"]
+    expect(editor.locator("#id_body")).to_have_value("Words that must not be lost.")
