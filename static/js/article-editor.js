@@ -123,6 +123,12 @@
       mirror();
     }
 
+    // --- Ask before a step that takes the article off the site ------------
+    form.addEventListener("click", function (event) {
+      var button = event.target.closest("button[data-confirm]");
+      if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
+    });
+
     // --- Warn before leaving with unsaved changes --------------------------
     var dirty = false;
     var changedSinceAutosave = false;

@@ -96,3 +96,34 @@ def test_write_link_review_publish_and_read(browser, fresh_site):
     expect(reader.locator("#articles-heading + .card")).to_contain_text(
         "Corvettes from Karachi"
     )
+
+
+def test_unpublishing_asks_first_and_staying_keeps_the_article_live(
+    browser, fresh_site
+):
+    from articles.models import Article
+
+    UserFactory(username="edna", groups=[Group.objects.get(name="Editors")])
+    article = Article.objects.published().first()
+    editor = log_in(browser, fresh_site, "edna")
+    editor.goto(f"{fresh_site}/admin/articles/article/{article.pk}/change/")
+    asked = []
+
+    def answer(accept):
+        def handle(dialog):
+            asked.append(dialog.message)
+            dialog.accept() if accept else dialog.dismiss()
+
+        return handle
+
+    editor.once("dialog", answer(False))
+    editor.get_by_role("button", name="Unpublish").click()
+    editor.wait_for_timeout(500)
+    assert len(asked) == 1
+    assert asked[0].startswith("Unpublish this article?")
+    assert Article.objects.published().filter(pk=article.pk).exists()
+
+    editor.once("dialog", answer(True))
+    editor.get_by_role("button", name="Unpublish").click()
+    expect(editor.locator(".messagelist")).to_contain_text("is now a draft")
+    assert not Article.objects.published().filter(pk=article.pk).exists()
