@@ -89,7 +89,9 @@ def inspect(data: bytes) -> PILImage.Image:
         with warnings.catch_warnings():
             warnings.simplefilter("error", PILImage.DecompressionBombWarning)
             picture = PILImage.open(io.BytesIO(data))
-    except (UnidentifiedImageError, PILImage.DecompressionBombError, OSError):
+    except PILImage.DecompressionBombError:
+        raise _too_many_pixels(None) from None  # far past the warning's size
+    except (UnidentifiedImageError, OSError):
         raise ValidationError(
             "This file is not a picture this site can show: upload a JPEG, PNG "
             "or WebP image (the file's content is checked, not its name).",

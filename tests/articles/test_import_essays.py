@@ -223,3 +223,10 @@ def test_an_article_an_editor_moved_is_found_at_its_new_address(essays):
     assert list(Article.objects.values_list("slug", "body")) == [
         ("tb2-drone-exports", "Second version.")
     ]
+
+
+def test_unicode_line_separators_neither_cut_the_title_nor_join_paragraphs(essays):
+    run(essays("sep.md", "# Drones\u2028and diplomacy\n\nOne.\u2029Two.\u2028Three."))
+    article = Article.objects.get()
+    assert article.title == "Drones and diplomacy"
+    assert article.body == "One.\n\nTwo.\nThree."

@@ -76,6 +76,15 @@ def test_a_gif_named_jpg_is_refused_by_its_real_type(editor_client):
     assert not Image.objects.exists()
 
 
+def test_a_decompression_bomb_is_refused_as_too_large(editor_client):
+    """20,000 × 20,000 pixels in a few kilobytes: past Pillow's own limit,
+    and said as what it is."""
+    bomb = pictures.encoded(PILImage.new("1", (20_000, 20_000)), "PNG")
+    response = post_picture(editor_client, bomb, name="bomb.png")
+    errors = str(response.context["adminform"].form.errors["upload"])
+    assert "This picture is too large: at most 50 megapixels" in errors
+
+
 def test_a_60_megapixel_picture_is_refused_before_it_is_decoded(editor_client):
     huge = pictures.encoded(PILImage.new("L", (10_000, 6_000)), "PNG")
     response = post_picture(editor_client, huge, name="huge.png")
