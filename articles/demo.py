@@ -76,7 +76,7 @@ The lesson for other exporters is uncomfortable. Türkiye did not win these cust
         "tags": ["naval-shipbuilding", "combat-aircraft"],
         "days_ago": 6,
         "body": """\
-In 2018 Pakistan ordered four corvettes from Türkiye's MILGEM programme. The contract was unusual in its shape: two ships would be built in Istanbul and two at Karachi Shipyard & Engineering Works, with the Turkish state company ASFAT as prime contractor and teacher. PNS *Babur*, the first of the Babur class, was commissioned in 2023.
+In 2018 Pakistan ordered four corvettes from Türkiye's MILGEM programme. The contract was unusual in its shape: two ships would be built in Istanbul and two at Karachi Shipyard & Engineering Works, with the Turkish state company ASFAT as prime contractor and teacher.[^steps] PNS *Babur*, the first of the Babur class, was commissioned in 2023.
 
 ## A shipyard learns
 
@@ -84,13 +84,17 @@ The Karachi half of the order is the part that matters most. Building a modern w
 
 ## The helicopter that did not come
 
-Not everything has worked. A 2018 contract for 30 **T129 ATAK** attack helicopters stalled because the helicopter's engine is American, and the United States did not grant the licences to re-export it. The episode taught both countries the limits of a partnership built on components neither controls.
+Not everything has worked. A 2018 contract for 30 **T129 ATAK** attack helicopters stalled because the helicopter's engine is American, and the United States did not grant the licences to re-export it.[^licence] The episode taught both countries the limits of a partnership built on components neither controls.
 
 ## KAAN and the JF-17
 
 Pakistan's air force flies the JF-17 Thunder, developed with China and assembled at the Pakistan Aeronautical Complex in Kamra. It knows the value of co-development and its costs. Türkiye's fifth-generation fighter, KAAN, offers a different partner and a more ambitious aircraft, and Turkish Aerospace has employed Pakistani engineers on the programme.
 
 Whether Pakistan becomes a partner in KAAN, a customer, or neither will depend on money more than friendship. A fighter programme demands decades of funding; the corvettes show what the two countries can do when the object is smaller and the schedule shorter.
+
+[^steps]: Shipbuilders call this a transfer of technology in steps: the first ships are built by the seller, the next by the buyer with the seller's engineers beside them.
+
+[^licence]: A weapon with a part made under American export rules needs an American licence for that part whoever builds the rest, and again for each new buyer.
 """,
     },
     {

@@ -25,19 +25,52 @@ import nh3
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
 
 from images import embeds
 
-_markdown = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+_markdown = (
+    MarkdownIt("commonmark", {"html": False})
+    .enable(["table", "strikethrough"])
+    .use(footnote_plugin)
+)
+
+
+def _notes_open(self, tokens, idx, options, env) -> str:
+    # The notes under their own heading, not after a bare rule.
+    return '<section class="footnotes">\n<h2>Notes</h2>\n<ol class="footnotes-list">\n'
+
+
+def _back_to_text(self, tokens, idx, options, env) -> str:
+    number = self.rules["footnote_anchor_name"](tokens, idx, options, env)
+    if tokens[idx].meta.get("subId", 0) > 0:
+        number += f":{tokens[idx].meta['subId']}"
+    return (
+        f' <a href="#fnref{number}" class="footnote-backref" '
+        'aria-label="Back to the text">↩</a>'
+    )
+
+
+def _note_number(self, tokens, idx, options, env) -> str:
+    # "[1]" at every reference to note 1 ("[1:1]" is markdown-it's own).
+    return f"[{self.rules['footnote_anchor_name'](tokens, idx, options, env)}]"
+
+
+_markdown.add_render_rule("footnote_block_open", _notes_open)
+_markdown.add_render_rule("footnote_caption", _note_number)
+_markdown.add_render_rule("footnote_anchor", _back_to_text)
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "figcaption",
     "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p",
-    "picture", "pre", "s", "source", "span", "strong", "sub", "sup", "table",
-    "tbody", "td", "th", "thead", "tr", "ul",
+    "picture", "pre", "s", "section", "source", "span", "strong", "sub", "sup",
+    "table", "tbody", "td", "th", "thead", "tr", "ul",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title"},
+    # Footnotes' anchors: ids the renderer numbers, never text a writer types
+    # (raw HTML is off; ``_footnote_ids_only`` drops any other id).
+    "a": {"href", "title", "id", "aria-label"},
+    "li": {"id"},
     "img": {
         "src",
         "srcset",
@@ -60,7 +93,24 @@ ALLOWED_CLASSES = {
     # Library pictures (images.embeds): the figure and its credit.
     "figure": {"figure"},
     "span": {"credit"},
+    # Footnotes (mdit_py_plugins.footnote).
+    "sup": {"footnote-ref"},
+    "section": {"footnotes"},
+    "ol": {"footnotes-list"},
+    "li": {"footnote-item"},
+    "a": {"footnote-backref"},
 }
+_FOOTNOTE_ID = re.compile(r"fn(?:ref)?\d{1,4}(?::\d{1,4})?")
+
+
+def _footnote_ids_only(element: str, attribute: str, value: str) -> str | None:
+    if attribute == "id":
+        return value if _FOOTNOTE_ID.fullmatch(value) else None
+    if attribute == "aria-label":
+        return value if value == "Back to the text" else None
+    return value
+
+
 URL_SCHEMES = {"http", "https"}
 
 
@@ -135,6 +185,7 @@ def render_markdown(text: str, images: dict | None = None) -> SafeString:
         allowed_classes=ALLOWED_CLASSES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
+        attribute_filter=_footnote_ids_only,
     )
     return mark_safe(cleaned)  # noqa: S308 - sanitised by nh3 just above
 

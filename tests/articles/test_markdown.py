@@ -1,5 +1,6 @@
 """Article bodies are CommonMark, and what comes out is safe to serve."""
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -68,3 +69,31 @@ def test_raw_html_is_shown_as_text_not_interpreted():
 def test_links_leave_with_safe_rel_attributes():
     html = render_markdown("[SIPRI](https://www.sipri.org/)")
     assert 'rel="noopener noreferrer"' in html
+
+
+def test_footnotes_are_numbered_linked_both_ways_and_listed_under_notes():
+    html = str(
+        render_markdown(
+            "A claim.[^src] The same source again.[^src]\n\n"
+            "[^src]: SIPRI, *Trends in International Arms Transfers*."
+        )
+    )
+    assert html.count('<a href="#fn1" id="fnref1') == 2
+    assert html.count(">[1]</a>") == 2
+    assert '<section class="footnotes">\n<h2>Notes</h2>' in html
+    assert '<li id="fn1" class="footnote-item">' in html
+    assert html.count('class="footnote-backref" aria-label="Back to the text"') == 2
+    assert "<em>Trends in International Arms Transfers</em>" in html
+
+
+@pytest.mark.parametrize(
+    "label",
+    ['x" onmouseover="alert(1)', "x><script>alert(1)</script>", "javascript:alert(1)"],
+)
+def test_a_footnotes_label_never_becomes_markup(label):
+    html = str(render_markdown(f"Text.[^{label}]\n\n[^{label}]: Note."))
+    for tag, attrs in _Elements(html).found:
+        assert tag != "script"
+        assert not any(name.startswith("on") for name in attrs)
+        assert re.fullmatch(r"fn(ref)?\d+(:\d+)?", attrs.get("id", "fn1"))
+        assert not attrs.get("href", "").startswith("javascript")
