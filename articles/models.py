@@ -143,7 +143,9 @@ class Article(TimeStampedModel):
         'write <code>![alt text](image:42 "caption")</code> on a line of its '
         "own, where 42 is the picture's number in the library; alt text and "
         "caption may be left empty to use the library's. Pictures from other "
-        "sites are not shown: upload them to the library."
+        "sites are not shown: upload them to the library. A note (a source): "
+        "<code>[^1]</code> where it applies, and <code>[^1]: The note.</code> on "
+        "a line of its own; notes are numbered and listed at the end."
     )
     lead_image = models.ForeignKey(
         Image,
