@@ -6,7 +6,7 @@ from django.urls import include, path
 from articles.feeds import LatestArticlesFeed
 
 from .sitemaps import SITEMAPS
-from .views import HomeView, RobotsView, xml_safe
+from .views import FaviconView, HomeView, RobotsView, xml_safe
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -27,6 +27,8 @@ urlpatterns = [
         name="sitemap_section",
     ),
     path("robots.txt", RobotsView.as_view(), name="robots"),
+    # Where browsers look for an icon on pages that name none (the admin's).
+    path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("api/v1/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -8,9 +8,10 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse, HttpResponseServerError
 from django.template import loader
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.csrf import requires_csrf_token
-from django.views.generic import ListView, TemplateView
+from django.views.generic import ListView, RedirectView, TemplateView
 
 from articles.models import Article
 from articles.selectors import kept_article_cards
@@ -117,3 +118,14 @@ def serve_media(request, path):
         return serve(request, path, document_root=settings.MEDIA_ROOT)
     except OSError as error:
         raise Http404("No such file") from error
+
+
+class FaviconView(RedirectView):
+    """The site's icon where browsers look for one on pages that name none
+    (the admin's): its address read at request time, as the static files'
+    manifest names it in production."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("favicon.svg")

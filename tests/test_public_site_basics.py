@@ -34,3 +34,10 @@ def test_a_missing_page_is_the_sites_own_page_kept_out_of_search_engines(client)
 
 def test_the_sign_in_page_has_a_heading(client):
     assert "<h1>Log in</h1>" in client.get("/admin/login/").content.decode()
+
+
+def test_a_browser_looking_for_favicon_ico_is_sent_to_the_sites_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("/favicon.svg")
+    assert client.get(response["Location"]).status_code == 200

@@ -110,6 +110,24 @@
     countNow();
     refresh();
 
+    // --- How much of a limited field is used --------------------------------
+    ["id_meta_description", "id_title"].forEach(function (id) {
+      var field = document.getElementById(id);
+      var limit = field && parseInt(field.getAttribute("maxlength"), 10);
+      if (!limit) return;
+      var count = document.createElement("p");
+      count.className = "help character-count";
+      count.id = id + "_count";
+      field.insertAdjacentElement("afterend", count);
+      var described = field.getAttribute("aria-describedby");
+      field.setAttribute("aria-describedby", (described ? described + " " : "") + count.id);
+      var show = function () {
+        count.textContent = field.value.length + " of " + limit + " characters";
+      };
+      field.addEventListener("input", show);
+      show();
+    });
+
     // --- Defaults shown where a field is left empty ------------------------
     var standfirst = document.getElementById("id_standfirst");
     var description = document.getElementById("id_meta_description");

@@ -297,3 +297,23 @@ def test_leaving_a_form_shown_again_with_errors_asks_first(browser, fresh_site):
     editor.wait_for_timeout(500)
     assert dialogs == ["beforeunload"]
     expect(editor.locator("#id_body")).to_have_value("Words that must not be lost.")
+
+
+def test_the_description_and_title_say_how_much_of_their_limit_is_used(
+    browser, fresh_site
+):
+    UserFactory(username="edna", groups=[Group.objects.get(name="Editors")])
+    editor = log_in(browser, fresh_site, "edna")
+    editor.goto(f"{fresh_site}/admin/articles/article/add/")
+    description = editor.locator("#id_meta_description")
+    expect(editor.locator("#id_meta_description_count")).to_have_text(
+        "0 of 300 characters"
+    )
+    description.fill("Why buyers chose an available drone.")
+    expect(editor.locator("#id_meta_description_count")).to_have_text(
+        "36 of 300 characters"
+    )
+    expect(description).to_have_attribute(
+        "aria-describedby", re.compile(r"\bid_meta_description_count\b")
+    )
+    expect(editor.locator("#id_title_count")).to_contain_text("of 255 characters")
