@@ -42,7 +42,7 @@ from partnerships.models import Tag
 
 from . import history, linking, permissions, services, workflow
 from .admin_links import LinkedEntityInline, RejectedLinkInline, SuggestedLinkInline
-from .forms import WORKFLOW, ArticleAdminForm
+from .forms import RETURN_NOTE, WORKFLOW, ArticleAdminForm
 from .linking import link_first_mentions
 from .markdown import body_pictures, render_markdown
 from .models import (
@@ -457,6 +457,10 @@ class ArticleAdmin(KeptCountMixin, admin.ModelAdmin):
             user=request.user,
             name=name,
             when=form.cleaned_data.get("published_at"),
+            # Why it goes back to its writer: kept in its history.
+            note=" ".join(request.POST.get(RETURN_NOTE, "").split())[:255]
+            if name == "return"
+            else "",
         )
         self.message_user(
             request,

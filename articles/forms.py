@@ -30,6 +30,8 @@ class Conflict:
 # The name of the workflow buttons under the article form ("Save and
 # publish", ...): a step the form's save leads to.
 WORKFLOW = "_workflow"
+# What the editor tells the writer with "Save and return to draft".
+RETURN_NOTE = "_return_note"
 
 
 class ArticleAdminForm(OptimisticLockForm):

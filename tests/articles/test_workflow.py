@@ -398,3 +398,36 @@ def test_a_plain_save_never_takes_a_live_article_off_the_site(editor_client):
         assert saved.status_code == 302
         article.refresh_from_db()
         assert (article.title, article.published_at) == ("Retitled", earlier)
+
+
+def test_an_editor_returns_an_article_to_its_writer_with_a_note(
+    editor_client, contributor
+):
+    article = ArticleFactory(status=ArticleStatus.REVIEW, authors=[contributor])
+    page = editor_client.get(change(article)).text
+    assert 'name="_return_note"' in page
+
+    editor_client.post(
+        change(article),
+        article_form(
+            article,
+            title=article.title,
+            slug=article.slug,
+            _workflow="return",
+            _return_note="  Cite the 2021\ncontract, please. ",
+        ),
+    )
+
+    article.refresh_from_db()
+    assert article.status == ArticleStatus.DRAFT
+    latest = article.revisions.order_by("-number").first()
+    assert (latest.action, latest.note) == (
+        RevisionAction.RETURNED,
+        "Cite the 2021 contract, please.",
+    )
+    assert (
+        "Cite the 2021 contract, please."
+        in editor_client.get(
+            reverse("admin:articles_article_history", args=[article.pk])
+        ).text
+    )
