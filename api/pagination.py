@@ -92,6 +92,7 @@ class KeysetCursorPagination(CursorPagination):
             }
         )
         position, backwards = self.decode_cursor(request) or (None, False)
+        self.position = position
         order = [
             f"-{k.alias}" if k.descending != backwards else k.alias for k in self.keys
         ]
@@ -221,7 +222,10 @@ class KeysetCursorPagination(CursorPagination):
         return position, backwards
 
     def encode_cursor(self, row, backwards: bool) -> str:
-        position = [_plain(getattr(row, key.alias)) for key in self.keys]
+        return self._link([getattr(row, key.alias) for key in self.keys], backwards)
+
+    def _link(self, values: list, backwards: bool) -> str:
+        position = [_plain(value) for value in values]
         payload = json.dumps(
             {"p": position, "r": int(backwards)}, separators=(",", ":")
         )
@@ -241,7 +245,9 @@ class KeysetCursorPagination(CursorPagination):
         if not self.has_previous:
             return None
         if not self.page:
-            return remove_query_param(self.base_url, self.cursor_query_param)
+            # Past the end (a list that shrank since its "next" was given):
+            # the rows before the place asked for, the list's last page.
+            return self._link(self.position, backwards=True)
         return self.encode_cursor(self.page[0], backwards=True)
 
     def get_paginated_response(self, data):

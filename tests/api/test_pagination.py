@@ -163,3 +163,14 @@ def test_record_lists_come_a_to_z_as_the_sites_lists_do(client, db):
             break
         response = client.get(data["next"])
     assert names == ["aircraft engine", "Akıncı", "Bayraktar TB2", "Éclair", "ZPT"]
+
+
+def test_a_next_page_past_the_end_leads_back_to_the_last_page(client, partnerships):
+    """A "next" kept while the list shrank may point past its last row: an
+    empty page, whose previous page is the list's last."""
+    _, seen = walk(client, "/api/v1/partnerships/")
+    beyond = cursor_of('{"p":["0001-01-01","zzz",1],"r":0}')
+    data = client.get("/api/v1/partnerships/", {"cursor": beyond}).json()
+    assert data["results"] == []
+    back = client.get(data["previous"]).json()
+    assert [item["slug"] for item in back["results"]] == seen[-len(back["results"]) :]
