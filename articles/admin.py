@@ -3,6 +3,7 @@ actions over ``services``), revisions with diffs and reverts, and previews.
 Every view and action asks ``permissions`` what the user may do."""
 
 from collections import defaultdict
+from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
@@ -24,7 +25,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import Resolver404, path, resolve, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import ngettext
@@ -44,7 +45,7 @@ from . import history, linking, permissions, services, workflow
 from .admin_links import LinkedEntityInline, RejectedLinkInline, SuggestedLinkInline
 from .forms import RETURN_NOTE, WORKFLOW, ArticleAdminForm
 from .linking import link_first_mentions
-from .markdown import body_pictures, render_markdown
+from .markdown import body_links, body_pictures, render_markdown
 from .models import (
     WORDS_PER_MINUTE,
     Article,
@@ -412,6 +413,7 @@ class ArticleAdmin(KeptCountMixin, admin.ModelAdmin):
                 messages.SUCCESS,
             )
         self._warn_about_pictures(request, article)
+        self._warn_about_links(request, article)
         services.article_saved(
             article=article,
             user=request.user,
@@ -421,6 +423,48 @@ class ArticleAdmin(KeptCountMixin, admin.ModelAdmin):
         transition = request.POST.get(WORKFLOW)
         if transition:
             self._run_transition(request, article, transition, form)
+
+    def _warn_about_links(self, request, article):
+        """Links to the site's own articles that readers cannot follow: no
+        such article, or one not public (yet). An article that moved is
+        found at its new address (the old one redirects)."""
+        host = request.get_host()
+        for address in body_links(article.body):
+            parts = urlsplit(address)
+            if parts.scheme not in ("", "http", "https") or (
+                parts.netloc and parts.netloc != host
+            ):
+                continue  # another site's, or mail
+            try:
+                match = resolve(parts.path or "/")
+            except Resolver404:
+                if parts.netloc or parts.path.startswith("/"):
+                    self.message_user(
+                        request,
+                        f"The body links to {address}, which is no page of this "
+                        "site: readers will find nothing there.",
+                        messages.WARNING,
+                    )
+                continue
+            if match.view_name != "articles:detail":
+                continue
+            slug = match.kwargs["slug"]
+            linked = (
+                Article.objects.filter(slug=slug).first()
+                or Article.objects.formerly_at(slug).first()
+            )
+            if linked is None:
+                problem = "no article is at that address"
+            elif not linked.is_public:
+                problem = f"“{linked.title}” is not public"
+            else:
+                continue
+            self.message_user(
+                request,
+                f"The body links to {address}: {problem}, so readers will find "
+                "nothing there.",
+                messages.WARNING,
+            )
 
     def _warn_about_pictures(self, request, article):
         """Pictures the public page cannot show: from other sites (the

@@ -145,6 +145,17 @@ def repeats_opening(standfirst: str, text: str) -> bool:
     return bool(lede) and opening_text(text).startswith(lede)
 
 
+def body_links(text: str) -> list[str]:
+    """The addresses the body links to, in order, once each."""
+    found: list[str] = []
+    for token in _markdown.parse(text or ""):
+        for child in token.children or ():
+            href = str(child.attrs.get("href", "")) if child.type == "link_open" else ""
+            if href and not href.startswith("#") and href not in found:
+                found.append(href)
+    return found
+
+
 def body_pictures(text: str) -> BodyPictures:
     return _pictures_in(_markdown.parse(text or ""))
 

@@ -202,3 +202,37 @@ def test_an_address_another_article_has_is_refused_with_a_free_one(editor_client
     assert "Another article has this address. “local-production-2” is free." in (
         response.content.decode()
     )
+
+
+def test_saving_warns_of_links_to_the_sites_articles_readers_cannot_follow(
+    editor_client,
+):
+    PublishedArticleFactory(slug="live-piece", title="Live piece")
+    ArticleFactory(slug="draft-piece", title="Draft piece")
+    moved = PublishedArticleFactory(slug="old-address")
+    moved.slug = "new-address"
+    moved.save()
+    body = (
+        "[a](/articles/live-piece/) [b](/articles/draft-piece/) "
+        "[c](/articles/no-such-piece/) [d](http://testserver/articles/old-address/) "
+        "[e](/nowhere/at/all/) [f](https://example.org/articles/x/) "
+        "[g](mailto:desk@example.org)"
+    )
+    response = editor_client.post(
+        "/admin/articles/article/add/",
+        article_form(title="Linking", slug="linking", body=body),
+        follow=True,
+    )
+    warnings = [str(m) for m in response.context["messages"]]
+    assert any(
+        "/articles/draft-piece/: “Draft piece” is not public" in w for w in warnings
+    )
+    assert any(
+        "/articles/no-such-piece/: no article is at that address" in w for w in warnings
+    )
+    assert any("/nowhere/at/all/, which is no page of this site" in w for w in warnings)
+    assert not any(
+        word in w
+        for w in warnings
+        for word in ("live-piece", "old-address", "example.org")
+    )
