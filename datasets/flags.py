@@ -17,6 +17,7 @@ from dataclasses import field as dataclass_field
 from .models import IssueReason
 
 # C0 and C1 control characters, and DEL; tabs and line breaks are text.
+LINE_BREAKS = re.compile("[\n\r\v\f\x85\u2028\u2029]")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _FOUND = itertools.count()
 
@@ -73,6 +74,15 @@ class RowFlags(list[Flag]):
             )
             value = CONTROL_CHARACTERS.sub("", value).strip()
         if one_line:
+            if LINE_BREAKS.search(value):
+                # A name on two lines in the source: one line here, and the
+                # source's value kept with the flag.
+                self.add(
+                    field,
+                    value,
+                    IssueReason.CONTROL_CHARACTERS,
+                    f"{label} holds a line break, read as a space",
+                )
             value = " ".join(value.split())
         if limit is not None and len(value) > limit:
             self.add(

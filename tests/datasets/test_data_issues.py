@@ -283,6 +283,21 @@ def test_control_characters_are_removed_and_flagged(tmp_path):
     )
 
 
+def test_a_name_on_two_lines_is_read_as_one_and_flagged(tmp_path):
+    """A line break inside a quoted cell: the record's name is one line,
+    and the source's value is kept with the flag, not changed in silence."""
+    run(
+        "import_exercises",
+        mme_file(tmp_path, [MmeExerciseFactory(Ex_Name="Sea\r\nShield")]),
+    )
+
+    assert Partnership.objects.get().name.startswith("Sea Shield")
+    issue = DataIssue.objects.get()
+    assert issue.reason == IssueReason.CONTROL_CHARACTERS
+    assert issue.source_value.replace("\\n", "\n") == "Sea\nShield"
+    assert "line break" in issue.message
+
+
 # --- Import runs -----------------------------------------------------------------------
 
 
