@@ -48,6 +48,9 @@ ROLES: dict[str, set[str]] = {
         *_perms("partnerships", ENTITY_MODELS, ("view",)),
         "partnerships.view_entity",
         "accounts.view_user",
+        # A new topic while writing (the "+" beside Topics); researchers
+        # curate topics (rename, merge, delete).
+        "partnerships.add_tag",
     },
     # Curate the records and their tags. Countries come from ISO and may be
     # corrected (aliases, regions) but not created or deleted. Articles are

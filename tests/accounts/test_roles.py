@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts.roles import ROLES
 from articles.models import Article, ArticleStatus
-from partnerships.models import Country
+from partnerships.models import Country, Tag
 from tests.admin_forms import article_form
 from tests.factories import (
     ArticleFactory,
@@ -151,6 +151,32 @@ def test_an_editor_can_look_up_tags_and_authors_to_credit_an_article(editor_clie
     )
     assert [r["text"] for r in tags.json()["results"]] == ["Drones"]
     assert [r["text"] for r in authors.json()["results"]] == ["Zeynep Kaya"]
+
+
+def test_an_editor_adds_a_topic_while_writing_but_leaves_curating_topics_alone(
+    editor_client,
+):
+    add = editor_client.get(reverse("admin:partnerships_tag_add"), {"_popup": 1})
+    assert add.status_code == 200
+    # The "+" beside Topics on the article form.
+    assert (
+        'id="add_id_tags"'
+        in editor_client.get(reverse("admin:articles_article_add")).text
+    )
+    response = editor_client.post(
+        reverse("admin:partnerships_tag_add"),
+        {"name": "Ports", "slug": "ports", "description": ""},
+    )
+    assert response.status_code == 302
+    ports = Tag.objects.get(slug="ports")
+    change = reverse("admin:partnerships_tag_change", args=[ports.pk])
+    assert (
+        editor_client.post(change, {"name": "Harbours", "slug": "ports"}).status_code
+        == 403
+    )
+    delete = reverse("admin:partnerships_tag_delete", args=[ports.pk])
+    assert editor_client.post(delete, {"post": "yes"}).status_code == 403
+    assert Tag.objects.get(pk=ports.pk).name == "Ports"
 
 
 # --- What a researcher may and may not do --------------------------------------
