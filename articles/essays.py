@@ -32,7 +32,6 @@ from .models import (
 from .services import record_revision
 
 ESSAY_SUFFIXES = {".md", ".markdown", ".txt"}
-_SEPARATORS = re.compile("[\u2028\u2029\x85]")
 _TITLE = re.compile(r"^#[ \t]+(?P<title>.+?)(?:[ \t]+#+)?[ \t]*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 STANDFIRST_LENGTH = 280
@@ -125,20 +124,17 @@ def read_essay(path: Path) -> Essay:
         ) from None
     if "\x00" in text:
         raise EssayError(path, "is a binary file, not text")
-    # Unicode's own line and paragraph separators are not lines of the file:
-    # inside the title they are spaces (ftfy would make them line breaks and
-    # cut the title there); in the body, the breaks they mean.
-    text = ftfy.fix_text(
-        text, uncurl_quotes=False, normalization="NFC", fix_line_breaks=False
-    )
+    # Unicode's line and paragraph separators (U+2028, U+2029) and NEL break
+    # lines, as Unicode defines them (ftfy makes them line breaks); a
+    # paragraph separator also ends a paragraph.
+    text = text.replace("\u2029", "\n\n")
+    text = ftfy.fix_text(text, uncurl_quotes=False, normalization="NFC")
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     for index, line in enumerate(lines):
         match = _TITLE.match(line)
         if match:
-            title = " ".join(_SEPARATORS.sub(" ", match["title"]).split())
-            body = "\n".join(lines[:index] + lines[index + 1 :])
-            body = body.replace("\u2029", "\n\n")
-            body = re.sub("[\u2028\x85]", "\n", body).strip()
+            title = match["title"].strip()
+            body = "\n".join(lines[:index] + lines[index + 1 :]).strip()
             break
     else:
         raise EssayError(

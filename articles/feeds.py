@@ -8,6 +8,7 @@ out, whatever reached the database."""
 
 import copy
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -56,6 +57,18 @@ class TextSummaryAtomFeed(Atom1Feed):
             handler.addQuickElement("summary", item["description"], {"type": "text"})
 
 
+def feed_authority() -> str:
+    """The domain entries' ids are minted under: one for every host the
+    site answers to (``COOPSITE_FEED_AUTHORITY``, else the first allowed
+    host), so that an entry has one id whichever address a reader uses."""
+    if settings.COOPSITE_FEED_AUTHORITY:
+        return settings.COOPSITE_FEED_AUTHORITY
+    for host in settings.ALLOWED_HOSTS:
+        if (name := host.lstrip(".").strip("[]")) and name != "*":
+            return name
+    return "coopsite.invalid"
+
+
 class LatestArticlesFeed(Feed):
     feed_type = TextSummaryAtomFeed
     title = "coopsite: latest articles"
@@ -89,8 +102,7 @@ class LatestArticlesFeed(Feed):
 
     def item_guid(self, article):
         return (
-            f"tag:{self.request.get_host().split(':')[0]},"
-            f"{article.created_at:%Y-%m-%d}:article:{article.pk}"
+            f"tag:{feed_authority()},{article.created_at:%Y-%m-%d}:article:{article.pk}"
         )
 
     def item_updateddate(self, article):

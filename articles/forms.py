@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from coopsite.locking import OptimisticLockForm
-from core.names import unique_slug
+from core.names import reserve_slug, slugify_name
 
 from . import permissions, services
 from .models import Article, ArticleRevision, ArticleSlugRedirect
@@ -98,8 +98,18 @@ class ArticleAdminForm(OptimisticLockForm):
         slug = self.cleaned_data.get("slug")
         others = Article.objects.exclude(pk=self.instance.pk)
         if slug and others.filter(slug=slug).exists():
-            # As a blog engine would: the next free address, to take or change.
-            free = unique_slug(Article.objects.all(), slug)
+            # As a blog engine would: the next free address, to take or change
+            # (neither an article's nor one an article had: that one redirects).
+            base = slugify_name(slug)
+            taken = {
+                *Article.objects.filter(slug__startswith=base).values_list(
+                    "slug", flat=True
+                ),
+                *ArticleSlugRedirect.objects.filter(
+                    old_slug__startswith=base
+                ).values_list("old_slug", flat=True),
+            }
+            free = reserve_slug(slug, taken)
             raise ValidationError(
                 f"Another article has this address. “{free}” is free."
             )

@@ -32,7 +32,8 @@ from images import embeds
 _markdown = (
     MarkdownIt("commonmark", {"html": False})
     .enable(["table", "strikethrough"])
-    .use(footnote_plugin)
+    # Notes as [^label] only: "2^[n]" stays text (inline notes are off).
+    .use(footnote_plugin, inline=False)
 )
 
 
@@ -124,7 +125,7 @@ class BodyPictures:
     external: list[str] = field(default_factory=list)
 
 
-_MARKUP = re.compile(r"[*_`>#\[\]]|\(https?://[^)]*\)")
+_MARKUP = re.compile(r"\[\^[^\]\s]+\]|[*_`>#\[\]]|\(https?://[^)]*\)")
 
 
 def opening_text(text: str) -> str:

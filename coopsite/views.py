@@ -125,7 +125,8 @@ class FaviconView(RedirectView):
     (the admin's): its address read at request time, as the static files'
     manifest names it in production."""
 
-    permanent = True
+    # Not permanent: the address names the icon's current version.
+    permanent = False
 
     def get_redirect_url(self, *args, **kwargs):
         return static("favicon.svg")

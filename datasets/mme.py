@@ -364,7 +364,6 @@ def hosts_in(
     named: dict[int, Country] = {}
     elsewhere: set[str] = set()  # countries whose regions the location names
     ambiguous: set[int] = set()  # countries whose name is also a region's
-    shared_with: dict[int, frozenset[str]] = {}  # ... of these countries
     # Taking part, by ISO code: a participant whose region the location
     # names ("Fort Bragg, North Carolina") is the host.
     participating = {pk: c.alpha_2 for pk, c in taking_part.items() if c.alpha_2}
@@ -406,7 +405,6 @@ def hosts_in(
             named[country.pk] = country
             if key in regions and not regions[key] <= {country.alpha_2}:
                 ambiguous.add(country.pk)
-                shared_with[country.pk] = regions[key] - {country.alpha_2}
 
     hosts = []
     hosting: set[int] = set()
@@ -425,11 +423,7 @@ def hosts_in(
             if owner is not None:
                 host(owner, True)
             continue
-        # "Novo Selo, Bulgaria"; not "Fort Stewart, Georgia" when the state
-        # of Georgia's country takes part too: either could be meant.
-        if shared_with.get(pk, frozenset()) & set(by_code):
-            continue
-        named_in_part = pk in whole and pk in taking_part
+        named_in_part = pk in whole and pk in taking_part  # "Novo Selo, Bulgaria"
         if elsewhere and country.alpha_2 not in elsewhere and not named_in_part:
             continue  # the place is in another country's region
         if pk in taking_part:

@@ -126,6 +126,9 @@ class PublicPageCacheMiddleware:
             finally:
                 versions.stop_counting_stale(counting)
 
+        # The day the answer is of, read once: a page made across midnight
+        # is filed under the day it was asked on, as it was validated.
+        request.coopsite_day = timezone.localdate()
         code, code_modified = versions.code_version()
         freshness, kept = self.current_and_kept(request, code)
         etag, last_modified = self.validators(freshness, code, code_modified)
@@ -173,6 +176,7 @@ class PublicPageCacheMiddleware:
         requests only)."""
         if not settings.COOPSITE_PUBLIC_CACHE or not self.applies_to(request):
             return None
+        request.coopsite_day = timezone.localdate()
         code, code_modified = versions.code_version()
         freshness, kept = self.current_and_kept(request, code)
         if kept is _UNKNOWN:
@@ -268,7 +272,7 @@ class PublicPageCacheMiddleware:
         by this version of the code (the host and scheme: canonical links)."""
         address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
         # Of today too: statuses move at midnight (versions.dated_token).
-        day = timezone.localdate()
+        day = getattr(request, "coopsite_day", None) or timezone.localdate()
         digest = hashlib.sha256(f"{token}|{day}|{code}|{address}".encode()).hexdigest()
         return KEY_PREFIX + digest
 

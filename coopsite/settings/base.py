@@ -55,6 +55,9 @@ env = Env()
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
+# The domain the feeds' entry ids are minted under (tag URIs); by default the
+# first allowed host. Set it once and keep it: a new one makes every entry new.
+COOPSITE_FEED_AUTHORITY = env.str("COOPSITE_FEED_AUTHORITY", default="")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [

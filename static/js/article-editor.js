@@ -125,6 +125,7 @@
         count.textContent = field.value.length + " of " + limit + " characters";
       };
       field.addEventListener("input", show);
+      field.addEventListener("change", show); // a restored working copy
       show();
     });
 
@@ -176,20 +177,27 @@
       restore.addEventListener("click", function () {
         var fields = JSON.parse(saved.textContent);
         var labels = savedLabels ? JSON.parse(savedLabels.textContent) : {};
+        var lost = 0;
         Object.keys(fields).forEach(function (name) {
           var field = form.elements.namedItem(name);
           if (!field || field.type === "hidden") return;
           if (field.tagName === "SELECT") {
             // A picture or topic chosen through an autocomplete has no
             // option on this page yet: add it, named as the library names it.
-            var wanted = [].concat(fields[name] || []).map(String);
+            // One deleted since (no name) cannot come back: a single choice
+            // then stays as saved; a list keeps the rest.
             var named = labels[name] || {};
-            wanted.forEach(function (value) {
-              if (value && named[value] &&
-                  !field.querySelector('option[value="' + CSS.escape(value) + '"]')) {
+            var wanted = [].concat(fields[name] || []).map(String).filter(function (value) {
+              if (!value) return true;
+              if (field.querySelector('option[value="' + CSS.escape(value) + '"]')) return true;
+              if (named[value]) {
                 field.add(new Option(named[value], value));
+                return true;
               }
+              lost += 1;
+              return false;
             });
+            if (!field.multiple && !wanted.length && fields[name]) return;
             Array.prototype.forEach.call(field.options, function (option) {
               option.selected = wanted.indexOf(option.value) !== -1;
             });
@@ -202,7 +210,9 @@
         countNow();
         refresh();
         restore.closest(".working-copy").querySelector("p").textContent =
-          "Your autosaved changes are back in the form. Save to keep them.";
+          "Your autosaved changes are back in the form" +
+          (lost ? ", except " + lost + " picture(s) or topic(s) deleted since" : "") +
+          ". Save to keep them.";
         restore.remove();
       });
     }

@@ -194,12 +194,15 @@ def test_the_changelist_shows_each_articles_bylines_read_as_names(superuser_clie
 
 def test_an_address_another_article_has_is_refused_with_a_free_one(editor_client):
     ArticleFactory(slug="local-production")
+    moved = ArticleFactory(slug="local-production-2")  # then moved: it redirects
+    moved.slug = "elsewhere"
+    moved.save()
     response = editor_client.post(
         "/admin/articles/article/add/",
         article_form(title="Local production", slug="local-production"),
     )
     assert response.status_code == 200
-    assert "Another article has this address. “local-production-2” is free." in (
+    assert "Another article has this address. “local-production-3” is free." in (
         response.content.decode()
     )
 

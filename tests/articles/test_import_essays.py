@@ -225,8 +225,8 @@ def test_an_article_an_editor_moved_is_found_at_its_new_address(essays):
     ]
 
 
-def test_unicode_line_separators_neither_cut_the_title_nor_join_paragraphs(essays):
-    run(essays("sep.md", "# Drones\u2028and diplomacy\n\nOne.\u2029Two.\u2028Three."))
+def test_unicode_line_and_paragraph_separators_break_lines_as_unicode_says(essays):
+    run(essays("sep.md", "# My title\u2029First paragraph.\u2029Second.\u2028Third."))
     article = Article.objects.get()
-    assert article.title == "Drones and diplomacy"
-    assert article.body == "One.\n\nTwo.\nThree."
+    assert article.title == "My title"
+    assert article.body == "First paragraph.\n\nSecond.\nThird."

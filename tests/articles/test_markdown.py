@@ -97,3 +97,15 @@ def test_a_footnotes_label_never_becomes_markup(label):
         assert not any(name.startswith("on") for name in attrs)
         assert re.fullmatch(r"fn(ref)?\d+(:\d+)?", attrs.get("id", "fn1"))
         assert not attrs.get("href", "").startswith("javascript")
+
+
+def test_a_caret_before_brackets_is_text_not_a_note():
+    assert str(render_markdown("2^[n] is big")) == "<p>2^[n] is big</p>\n"
+
+
+def test_an_essays_opening_words_leave_out_its_note_marks():
+    from articles.markdown import opening_text
+
+    assert opening_text("As teacher.[^steps] PNS *Babur* sailed.") == (
+        "As teacher. PNS Babur sailed."
+    )

@@ -240,6 +240,11 @@ def test_a_feed_entry_keeps_its_id_when_the_article_moves(client):
     assert after.link.endswith("/articles/second-address/")
     assert after.id == before.id
     assert after.id.startswith("tag:testserver,")
+    # One id whichever address the reader uses.
+    other = feedparser.parse(
+        client.get("/feeds/articles/", headers={"host": "localhost"}).content
+    ).entries[0]
+    assert other.id == after.id
 
 
 def test_a_standfirst_the_body_opens_with_is_shown_once(client):

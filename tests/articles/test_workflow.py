@@ -431,3 +431,15 @@ def test_an_editor_returns_an_article_to_its_writer_with_a_note(
             reverse("admin:articles_article_history", args=[article.pk])
         ).text
     )
+
+
+def test_the_unpublish_button_says_what_unpublishing_does_to_this_article(
+    editor_client,
+):
+    live = PublishedArticleFactory(published_at=NOW - dt.timedelta(days=1))
+    due = PublishedArticleFactory(published_at=NOW + dt.timedelta(days=1))
+    with time_machine.travel(NOW, tick=False):
+        assert "Readers lose it at once" in editor_client.get(change(live)).text
+        page = editor_client.get(change(due)).text
+    assert "It will not go public at its time" in page
+    assert "Readers lose it at once" not in page

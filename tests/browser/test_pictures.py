@@ -317,3 +317,32 @@ def test_the_description_and_title_say_how_much_of_their_limit_is_used(
         "aria-describedby", re.compile(r"\bid_meta_description_count\b")
     )
     expect(editor.locator("#id_title_count")).to_contain_text("of 255 characters")
+
+
+def test_a_restored_picture_deleted_since_leaves_the_saved_one_and_says_so(
+    browser, fresh_site
+):
+    from django.utils import timezone
+
+    from tests.factories import ImageFactory
+
+    user = UserFactory(username="edna", groups=[Group.objects.get(name="Editors")])
+    article = Article.objects.get(slug="exercises-as-diplomacy")
+    article.lead_image = ImageFactory(title="Kept picture")
+    article.save()
+    ArticleWorkingCopy.objects.create(
+        user=user,
+        article=article,
+        base_version=article.edit_version,
+        fields={"title": "A restored title", "lead_image": "999999"},
+        updated_at=timezone.now(),
+    )
+    editor = log_in(browser, fresh_site, "edna")
+    editor.goto(f"{fresh_site}/admin/articles/article/{article.pk}/change/")
+    editor.locator("#restore-working-copy").click()
+
+    expect(editor.locator(".working-copy")).to_contain_text(
+        "except 1 picture(s) or topic(s) deleted since"
+    )
+    expect(editor.locator("#id_lead_image + .select2")).to_contain_text("Kept picture")
+    expect(editor.locator("#id_title_count")).to_have_text("16 of 255 characters")

@@ -338,10 +338,10 @@ def test_a_file_of_another_format_changes_nothing(tmp_path):
          {"Iceland": "participant", "Norway": "participant"}),
         ("Hokkaido, Japan", ["Japan", "United States"],
          {"Japan": "host", "United States": "participant"}),
-        # The country or the US state: either could be meant, when both
-        # the country and the US take part; the country, when the US does not.
-        ("Fort Stewart, Georgia", ["Georgia", "United States"],
-         {"Georgia": "participant", "United States": "participant"}),
+        # The country Georgia taking part is the host, the US with it or not
+        # (far more exercises are held there than at a base in the US state).
+        ("Georgia, port of Poti", ["Georgia", "United States"],
+         {"Georgia": "host", "United States": "participant"}),
         ("Vaziani, Georgia", ["Georgia", "Ukraine"],
          {"Georgia": "host", "Ukraine": "participant"}),
         # A territory is not a state: the state it belongs to hosts.

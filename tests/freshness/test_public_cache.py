@@ -550,3 +550,29 @@ def test_a_status_that_moves_at_midnight_is_a_new_page_the_next_day(
         assert get(path, if_none_match=today["ETag"]).status_code == 200
         assert get(path, if_modified_since=today["Last-Modified"]).status_code == 200
         assert get(path, if_none_match=tomorrow["ETag"]).status_code == 304
+
+
+def test_a_page_made_across_midnight_is_filed_under_the_day_it_was_asked_on(
+    world, public_cache
+):
+    """Asked at 23:59:59 and made after midnight: kept as the evening's
+    page, never answered the next morning as the new day's."""
+    from django.http import HttpResponse
+
+    from freshness.middleware import PublicPageCacheMiddleware
+
+    midnight = timezone.make_aware(
+        dt.datetime.combine(timezone.localdate() + dt.timedelta(days=1), dt.time())
+    )
+    factory = RequestFactory()
+    with time_machine.travel(midnight - dt.timedelta(seconds=1), tick=False) as clock:
+
+        def made_slowly(request):
+            clock.shift(dt.timedelta(seconds=2))  # the page is made after midnight
+            return HttpResponse("the evening's page")
+
+        PublicPageCacheMiddleware(made_slowly)(factory.get("/some/page/"))
+        morning = PublicPageCacheMiddleware(lambda r: HttpResponse("the new day's"))(
+            factory.get("/some/page/")
+        )
+    assert morning.content == b"the new day's"
