@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.options import (
     IS_POPUP_VAR,
     ActionLocation,
@@ -71,6 +72,11 @@ AUTOSAVED_FIELDS = [
     "published_at_0",
     "published_at_1",
 ]
+
+
+# Steps that take articles off the site (or off their schedule): the
+# list's actions ask before taking them, as the form's buttons do.
+ASKS_FIRST = frozenset({"unpublish", "archive"})
 
 
 def workflow_buttons(user, article: Article) -> list[tuple[str, str]]:
@@ -735,7 +741,21 @@ class ArticleAdmin(KeptCountMixin, admin.ModelAdmin):
         @admin.action(description=transition.action_label)
         def action(modeladmin, request, queryset):
             """Take the step on each selected article the workflow allows it
-            for; say what happened to the others."""
+            for; say what happened to the others. A step that takes articles
+            off the site asks first, as deleting does."""
+            if transition.name in ASKS_FIRST and request.POST.get("post") != "yes":
+                return TemplateResponse(
+                    request,
+                    "admin/articles/article/confirm_step.html",
+                    {
+                        **self.admin_site.each_context(request),
+                        "title": f"{transition.button} these articles?",
+                        "opts": self.opts,
+                        "transition": transition,
+                        "articles": list(queryset.order_by("title")),
+                        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                    },
+                )
             done, skipped, refused = 0, [], []
             for article in queryset:
                 try:
@@ -765,6 +785,7 @@ class ArticleAdmin(KeptCountMixin, admin.ModelAdmin):
                     "Not allowed for: " + "; ".join(refused) + ".",
                     messages.ERROR,
                 )
+            return None  # back to the list, as Django's actions do
 
         action.__name__ = transition.action
         return action

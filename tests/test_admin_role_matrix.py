@@ -256,8 +256,8 @@ def _actions(label: str, obj, location) -> list[Request]:
         data["_selected_action"] = [obj.pk]
         if action.name in ("add_tag", "remove_tag"):
             data |= {"apply": "1", "new_tag": "Matrix tag", "tag": ""}
-        if action.name == "delete_selected":
-            data["post"] = "yes"
+        if action.name in ("delete_selected", "unpublish", "archive"):
+            data["post"] = "yes"  # past the page that asks first
         needs = "|".join(getattr(action.func, "allowed_permissions", ())) or "view"
         requests.append(
             Request(

@@ -143,7 +143,11 @@ def test_service_buttons_and_actions_agree_on_every_step(people, role, state):
                 article,
                 lambda t=transition: client.post(
                     changelist,
-                    {"action": t.action, "_selected_action": [article.pk]},
+                    {
+                        "action": t.action,
+                        "_selected_action": [article.pk],
+                        "post": "yes",
+                    },
                 ),
             )
             assert by_action == (TO[name] if expected else state), (role, state, name)

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from articles import services
 from articles.models import Article, ArticleStatus, RevisionAction
-from tests.admin_forms import article_form
+from tests.admin_forms import article_form, scraped_form
 from tests.factories import ArticleFactory, PublishedArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -267,9 +267,16 @@ def test_editor_bulk_actions_publish_and_archive(editor_client):
         url, {"action": "publish_now", "_selected_action": [a.pk for a in articles]}
     )
     assert Article.objects.published().count() == 2
-    editor_client.post(
+    # Taking them off the site asks first, naming them, and changes nothing yet.
+    asked = editor_client.post(
         url, {"action": "archive", "_selected_action": [a.pk for a in articles]}
     )
+    assert asked.status_code == 200
+    assert "Archive these articles?" in asked.text
+    assert all(a.title in asked.text for a in articles)
+    assert Article.objects.published().count() == 2
+    form = scraped_form(asked.text)
+    editor_client.post(url, form)
     assert set(Article.objects.values_list("status", flat=True)) == {
         ArticleStatus.ARCHIVED
     }
