@@ -164,8 +164,8 @@ def test_publish_unpublish_and_return_to_draft_actions(superuser_client):
     article.refresh_from_db()
     assert article.is_public
     assert "is not a step from where they are" in response.content.decode()
-    superuser_client.post(
-        url, {"action": "unpublish", "_selected_action": [article.pk]}
+    superuser_client.post(  # past the page that asks first
+        url, {"action": "unpublish", "_selected_action": [article.pk], "post": "yes"}
     )
     article.refresh_from_db()
     assert article.status == ArticleStatus.DRAFT
