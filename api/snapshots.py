@@ -20,7 +20,7 @@ import json
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.conf import settings
@@ -470,6 +470,17 @@ def build(*, force: bool = False, now: dt.datetime | None = None) -> Manifest | 
             tempfile.TemporaryFile() as lines,
         ):
             counts, descriptions = _write(zipped, lines, stamp, today)
+            if (
+                previous
+                and not force
+                and _digest(lines) == previous.files["jsonl"]["sha256"]
+            ):
+                # The same records as the last snapshot (a change no reader
+                # sees: a draft saved): no new files, which would push a
+                # different older snapshot out of the ones kept. The
+                # manifest remembers the version, so the next run is quick.
+                _save_manifest(replace(previous, data_token=token))
+                return None
             files = {
                 "csv": _store(zipped, f"{NAME_PREFIX}-{stamp}{CSV_SUFFIX}"),
                 "jsonl": _store(lines, f"{NAME_PREFIX}-{stamp}{JSONL_SUFFIX}"),
@@ -494,11 +505,8 @@ def build(*, force: bool = False, now: dt.datetime | None = None) -> Manifest | 
         files=files,
         previous=kept,
     )
+    _save_manifest(manifest)
     store = storage()
-    payload = json.dumps(manifest.to_json(), indent=2, sort_keys=True).encode()
-    if store.exists(MANIFEST):
-        store.delete(MANIFEST)
-    store.save(MANIFEST, io.BytesIO(payload))
     for old in dropped:
         for described in old["files"].values():
             if store.exists(described["path"]):
@@ -585,6 +593,24 @@ def _write(
             ),
         )
     return counts, descriptions
+
+
+def _save_manifest(manifest: Manifest) -> None:
+    store = storage()
+    payload = json.dumps(manifest.to_json(), indent=2, sort_keys=True).encode()
+    if store.exists(MANIFEST):
+        store.delete(MANIFEST)
+    store.save(MANIFEST, io.BytesIO(payload))
+
+
+def _digest(handle) -> str:
+    """The SHA-256 of a file written so far, read from its start."""
+    handle.seek(0)
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: handle.read(1 << 20), b""):
+        digest.update(chunk)
+    handle.seek(0)
+    return digest.hexdigest()
 
 
 def _store(handle, name: str) -> dict:

@@ -18,11 +18,17 @@ from django.utils.safestring import SafeString
 
 from api import snapshots
 from coopsite.safety import script_safe_json
+from freshness import versions
 from partnerships.models import (
     Partnership,
     Source,
 )
-from tests.factories import DataIssueFactory, PartnershipFactory, UserFactory
+from tests.factories import (
+    ArticleFactory,
+    DataIssueFactory,
+    PartnershipFactory,
+    UserFactory,
+)
 from tests.security.payloads import PAYLOADS
 
 pytestmark = pytest.mark.django_db
@@ -92,6 +98,24 @@ def test_a_snapshot_is_written_only_when_the_data_changed(
     assert second is not None
     assert second.stamp >= first.stamp
     assert snapshots.latest_manifest().files == second.files
+
+
+def test_a_change_no_reader_sees_writes_no_new_snapshot(
+    records, django_capture_on_commit_callbacks
+):
+    """A draft saved gives the data a new version, but the records are the
+    same: no new files (which would push an older, different snapshot out
+    of the ones kept), and the next run knows it at once."""
+    first = snapshots.build()
+    with django_capture_on_commit_callbacks(execute=True):
+        ArticleFactory(title="A draft nobody reads")
+    token = f"{versions.current().token}"
+    assert token not in first.data_token
+
+    assert snapshots.build() is None
+    kept = snapshots.latest_manifest()
+    assert (kept.stamp, kept.files) == (first.stamp, first.files)
+    assert kept.data_token.startswith(token)
 
 
 def test_only_the_newest_snapshots_are_kept(records, settings):
