@@ -100,6 +100,11 @@ class ArticleQuerySet(models.QuerySet):
         the write that changed it gave one."""
         return self.update(body_rendered_by="", body_render_token=new_render_token())
 
+    def withdrawn(self) -> ArticleQuerySet:
+        """Archived articles that were public: gone from the site on
+        purpose (their address answers 410)."""
+        return self.filter(status=ArticleStatus.ARCHIVED).exclude(published_at=None)
+
     def scheduled(self) -> ArticleQuerySet:
         return self.filter(
             status=ArticleStatus.PUBLISHED, published_at__gt=timezone.now()

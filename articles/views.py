@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.http import Http404, HttpResponsePermanentRedirect
+from django.template.response import TemplateResponse
 from django.utils.decorators import method_decorator
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
@@ -68,9 +69,13 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
         except Http404:
             # An old address of a published article: send readers on.
             moved = Article.objects.published().formerly_at(kwargs["slug"]).first()
-            if moved is None:
-                raise
-            return HttpResponsePermanentRedirect(moved.get_absolute_url())
+            if moved is not None:
+                return HttpResponsePermanentRedirect(moved.get_absolute_url())
+            if Article.objects.withdrawn().filter(slug=kwargs["slug"]).exists():
+                # Archived after it was public: gone on purpose, not missing
+                # (410, for readers and search engines); nothing of it shown.
+                return TemplateResponse(request, "articles/withdrawn.html", status=410)
+            raise
 
     def get_queryset(self):
         return self.readable_articles().select_related("lead_image", "social_image")

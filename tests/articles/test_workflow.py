@@ -135,7 +135,7 @@ def test_unpublish_and_archive_take_an_article_off_the_site(client, editor):
     services.article_publish(article=article, user=editor)
     assert client.get(article.get_absolute_url()).status_code == 200
     services.article_archive(article=article, user=editor)
-    assert client.get(article.get_absolute_url()).status_code == 404
+    assert client.get(article.get_absolute_url()).status_code == 410  # withdrawn
     assert [a for a, _ in actions(article)] == [
         RevisionAction.UNPUBLISHED,
         RevisionAction.PUBLISHED,
