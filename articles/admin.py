@@ -790,6 +790,17 @@ class ArticleAdmin(KeptCountMixin, admin.ModelAdmin):
         action.__name__ = transition.action
         return action
 
+    def _say_refused(self, request, articles, may_not: str, so: str) -> None:
+        """Name the selected articles a list action left alone, and why."""
+        if articles:
+            self.message_user(
+                request,
+                f"You may not {may_not} "
+                + ", ".join(f"“{article}”" for article in articles)
+                + f": {so}.",
+                messages.WARNING,
+            )
+
     @admin.action(
         description="Find mentions again in the selected articles",
         permissions=["change"],
@@ -802,14 +813,7 @@ class ArticleAdmin(KeptCountMixin, admin.ModelAdmin):
                 continue
             total += linking.article_scan_mentions(article=article).suggested
             scanned += 1
-        if refused:
-            self.message_user(
-                request,
-                "You may not change "
-                + ", ".join(f"“{article}”" for article in refused)
-                + ": they were not scanned.",
-                messages.WARNING,
-            )
+        self._say_refused(request, refused, "change", "they were not scanned")
         if scanned:
             self.message_user(
                 request,
@@ -835,14 +839,9 @@ class ArticleAdmin(KeptCountMixin, admin.ModelAdmin):
                 )
             except PermissionDenied:
                 refused.append(article)
-        if refused:
-            self.message_user(
-                request,
-                "You may not decide the links of "
-                + ", ".join(f"“{article}”" for article in refused)
-                + ": nothing was accepted there.",
-                messages.WARNING,
-            )
+        self._say_refused(
+            request, refused, "decide the links of", "nothing was accepted there"
+        )
         if len(refused) < len(queryset):
             self.message_user(
                 request,

@@ -128,10 +128,23 @@ class BodyPictures:
 _MARKUP = re.compile(r"\[\^[^\]\s]+\]|[*_`>#\[\]]|\(https?://[^)]*\)")
 
 
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+def _paragraphs(text: str):
+    """The text's paragraphs, one at a time: the article page reads only
+    the first few of a long body (``repeats_opening``), not all of them."""
+    start = 0
+    for found in _PARAGRAPH_BREAK.finditer(text):
+        yield text[start : found.start()]
+        start = found.end()
+    yield text[start:]
+
+
 def opening_text(text: str) -> str:
     """The body's first paragraph of prose (not a heading) as plain words:
     what an essay's standfirst is taken from."""
-    for paragraph in re.split(r"\n\s*\n", text):
+    for paragraph in _paragraphs(text):
         if paragraph.lstrip().startswith("#"):
             continue
         if words := " ".join(_MARKUP.sub("", paragraph).split()):

@@ -661,20 +661,21 @@ class ArticleBodyImage(models.Model):
         return f"{self.article_id} shows picture {self.image_id}"
 
     @staticmethod
-    def record_named_before_upload(image_pks: Iterable[int]) -> None:
-        """Index the bodies that named a picture's number before it was
-        uploaded (an article may name ``image:6`` before picture 6 exists):
-        from its upload on, those articles show it, and it is protected as
-        any picture in use."""
-        for pk in image_pks:
-            naming = Article.objects.filter(body__contains=f"image:{pk}").exclude(
-                body_image_uses__image_id=pk
-            )
-            ArticleBodyImage.objects.bulk_create(
-                ArticleBodyImage(article_id=article_pk, image_id=pk)
-                for article_pk, body in naming.values_list("pk", "body")
-                if pk in body_pictures(body).ids
-            )
+    def record_named_before_upload(
+        image_pk: int, bodies: Iterable[tuple[int, str]]
+    ) -> None:
+        """Index the bodies (article id, body) that named a picture's number
+        before it was uploaded (an article may name ``image:6`` before
+        picture 6 exists): from its upload on, those articles show it, and
+        it is protected as any picture in use. Uses already indexed stay."""
+        ArticleBodyImage.objects.bulk_create(
+            (
+                ArticleBodyImage(article_id=article_pk, image_id=image_pk)
+                for article_pk, body in bodies
+                if image_pk in body_pictures(body).ids
+            ),
+            ignore_conflicts=True,
+        )
 
 
 class ArticleSlugRedirect(models.Model):

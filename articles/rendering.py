@@ -263,25 +263,29 @@ def topic_changed(sender, instance, raw=False, **kwargs):
     Article.objects.filter(tags=instance).forget_rendering()
 
 
-def _articles_naming_pictures(pks: Iterable[int]) -> None:
+def _articles_naming_pictures(pks: Iterable[int], *, uploaded: bool = False) -> None:
     # Every body that names the number, shown or not yet (a picture may be
     # named before it is uploaded): "image:4" also finds "image:42", which
-    # only makes a body again that needed not be.
+    # only makes a body again that needed not be. For a picture just
+    # uploaded, the same one scan of the bodies also indexes its uses.
     for pk in pks:
-        Article.objects.filter(body__contains=f"image:{pk}").forget_rendering()
+        naming = Article.objects.filter(body__contains=f"image:{pk}")
+        if not uploaded:
+            naming.forget_rendering()
+            continue
+        found = list(naming.values_list("pk", "body"))
+        ArticleBodyImage.record_named_before_upload(pk, found)
+        Article.objects.filter(pk__in=[a for a, _ in found]).forget_rendering()
 
 
 def picture_changed(sender, instance, raw=False, created=False, **kwargs):
     if raw:
         return
-    if created:
-        ArticleBodyImage.record_named_before_upload([instance.pk])
-    _articles_naming_pictures([instance.pk])
+    _articles_naming_pictures([instance.pk], uploaded=created)
 
 
 def pictures_written_in_bulk(sender, pks, **kwargs):
-    ArticleBodyImage.record_named_before_upload(pks)
-    _articles_naming_pictures(pks)
+    _articles_naming_pictures(pks, uploaded=True)
 
 
 def connect() -> None:

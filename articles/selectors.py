@@ -79,3 +79,14 @@ def links_to(entity) -> tuple[list[ArticleEntityLink], list[ArticleEntityLink]]:
     accepted = [link for link in links if link.state == LinkState.ACCEPTED]
     suggested = [link for link in links if link.state == LinkState.SUGGESTED]
     return accepted, suggested
+
+
+def accepted_links_to_any(entities) -> list[ArticleEntityLink]:
+    """The accepted links to any of ``entities``, each with its article and
+    entity, in one query (a record's delete page, one or many records)."""
+    return list(
+        ArticleEntityLink.objects.accepted()
+        .filter(entity__in=[entity.pk for entity in entities])
+        .select_related("article", "entity")
+        .order_by("entity__name", "article__title")
+    )

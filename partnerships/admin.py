@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import ngettext
 
-from articles.selectors import linking_article_count, links_to
+from articles.selectors import accepted_links_to_any, linking_article_count, links_to
 from coopsite.admin import (
     LOCK_FIELDS,
     AutocompleteKeysMixin,
@@ -153,12 +153,11 @@ class EntityAdmin(KeptCountMixin, ReadOnlyHistoryAdmin):
         # theirs to unlink before someone who may not decide links deletes
         # it (the articles would lose the link without a word).
         if not request.user.has_perm(LINK_DECISION):
-            for obj in objs:
-                for link in links_to(obj)[0]:
-                    protected.append(
-                        f"Article “{link.article.title}” links to {obj.name} "
-                        "(an editor removes the link first)"
-                    )
+            protected.extend(
+                f"Article “{link.article.title}” links to {link.entity.name} "
+                "(an editor removes the link first)"
+                for link in accepted_links_to_any(objs)
+            )
         return deleted, counts, perms_needed, protected
 
     def get_fieldsets(self, request, obj=None):

@@ -34,6 +34,24 @@ def log_in(browser, site, username):
     return page
 
 
+def restored(browser, site, user, article, fields):
+    """``user``'s change page of ``article``, a working copy of ``fields``
+    (newer than the article) restored into its form."""
+    from django.utils import timezone
+
+    ArticleWorkingCopy.objects.create(
+        user=user,
+        article=article,
+        base_version=article.edit_version,
+        fields=fields,
+        updated_at=timezone.now(),
+    )
+    page = log_in(browser, site, user.username)
+    page.goto(f"{site}/admin/articles/article/{article.pk}/change/")
+    page.locator("#restore-working-copy").click()
+    return page
+
+
 def choose(page, field, text):
     """Pick ``text`` in an admin autocomplete (select2) field."""
     page.locator(f"#id_{field} + .select2 .select2-selection").click()
@@ -242,27 +260,23 @@ def test_a_restored_working_copy_brings_back_its_topics_and_pictures(
 ):
     """Chosen through autocompletes, so not on the page as saved: the
     restore puts them back, named, and saving keeps them."""
-    from django.utils import timezone
 
     from tests.factories import ImageFactory, TagFactory
 
     user = UserFactory(username="edna", groups=[Group.objects.get(name="Editors")])
     article = Article.objects.get(slug="exercises-as-diplomacy")
     picture, topic = ImageFactory(title="Harbour at dawn"), TagFactory(name="Ports")
-    ArticleWorkingCopy.objects.create(
-        user=user,
-        article=article,
-        base_version=article.edit_version,
-        fields={
+    editor = restored(
+        browser,
+        fresh_site,
+        user,
+        article,
+        {
             "body": article.body + " Restored words.",
             "lead_image": str(picture.pk),
             "tags": [str(topic.pk)],
         },
-        updated_at=timezone.now(),
     )
-    editor = log_in(browser, fresh_site, "edna")
-    editor.goto(f"{fresh_site}/admin/articles/article/{article.pk}/change/")
-    editor.locator("#restore-working-copy").click()
 
     expect(editor.locator("#id_lead_image + .select2")).to_contain_text(
         "Harbour at dawn"
@@ -322,7 +336,6 @@ def test_the_description_and_title_say_how_much_of_their_limit_is_used(
 def test_a_restored_picture_deleted_since_leaves_the_saved_one_and_says_so(
     browser, fresh_site
 ):
-    from django.utils import timezone
 
     from tests.factories import ImageFactory
 
@@ -330,16 +343,13 @@ def test_a_restored_picture_deleted_since_leaves_the_saved_one_and_says_so(
     article = Article.objects.get(slug="exercises-as-diplomacy")
     article.lead_image = ImageFactory(title="Kept picture")
     article.save()
-    ArticleWorkingCopy.objects.create(
-        user=user,
-        article=article,
-        base_version=article.edit_version,
-        fields={"title": "A restored title", "lead_image": "999999"},
-        updated_at=timezone.now(),
+    editor = restored(
+        browser,
+        fresh_site,
+        user,
+        article,
+        {"title": "A restored title", "lead_image": "999999"},
     )
-    editor = log_in(browser, fresh_site, "edna")
-    editor.goto(f"{fresh_site}/admin/articles/article/{article.pk}/change/")
-    editor.locator("#restore-working-copy").click()
 
     expect(editor.locator(".working-copy")).to_contain_text(
         "except 1 picture(s) or topic(s) deleted since"
