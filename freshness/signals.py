@@ -18,9 +18,17 @@ from .versions import data_changed
 PUBLIC_APPS = frozenset({"accounts", "articles", "datasets", "images", "partnerships"})
 # Rows that change with no change a reader could see: an import's run and
 # lock are the admin's (an import that changed no record changes nothing a
-# reader sees, and leaves the downloads and every ETag as they were).
+# reader sees, and leaves the downloads and every ETag as they were); an
+# editor's autosaved working copy is what they typed, not the article (an
+# open form autosaves every half minute: were it a new version, every page
+# readers have cached would be made again as often).
 IGNORED_MODELS = frozenset(
-    {"partnerships.mentionindex", "datasets.importrun", "datasets.importlock"}
+    {
+        "partnerships.mentionindex",
+        "datasets.importrun",
+        "datasets.importlock",
+        "articles.articleworkingcopy",
+    }
 )
 
 

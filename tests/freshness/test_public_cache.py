@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles import linking, services
-from articles.models import ArticleEntityLink, LinkState
+from articles.models import ArticleEntityLink, ArticleWorkingCopy, LinkState
 from articles.previews import signed_preview_url
 from freshness import versions
 from freshness.wsgi import KeptPagesFirst
@@ -455,6 +455,37 @@ def test_an_edit_in_the_admin_is_on_the_next_request(
     assert response.status_code == 302, response.content[:2000]
     for path in (article.get_absolute_url(), "/articles/"):
         assert "The article, corrected" in get(path).content.decode(), path
+
+
+def test_an_autosave_leaves_every_kept_page_and_etag_as_it_was(
+    world, public_cache, commit, editor_client
+):
+    # An open article form autosaves every half minute: what the editor
+    # typed is not the article, and no reader's page is made again for it.
+    article = world.article
+    with commit():  # the editor's account, made for this test
+        pass
+    pages = (article.get_absolute_url(), "/articles/", "/")
+    primed(*pages)
+    etags = {path: get(path)["ETag"] for path in pages}
+    with commit():
+        response = editor_client.post(
+            reverse("admin:articles_article_autosave"),
+            {
+                "article": article.pk,
+                "title": "Half-typed new title",
+                "body": "Half-typed.",
+                "base_version": article.edit_version,
+            },
+        )
+    assert response.status_code == 200, response.content
+    assert ArticleWorkingCopy.objects.filter(article=article).exists()
+    for path in pages:
+        response = get(path, if_none_match=etags[path])
+        assert response.status_code == 304, path
+        page = get(path)
+        assert page["X-Cache"] == "hit", path
+        assert "Half-typed" not in page.content.decode(), path
 
 
 def test_a_link_decision_is_on_both_pages_at_once(
