@@ -447,6 +447,11 @@ TRUSTED_PROXIES = env.list("GUNICORN_FORWARDED_ALLOW_IPS", default=["127.0.0.1",
 # Record history is for reading: django-simple-history's revert form is off
 # (coopsite.admin.ReadOnlyHistoryAdmin refuses a POST to it whatever the role).
 SIMPLE_HISTORY_REVERT_DISABLED = True
+# A record's history is read by the record (its id, its partnership, a former
+# slug) and ordered by date there; nothing reads every record's history by
+# date, so the date is not indexed on its own: every import writes a history
+# row per record it creates or changes.
+SIMPLE_HISTORY_DATE_INDEX = False
 
 # How often the article form autosaves a working copy (seconds).
 COOPSITE_AUTOSAVE_SECONDS = env.int("COOPSITE_AUTOSAVE_SECONDS", default=30)
