@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import re
 import secrets
-from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import models
@@ -332,26 +331,31 @@ class Article(TimeStampedModel):
         }
 
     def sync_body_images(self, *, new: bool = False) -> None:
-        """Keep the usage index of the library pictures the body shows
-        (``new``: the article was just created, and has no index yet)."""
+        """Keep the usage index of the library pictures the body names
+        (``new``: the article was just created, and has no index yet):
+        each number, with its picture where it is in the library."""
         wanted = body_pictures(self.body).ids
         if not wanted:  # most bodies: no picture to look up
             if not new:
                 ArticleBodyImage.objects.filter(article=self).delete()
             return
         known = set(Image.objects.filter(pk__in=wanted).values_list("pk", flat=True))
-        ArticleBodyImage.objects.filter(article=self).exclude(
-            image_id__in=known
+        uses = ArticleBodyImage.objects.filter(article=self)
+        # A use goes where the body no longer names its number, or where its
+        # picture is gone or has come since (it is made again just below).
+        uses.exclude(
+            models.Q(number__in=known, image__isnull=False)
+            | models.Q(number__in=set(wanted) - known, image__isnull=True)
         ).delete()
-        have = set(
-            ArticleBodyImage.objects.filter(article=self).values_list(
-                "image_id", flat=True
-            )
-        )
+        have = set(uses.values_list("number", flat=True))
         ArticleBodyImage.objects.bulk_create(
-            ArticleBodyImage(article=self, image_id=pk)
-            for pk in wanted
-            if pk in known and pk not in have
+            ArticleBodyImage(
+                article=self,
+                number=number,
+                image_id=number if number in known else None,
+            )
+            for number in wanted
+            if number not in have
         )
 
     @cached_property
@@ -640,42 +644,50 @@ class ArticleWorkingCopy(models.Model):
 
 
 class ArticleBodyImage(models.Model):
-    """A library picture an article's body shows: the usage index (kept by
-    ``Article.save()``); a picture in use cannot be deleted."""
+    """A library picture number an article's body shows (``image:N``): the
+    usage index (kept by ``Article.save()``). A picture in use cannot be
+    deleted. A number named before its picture is uploaded (an article may
+    name ``image:6`` before picture 6 exists) is kept with no picture yet,
+    and finds it when it is uploaded: the upload reads these rows by
+    number, never the bodies."""
 
     article = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="body_image_uses"
     )
-    image = models.ForeignKey(Image, on_delete=models.PROTECT, related_name="+")
+    number = models.PositiveIntegerField(
+        db_index=True, help_text="The picture's number as the body names it."
+    )
+    image = models.ForeignKey(
+        Image, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = "picture in the body"
         verbose_name_plural = "pictures in the body"
         constraints = [
             models.UniqueConstraint(
-                fields=["article", "image"], name="article_body_image_once"
+                fields=["article", "number"], name="article_body_picture_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(image__isnull=True)
+                | models.Q(image=models.F("number")),
+                name="article_body_picture_is_its_number",
             ),
         ]
 
     def __str__(self):
-        return f"{self.article_id} shows picture {self.image_id}"
+        return f"{self.article_id} shows picture {self.number}"
 
     @staticmethod
-    def record_named_before_upload(
-        image_pk: int, bodies: Iterable[tuple[int, str]]
-    ) -> None:
-        """Index the bodies (article id, body) that named a picture's number
-        before it was uploaded (an article may name ``image:6`` before
-        picture 6 exists): from its upload on, those articles show it, and
-        it is protected as any picture in use. Uses already indexed stay."""
-        ArticleBodyImage.objects.bulk_create(
-            (
-                ArticleBodyImage(article_id=article_pk, image_id=image_pk)
-                for article_pk, body in bodies
-                if image_pk in body_pictures(body).ids
-            ),
-            ignore_conflicts=True,
-        )
+    def picture_uploaded(image_pk: int) -> list[int]:
+        """The bodies that named a picture's number before it was uploaded
+        show it from now on, and it is protected as any picture in use;
+        the ids of their articles."""
+        waiting = ArticleBodyImage.objects.filter(number=image_pk, image=None)
+        articles = list(waiting.values_list("article_id", flat=True))
+        if articles:
+            waiting.update(image_id=image_pk)
+        return articles
 
 
 class ArticleSlugRedirect(models.Model):

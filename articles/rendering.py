@@ -264,18 +264,13 @@ def topic_changed(sender, instance, raw=False, **kwargs):
 
 
 def _articles_naming_pictures(pks: Iterable[int], *, uploaded: bool = False) -> None:
-    # Every body that names the number, shown or not yet (a picture may be
-    # named before it is uploaded): "image:4" also finds "image:42", which
-    # only makes a body again that needed not be. For a picture just
-    # uploaded, the same one scan of the bodies also indexes its uses.
+    # The bodies that name a picture's number, shown or not yet (a picture
+    # may be named before it is uploaded), found by the usage index, not by
+    # reading the bodies; a picture just uploaded is theirs from now on.
     for pk in pks:
-        naming = Article.objects.filter(body__contains=f"image:{pk}")
-        if not uploaded:
-            naming.forget_rendering()
-            continue
-        found = list(naming.values_list("pk", "body"))
-        ArticleBodyImage.record_named_before_upload(pk, found)
-        Article.objects.filter(pk__in=[a for a, _ in found]).forget_rendering()
+        if uploaded:
+            ArticleBodyImage.picture_uploaded(pk)
+        Article.objects.filter(body_image_uses__number=pk).forget_rendering()
 
 
 def picture_changed(sender, instance, raw=False, created=False, **kwargs):

@@ -211,3 +211,44 @@ def test_a_new_article_without_pictures_asks_nothing_of_the_picture_tables():
         article = ArticleFactory(body="Words only.")
     tables = (Image._meta.db_table, article.body_images.through._meta.db_table)
     assert not [q for q in queries if any(table in q["sql"] for table in tables)]
+
+
+def test_an_upload_finds_the_bodies_that_named_it_ahead_without_reading_bodies(client):
+    """An article may name ``image:N`` before picture N exists. Its upload
+    and later edits find that article by the usage index, never by reading
+    every body (a scan of all articles per upload at full size); the page
+    shows the picture from the upload on."""
+    next_number = ImageFactory().pk + 1
+    ahead = PublishedArticleFactory(body=f"![A chart](image:{next_number})\n\nText.")
+    similar = PublishedArticleFactory(body=f"![Other](image:{next_number}0)")
+    assert "<img" not in client.get(ahead.get_absolute_url()).text
+
+    with CaptureQueriesContext(connection) as queries:
+        picture = ImageFactory(alt_text="Exports by year")
+        picture.caption = "Corrected"
+        picture.save()
+    assert picture.pk == next_number
+    reading_bodies = [
+        q["sql"] for q in queries if re.search(r'"body"\W+LIKE', q["sql"], re.I)
+    ]
+    assert reading_bodies == []
+
+    page = client.get(ahead.get_absolute_url()).text
+    assert "/media/images/" in page
+    assert 'alt="A chart"' in page
+    assert "Corrected" in page
+    assert list(ahead.body_images.all()) == [picture]
+    assert not similar.body_images.exists()  # image:{N}0 is another number
+    usage = dict(Image.objects.with_usage().values_list("pk", "usage"))
+    assert usage[picture.pk] == 1
+
+
+def test_a_body_that_stops_naming_a_waiting_number_forgets_it():
+    next_number = ImageFactory().pk + 1
+    article = ArticleFactory(body=f"![](image:{next_number})")
+    article.body = "No picture now."
+    article.save()
+    picture = ImageFactory()
+    assert picture.pk == next_number
+    assert not article.body_images.exists()
+    assert Image.objects.with_usage().get(pk=picture.pk).usage == 0
