@@ -679,15 +679,12 @@ class ArticleBodyImage(models.Model):
         return f"{self.article_id} shows picture {self.number}"
 
     @staticmethod
-    def picture_uploaded(image_pk: int) -> list[int]:
+    def picture_uploaded(image_pk: int) -> None:
         """The bodies that named a picture's number before it was uploaded
-        show it from now on, and it is protected as any picture in use;
-        the ids of their articles."""
-        waiting = ArticleBodyImage.objects.filter(number=image_pk, image=None)
-        articles = list(waiting.values_list("article_id", flat=True))
-        if articles:
-            waiting.update(image_id=image_pk)
-        return articles
+        show it from now on, and it is protected as any picture in use."""
+        ArticleBodyImage.objects.filter(number=image_pk, image=None).update(
+            image_id=image_pk
+        )
 
 
 class ArticleSlugRedirect(models.Model):
