@@ -654,7 +654,7 @@ class ArticleBodyImage(models.Model):
     article = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="body_image_uses"
     )
-    number = models.PositiveIntegerField(
+    number = models.PositiveBigIntegerField(
         db_index=True, help_text="The picture's number as the body names it."
     )
     image = models.ForeignKey(

@@ -1,6 +1,8 @@
 """The usage index of the pictures a body names keeps each number, with its
 picture where it is in the library: an upload finds the bodies that named
-it beforehand by number, not by reading every body."""
+it beforehand by number, not by reading every body. (The number becomes
+required, and the index's constraints move to it, in 0011: on PostgreSQL a
+table cannot be altered in the transaction that just filled it.)"""
 
 from django.db import migrations, models
 from django.db.models import F
@@ -26,6 +28,13 @@ def index_numbers(apps, schema_editor):
     ArticleBodyImage.objects.bulk_create(waiting, batch_size=500)
 
 
+def forget_waiting_numbers(apps, schema_editor):
+    """Back to one row per picture shown: the numbers waiting for a picture
+    go (the body still names them; the old index never held them)."""
+    ArticleBodyImage = apps.get_model("articles", "ArticleBodyImage")
+    ArticleBodyImage.objects.filter(image=None).delete()
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("articles", "0009_body_help_names_notes"),
@@ -39,7 +48,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="articlebodyimage",
             name="number",
-            field=models.PositiveIntegerField(null=True),
+            field=models.PositiveBigIntegerField(null=True),
         ),
         migrations.AlterField(
             model_name="articlebodyimage",
@@ -52,26 +61,5 @@ class Migration(migrations.Migration):
                 to="images.image",
             ),
         ),
-        migrations.RunPython(index_numbers, migrations.RunPython.noop),
-        migrations.AlterField(
-            model_name="articlebodyimage",
-            name="number",
-            field=models.PositiveIntegerField(
-                db_index=True, help_text="The picture's number as the body names it."
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="articlebodyimage",
-            constraint=models.UniqueConstraint(
-                fields=("article", "number"), name="article_body_picture_once"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="articlebodyimage",
-            constraint=models.CheckConstraint(
-                condition=models.Q(image__isnull=True)
-                | models.Q(image=models.F("number")),
-                name="article_body_picture_is_its_number",
-            ),
-        ),
+        migrations.RunPython(index_numbers, forget_waiting_numbers),
     ]

@@ -252,3 +252,12 @@ def test_a_body_that_stops_naming_a_waiting_number_forgets_it():
     assert picture.pk == next_number
     assert not article.body_images.exists()
     assert Image.objects.with_usage().get(pk=picture.pk).usage == 0
+
+
+def test_a_number_past_any_picture_is_kept_waiting_and_the_article_saves():
+    # A typo of eleven digits names no picture there will be for long; the
+    # article saves all the same (the admin warns of the missing picture).
+    article = ArticleFactory(body="Intro.\n\n![Chart](image:12345678901)")
+    article.refresh_from_db()
+    assert "image:12345678901" in article.body
+    assert not article.body_images.exists()
