@@ -679,11 +679,12 @@ class ArticleBodyImage(models.Model):
         return f"{self.article_id} shows picture {self.number}"
 
     @staticmethod
-    def picture_uploaded(image_pk: int) -> None:
-        """The bodies that named a picture's number before it was uploaded
-        show it from now on, and it is protected as any picture in use."""
-        ArticleBodyImage.objects.filter(number=image_pk, image=None).update(
-            image_id=image_pk
+    def pictures_uploaded(pks: list[int]) -> None:
+        """The bodies that named these pictures' numbers before they were
+        uploaded show them from now on, and they are protected as any
+        picture in use."""
+        ArticleBodyImage.objects.filter(number__in=pks, image=None).update(
+            image_id=models.F("number")
         )
 
 

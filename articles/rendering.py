@@ -263,14 +263,20 @@ def topic_changed(sender, instance, raw=False, **kwargs):
     Article.objects.filter(tags=instance).forget_rendering()
 
 
+# Pictures a statement: SQLite takes at most 32,766 parameters in one.
+PICTURES_AT_ONCE = 10_000
+
+
 def _articles_naming_pictures(pks: Iterable[int], *, uploaded: bool = False) -> None:
-    # The bodies that name a picture's number, shown or not yet (a picture
-    # may be named before it is uploaded), found by the usage index, not by
-    # reading the bodies; a picture just uploaded is theirs from now on.
-    for pk in pks:
+    # The bodies that name these pictures' numbers, shown or not yet (a
+    # picture may be named before it is uploaded), found by the usage index,
+    # not by reading the bodies; pictures just uploaded are theirs from now on.
+    pks = list(pks)
+    for start in range(0, len(pks), PICTURES_AT_ONCE):
+        chunk = pks[start : start + PICTURES_AT_ONCE]
         if uploaded:
-            ArticleBodyImage.picture_uploaded(pk)
-        Article.objects.filter(body_image_uses__number=pk).forget_rendering()
+            ArticleBodyImage.pictures_uploaded(chunk)
+        Article.objects.filter(body_image_uses__number__in=chunk).forget_rendering()
 
 
 def picture_changed(sender, instance, raw=False, created=False, **kwargs):

@@ -67,13 +67,24 @@ def essays(tmp_path):
     return write
 
 
-def test_a_changed_file_updates_its_article_and_keeps_editorial_choices(essays):
+def edited_after_import(essays, *options, **changes):
+    """tb2.md imported (with ``options``), its article then changed as an
+    editor would (``changes``), and the file's second version written: what
+    the next import reads. The file's path and the article."""
     path = essays("tb2.md", "# The TB2\n\nFirst version.")
-    run(path, "--publish")
+    run(path, *options)
     article = Article.objects.get()
-    article.standfirst = "An editor's standfirst."
+    for name, value in changes.items():
+        setattr(article, name, value)
     article.save()
     path.write_text("# The TB2\n\nSecond version.")
+    return path, article
+
+
+def test_a_changed_file_updates_its_article_and_keeps_editorial_choices(essays):
+    path, article = edited_after_import(
+        essays, "--publish", standfirst="An editor's standfirst."
+    )
     output = run(path)
     article.refresh_from_db()
     assert "1 updated" in output
@@ -188,12 +199,11 @@ def test_the_command_exits_non_zero_from_the_shell(essays, tmp_path):
 def test_an_article_changed_in_the_admin_since_its_import_is_kept(essays):
     """The file's new version is not written over an editor's work; the
     command says which articles it kept."""
-    path = essays("tb2.md", "# The TB2\n\nFirst version.")
-    run(path, "--publish")
-    article = Article.objects.get()
-    article.body = "First version, with an editor's section.\n\n## Sources"
-    article.save()
-    path.write_text("# The TB2\n\nSecond version.")
+    path, article = edited_after_import(
+        essays,
+        "--publish",
+        body="First version, with an editor's section.\n\n## Sources",
+    )
 
     output = run(path)
 
@@ -210,12 +220,7 @@ def test_an_article_written_in_the_admin_is_never_replaced_by_an_essay(essays):
 
 
 def test_an_article_an_editor_moved_is_found_at_its_new_address(essays):
-    path = essays("tb2.md", "# The TB2\n\nFirst version.")
-    run(path)
-    article = Article.objects.get()
-    article.slug = "tb2-drone-exports"
-    article.save()
-    path.write_text("# The TB2\n\nSecond version.")
+    path, _article = edited_after_import(essays, slug="tb2-drone-exports")
 
     output = run(path)
 

@@ -61,6 +61,21 @@ def choose(page, field, text):
     page.locator(".select2-results__option", has_text=text).first.click()
 
 
+def dialogs_on_leaving(page) -> list[str]:
+    """Follow the admin's home link from the form, staying if asked first:
+    the dialogs the browser showed."""
+    dialogs = []
+
+    def stay(dialog):
+        dialogs.append(dialog.type)
+        dialog.dismiss()
+
+    page.once("dialog", stay)
+    page.locator("#site-name a").click()
+    page.wait_for_timeout(500)
+    return dialogs
+
+
 def test_upload_insert_lead_publish_and_read(browser, server, transactional_db, roles):
     # The article and its picture are this test's own: no demo needed.
     site = server.url
@@ -231,16 +246,7 @@ def test_the_writing_screen_counts_autosaves_and_warns_before_leaving(
     assert article.body == published_body
 
     # Leaving with unsaved changes asks first; staying keeps the text.
-    dialogs = []
-
-    def stay(dialog):
-        dialogs.append(dialog.type)
-        dialog.dismiss()
-
-    editor.once("dialog", stay)
-    editor.locator("#site-name a").click()
-    editor.wait_for_timeout(500)
-    assert dialogs == ["beforeunload"]
+    assert dialogs_on_leaving(editor) == ["beforeunload"]
     assert editor.url.endswith(f"/admin/articles/article/{article.pk}/change/")
     expect(body).to_have_value(re.compile(r"Three more words$"))
 
@@ -300,16 +306,7 @@ def test_leaving_a_form_shown_again_with_errors_asks_first(browser, fresh_site):
     editor.get_by_role("button", name="Save and continue editing").click()
     expect(editor.locator(".errornote")).to_be_visible()
 
-    dialogs = []
-
-    def stay(dialog):
-        dialogs.append(dialog.type)
-        dialog.dismiss()
-
-    editor.once("dialog", stay)
-    editor.locator("#site-name a").click()
-    editor.wait_for_timeout(500)
-    assert dialogs == ["beforeunload"]
+    assert dialogs_on_leaving(editor) == ["beforeunload"]
     expect(editor.locator("#id_body")).to_have_value("Words that must not be lost.")
 
 

@@ -229,7 +229,10 @@ def test_an_upload_finds_the_bodies_that_named_it_ahead_without_reading_bodies(c
         picture.save()
     assert picture.pk == next_number
     reading_bodies = [
-        q["sql"] for q in queries if re.search(r'"body"\W+LIKE', q["sql"], re.I)
+        # "body" LIKE on SQLite, "body"::text LIKE on PostgreSQL
+        q["sql"]
+        for q in queries
+        if re.search(r'"body"(::\w+)?\s+LIKE', q["sql"], re.I)
     ]
     assert reading_bodies == []
 
